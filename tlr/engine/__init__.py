@@ -1,0 +1,1 @@
+"""tlr.engine — see docs/scoring.md."""

@@ -1,0 +1,439 @@
+"""Agreement within a panel, dispersion per project, and flags for re-review and for experts.
+
+* Kendall's W with tie correction (Kendall & Babington Smith 1939; Siegel & Castellan 1988, §9.4),
+  per indicator and overall, with its chi-square test and the F approximation.
+* Intraclass correlations ICC(1,1), ICC(2,1), ICC(3,1), ICC(1,k), ICC(2,k), ICC(3,k)
+  (Shrout & Fleiss 1979; McGraw & Wong 1996 call (2,·) "A" and (3,·) "C").
+* Dispersion per project / cell (sd, coefficient of variation, range) and re-review (复议) flags.
+* Expert diagnostics against the leave-one-out panel consensus: systematic bias, no discrimination,
+  erratic (low correlation).
+
+Missing data (NaN) — the rule, never silent: W and ICC need a complete block. For each indicator,
+experts with no score on it are left out first; then only projects scored by *every* remaining
+expert are used. The numbers of experts and projects actually used are returned (``m_used``,
+``n_used``) and a statistic that cannot be computed (fewer than 2 experts or projects, or no
+variance at all) is NaN **and** False in ``defined``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from tlr.panel._result import ResultMixin, as_float_array
+from tlr.panel.consensus import check_cube
+from tlr.panel.errors import InvalidValueError, ShapeError
+
+
+# --------------------------------------------------------------------------------------------
+# Kendall's W
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KendallW(ResultMixin):
+    """Kendall's coefficient of concordance, one value per block (indicator, or one overall).
+
+    Attributes:
+        W: tie-corrected coefficient, in [0, 1]; NaN where not ``defined``.
+        chi2: Friedman/Kendall statistic m (n - 1) W, chi-square with n - 1 df under H0.
+        df: n - 1.
+        p_value: upper-tail chi-square probability.
+        F: F approximation (m - 1) W / (1 - W), df1 = n - 1 - 2/m, df2 = (m - 1) df1;
+           inf when W == 1.
+        p_value_F: upper-tail probability of F.
+        m_used: number of experts (rankers) used.
+        n_used: number of projects (objects ranked) used.
+        ties: sum over experts of sum over tie groups of (t^3 - t).
+        defined: False where W cannot be computed (m < 2, n < 2, or every expert tied everything).
+    """
+
+    W: np.ndarray
+    chi2: np.ndarray
+    df: np.ndarray
+    p_value: np.ndarray
+    F: np.ndarray
+    p_value_F: np.ndarray
+    m_used: np.ndarray
+    n_used: np.ndarray
+    ties: np.ndarray
+    defined: np.ndarray
+
+
+def _complete_block(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks (experts used, projects used) per indicator for the complete-block rule.
+
+    cube: (E, P, I). Returns expert mask (E, I), project mask (P, I), and the block mask (E, P, I).
+    """
+    present = ~np.isnan(cube)
+    ex = present.any(axis=1)                                  # (E, I): expert scored indicator
+    pr = (present | ~ex[:, None, :]).all(axis=0)              # (P, I): all used experts scored p
+    pr &= ex.any(axis=0)[None, :]
+    block = ex[:, None, :] & pr[None, :, :]
+    return ex, pr, block
+
+
+def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
+    """Kendall's W for a (experts, projects) or (experts, projects, blocks) array.
+
+    Each expert ranks the projects by their scores (average ranks for ties). With m experts,
+    n projects, rank sums R_j and T_e = sum over the tie groups of expert e of (t^3 - t):
+
+        W = 12 * sum_j (R_j - m (n + 1) / 2)^2 / (m^2 (n^3 - n) - m * sum_e T_e)
+
+    (Siegel & Castellan 1988, eq. 9.16). The tie term is computed exactly from the average ranks:
+    sum_r r^2 = n (n + 1)(2n + 1) / 6 - T_e / 12. Missing data: complete-block rule (module doc).
+    A 2-D input gives 0-d arrays in the result.
+    """
+    x = as_float_array(scores, "scores")
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise ShapeError(f"Kendall W 需要 专家×项目[×指标] / kendall_w needs (experts, projects[, blocks]), got {x.shape}")
+    if not higher_is_better:
+        x = -x
+    ex, pr, block = _complete_block(x)
+    m = ex.sum(axis=0).astype(float)      # (I,)
+    n = pr.sum(axis=0).astype(float)      # (I,)
+    xb = np.where(block, x, np.nan)
+    # rank within each expert row over the used projects; higher score = rank 1 is irrelevant for W,
+    # ranks ascending are used (W is invariant to reversing every ranking).
+    r = stats.rankdata(xb, axis=1, nan_policy="omit")
+    r = np.where(block, r, 0.0)
+    R = r.sum(axis=0)                                          # (P, I)
+    mean_R = m * (n + 1) / 2
+    S = (np.where(pr, (R - mean_R[None, :]) ** 2, 0.0)).sum(axis=0)
+    sumsq = (r ** 2).sum(axis=1)                               # (E, I)
+    T = 12 * (n * (n + 1) * (2 * n + 1) / 6 - sumsq)          # per expert tie sum (t^3 - t)
+    T = np.where(ex, np.round(T, 6), 0.0)
+    Tsum = T.sum(axis=0)
+    denom = m ** 2 * (n ** 3 - n) - m * Tsum
+    defined = (m >= 2) & (n >= 2) & (denom > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        W = np.where(defined, 12 * S / np.where(defined, denom, 1.0), np.nan)
+        W = np.clip(W, 0.0, 1.0)
+        df = n - 1
+        chi2 = np.where(defined, m * (n - 1) * W, np.nan)
+        p = np.where(defined, stats.chi2.sf(chi2, np.maximum(df, 1)), np.nan)
+        df1 = n - 1 - 2 / np.maximum(m, 1)
+        df2 = (m - 1) * df1
+        F = np.where(defined, np.where(W < 1, (m - 1) * W / np.where(W < 1, 1 - W, 1.0), np.inf), np.nan)
+        okF = defined & (df1 > 0) & (df2 > 0)
+        pF = np.where(okF, stats.f.sf(np.where(okF, F, 1.0), np.where(okF, df1, 1.0), np.where(okF, df2, 1.0)), np.nan)
+    out = dict(W=W, chi2=chi2, df=df, p_value=p, F=F, p_value_F=pF, m_used=m.astype(int),
+               n_used=n.astype(int), ties=Tsum, defined=defined)
+    if squeeze:
+        out = {k: v[0] for k, v in out.items()}
+    return KendallW(**out)
+
+
+# --------------------------------------------------------------------------------------------
+# ICC
+# --------------------------------------------------------------------------------------------
+ICC_FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
+
+
+@dataclass(frozen=True)
+class ICCResult(ResultMixin):
+    """Intraclass correlations (Shrout & Fleiss 1979), per block.
+
+    Attributes:
+        values: dict form -> array, forms ICC1 = ICC(1,1), ICC2 = ICC(2,1) (two-way random,
+            absolute agreement; McGraw & Wong ICC(A,1)), ICC3 = ICC(3,1) (two-way mixed,
+            consistency; ICC(C,1)), and the average-of-k versions ICC1k, ICC2k, ICC3k.
+        BMS, JMS, EMS, WMS: between-targets, between-judges, residual and within-target mean squares.
+        F: BMS / EMS (test of ICC(3,1) = 0), with df (n - 1, (n - 1)(k - 1)) and ``p_value``.
+        n_targets, k_judges: block size actually used (complete-block rule).
+        defined: False where the block is too small (n < 2 or k < 2) or has no variance.
+    """
+
+    values: dict
+    BMS: np.ndarray
+    JMS: np.ndarray
+    EMS: np.ndarray
+    WMS: np.ndarray
+    F: np.ndarray
+    p_value: np.ndarray
+    n_targets: np.ndarray
+    k_judges: np.ndarray
+    defined: np.ndarray
+
+
+def icc(scores) -> ICCResult:
+    """All six Shrout & Fleiss ICCs for a (experts, projects) or (experts, projects, blocks) array.
+
+    Targets are projects, judges are experts. With the two-way ANOVA mean squares
+    BMS (targets), JMS (judges), EMS (residual), WMS (within targets):
+
+        ICC(1,1) = (BMS - WMS) / (BMS + (k - 1) WMS)
+        ICC(2,1) = (BMS - EMS) / (BMS + (k - 1) EMS + k (JMS - EMS) / n)
+        ICC(3,1) = (BMS - EMS) / (BMS + (k - 1) EMS)
+        ICC(1,k) = (BMS - WMS) / BMS
+        ICC(2,k) = (BMS - EMS) / (BMS + (JMS - EMS) / n)
+        ICC(3,k) = (BMS - EMS) / BMS
+
+    Missing data: complete-block rule (module doc).
+    """
+    x = as_float_array(scores, "scores")
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise ShapeError(f"ICC 需要 专家×项目[×指标] / icc needs (experts, projects[, blocks]), got {x.shape}")
+    ex, pr, block = _complete_block(x)
+    k = ex.sum(axis=0).astype(float)
+    n = pr.sum(axis=0).astype(float)
+    xb = np.where(block, x, 0.0)
+    N = np.maximum(n * k, 1)
+    grand = xb.sum(axis=(0, 1)) / N
+    tmean = xb.sum(axis=0) / np.maximum(k, 1)[None, :]               # (P, I)
+    jmean = xb.sum(axis=1) / np.maximum(n, 1)[None, :]               # (E, I)
+    dev = np.where(block, x - grand, 0.0)
+    ss_tot = (dev ** 2).sum(axis=(0, 1))
+    ss_t = k * (np.where(pr, tmean - grand, 0.0) ** 2).sum(axis=0)
+    ss_j = n * (np.where(ex, jmean - grand, 0.0) ** 2).sum(axis=0)
+    ss_e = np.maximum(ss_tot - ss_t - ss_j, 0.0)
+    ok = (n >= 2) & (k >= 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        BMS = ss_t / (n - 1)
+        JMS = ss_j / (k - 1)
+        EMS = ss_e / ((n - 1) * (k - 1))
+        WMS = (ss_tot - ss_t) / (n * (k - 1))
+        forms = {
+            "ICC1": (BMS - WMS) / (BMS + (k - 1) * WMS),
+            "ICC2": (BMS - EMS) / (BMS + (k - 1) * EMS + k * (JMS - EMS) / n),
+            "ICC3": (BMS - EMS) / (BMS + (k - 1) * EMS),
+            "ICC1k": (BMS - WMS) / BMS,
+            "ICC2k": (BMS - EMS) / (BMS + (JMS - EMS) / n),
+            "ICC3k": (BMS - EMS) / BMS,
+        }
+        F = BMS / EMS
+    defined = ok & (BMS > 0) & np.isfinite(F)
+    for key in forms:
+        forms[key] = np.where(defined, forms[key], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(defined, stats.f.sf(np.where(defined, F, 1.0), np.maximum(n - 1, 1),
+                                          np.maximum((n - 1) * (k - 1), 1)), np.nan)
+    out = dict(BMS=np.where(ok, BMS, np.nan), JMS=np.where(ok, JMS, np.nan),
+               EMS=np.where(ok, EMS, np.nan), WMS=np.where(ok, WMS, np.nan),
+               F=np.where(defined, F, np.nan), p_value=p, n_targets=n.astype(int),
+               k_judges=k.astype(int), defined=defined)
+    if squeeze:
+        out = {kk: v[0] for kk, v in out.items()}
+        forms = {kk: v[0] for kk, v in forms.items()}
+    return ICCResult(values=forms, **out)
+
+
+# --------------------------------------------------------------------------------------------
+# Dispersion and re-review flags
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dispersion(ResultMixin):
+    """Spread of the experts' scores for each project (or cell), along the expert axis.
+
+    Attributes:
+        n_experts: number of scores present.
+        mean, sd (ddof=1), range (max - min), cv = sd / |mean|.
+        cv_defined: False where cv cannot be computed (n < 2 or mean == 0); cv is NaN there.
+        review: True where the project needs re-review (复议): n >= 2 and
+            sd > sd_max, or range > range_max, or cv > cv_max (each rule only if its threshold
+            is given). Projects with fewer than 2 scores are flagged in ``too_few``.
+        reasons: per project (flattened order), the rules that fired, e.g. ["range>3"].
+        too_few: fewer than 2 experts — dispersion unknown, also a reason to review.
+    """
+
+    n_experts: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    range: np.ndarray
+    cv: np.ndarray
+    cv_defined: np.ndarray
+    review: np.ndarray
+    reasons: list
+    too_few: np.ndarray
+    thresholds: dict = field(default_factory=dict)
+
+
+def dispersion(scores, *, sd_max: float | None = None, range_max: float | None = None,
+               cv_max: float | None = None) -> Dispersion:
+    """Dispersion along axis 0 (experts) of an array (experts, projects[, ...]), NaN = missing."""
+    x = as_float_array(scores, "scores")
+    if x.ndim < 2:
+        raise ShapeError(f"离散度需要 专家×项目 / dispersion needs (experts, projects, ...), got {x.shape}")
+    present = ~np.isnan(x)
+    n = present.sum(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.where(n > 0, np.nanmean(x, axis=0), np.nan)
+        sd = np.where(n >= 2, np.nanstd(x, axis=0, ddof=1), np.nan)
+        rng = np.where(n > 0, np.nanmax(x, axis=0) - np.nanmin(x, axis=0), np.nan)
+    cv_ok = (n >= 2) & (np.nan_to_num(mean) != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(cv_ok, sd / np.abs(mean), np.nan)
+    rules = []
+    if sd_max is not None:
+        rules.append((f"sd>{sd_max:g}", (n >= 2) & (np.nan_to_num(sd) > sd_max)))
+    if range_max is not None:
+        rules.append((f"range>{range_max:g}", (n >= 2) & (np.nan_to_num(rng) > range_max)))
+    if cv_max is not None:
+        rules.append((f"cv>{cv_max:g}", cv_ok & (np.nan_to_num(cv) > cv_max)))
+    too_few = n < 2
+    review = np.zeros(n.shape, dtype=bool)
+    for _, hit in rules:
+        review |= hit
+    flat_hits = [(name, hit.ravel()) for name, hit in rules]
+    idx = np.flatnonzero(review.ravel() | too_few.ravel())
+    reasons: list = [[] for _ in range(review.size)]
+    for name, hit in flat_hits:          # loop over a handful of rules, not over projects
+        for j in np.flatnonzero(hit):
+            reasons[j].append(name)
+    for j in np.flatnonzero(too_few.ravel()):
+        reasons[j].append("n<2")
+    del idx
+    return Dispersion(n_experts=n, mean=mean, sd=sd, range=rng, cv=cv, cv_defined=cv_ok,
+                      review=review, reasons=reasons, too_few=too_few,
+                      thresholds=dict(sd_max=sd_max, range_max=range_max, cv_max=cv_max))
+
+
+# --------------------------------------------------------------------------------------------
+# Expert diagnostics
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExpertDiagnostics(ResultMixin):
+    """Per-expert deviation from the leave-one-out (LOO) panel consensus.
+
+    Attributes:
+        n_scores: scores given by the expert that have at least one other expert on the same cell.
+        bias: mean of d = (x_epi - LOO mean of the others on the cell) / s_i, where s_i is the sd
+            of all scores on indicator i (so units are comparable across indicators).
+        bias_z: bias / (sd(d) / sqrt(n_scores)) — a one-sample t statistic of the deviations;
+            NaN where ``bias_defined`` is False (fewer than 2 deviations or zero spread).
+        bias_defined: mask.
+        systematic: |bias| >= bias_min and |bias_z| >= z_min (lenient if bias > 0, harsh if < 0).
+        flat_share: share of the indicators the expert scored on >= 2 projects where the expert's
+            sd across projects is <= flat_sd.
+        non_discriminating: flat_share >= flat_share_min (same score for everything).
+        corr: mean over indicators of the Pearson correlation (across projects) between the expert
+            and the LOO consensus; indicators where it is undefined are skipped; NaN where no
+            indicator gives a defined correlation (``corr_defined``).
+        erratic: corr_defined and corr < corr_min.
+    """
+
+    n_scores: np.ndarray
+    bias: np.ndarray
+    bias_z: np.ndarray
+    bias_defined: np.ndarray
+    systematic: np.ndarray
+    flat_share: np.ndarray
+    non_discriminating: np.ndarray
+    corr: np.ndarray
+    corr_defined: np.ndarray
+    erratic: np.ndarray
+    thresholds: dict = field(default_factory=dict)
+
+
+def expert_diagnostics(scores, *, bias_min: float = 0.5, z_min: float = 2.0, flat_sd: float = 1e-9,
+                       flat_share_min: float = 0.8, corr_min: float = 0.3) -> ExpertDiagnostics:
+    """Flag experts who deviate systematically, do not discriminate, or are erratic (see class doc)."""
+    cube = check_cube(scores)
+    E, P, I = cube.shape
+    present = ~np.isnan(cube)
+    x0 = np.where(present, cube, 0.0)
+    n = present.sum(axis=0)                       # (P, I)
+    tot = x0.sum(axis=0)
+    n_other = n[None] - present                   # (E, P, I)
+    usable = present & (n_other >= 1)
+    loo = np.where(usable, (tot[None] - x0) / np.maximum(n_other, 1), 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s_i = np.nanstd(cube.transpose(2, 0, 1).reshape(I, -1), axis=1, ddof=1)
+    s_i = np.where(np.nan_to_num(s_i) > 0, s_i, 1.0)
+    d = np.where(usable, (cube - loo) / s_i, 0.0)
+    ns = usable.sum(axis=(1, 2))
+    bias = np.where(ns > 0, d.sum(axis=(1, 2)) / np.maximum(ns, 1), np.nan)
+    var_d = np.where(ns >= 2, (np.where(usable, d - np.nan_to_num(bias)[:, None, None], 0.0) ** 2).sum(axis=(1, 2))
+                     / np.maximum(ns - 1, 1), np.nan)
+    se = np.sqrt(var_d / np.maximum(ns, 1))
+    bias_defined = (ns >= 2) & (np.nan_to_num(se) > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bias_z = np.where(bias_defined, bias / np.where(bias_defined, se, 1.0), np.nan)
+    # all deviations identical and non-zero: bias is certain, treat |z| as infinite
+    certain = (ns >= 2) & (np.nan_to_num(se) == 0) & (np.nan_to_num(bias) != 0)
+    systematic = (np.abs(np.nan_to_num(bias)) >= bias_min) & ((np.abs(np.nan_to_num(bias_z)) >= z_min) | certain)
+
+    # non-discrimination: sd over projects per (expert, indicator)
+    n_ei = present.sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd_ei = np.nanstd(cube, axis=1, ddof=1)
+    rated = n_ei >= 2
+    flat = rated & (np.nan_to_num(sd_ei) <= flat_sd)
+    n_rated = rated.sum(axis=1)
+    flat_share = np.where(n_rated > 0, flat.sum(axis=1) / np.maximum(n_rated, 1), 0.0)
+    non_disc = (n_rated > 0) & (flat_share >= flat_share_min)
+
+    # correlation with the LOO consensus per (expert, indicator), across projects
+    u = usable
+    cnt = u.sum(axis=1)                                            # (E, I)
+    xs = np.where(u, cube, 0.0)
+    ys = np.where(u, loo, 0.0)
+    mx = xs.sum(axis=1) / np.maximum(cnt, 1)
+    my = ys.sum(axis=1) / np.maximum(cnt, 1)
+    dx = np.where(u, cube - mx[:, None, :], 0.0)
+    dy = np.where(u, loo - my[:, None, :], 0.0)
+    sxy = (dx * dy).sum(axis=1)
+    sxx = (dx * dx).sum(axis=1)
+    syy = (dy * dy).sum(axis=1)
+    cdef = (cnt >= 3) & (sxx > 1e-12) & (syy > 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(cdef, sxy / np.sqrt(np.where(cdef, sxx * syy, 1.0)), 0.0)
+    nr = cdef.sum(axis=1)
+    corr_defined = nr > 0
+    corr = np.where(corr_defined, r.sum(axis=1) / np.maximum(nr, 1), np.nan)
+    erratic = corr_defined & (np.nan_to_num(corr, nan=1.0) < corr_min)
+    return ExpertDiagnostics(n_scores=ns, bias=bias, bias_z=bias_z, bias_defined=bias_defined,
+                             systematic=systematic, flat_share=flat_share, non_discriminating=non_disc,
+                             corr=corr, corr_defined=corr_defined, erratic=erratic,
+                             thresholds=dict(bias_min=bias_min, z_min=z_min, flat_sd=flat_sd,
+                                             flat_share_min=flat_share_min, corr_min=corr_min))
+
+
+# --------------------------------------------------------------------------------------------
+# One call for a whole panel
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PanelAgreement(ResultMixin):
+    """Agreement statistics of a panel: per indicator and overall.
+
+    ``overall`` statistics use each expert's project total: the weighted mean of the expert's
+    scores over indicators (``indicator_weights``, equal by default); a project on which an expert
+    missed any indicator has no total for that expert (complete-block rule then applies).
+    """
+
+    w_per_indicator: KendallW
+    w_overall: KendallW
+    icc_per_indicator: ICCResult
+    icc_overall: ICCResult
+
+
+def panel_agreement(scores, indicator_weights=None) -> PanelAgreement:
+    """Kendall's W and ICC per indicator and overall for a score cube (experts, projects, indicators).
+
+    Overall: indicators are put on a common footing first by min-max scaling each indicator over
+    the whole cube (so a 0-100 indicator does not swamp a 1-5 one), then averaged per expert and
+    project with ``indicator_weights``.
+    """
+    cube = check_cube(scores)
+    E, P, I = cube.shape
+    w = np.ones(I) if indicator_weights is None else as_float_array(indicator_weights, "indicator_weights", 1)
+    if w.shape[0] != I or (w < 0).any() or w.sum() <= 0:
+        raise InvalidValueError("指标权重无效 / indicator_weights must be I non-negative numbers with a positive sum")
+    lo = np.nanmin(cube, axis=(0, 1))
+    hi = np.nanmax(cube, axis=(0, 1))
+    span = np.where(np.nan_to_num(hi - lo) > 0, hi - lo, 1.0)
+    z = (cube - lo) / span
+    total = (z * (w / w.sum())).sum(axis=2)   # NaN if any indicator missing
+    return PanelAgreement(w_per_indicator=kendall_w(cube), w_overall=kendall_w(total),
+                          icc_per_indicator=icc(cube), icc_overall=icc(total))

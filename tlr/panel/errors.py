@@ -1,0 +1,51 @@
+"""Errors raised by the numeric scoring core (panel, engine, ranking).
+
+Messages are bilingual, Chinese first: ``"没有任何评分 / no scores at all: ..."``.
+They subclass :class:`tlr.errors.TlrError` so the command line prints them without a traceback.
+"""
+
+from __future__ import annotations
+
+from tlr.errors import TlrError
+
+
+class ScoringError(TlrError):
+    """Base class: the numbers given to a scoring function cannot be used as they are."""
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str = "scoring"):
+        super().__init__(message, hint=hint, code=code)
+
+
+class ShapeError(ScoringError):
+    """An array has the wrong shape, or two arrays do not match."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint, code="shape")
+
+
+class NoScoresError(ScoringError):
+    """The score array holds no score at all (empty, or every entry missing)."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint, code="no_scores")
+
+
+class InvalidValueError(ScoringError):
+    """A value is outside what the method accepts (negative weight, level not in the table, inf ...)."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint, code="invalid_value")
+
+
+class MissingValueError(ScoringError):
+    """A missing (NaN) value reached a step that was told not to accept missing values."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint, code="missing_value")
+
+
+class InfeasibleError(ScoringError):
+    """An optimisation problem has no feasible solution (e.g. must-include projects exceed the budget)."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, hint=hint, code="infeasible")

@@ -1,0 +1,1 @@
+"""tlr.ranking — see docs/scoring.md."""
