@@ -1,0 +1,3 @@
+from tlr.cli import run
+
+run()

@@ -1,0 +1,108 @@
+"""The ``tlr`` command: a thin click layer over the library.
+
+Sub-commands live in their own modules and are imported only when invoked, so
+``tlr --help`` starts fast (no numpy, pandas or pydantic at start-up).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+import click
+
+from tlr import __version__
+
+# name -> (module, attribute, one-line help shown by `tlr --help`; zh first)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "rubric": ("tlr.cli.rubric_cmd", "rubric", "评价指标体系：检查、展示、模式 / Check, show and document rubrics."),
+    "ahp": ("tlr.cli.ahp_cmd", "ahp", "层次分析法权重与一致性 / AHP weights, consistency and repairs."),
+    "trl": ("tlr.cli.trl_cmd", "trl", "技术就绪度评估 / Evidence-gated technology readiness assessment."),
+    "campaign": ("tlr.cli.campaign_cmd", "campaign", "评价批次 / Create and inspect an evaluation round."),
+    "projects": ("tlr.cli.campaign_cmd", "projects", "导入项目 / Import projects into a campaign."),
+    "experts": ("tlr.cli.campaign_cmd", "experts", "导入专家 / Import experts into a campaign."),
+    "assign": ("tlr.cli.campaign_cmd", "assign", "分配专家（含回避）/ Assign experts, honouring conflicts."),
+    "score": ("tlr.cli.score_cmd", "score", "专家打分 / Score assigned projects (interactive or from a file)."),
+    "sheets": ("tlr.cli.score_cmd", "sheets", "Excel 评分表 / Export and import XLSX scoresheets."),
+    "status": ("tlr.cli.campaign_cmd", "status", "进度 / Scoring progress per expert and project."),
+    "export": ("tlr.cli.campaign_cmd", "export", "导出 / Export campaign data."),
+    "audit": ("tlr.cli.campaign_cmd", "audit", "审计 / Verify the hash-chained audit log."),
+    "rank": ("tlr.cli.rank_cmd", "rank", "排序与分档 / Consensus, composite, tiers and rank robustness."),
+    "explain": ("tlr.cli.rank_cmd", "explain", "解释 / Why a project scored what it did."),
+    "agreement": ("tlr.cli.rank_cmd", "agreement", "专家一致性 / Panel agreement and outlier experts."),
+    "report": ("tlr.cli.report_cmd", "report", "报告 / HTML and PDF reports for the fund."),
+    "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
+}
+
+
+def _available(name: str) -> bool:
+    module = COMMANDS[name][0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # pragma: no cover
+        return False
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not _available(cmd_name):
+            return None
+        module_name, attr, _ = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="tlr")
+def cli() -> None:
+    """tlr — 科技成果评价与评投联动排序 / technology evaluation and investment ranking.
+
+    \b
+    Example / 示例:
+      tlr rubric check rubrics/*.yaml
+      tlr rubric show rubrics/fund-screening.yaml
+      tlr demo --out demo-out
+
+    Exit codes: 0 success, 1 completed with findings (e.g. --strict warnings),
+    2 bad input or usage, 130 interrupted.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: run the CLI, turning user errors into one-line messages and exit code 2."""
+    from tlr.errors import TlrError
+
+    try:
+        rv = cli.main(args=argv, prog_name="tlr", standalone_mode=False)
+    except TlrError as exc:
+        click.echo(exc.format(), err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("已中止 / aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("已中止 / interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if exc.exit_code in (1, 2) else exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except BrokenPipeError:  # pragma: no cover - `tlr ... | head`
+        return 0
+    return rv if isinstance(rv, int) else 0
+
+
+def run() -> None:  # pragma: no cover - thin wrapper used by the console script
+    sys.exit(main())

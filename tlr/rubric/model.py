@@ -1,0 +1,497 @@
+"""The rubric file format: pydantic v2 models, the single source of truth.
+
+A rubric file is YAML. Its top level is a :class:`RubricDocument` (``kind: rubric``,
+the default) or a :class:`ScaleLibrary` (``kind: scale_library``: named scales such
+as the TRL ladders, imported by rubrics). ``tlr rubric schema`` prints the JSON
+Schema generated from these models.
+
+Semantic rules that need the whole tree (unique ids, weights summing to 1, AHP
+judgements naming real children, levels without gaps ...) are checked in
+:mod:`tlr.rubric.validate`, not here, so that every problem is reported at once
+with its file position.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
+
+from tlr.text import I18nText
+
+FORMAT_VERSION = 1
+
+ID_PATTERN = r"^[A-Za-z\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80,
+                          description="Stable identifier: a letter, then letters, digits, '_', '.', '-'.")]
+
+
+def _text_kind(value: Any) -> str:
+    return "i18n" if isinstance(value, dict) or isinstance(value, I18nText) else "str"
+
+
+Text = Annotated[
+    Union[Annotated[str, Tag("str")], Annotated[I18nText, Tag("i18n")]],
+    Discriminator(_text_kind),
+    Field(description="Plain text, or {zh: 中文, en: English}."),
+]
+
+
+def _parse_ratio(value: Any) -> Any:
+    """Accept ``3``, ``2.5``, ``0.333`` and the string fractions ``'1/3'`` used in pairwise judgements."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(Fraction(text))
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"expected a number or a fraction like '1/3', got {value!r}") from None
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+Ratio = Annotated[float, BeforeValidator(_parse_ratio)]
+
+
+def _version_str(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"write the version as a quoted string, e.g. version: \"{value}\" "
+                         "(YAML reads 1.10 as the number 1.1)")
+    return value
+
+
+class StrictModel(BaseModel):
+    """Base of every file-format model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- metadata
+
+AchievementType = Literal["basic_research", "applied_research", "technology_development", "soft_science"]
+ACHIEVEMENT_TYPES: dict[str, tuple[str, str]] = {
+    "basic_research": ("基础研究", "basic research"),
+    "applied_research": ("应用研究", "applied research"),
+    "technology_development": ("技术开发和产业化", "technology development and industrialisation"),
+    "soft_science": ("软科学", "soft science"),
+}
+
+Confidence = Literal["V", "S", "M"]
+CONFIDENCE_MEANING = {
+    "V": ("已核对原文", "checked against the primary source"),
+    "S": ("二手来源", "from a secondary source"),
+    "M": ("凭记忆，使用前需核对", "from memory, to be checked before use"),
+}
+
+
+class Source(StrictModel):
+    """A standard, paper or guide the rubric draws on, with how well its use was checked."""
+
+    id: Id
+    title: Text
+    kind: Literal["standard", "paper", "guide", "policy", "book", "web", "other"] = "other"
+    ref: str | None = Field(None, description="Standard number or citation, e.g. 'GB/T 22900-2022'.")
+    url: str | None = None
+    confidence: Confidence = Field(description="V checked against the source, S secondary source, M from memory.")
+    note: Text | None = None
+
+
+# --------------------------------------------------------------------------- scales
+
+EvidenceKind = Literal[
+    "test_report", "third_party_test_report", "novelty_search", "user_certificate", "contract",
+    "patent", "paper", "standard", "certification", "financial_statement", "design_document",
+    "prototype", "site_visit", "other",
+]
+EVIDENCE_KINDS: dict[str, tuple[str, str]] = {
+    "test_report": ("测试报告", "test report"),
+    "third_party_test_report": ("第三方检测报告", "third-party test report"),
+    "novelty_search": ("查新报告", "novelty search report"),
+    "user_certificate": ("用户使用证明", "user certificate"),
+    "contract": ("合同", "contract"),
+    "patent": ("专利证书", "patent"),
+    "paper": ("论文", "paper"),
+    "standard": ("标准", "standard"),
+    "certification": ("认证/许可", "certification or licence"),
+    "financial_statement": ("财务报表", "financial statement"),
+    "design_document": ("设计文档", "design document"),
+    "prototype": ("样机/样品", "prototype or sample"),
+    "site_visit": ("现场考察记录", "site visit record"),
+    "other": ("其他", "other"),
+}
+
+
+class ChecklistItem(StrictModel):
+    """A yes/no (or percent-complete) question used to decide whether a level is reached."""
+
+    id: Id
+    text: Text
+    tag: Literal["technical", "manufacturing", "programmatic"] = "technical"
+    answer: Literal["yes_no", "percent"] = "yes_no"
+    evidence: list[EvidenceKind] = Field(default_factory=list, description="Evidence the answer needs.")
+    note: Text | None = None
+
+
+class Level(StrictModel):
+    """One rung of an ordinal ladder (e.g. TRL 4)."""
+
+    level: int
+    label: Text
+    descriptor: Text | None = None
+    evidence: list[Text] = Field(default_factory=list, description="Examples of evidence for this level.")
+    points: float | None = Field(None, description="Utility of this level in [0, 1] (a points table); "
+                                                    "default: evenly spaced by rank.")
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+
+
+class LevelsScale(StrictModel):
+    """Anchored ordinal ladder (TRL 1-9, MRL 1-10, CRI 1-6 ...). Never averaged."""
+
+    kind: Literal["levels"]
+    label: Text | None = None
+    description: Text | None = None
+    sources: list[str] = Field(default_factory=list, description="Ids of entries in the file's sources.")
+    confidence: Confidence | None = None
+    levels: list[Level] = Field(min_length=2)
+    green_threshold: float = Field(1.0, ge=0, le=1, description="Checklist share that reaches a level.")
+    yellow_threshold: float = Field(0.5, ge=0, le=1, description="Checklist share reported as partial.")
+
+
+class Band(StrictModel):
+    """A score band with its anchor, e.g. 90-100 重大突破."""
+
+    min: float
+    max: float
+    label: Text
+    descriptor: Text | None = None
+
+
+class LikertScale(StrictModel):
+    """Rating scale from ``min`` to ``max`` in ``step`` with anchor text per point or band."""
+
+    kind: Literal["likert"]
+    label: Text | None = None
+    min: float = 1
+    max: float = 5
+    step: float = Field(1, gt=0)
+    anchors: dict[float, Text] = Field(default_factory=dict)
+    bands: list[Band] = Field(default_factory=list)
+
+
+class LinearTransform(StrictModel):
+    """Utility 0 at ``lower`` and 1 at ``upper`` (reversed for a cost), clipped outside."""
+
+    kind: Literal["linear"]
+    lower: float
+    upper: float
+
+
+class Threshold(StrictModel):
+    at: float = Field(description="Value from which this utility applies (benefit) or up to which (cost).")
+    utility: float = Field(ge=0, le=1)
+
+
+class ThresholdTransform(StrictModel):
+    """Step function: the utility of the highest threshold reached."""
+
+    kind: Literal["thresholds"]
+    below: float = Field(0.0, ge=0, le=1, description="Utility below the first threshold.")
+    steps: list[Threshold] = Field(min_length=1)
+
+
+class PiecewiseTransform(StrictModel):
+    """Piecewise-linear utility through ``points`` ([value, utility] pairs), flat outside."""
+
+    kind: Literal["piecewise"]
+    points: list[tuple[float, float]] = Field(min_length=2)
+
+
+Transform = Annotated[Union[LinearTransform, ThresholdTransform, PiecewiseTransform],
+                      Field(discriminator="kind")]
+
+
+class NumericScale(StrictModel):
+    """A measured quantity (market size, cost reduction ...) with a utility transform."""
+
+    kind: Literal["numeric"]
+    label: Text | None = None
+    unit: str | None = None
+    direction: Literal["benefit", "cost"] = "benefit"
+    min: float | None = Field(None, description="Smallest valid value (input check).")
+    max: float | None = Field(None, description="Largest valid value (input check).")
+    transform: Transform
+
+
+class BooleanScale(StrictModel):
+    """Yes/no: a must-meet or knock-out criterion."""
+
+    kind: Literal["boolean"]
+    label: Text | None = None
+    true_label: Text = I18nText(zh="是", en="yes")
+    false_label: Text = I18nText(zh="否", en="no")
+    pass_value: bool = Field(True, description="The answer that passes (utility 1).")
+
+
+class Grade(StrictModel):
+    id: Id
+    label: Text
+    value: float = Field(description="Score of this grade, used to turn a grade vector into a number.")
+
+
+class GradesScale(StrictModel):
+    """Named grades (优/良/中/差 ...) for fuzzy comprehensive evaluation: experts give a grade or memberships."""
+
+    kind: Literal["grades"]
+    label: Text | None = None
+    grades: list[Grade] = Field(min_length=2)
+
+
+Scale = Annotated[Union[LevelsScale, LikertScale, NumericScale, BooleanScale, GradesScale],
+                  Field(discriminator="kind")]
+SCALE_KINDS = ("levels", "likert", "numeric", "boolean", "grades")
+
+
+def _scale_ref_kind(value: Any) -> str:
+    return "inline" if isinstance(value, dict) or isinstance(value, BaseModel) else "ref"
+
+
+ScaleRef = Annotated[
+    Union[Annotated[str, Tag("ref")], Annotated[Scale, Tag("inline")]],
+    Discriminator(_scale_ref_kind),
+    Field(description="Name of a scale in `scales:` (or an imported library), or an inline scale."),
+]
+
+# --------------------------------------------------------------------------- weights
+
+AHPMethod = Literal["eigenvector", "geometric_mean"]
+
+
+class AHPSpec(StrictModel):
+    """Weights of a node's children from pairwise judgements (Saaty's 1-9 scale).
+
+    Give ``judgements`` as ``[a, b, value]`` (a is ``value`` times as important as b;
+    ``'1/3'`` fractions allowed) or a full reciprocal ``matrix`` whose rows follow
+    ``order`` (default: the children in file order).
+    """
+
+    method: AHPMethod = "eigenvector"
+    judgements: list[tuple[str, str, Ratio]] | None = None
+    matrix: list[list[Ratio]] | None = None
+    order: list[str] | None = None
+    ri_table: str | None = Field(None, description="Random-index table (see `tlr ahp --help`).")
+    cr_max: float | None = Field(None, gt=0, description="Consistency threshold; default per method.")
+    allow_incomplete: bool = Field(False, description="Allow missing pairs (connected graph; Harker's method).")
+
+
+# --------------------------------------------------------------------------- tree
+
+
+class NodeBase(StrictModel):
+    id: Id
+    label: Text
+    description: Text | None = None
+    weight: float | None = Field(None, description="Direct weight among siblings (non-negative).")
+    applies_to: list[AchievementType] | None = Field(None, description="Achievement types; default all.")
+    notes: Text | None = None
+
+
+class Indicator(NodeBase):
+    """A leaf of the tree: what an expert scores."""
+
+    scale: ScaleRef
+    guidance: Text | None = Field(None, description="How to score: what to look at.")
+    role: Literal["score", "axis", "gate"] = Field(
+        "score",
+        description="score: enters the composite; axis: reported beside it (e.g. TRL as its own axis); "
+                    "gate: only used by gates.",
+    )
+
+
+class Dimension(NodeBase):
+    """An inner node: a dimension or sub-dimension with children."""
+
+    children: list["Node"]
+    ahp: AHPSpec | None = None
+    normalize: bool | None = Field(None, description="Rescale the children's direct weights to sum to 1.")
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        if "scale" in value:
+            return "indicator"
+        if "children" in value:
+            return "dimension"
+        return "indicator" if "role" in value or "guidance" in value else "dimension"
+    return "indicator" if isinstance(value, Indicator) else "dimension"
+
+
+Node = Annotated[
+    Union[Annotated[Dimension, Tag("dimension")], Annotated[Indicator, Tag("indicator")]],
+    Discriminator(_node_kind),
+]
+Dimension.model_rebuild()
+
+# --------------------------------------------------------------------------- rules
+
+Op = Literal["<", "<=", ">", ">=", "==", "!="]
+
+
+class Condition(StrictModel):
+    """A test on a project: ``{ref: trl, op: '<', value: 4}``, or ``all:`` / ``any:`` / ``not:``.
+
+    ``ref`` names an indicator, a dimension, ``composite`` or ``readiness``.
+    """
+
+    ref: str | None = None
+    op: Op | None = None
+    value: float | bool | str | None = None
+    all: list["Condition"] | None = None
+    any: list["Condition"] | None = None
+    not_: "Condition | None" = Field(None, alias="not")
+
+
+Condition.model_rebuild()
+
+
+class Gate(StrictModel):
+    """A knock-out rule written as data: when ``when`` holds, the project is knocked out (or capped)."""
+
+    id: Id
+    label: Text
+    when: Condition
+    effect: Literal["knockout", "flag"] = "knockout"
+    max_tier: str | None = Field(None, description="Instead of a knock-out, cap the tier at this one.")
+    reason: Text | None = None
+
+
+class Tier(StrictModel):
+    """A recommendation tier; tiers are tried in order, the first whose rule holds wins."""
+
+    id: Id
+    label: Text
+    min_score: float | None = Field(None, description="Minimum composite (on the rubric's score scale).")
+    when: Condition | None = None
+    description: Text | None = None
+
+
+class Route(StrictModel):
+    """A support route (research / pilot and transfer / investment and landing), first match wins."""
+
+    id: Id
+    label: Text
+    when: Condition | None = None
+    description: Text | None = None
+
+
+class Aggregation(StrictModel):
+    """How indicator utilities become one composite score."""
+
+    method: Literal["weighted_sum", "fuzzy", "topsis"] = "weighted_sum"
+    grades: str | None = Field(None, description="For fuzzy: the grades scale giving grade values.")
+    operator: Literal["weighted_average", "min_max"] = "weighted_average"
+
+
+class PanelRules(StrictModel):
+    """How a panel's scores become a consensus (review procedure as data)."""
+
+    consensus: Literal["mean", "median", "trimmed_mean", "weighted_mean"] = "mean"
+    trim: int = Field(1, ge=0, description="Scores dropped at each end for trimmed_mean.")
+    min_experts: int = Field(5, ge=1)
+    quorum: float = Field(2 / 3, gt=0, le=1, description="Share of assigned experts who must score.")
+    leniency_correction: bool = False
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class _DocumentBase(StrictModel):
+    format: Literal[1] = Field(FORMAT_VERSION, description="Rubric format version.")
+    id: Id
+    version: Annotated[str, BeforeValidator(_version_str)]
+    title: Text
+    description: Text | None = None
+    sources: list[Source] = Field(default_factory=list)
+
+
+class ScaleLibrary(_DocumentBase):
+    """A file of named scales (readiness ladders, grade sets) that rubrics can ``imports:``."""
+
+    kind: Literal["scale_library"]
+    scales: dict[Id, Scale] = Field(min_length=1)
+
+
+class RubricDocument(_DocumentBase):
+    """A rubric: the tree of dimensions and indicators, their weights and rules.
+
+    A rubric that ``extends:`` another gives only what changes: ``remove``, ``add``,
+    ``replace``, ``update`` and ``weights``.
+    """
+
+    kind: Literal["rubric"] = "rubric"
+    applies_to: list[AchievementType] = Field(default_factory=list)
+    extends: str | None = Field(None, description="Base rubric file, relative to this file.")
+    imports: list[str] = Field(default_factory=list, description="Scale libraries, relative to this file.")
+    normalize: bool = Field(False, description="Rescale direct weights so siblings sum to 1.")
+    score_scale: float = Field(100, gt=0, description="Composite is reported on 0..score_scale.")
+    scales: dict[Id, Scale] = Field(default_factory=dict)
+    dimensions: list[Node] | None = None
+    ahp: AHPSpec | None = Field(None, description="AHP weights of the top-level dimensions.")
+    aggregation: Aggregation = Field(default_factory=Aggregation)
+    panel: PanelRules = Field(default_factory=PanelRules)
+    gates: list[Gate] | None = None
+    tiers: list[Tier] | None = None
+    routes: list[Route] | None = None
+    # -- overrides, only with `extends`
+    remove: list[str] = Field(default_factory=list, description="Ids of nodes to remove from the base.")
+    add: dict[str, list[Node]] = Field(default_factory=dict,
+                                       description="Parent id ('root' for the top) -> nodes to append.")
+    replace: list[Node] = Field(default_factory=list, description="Nodes replacing the base node of the same id.")
+    update: dict[str, dict[str, Any]] = Field(default_factory=dict,
+                                              description="Node id -> fields to change (label, weight, ahp ...).")
+    weights: dict[str, float] = Field(default_factory=dict, description="Node id -> new direct weight.")
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            if weight < 0:
+                raise ValueError(f"weight of '{key}' is negative ({weight})")
+        return value
+
+
+def _document_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "scale_library" if value.get("kind") == "scale_library" else "rubric"
+    return "scale_library" if isinstance(value, ScaleLibrary) else "rubric"
+
+
+AnyDocument = Annotated[
+    Union[Annotated[RubricDocument, Tag("rubric")], Annotated[ScaleLibrary, Tag("scale_library")]],
+    Discriminator(_document_kind),
+]
+
+# tag -> model, for walking error locations through tagged unions
+TAGGED_MODELS: dict[str, type[BaseModel]] = {
+    "rubric": RubricDocument,
+    "scale_library": ScaleLibrary,
+    "dimension": Dimension,
+    "indicator": Indicator,
+    "i18n": I18nText,
+    "levels": LevelsScale,
+    "likert": LikertScale,
+    "numeric": NumericScale,
+    "boolean": BooleanScale,
+    "grades": GradesScale,
+    "linear": LinearTransform,
+    "thresholds": ThresholdTransform,
+    "piecewise": PiecewiseTransform,
+}

@@ -1,0 +1,235 @@
+"""Turn pydantic validation errors into located, human diagnostics.
+
+Pydantic reports ``loc`` tuples that mix data keys, list indexes and union tags.
+Here each error is mapped back to the data path it concerns (tags dropped), to
+its ``file:line:column`` through :class:`tlr.yamlio.Positions`, and to a message
+that says what was expected, with a "did you mean" hint for misspelt keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, Union
+
+from pydantic import BaseModel
+
+from tlr.errors import Diagnostic
+from tlr.yamlio import Positions, format_path
+
+
+def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Keep the parts of a pydantic ``loc`` that exist in *data*; drop union tags."""
+    path: list[Any] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict):
+            if part in current:
+                path.append(part)
+                current = current[part]
+                continue
+            matched = _dict_key(current, part)
+            if matched is not _MISSING:
+                path.append(matched)
+                current = current[matched]
+                continue
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path.append(part)
+            current = current[part]
+            continue
+        if part == "[key]":
+            continue
+        if isinstance(current, dict) and isinstance(part, str) and path and _is_field_like(part):
+            # a missing or extra field of the current mapping
+            path.append(part)
+            current = None
+    return tuple(path)
+
+
+_MISSING = object()
+
+
+def _dict_key(mapping: dict, part: Any) -> Any:
+    """Dict keys of non-string type (e.g. likert anchors ``3:``) appear stringified in ``loc``."""
+    for key in mapping:
+        if str(key) == str(part):
+            return key
+        try:
+            if float(key) == float(part):
+                return key
+        except (TypeError, ValueError):
+            pass
+    return _MISSING
+
+
+def _is_field_like(part: str) -> bool:
+    return "[" not in part and "-" not in part
+
+
+def model_at(root: Any, loc: tuple[Any, ...], tagged: dict[str, type[BaseModel]]) -> type[BaseModel] | None:
+    """The pydantic model class that validates the mapping at *loc* (for listing its allowed keys)."""
+    current: Any = root
+    for part in loc:
+        current = _step(current, part, tagged)
+        if current is None:
+            return None
+    current = _strip(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return _single_model(current)
+
+
+def _strip(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _members(tp: Any) -> list[Any]:
+    tp = _strip(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        return [_strip(a) for a in typing.get_args(tp) if a is not type(None)]
+    return [tp]
+
+
+def _single_model(tp: Any) -> type[BaseModel] | None:
+    models = [m for m in _members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def _step(tp: Any, part: Any, tagged: dict[str, type[BaseModel]]) -> Any:
+    for member in _members(tp):
+        if isinstance(part, str) and part in tagged and (member is tagged[part] or _contains(member, tagged[part])):
+            return tagged[part]
+    for member in _members(tp):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            if isinstance(part, str):
+                by_alias = {f.alias or name: name for name, f in member.model_fields.items()}
+                name = by_alias.get(part, part)
+                if name in member.model_fields:
+                    return member.model_fields[name].annotation
+            continue
+        origin = typing.get_origin(member)
+        args = typing.get_args(member)
+        if origin in (list, tuple) and isinstance(part, int) and args:
+            return args[0]
+        if origin is dict and args:
+            return args[1]
+    if isinstance(part, str) and part in tagged:
+        return tagged[part]
+    return tp if part == "[key]" else None
+
+
+def _contains(tp: Any, cls: type) -> bool:
+    return any(m is cls for m in _members(tp))
+
+
+def allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+_TYPE_WORDS = {
+    "string_type": "文本 / text",
+    "float_type": "数字 / a number",
+    "float_parsing": "数字 / a number",
+    "int_type": "整数 / a whole number",
+    "int_parsing": "整数 / a whole number",
+    "int_from_float": "整数 / a whole number",
+    "bool_type": "true 或 false / true or false",
+    "bool_parsing": "true 或 false / true or false",
+    "list_type": "列表 / a list ([...] or '- ' items)",
+    "dict_type": "映射 / a mapping (key: value)",
+    "model_type": "映射 / a mapping (key: value)",
+    "model_attributes_type": "映射 / a mapping (key: value)",
+    "tuple_type": "列表 / a list",
+}
+
+
+def diagnostics_from_pydantic(exc: Any, data: Any, positions: Positions, root: Any,
+                              tagged: dict[str, type[BaseModel]]) -> list[Diagnostic]:
+    """Convert a ``pydantic.ValidationError`` raised on *data* into located diagnostics."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        path = data_path(data, loc)
+        msg_key = (path, kind)
+        if msg_key in seen:
+            continue
+        seen.add(msg_key)
+        hint = None
+        field_name = format_path(path)
+        if kind == "extra_forbidden":
+            key = path[-1] if path else loc[-1]
+            model = model_at(root, loc[:-1], tagged)
+            keys = allowed_keys(model) if model else []
+            close = difflib.get_close_matches(str(key), keys, n=1, cutoff=0.6)
+            message = f"未知字段 / unknown key '{key}'"
+            if close:
+                message += f" — did you mean '{close[0]}'?"
+            elif keys:
+                hint = "allowed keys: " + ", ".join(keys)
+            location = positions.locate(path, key=True, field_name=field_name)
+        elif kind == "missing":
+            key = loc[-1]
+            message = f"缺少必填字段 / missing required key '{key}'"
+            location = positions.locate(path[:-1] if path and path[-1] == key else path, field_name=field_name)
+            hint = f"add '{key}: ...'"
+        elif kind in _TYPE_WORDS:
+            message = f"类型错误 / wrong type: expected {_TYPE_WORDS[kind]}, got {_show(err.get('input'))}"
+            location = positions.locate(path, field_name=field_name)
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            given = err.get("input")
+            options = [o.strip().strip("'") for o in str(expected).replace(" or ", ",").split(",") if o.strip()]
+            close = difflib.get_close_matches(str(given), options, n=1, cutoff=0.5)
+            message = f"取值无效 / invalid value {_show(given)}: expected {expected}"
+            if close:
+                message += f" — did you mean '{close[0]}'?"
+            location = positions.locate(path, field_name=field_name)
+        elif kind == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            message = (f"取值无效 / invalid {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}: "
+                       f"expected one of {ctx.get('expected_tags')}")
+            close = difflib.get_close_matches(str(ctx.get("tag")),
+                                              [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")],
+                                              n=1, cutoff=0.5)
+            if close:
+                message += f" — did you mean '{close[0]}'?"
+            location = positions.locate(path + ("kind",), field_name=field_name)
+        elif kind == "union_tag_not_found":
+            ctx = err.get("ctx", {})
+            message = f"缺少 '{ctx.get('discriminator', 'kind')}' / missing key '{ctx.get('discriminator', 'kind')}'"
+            hint = "say which kind this is, e.g. kind: likert"
+            location = positions.locate(path, field_name=field_name)
+        elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+            message = f"超出范围 / out of range: {err['msg'].lower()}, got {_show(err.get('input'))}"
+            location = positions.locate(path, field_name=field_name)
+        elif kind == "too_short":
+            message = f"太少 / too few items: {err['msg']}"
+            location = positions.locate(path, field_name=field_name)
+        elif kind == "string_pattern_mismatch":
+            message = (f"标识符无效 / invalid id {_show(err.get('input'))}: start with a letter, then letters, "
+                       "digits, '_', '.' or '-'")
+            location = positions.locate(path, field_name=field_name)
+        else:
+            text = err["msg"]
+            if text.startswith("Value error, "):
+                text = text[len("Value error, "):]
+            message = f"无效 / invalid: {text}"
+            location = positions.locate(path, field_name=field_name)
+        out.append(Diagnostic("error", message, location, hint, code=kind))
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
