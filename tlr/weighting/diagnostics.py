@@ -1,0 +1,80 @@
+"""Consistency diagnostics: which judgement to revisit, what value would fit, and the CR after.
+
+一致性诊断：哪一个判断最需要修改、建议值是多少、修改后的 CR。
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .results import Suggestion
+from .ri import DEFAULT_RI_TABLE, ri_value
+from .validate import SAATY_SCALE
+
+__all__ = ["repair_suggestions", "deviation_matrix", "snap_to_scale"]
+
+
+def deviation_matrix(matrix, weights) -> np.ndarray:
+    """epsilon_ij = a_ij * w_j / w_i (1 = the judgement agrees with the priorities)."""
+    a = np.asarray(matrix, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    return a * w[..., None, :] / w[..., :, None]
+
+
+def snap_to_scale(values, scale=SAATY_SCALE) -> np.ndarray:
+    """Nearest value of the scale in log space (1/9 ... 9 by default)."""
+    v = np.asarray(values, dtype=float)
+    ls = np.log(scale)
+    idx = np.abs(np.log(v)[..., None] - ls).argmin(-1)
+    return np.asarray(scale)[idx]
+
+
+def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: Sequence[str] | None = None,
+                       limit: int = 5, candidates=None) -> tuple[Suggestion, ...]:
+    """Rank single-judgement repairs of a complete reciprocal matrix.
+
+    For every judgement a_ij (i < j) the value consistent with the priorities is w_i / w_j. All
+    n(n-1)/2 repaired matrices (and their versions rounded to Saaty's scale) are evaluated in one
+    vectorised eigen-computation, and the repairs are ranked by the CR they leave (lowest first;
+    ties by the size of the deviation |ln(a_ij w_j / w_i)|). Judgements already consistent
+    (deviation within 1e-9) are not suggested.
+    """
+    from .ahp import consistency_index, eigenvector, gci
+
+    a = np.asarray(matrix, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = a.shape[0]
+    iu = np.triu_indices(n, 1)
+    pi, pj = iu
+    if candidates is not None:
+        keep = np.asarray(candidates, dtype=bool)[pi, pj]
+        pi, pj = pi[keep], pj[keep]
+    dev = a[pi, pj] * w[pj] / w[pi]
+    keep = np.abs(np.log(dev)) > 1e-9
+    pi, pj, dev = pi[keep], pj[keep], dev[keep]
+    if pi.size == 0 or limit <= 0:
+        return ()
+    sug = w[pi] / w[pj]
+    snap = snap_to_scale(sug)
+    p = pi.size
+    r = np.arange(p)
+    stack = np.repeat(a[None], 2 * p, axis=0)
+    vals = np.concatenate([sug, snap])
+    ii, jj = np.concatenate([pi, pi]), np.concatenate([pj, pj])
+    rr = np.arange(2 * p)
+    stack[rr, ii, jj] = vals
+    stack[rr, jj, ii] = 1.0 / vals
+    _, lam = eigenvector(stack)
+    cr = consistency_index(lam, n) / ri_value(ri, n)
+    g = gci(stack[:p])
+    order = np.lexsort((-np.abs(np.log(dev)), cr[:p]))[:limit]
+    name = (lambda i: str(labels[i]) if labels is not None else str(i + 1))
+    return tuple(
+        Suggestion(rank=rank + 1, i=int(pi[q]), j=int(pj[q]), row=name(int(pi[q])), column=name(int(pj[q])),
+                   current=float(a[pi[q], pj[q]]), suggested=float(sug[q]), suggested_scale=float(snap[q]),
+                   deviation=float(dev[q]), cr_after=float(cr[q]), cr_after_scale=float(cr[p + q]),
+                   gci_after=float(g[q]))
+        for rank, q in enumerate(order)
+    )

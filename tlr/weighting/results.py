@@ -1,0 +1,250 @@
+"""Result objects: frozen dataclasses with documented fields and ``to_dict()``.
+
+结果对象：不可变数据类，字段有文档，可转换为 dict / JSON。
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["to_jsonable", "Suggestion", "AHPResult", "GroupAHPResult", "FuzzyAHPResult",
+           "ObjectiveWeights", "CombinedWeights", "ResultMixin"]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples and nested dataclasses into JSON-ready Python objects.
+
+    Non-finite floats become ``None`` (JSON has no NaN).
+    """
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if hasattr(obj, "to_dict"):
+            return obj.to_dict()
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+class ResultMixin:
+    """Shared ``to_dict`` / ``to_json`` for result dataclasses."""
+
+    _exclude: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.name not in self._exclude}
+
+    def to_json(self, **kwargs) -> str:
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kwargs)
+
+
+@dataclass(frozen=True)
+class Suggestion(ResultMixin):
+    """One repair suggestion for an inconsistent pairwise matrix (修改建议).
+
+    Attributes
+    ----------
+    i, j : 0-based row / column of the judgement a_ij (always i < j; a_ji is its reciprocal).
+    row, column : labels of row i and column j (or "1-based" numbers as strings).
+    current : the judgement as given, a_ij.
+    suggested : w_i / w_j, the value consistent with the priorities derived from the whole matrix.
+    suggested_scale : ``suggested`` rounded to the nearest value of Saaty's 1-9 scale (1/9 ... 9)
+        in log space, i.e. a value an expert can actually enter.
+    deviation : a_ij * w_j / w_i; 1 means consistent, 3 means "three times too strong".
+    cr_after, cr_after_scale : the CR of the matrix after replacing a_ij (and a_ji) by
+        ``suggested`` / ``suggested_scale``, all other judgements unchanged.
+    gci_after : the geometric consistency index after the exact repair.
+    """
+
+    rank: int
+    i: int
+    j: int
+    row: str
+    column: str
+    current: float
+    suggested: float
+    suggested_scale: float
+    deviation: float
+    cr_after: float
+    cr_after_scale: float
+    gci_after: float
+
+
+@dataclass(frozen=True)
+class AHPResult(ResultMixin):
+    """Priorities and consistency of one pairwise matrix, or of a stack of k matrices.
+
+    For a single (n, n) matrix the numeric fields are floats and ``weights`` has shape (n,);
+    for a stack (k, n, n) they are arrays of shape (k,) and ``weights`` has shape (k, n).
+
+    Attributes
+    ----------
+    weights : priorities, each row sums to 1 (权重).
+    lambda_max : principal (Perron) eigenvalue of the matrix (completed matrix when judgements
+        were missing). Computed for both methods, so CR is comparable across methods.
+    ci : consistency index (lambda_max - n) / (n - 1); 0 for n <= 2.
+    cr : consistency ratio CI / RI(n) with RI from ``ri_table``; defined as 0 for n <= 2, where every
+        reciprocal matrix is consistent.
+    ri : the RI(n) value used.
+    gci : geometric consistency index (Aguarón & Moreno-Jiménez 2003) of the row-geometric-mean
+        priorities; 0 for n <= 2.
+    consistent : for method "eigenvector", CR <= threshold; for "geometric_mean", GCI <= threshold.
+    method : "eigenvector" or "geometric_mean".
+    ri_table : id of the random-index table (see ``tlr.weighting.RI_TABLES``).
+    threshold : the acceptance threshold actually applied (CR or GCI, see ``consistency_measure``).
+    threshold_source : where the threshold comes from ("Saaty 1994 ..." / "Aguarón & Moreno-Jiménez 2003"
+        / "user").
+    consistency_measure : "cr" or "gci".
+    n : matrix order.
+    labels : item labels (None if not given).
+    suggestions : ranked repair suggestions (single matrix only; empty for stacks and n <= 2).
+    missing : how missing judgements were handled ("none", "harker", "optimal").
+    completed : the matrix actually used (missing judgements filled in, reciprocity reconciled).
+    iterations : power-iteration steps (maximum over the stack; 0 for geometric mean only).
+    warnings : non-fatal findings (e.g. judgements outside 1/9..9), one line each.
+    """
+
+    weights: np.ndarray
+    lambda_max: Any
+    ci: Any
+    cr: Any
+    ri: float
+    gci: Any
+    consistent: Any
+    method: str
+    ri_table: str
+    threshold: Any
+    threshold_source: str
+    consistency_measure: str
+    n: int
+    labels: tuple[str, ...] | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    missing: str = "none"
+    completed: np.ndarray | None = field(default=None, repr=False)
+    iterations: int = 0
+    warnings: tuple[str, ...] = ()
+
+    _exclude = ("completed",)
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        d["completed"] = to_jsonable(self.completed) if self.missing != "none" else None
+        return d
+
+
+@dataclass(frozen=True)
+class GroupAHPResult(ResultMixin):
+    """Group (panel) AHP result.
+
+    Attributes
+    ----------
+    weights : group priorities (n,).
+    aggregation : "aij" (aggregate individual judgements, weighted geometric mean) or "aip"
+        (aggregate individual priorities).
+    aip_mean : for AIP, "geometric" (normalised weighted geometric mean) or "arithmetic".
+    expert_weights : normalised expert weights actually used (excluded experts get 0).
+    individual : per-expert AHPResult for the whole stack (weights (k, n), cr (k,), ...).
+    included : bool per expert, False if screened out by ``screen``.
+    group : AHPResult of the aggregated matrix (AIJ only, else None).
+    consensus : consensus indicator in [0, 1], 1 = identical individual priorities
+        (see ``tlr.weighting.group.consensus_index``).
+    influence : per expert, the largest absolute change of any group weight when that expert is
+        left out (leave-one-out); ``most_influential`` is its argmax.
+    """
+
+    weights: np.ndarray
+    aggregation: str
+    aip_mean: str | None
+    method: str
+    expert_weights: np.ndarray
+    included: np.ndarray
+    individual: AHPResult
+    group: AHPResult | None
+    consensus: float
+    influence: np.ndarray
+    most_influential: int
+    labels: tuple[str, ...] | None = None
+    screen: float | None = None
+
+
+@dataclass(frozen=True)
+class FuzzyAHPResult(ResultMixin):
+    """Fuzzy AHP (Buckley 1985 geometric mean) result.
+
+    Attributes
+    ----------
+    fuzzy_weights : (n, 3) triangular fuzzy weights (l, m, u).
+    weights : crisp weights: centroid (l + m + u) / 3 of each fuzzy weight, normalised to sum 1.
+    defuzzification : "centroid" (or "graded_mean" = (l + 4m + u) / 6), normalised.
+    crisp_check : AHPResult (eigenvector) of the matrix of middle values m, for consistency.
+    """
+
+    fuzzy_weights: np.ndarray
+    weights: np.ndarray
+    defuzzification: str
+    crisp_check: AHPResult
+    labels: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ObjectiveWeights(ResultMixin):
+    """Objective weights computed from a decision matrix (alternatives x criteria).
+
+    Attributes
+    ----------
+    weights : (m,) criterion weights, sum 1.
+    method : "entropy" or "critic".
+    cohort : description of the alternatives the weights came from (objective weights change
+        when the cohort changes, so it must be recorded).
+    n_alternatives : number of rows used.
+    details : method-specific intermediate quantities (entropy e_j and divergence d_j; or
+        std sigma_j, conflict and information C_j).
+    """
+
+    weights: np.ndarray
+    method: str
+    cohort: str | None
+    n_alternatives: int
+    details: dict
+    labels: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CombinedWeights(ResultMixin):
+    """Combination of subjective (e.g. AHP) and objective weights.
+
+    Attributes
+    ----------
+    weights : combined weights, sum 1.
+    rule : "linear" (alpha * w_s + (1 - alpha) * w_o) or "multiplicative" (w_s * w_o, normalised).
+    alpha : subjective share for the linear rule (None for multiplicative).
+    subjective, objective : the inputs (normalised).
+    objective_method, cohort : echoed from the ObjectiveWeights if one was given.
+    """
+
+    weights: np.ndarray
+    rule: str
+    alpha: float | None
+    subjective: np.ndarray
+    objective: np.ndarray
+    objective_method: str | None
+    cohort: str | None
+    labels: tuple[str, ...] | None = None

@@ -1,0 +1,165 @@
+"""Validation of pairwise comparison matrices: one clear, located message per problem.
+
+成对比较矩阵校验：每个问题一条信息，指明单元格。
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from tlr.errors import Location, WeightingError
+
+__all__ = ["cell_name", "check_pairwise", "reciprocal_from_upper", "SAATY_SCALE", "RECIPROCITY_RTOL"]
+
+#: Saaty's fundamental scale and its reciprocals (17 values).
+SAATY_SCALE = np.array([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+#: Relative tolerance on a_ij * a_ji = 1. 0.01 accepts 0.33 for 1/3 (product 0.99) but not 0.3.
+RECIPROCITY_RTOL = 0.01
+
+
+def _label(labels: Sequence[str] | None, i: int) -> str:
+    if labels is not None:
+        return f"'{labels[i]}'"
+    return str(i + 1)
+
+
+def cell_name(i: int, j: int, labels: Sequence[str] | None = None, matrix: int | None = None) -> str:
+    """Human name of a cell: ``row 'B', column 'C'`` (labels) or ``row 2, column 3`` (1-based)."""
+    s = f"row {_label(labels, i)}, column {_label(labels, j)}"
+    if matrix is not None:
+        s = f"matrix {matrix + 1}: " + s
+    return s
+
+
+def _err(msg: str, i=None, j=None, labels=None, k=None, hint=None, code="invalid", source=None, field=None):
+    if field is None and i is not None:
+        field = cell_name(i, j, labels, k)
+    return WeightingError(msg, location=Location(file=source, field=field), hint=hint, code=code)
+
+
+def _first(mask: np.ndarray):
+    idx = np.argwhere(mask)[0]
+    if mask.ndim == 3:
+        return int(idx[0]), int(idx[1]), int(idx[2])
+    return None, int(idx[0]), int(idx[1])
+
+
+def reciprocal_from_upper(matrix) -> np.ndarray:
+    """Rebuild a reciprocal matrix from its strict upper triangle (a_ji = 1 / a_ij, a_ii = 1).
+
+    Works on (n, n) and (k, n, n). Missing (NaN) upper entries stay missing in both places.
+    """
+    a = np.array(matrix, dtype=float, copy=True)
+    n = a.shape[-1]
+    iu = np.triu_indices(n, 1)
+    a[..., iu[1], iu[0]] = 1.0 / a[..., iu[0], iu[1]]
+    a[..., np.arange(n), np.arange(n)] = 1.0
+    return a
+
+
+def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing: bool = False,
+                   source: str | None = None, rtol: float = RECIPROCITY_RTOL):
+    """Validate a pairwise matrix or stack; return ``(array, warnings)``.
+
+    * shape must be (n, n) or (k, n, n) with n >= 1;
+    * entries must be finite and > 0; NaN marks a missing judgement and is accepted only with
+      ``allow_missing`` (both a_ij and a_ji must then be missing); the diagonal must be 1;
+    * a_ij * a_ji must equal 1 within ``rtol``; within tolerance the pair is reconciled to the
+      exact reciprocal sqrt(a_ij / a_ji) so that rounding such as 0.33 for 1/3 is not amplified;
+    * judgements outside [1/9, 9] give a warning (some scales allow them), not an error.
+
+    Raises WeightingError naming the first offending cell.
+    """
+    try:
+        a = np.array(matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise _err(f"判断矩阵含非数值元素 / matrix contains non-numeric entries ({exc})", source=source,
+                   field="matrix", code="not_numeric") from None
+    if a.ndim not in (2, 3) or a.shape[-1] != a.shape[-2] or a.shape[-1] < 1:
+        raise _err(f"判断矩阵必须是方阵 / matrix must be square (n x n) or a stack (k x n x n), got shape "
+                   f"{a.shape}", source=source, field="matrix", code="not_square",
+                   hint="每行、每列的判断数都应等于比较项数 / every row and column needs one entry per item")
+    n = a.shape[-1]
+    if labels is not None and len(labels) != n:
+        raise _err(f"标签数 {len(labels)} 与矩阵阶数 {n} 不符 / {len(labels)} labels for an {n}x{n} matrix",
+                   source=source, field="labels", code="labels_mismatch")
+    if a.ndim == 3 and a.shape[0] == 0:
+        raise _err("空的矩阵堆栈 / empty stack of matrices", source=source, field="matrix", code="empty")
+    kk = None
+    # infinities
+    bad = np.isinf(a)
+    if bad.any():
+        kk, i, j = _first(bad)
+        raise _err("判断值为无穷大 / judgement is infinite",
+                   i, j, labels, kk, source=source, code="not_finite",
+                   hint="判断值应为正的有限实数 / judgements must be positive finite numbers")
+    nan = np.isnan(a)
+    diag = np.arange(n)
+    if nan[..., diag, diag].any():
+        m = np.zeros_like(nan)
+        m[..., diag, diag] = nan[..., diag, diag]
+        kk, i, j = _first(m)
+        raise _err("对角线元素缺失 / diagonal entry is missing (must be 1)", i, j, labels, kk, source=source,
+                   code="bad_diagonal")
+    if nan.any():
+        if not allow_missing:
+            kk, i, j = _first(nan)
+            raise _err("判断值缺失 / judgement is missing (NaN)", i, j, labels, kk, source=source, code="missing",
+                       hint="补全该判断，或使用 missing='harker' 处理不完整矩阵 / fill it in, or use "
+                            "missing='harker' for incomplete matrices")
+        asym = nan != np.swapaxes(nan, -1, -2)
+        if asym.any():
+            kk, i, j = _first(asym)
+            raise _err("缺失判断必须成对 / a missing judgement must be missing in both a_ij and a_ji", i, j, labels,
+                       kk, source=source, code="missing_unpaired",
+                       hint="补上对称位置的倒数，或也将其留空 / enter the reciprocal or leave both blank")
+    with np.errstate(invalid="ignore"):
+        nonpos = a <= 0
+    if nonpos.any():
+        kk, i, j = _first(nonpos)
+        v = a[i, j] if kk is None else a[kk, i, j]
+        raise _err(f"判断值必须为正数 / judgement must be positive, got {v:g}", i, j, labels, kk, source=source,
+                   code="not_positive", hint="用 1/3 这样的倒数表示“不如” / express 'less important' as a "
+                                             "reciprocal such as 1/3")
+    d = a[..., diag, diag]
+    if not np.allclose(d, 1.0, rtol=0, atol=1e-9):
+        m = np.zeros(a.shape, dtype=bool)
+        m[..., diag, diag] = np.abs(d - 1.0) > 1e-9
+        kk, i, j = _first(m)
+        v = a[i, j] if kk is None else a[kk, i, j]
+        raise _err(f"对角线元素必须为 1 / diagonal entry must be 1, got {v:g}", i, j, labels, kk, source=source,
+                   code="bad_diagonal")
+    with np.errstate(invalid="ignore"):
+        prod = a * np.swapaxes(a, -1, -2)
+        nonrec = np.abs(prod - 1.0) > rtol
+    if nonrec.any():
+        m = np.triu(np.ones((n, n), dtype=bool), 1) & nonrec
+        kk, i, j = _first(m)
+        v = a[i, j] if kk is None else a[kk, i, j]
+        w = a[j, i] if kk is None else a[kk, j, i]
+        raise _err(f"矩阵不是互反矩阵 / matrix is not reciprocal: a[{i + 1},{j + 1}] = {v:g} but "
+                   f"a[{j + 1},{i + 1}] = {w:g} (expected {1 / v:.4g})", i, j, labels, kk, source=source,
+                   code="not_reciprocal",
+                   hint="只填写上三角，或使用 --repair upper 由上三角重建 / fill only the upper triangle or "
+                        "use --repair upper to rebuild the lower triangle from it")
+    # reconcile small reciprocal rounding exactly: a_ij <- sqrt(a_ij / a_ji)
+    with np.errstate(invalid="ignore"):
+        a = np.sqrt(a / np.swapaxes(a, -1, -2))
+    a[..., diag, diag] = 1.0
+    warnings: list[str] = []
+    with np.errstate(invalid="ignore"):
+        out = (a > 9.0 * (1 + 1e-9)) | (a < (1 / 9.0) * (1 - 1e-9))
+    out &= np.triu(np.ones((n, n), dtype=bool), 1)
+    if out.any():
+        for idx in np.argwhere(out)[:20]:
+            kk2, i, j = (None, *idx) if a.ndim == 2 else idx
+            v = a[i, j] if kk2 is None else a[kk2, i, j]
+            warnings.append(f"{cell_name(int(i), int(j), labels, None if kk2 is None else int(kk2))}: "
+                            f"判断值 {v:g} 超出 1/9..9 标度 / judgement {v:g} is outside Saaty's 1/9..9 scale")
+        extra = int(out.sum()) - 20
+        if extra > 0:
+            warnings.append(f"... 另有 {extra} 处 / and {extra} more")
+    return a, tuple(warnings)
