@@ -20,30 +20,29 @@ from tlr.yamlio import Positions, format_path
 
 
 def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Keep the parts of a pydantic ``loc`` that exist in *data*; drop union tags."""
+    """Keep the parts of a pydantic ``loc`` that exist in *data*; drop union tags.
+
+    A part missing from the data is kept only when it is the last one (an unknown
+    or missing key of the mapping reached so far); otherwise it is a union tag.
+    """
     path: list[Any] = []
     current = data
-    for part in loc:
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
         if isinstance(current, dict):
-            if part in current:
+            key = part if part in current else _dict_key(current, part)
+            if key is not _MISSING:
+                path.append(key)
+                current = current[key]
+                continue
+            if i == last and part != "[key]":
+                path.append(part)
+            continue
+        if isinstance(current, list) and isinstance(part, int) and not isinstance(part, bool):
+            if 0 <= part < len(current):
                 path.append(part)
                 current = current[part]
-                continue
-            matched = _dict_key(current, part)
-            if matched is not _MISSING:
-                path.append(matched)
-                current = current[matched]
-                continue
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            path.append(part)
-            current = current[part]
             continue
-        if part == "[key]":
-            continue
-        if isinstance(current, dict) and isinstance(part, str) and path and _is_field_like(part):
-            # a missing or extra field of the current mapping
-            path.append(part)
-            current = None
     return tuple(path)
 
 
@@ -61,10 +60,6 @@ def _dict_key(mapping: dict, part: Any) -> Any:
         except (TypeError, ValueError):
             pass
     return _MISSING
-
-
-def _is_field_like(part: str) -> bool:
-    return "[" not in part and "-" not in part
 
 
 def model_at(root: Any, loc: tuple[Any, ...], tagged: dict[str, type[BaseModel]]) -> type[BaseModel] | None:
@@ -89,7 +84,11 @@ def _strip(tp: Any) -> Any:
 def _members(tp: Any) -> list[Any]:
     tp = _strip(tp)
     if typing.get_origin(tp) in (Union, types.UnionType):
-        return [_strip(a) for a in typing.get_args(tp) if a is not type(None)]
+        out: list[Any] = []
+        for arg in typing.get_args(tp):
+            if arg is not type(None):
+                out.extend(_members(arg))
+        return out
     return [tp]
 
 
@@ -169,6 +168,8 @@ def diagnostics_from_pydantic(exc: Any, data: Any, positions: Positions, root: A
             message = f"未知字段 / unknown key '{key}'"
             if close:
                 message += f" — did you mean '{close[0]}'?"
+            elif model is not None and model.__name__ == "I18nText":
+                hint = "quote text that contains ', ' or ': ', e.g. en: \"lab, pilot\""
             elif keys:
                 hint = "allowed keys: " + ", ".join(keys)
             location = positions.locate(path, key=True, field_name=field_name)

@@ -1,0 +1,56 @@
+"""Shared output helpers for the CLI: JSON, rich consoles, diagnostics."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import click
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        np = None
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [_jsonable(v) for v in value.tolist()]
+        if isinstance(value, np.generic):
+            value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
+    return value
+
+
+def echo_json(data: Any) -> None:
+    """Print *data* as pretty, UTF-8 JSON (numpy values converted, NaN as null)."""
+    click.echo(json.dumps(_jsonable(data), ensure_ascii=False, indent=2))
+
+
+def console(stderr: bool = False):
+    """A rich console; wide and colourless when not writing to a terminal."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, width=160, no_color=True, soft_wrap=True)
+
+
+def echo_diagnostics(diagnostics, err: bool = True) -> None:
+    for d in diagnostics:
+        click.echo(d.format(), err=err)
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                           help="Language of labels / 显示语言.")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table / 输出 JSON.")

@@ -1,0 +1,193 @@
+"""``tlr rubric``: check, show and export the schema of rubric files."""
+
+from __future__ import annotations
+
+import click
+
+from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json
+
+
+@click.group()
+def rubric() -> None:
+    """评价指标体系 / Rubrics: check, show, schema.
+
+    \b
+    Example / 示例:
+      tlr rubric check rubrics/*.yaml
+      tlr rubric show rubrics/fund-screening.yaml --lang en
+      tlr rubric schema > tlr-rubric.schema.json
+    """
+
+
+@rubric.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. AHP CR > 0.1) as failures (exit 1).")
+@JSON_OPTION
+def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
+    """检查评价体系文件 / Validate rubric files and report every problem at once.
+
+    Each problem is one line: file:line:column: severity: field: message — hint.
+    Exit code 0 when all files are valid, 2 when any has errors, 1 when only
+    warnings were found and --strict is given.
+
+    \b
+    Example / 示例:
+      tlr rubric check rubrics/*.yaml
+      tlr rubric check my-rubric.yaml --strict --json
+    """
+    from tlr.rubric import check_rubric
+
+    results = [check_rubric(path) for path in files]
+    if as_json:
+        echo_json([
+            {
+                "file": r.path,
+                "ok": r.ok,
+                "rubric": ({"id": r.rubric.id, "version": r.rubric.version, "content_hash": r.rubric.content_hash,
+                            "indicators": len(r.rubric.indicators)} if r.rubric else None),
+                "errors": [d.to_dict() for d in r.errors],
+                "warnings": [d.to_dict() for d in r.warnings],
+            }
+            for r in results
+        ])
+    else:
+        for r in results:
+            for d in r.diagnostics:
+                click.echo(d.format(), err=True)
+            if r.ok:
+                tail = f", {len(r.warnings)} 个警告 / warning(s)" if r.warnings else ""
+                click.echo(f"✓ {r.path}: 有效 / valid — {r.rubric.id} {r.rubric.version}, "
+                           f"{len(r.rubric.indicators)} 个指标 / indicators{tail}")
+            else:
+                click.echo(f"✗ {r.path}: {len(r.errors)} 个错误 / error(s)", err=True)
+    if any(not r.ok for r in results):
+        return 2
+    if strict and any(r.warnings for r in results):
+        return 1
+    return 0
+
+
+def _weights_json(rub) -> dict:
+    from tlr.text import tr
+
+    nodes = []
+    for n in rub.nodes:
+        item = {
+            "id": n.id, "kind": n.kind, "parent": n.parent, "depth": n.depth,
+            "label": {"zh": tr(n.label, "zh"), "en": tr(n.label, "en")},
+            "local_weight": n.local_weight, "global_weight": n.global_weight,
+        }
+        if n.kind == "indicator":
+            from tlr.rubric.scales import describe_scale
+
+            item["role"] = n.role
+            item["scale"] = describe_scale(n.scale)
+        nodes.append(item)
+    ahp = {}
+    for node_id, res in rub.ahp.items():
+        ahp[node_id] = {
+            "method": res.method, "ri_table": res.ri_table, "threshold": res.threshold,
+            "lambda_max": res.lambda_max, "ci": res.ci, "cr": res.cr, "consistent": res.consistent,
+        }
+    return {
+        "id": rub.id, "version": rub.version, "title": {"zh": tr(rub.title, "zh"), "en": tr(rub.title, "en")},
+        "content_hash": rub.content_hash, "files": [{"path": p, "sha256": h} for p, h in rub.files],
+        "nodes": nodes, "ahp": ahp,
+        "gates": [g.id for g in rub.document.gates or []],
+        "tiers": [t.id for t in rub.document.tiers or []],
+        "routes": [r.id for r in rub.document.routes or []],
+        "warnings": [d.to_dict() for d in rub.warnings],
+    }
+
+
+@rubric.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@LANG_OPTION
+@JSON_OPTION
+def show(file: str, lang: str, as_json: bool) -> int:
+    """展示指标树与权重 / Show the tree with local and global weights and AHP consistency.
+
+    \b
+    Example / 示例:
+      tlr rubric show rubrics/fund-screening.yaml
+      tlr rubric show rubrics/fund-screening-county.yaml --lang en --json
+    """
+    from rich.table import Table
+    from rich.tree import Tree
+
+    from tlr.rubric import load_rubric
+    from tlr.rubric.scales import describe_scale
+    from tlr.text import tr
+
+    rub = load_rubric(file)
+    if as_json:
+        echo_json(_weights_json(rub))
+        return 0
+    out = console()
+    out.print(f"[bold]{tr(rub.title, lang)}[/bold]  ({rub.id} {rub.version})")
+    out.print(f"sha256 {rub.content_hash}")
+
+    def ahp_note(node_id: str) -> str:
+        res = rub.ahp.get(node_id)
+        if res is None:
+            return ""
+        mark = "✓" if res.consistent else "✗"
+        return (f"  [AHP {res.method}, CR = {float(res.cr):.3f} {mark} "
+                f"(≤ {float(res.threshold):.2f}, RI {res.ri_table})]")
+
+    tree = Tree(f"{rub.id}  局部权重 local / 全局权重 global{ahp_note('root')}")
+    branches = {None: tree}
+    for n in rub.nodes:
+        label = tr(n.label, lang)
+        if n.kind == "dimension":
+            text = f"[bold]{n.id}[/bold] {label}  {n.local_weight:.4f} / {n.global_weight:.4f}{ahp_note(n.id)}"
+        elif n.role == "score":
+            text = f"{n.id} {label}  {n.local_weight:.4f} / {n.global_weight:.4f}  · {describe_scale(n.scale, lang)}"
+        else:
+            text = f"{n.id} {label}  ({n.role}) · {describe_scale(n.scale, lang)}"
+        branches[n.id] = branches[n.parent].add(text)
+    out.print(tree)
+    doc = rub.document
+    if doc.gates:
+        table = Table(title="一票否决 / gates", show_lines=False)
+        for col in ("id", "label", "effect"):
+            table.add_column(col)
+        for g in doc.gates:
+            table.add_row(g.id, tr(g.label, lang), g.effect + (f" (≤ {g.max_tier})" if g.max_tier else ""))
+        out.print(table)
+    if doc.tiers:
+        table = Table(title="推荐档次 / tiers")
+        for col in ("id", "label", "min score"):
+            table.add_column(col)
+        for t in doc.tiers:
+            table.add_row(t.id, tr(t.label, lang), "" if t.min_score is None else f"{t.min_score:g}")
+        out.print(table)
+    for d in rub.warnings:
+        click.echo(d.format(), err=True)
+    return 0
+
+
+@rubric.command()
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def schema(out_file: str | None) -> int:
+    """输出 JSON Schema / Print the JSON Schema of the rubric format (for editor completion).
+
+    \b
+    Example / 示例:
+      tlr rubric schema --out tlr-rubric.schema.json
+    Then in VS Code (YAML extension), first line of a rubric:
+      # yaml-language-server: $schema=./tlr-rubric.schema.json
+    """
+    import json
+
+    from tlr.rubric.schema import rubric_json_schema
+
+    text = json.dumps(rubric_json_schema(), ensure_ascii=False, indent=2)
+    if out_file:
+        from tlr.fsutil import atomic_write_text
+
+        atomic_write_text(out_file, text + "\n")
+        click.echo(f"已写入 / written: {out_file}")
+    else:
+        click.echo(text)
+    return 0

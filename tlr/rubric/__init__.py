@@ -1,0 +1,127 @@
+"""Rubrics: the YAML format (:mod:`tlr.rubric.model`), loading, validation and the resolved tree.
+
+>>> from tlr.rubric import load_rubric
+>>> rubric = load_rubric("rubrics/fund-screening.yaml")      # doctest: +SKIP
+>>> [(n.id, round(n.global_weight, 3)) for n in rubric.scored_indicators]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tlr.errors import Diagnostic, Location, RubricError
+from tlr.rubric.model import RubricDocument, ScaleLibrary
+from tlr.rubric.rubric import NodeInfo, Rubric
+
+__all__ = ["load_rubric", "check_rubric", "load_scale_library", "rubric_from_data", "Rubric", "NodeInfo",
+           "RubricDocument", "ScaleLibrary", "CheckResult"]
+
+
+class CheckResult:
+    """Outcome of checking one file: the rubric (when valid) and every diagnostic."""
+
+    def __init__(self, path: str, rubric: Rubric | None, diagnostics: list[Diagnostic]):
+        self.path = path
+        self.rubric = rubric
+        self.diagnostics = diagnostics
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _finish(document: RubricDocument, ctx: Any, name: str) -> Rubric | None:
+    from tlr.rubric.rubric import build_nodes
+    from tlr.rubric.validate import validate_document
+
+    resolutions = validate_document(document, ctx, name)
+    if ctx.failed:
+        return None
+    local = {r.node_id: dict(zip(r.child_ids, map(float, r.weights))) for r in resolutions}
+    ahp = {r.node_id: r.ahp for r in resolutions if r.ahp is not None}
+    warnings = tuple(d for d in ctx.diagnostics if d.severity == "warning")
+    return Rubric(document, build_nodes(document, local), ahp, warnings, tuple(ctx.files))
+
+
+def check_rubric(path: str | Path) -> CheckResult:
+    """Load and validate *path*; never raises for problems in the file (they are in ``diagnostics``)."""
+    from tlr.errors import TlrError
+    from tlr.rubric.loader import LoadContext, resolve_document
+
+    ctx = LoadContext()
+    try:
+        document = resolve_document(path, ctx)
+    except TlrError as exc:  # unreadable file, not UTF-8 ...
+        return CheckResult(str(path), None, ctx.diagnostics + exc.diagnostics)
+    rubric = _finish(document, ctx, str(path)) if document is not None and not ctx.failed else None
+    return CheckResult(str(path), rubric, _sorted(ctx.diagnostics))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple:
+        loc = d.location
+        return (loc.file or "", loc.line or 0, loc.column or 0)
+
+    return sorted(diagnostics, key=key)
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Load, merge and validate a rubric; raise :class:`tlr.errors.RubricError` listing every error."""
+    result = check_rubric(path)
+    if result.rubric is None:
+        raise RubricError(result.diagnostics)
+    return result.rubric
+
+
+def load_scale_library(path: str | Path) -> ScaleLibrary:
+    """Load and validate a ``kind: scale_library`` file (e.g. a TRL ladder)."""
+    from tlr.rubric.loader import LoadContext, parse_document
+    from tlr.rubric.validate import _check_scale, _Where
+
+    ctx = LoadContext()
+    document = parse_document(Path(path), ctx)
+    if document is not None and not isinstance(document, ScaleLibrary):
+        ctx.error("不是量表库 / not a scale library (expected `kind: scale_library`)",
+                  Location(file=str(path), line=1, column=1), code="not_library")
+    if document is not None and isinstance(document, ScaleLibrary):
+        where = _Where(ctx, str(path))
+        for name, scale in document.scales.items():
+            _check_scale(scale, ctx, lambda *sub, _n=name: where.scale(_n, *sub), name)
+        known = {s.id for s in document.sources}
+        for name, scale in document.scales.items():
+            for i, ref in enumerate(getattr(scale, "sources", []) or []):
+                if ref not in known:
+                    ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(name, "sources", i),
+                              code="unknown_source")
+    if ctx.failed or document is None:
+        raise RubricError(_sorted(ctx.diagnostics))
+    return document
+
+
+def rubric_from_data(data: dict, name: str = "<rubric>") -> Rubric:
+    """Build a rubric from an already-parsed resolved document (e.g. a campaign's frozen JSON copy)."""
+    from pydantic import TypeAdapter, ValidationError as PydanticValidationError
+
+    from tlr.rubric.loader import LoadContext
+    from tlr.rubric.model import TAGGED_MODELS, AnyDocument
+    from tlr.validation import diagnostics_from_pydantic
+    from tlr.yamlio import Positions
+
+    ctx = LoadContext()
+    try:
+        document = TypeAdapter(RubricDocument).validate_python(data)
+    except PydanticValidationError as exc:
+        raise RubricError(diagnostics_from_pydantic(exc, data, Positions(name), AnyDocument, TAGGED_MODELS)) from None
+    rubric = _finish(document, ctx, name)
+    if rubric is None:
+        raise RubricError(_sorted(ctx.diagnostics))
+    return rubric
