@@ -1,0 +1,117 @@
+"""The scores as numbers for the scoring engine: a dense cube and a tidy DataFrame.
+
+>>> from tlr.campaign import open_campaign, score_cube
+>>> cube = score_cube(open_campaign("round-2026"))        # doctest: +SKIP
+>>> cube.values.shape          # experts x projects x indicators, NaN = no score   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .ledger import Ledger
+from .scoring import indicator_applies
+
+
+@dataclass(frozen=True)
+class ScoreCube:
+    """Dense view of a campaign's scores.
+
+    ``values[e, p, i]`` is expert ``experts[e]``'s stored score for project ``projects[p]``
+    on indicator ``indicators[i]`` (see :mod:`tlr.rubric.scales` for what is stored), NaN
+    where there is none. ``assigned`` / ``recused`` are experts x projects masks,
+    ``applicable`` is projects x indicators.
+    """
+
+    values: np.ndarray
+    experts: tuple[str, ...]
+    projects: tuple[str, ...]
+    indicators: tuple[str, ...]
+    assigned: np.ndarray
+    recused: np.ndarray
+    applicable: np.ndarray
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.values.shape  # type: ignore[return-value]
+
+    def to_frame(self, *, dropna: bool = True):
+        """Tidy DataFrame: one row per (expert, project, indicator) with ``value``."""
+        import pandas as pd
+
+        E, P, I = self.values.shape
+        e, p, i = np.meshgrid(np.arange(E), np.arange(P), np.arange(I), indexing="ij")
+        flat = self.values.ravel()
+        keep = ~np.isnan(flat) if dropna else np.ones(flat.shape, dtype=bool)
+        return pd.DataFrame({
+            "expert": pd.Categorical(np.asarray(self.experts, dtype=object)[e.ravel()[keep]],
+                                     categories=list(self.experts)),
+            "project": pd.Categorical(np.asarray(self.projects, dtype=object)[p.ravel()[keep]],
+                                      categories=list(self.projects)),
+            "indicator": pd.Categorical(np.asarray(self.indicators, dtype=object)[i.ravel()[keep]],
+                                        categories=list(self.indicators)),
+            "value": flat[keep],
+        })
+
+
+def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube:
+    """Build the cube (experts and projects in import order, indicators in rubric order)."""
+    rubric = ledger.rubric
+    conn = ledger.conn
+    experts = [r[0] for r in conn.execute("SELECT id FROM experts ORDER BY seq")]
+    projects = conn.execute("SELECT id, achievement_type FROM projects ORDER BY seq").fetchall()
+    pids = [p[0] for p in projects]
+    infos = rubric.indicators if indicators is None else [rubric.indicator(i) for i in indicators]
+    iids = [i.id for i in infos]
+    ei = {x: k for k, x in enumerate(experts)}
+    pi = {x: k for k, x in enumerate(pids)}
+    ii = {x: k for k, x in enumerate(iids)}
+    values = np.full((len(experts), len(pids), len(iids)), np.nan)
+    rows = conn.execute("SELECT expert_id, project_id, indicator_id, value FROM scores").fetchall()
+    if rows:
+        idx = [(ei.get(e), pi.get(p), ii.get(i), v) for e, p, i, v in rows]
+        idx = [t for t in idx if t[0] is not None and t[1] is not None and t[2] is not None]
+        if idx:
+            arr = np.array([t[:3] for t in idx], dtype=np.intp)
+            values[arr[:, 0], arr[:, 1], arr[:, 2]] = [t[3] for t in idx]
+    assigned = np.zeros((len(experts), len(pids)), dtype=bool)
+    for e, p in conn.execute("SELECT expert_id, project_id FROM assignments"):
+        assigned[ei[e], pi[p]] = True
+    recused = np.zeros_like(assigned)
+    for e, p in conn.execute("SELECT expert_id, project_id FROM recusals"):
+        recused[ei[e], pi[p]] = True
+    by_type: dict[Any, list[bool]] = {}
+    applicable = np.ones((len(pids), len(iids)), dtype=bool)
+    for k, (_pid, at) in enumerate(projects):
+        if at not in by_type:
+            by_type[at] = [indicator_applies(rubric, info, at) for info in infos]
+        applicable[k] = by_type[at]
+    values.setflags(write=False)
+    row = ledger.rubric_row()
+    return ScoreCube(values, tuple(experts), tuple(pids), tuple(iids), assigned, recused, applicable,
+                     row.get("rubric_id", ""), row.get("version", ""), row.get("content_hash", ""))
+
+
+def scores_frame(ledger: Ledger):
+    """Tidy DataFrame of every stored score with its text, comment, evidence, time and source."""
+    import pandas as pd
+
+    cols = ["expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence", "scored_at",
+            "source", "audit_seq"]
+    rows = ledger.conn.execute(
+        f"SELECT {', '.join('s.' + c for c in cols)} FROM scores s "
+        "LEFT JOIN experts e ON e.id = s.expert_id LEFT JOIN projects p ON p.id = s.project_id "
+        "ORDER BY e.seq, p.seq, s.indicator_id").fetchall()
+    df = pd.DataFrame(rows, columns=cols).rename(columns={"expert_id": "expert", "project_id": "project",
+                                                          "indicator_id": "indicator"})
+    order = {iid.id: k for k, iid in enumerate(ledger.rubric.indicators)}
+    if len(df):
+        df["_o"] = df["indicator"].map(order)
+        df = df.sort_values(["expert", "project", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return df

@@ -1,0 +1,104 @@
+"""Exporting a campaign's scores as CSV, XLSX or JSON.
+
+Spreadsheet safety: in CSV and XLSX exports, a *text* cell that begins with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single quote
+``'`` so that Excel/WPS shows it as text instead of evaluating it as a formula
+(CSV/formula injection). Numbers are written as numbers and are not changed. JSON
+is not a spreadsheet format and is written unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from tlr.text import tr
+
+from .ledger import Ledger
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SCORE_COLUMNS = ["expert", "expert_name", "project", "project_name", "indicator", "indicator_label", "value",
+                 "value_label", "raw", "comment", "evidence", "scored_at", "source", "audit_seq"]
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell starting with = + - @ (or tab / CR) with ``'``; other values unchanged."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def score_records(ledger: Ledger, lang: str = "zh") -> list[dict[str, Any]]:
+    from tlr.rubric.scales import score_label
+
+    rubric = ledger.rubric
+    experts = {e["id"]: e for e in ledger.experts()}
+    projects = {p["id"]: p for p in ledger.projects()}
+    eorder = {e: k for k, e in enumerate(experts)}
+    porder = {p: k for k, p in enumerate(projects)}
+    iorder = {i.id: k for k, i in enumerate(rubric.indicators)}
+    rows = ledger.rows("scores")
+    rows.sort(key=lambda r: (eorder.get(r["expert_id"], 1 << 30), porder.get(r["project_id"], 1 << 30),
+                             iorder.get(r["indicator_id"], 1 << 30)))
+    out = []
+    for r in rows:
+        try:
+            info = rubric.indicator(r["indicator_id"])
+            label, vlabel = tr(info.label, lang), score_label(info.scale, r["value"], lang)
+        except KeyError:
+            label, vlabel = "", ""
+        out.append({
+            "expert": r["expert_id"], "expert_name": experts.get(r["expert_id"], {}).get("name", ""),
+            "project": r["project_id"], "project_name": projects.get(r["project_id"], {}).get("name", ""),
+            "indicator": r["indicator_id"], "indicator_label": label, "value": r["value"], "value_label": vlabel,
+            "raw": r["raw"], "comment": r["comment"], "evidence": r["evidence"], "scored_at": r["scored_at"],
+            "source": r["source"], "audit_seq": r["audit_seq"],
+        })
+    return out
+
+
+def export_scores(ledger: Ledger, fmt: str, out: str | Path | None = None, *, lang: str = "zh") -> bytes:
+    """Write the scores in ``fmt`` (csv | xlsx | json) to ``out`` (if given); return the bytes."""
+    records = score_records(ledger, lang)
+    if fmt == "json":
+        row = ledger.rubric_row()
+        doc = {"campaign": {"id": ledger.meta.get("campaign_id"), "name": ledger.meta.get("name")},
+               "rubric": {"id": row.get("rubric_id"), "version": row.get("version"),
+                          "content_hash": row.get("content_hash")},
+               "scores": records}
+        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    elif fmt == "csv":
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(SCORE_COLUMNS)
+        for r in records:
+            writer.writerow([neutralise(r[c]) for c in SCORE_COLUMNS])
+        data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "scores"
+        ws.append(SCORE_COLUMNS)
+        for r in records:
+            ws.append([neutralise(r[c]) for c in SCORE_COLUMNS])
+        ws.freeze_panes = "A2"
+        info = wb.create_sheet("campaign")
+        row = ledger.rubric_row()
+        for k, v in [("campaign_id", ledger.meta.get("campaign_id")), ("name", ledger.meta.get("name")),
+                     ("rubric_id", row.get("rubric_id")), ("rubric_version", row.get("version")),
+                     ("rubric_hash", row.get("content_hash")),
+                     ("formula_safety", "text cells starting with = + - @ are prefixed with '")]:
+            info.append([k, neutralise(v)])
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

@@ -1,0 +1,429 @@
+"""The campaign ledger: one SQLite file (WAL), the one place evaluation data is written.
+
+Every change goes through :meth:`Ledger.write`: a ``BEGIN IMMEDIATE`` transaction
+(retried on ``SQLITE_BUSY`` within a bounded time) in which the rows are written with
+:meth:`Ledger.put` / :meth:`Ledger.delete` and described by one hash-chained audit
+entry (:mod:`tlr.campaign.audit`). The audit payload carries the exact rows written,
+so ``tlr audit verify`` can replay the log and compare it with the tables.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import random
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from tlr.errors import CampaignError, Location
+
+from . import schema
+from .audit import GENESIS, entry_hash, canonical
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ENV_CAMPAIGN = "TLR_CAMPAIGN"
+ENV_ACTOR = "TLR_ACTOR"
+BUSY_TIMEOUT_MS = 5000
+RETRY_SECONDS = 60.0
+
+
+# --------------------------------------------------------------------------- table specs
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    json_columns: frozenset[str] = frozenset()
+    seq_column: str | None = None  # filled with the audit entry's seq on write
+
+
+TABLES: dict[str, TableSpec] = {
+    "rubric": TableSpec("rubric", ("id",), ("id", "rubric_id", "version", "content_hash", "document", "frozen_at")),
+    "projects": TableSpec(
+        "projects", ("id",),
+        ("id", "seq", "name", "applicant", "industry", "achievement_type", "co_applicants",
+         "excluded_experts", "keywords", "summary", "extra"),
+        frozenset({"co_applicants", "excluded_experts", "keywords", "extra"})),
+    "experts": TableSpec(
+        "experts", ("id",),
+        ("id", "seq", "name", "institution", "fields", "conflict_orgs", "conflict_projects", "title",
+         "email", "extra"),
+        frozenset({"fields", "conflict_orgs", "conflict_projects", "extra"})),
+    "assignments": TableSpec("assignments", ("expert_id", "project_id"),
+                             ("expert_id", "project_id", "source", "created_at")),
+    "recusals": TableSpec("recusals", ("expert_id", "project_id"),
+                          ("expert_id", "project_id", "reason", "detail", "source", "created_at")),
+    "scores": TableSpec("scores", ("expert_id", "project_id", "indicator_id"),
+                        ("expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence",
+                         "scored_at", "source", "audit_seq"), seq_column="audit_seq"),
+    "trl_assessments": TableSpec("trl_assessments", ("id",),
+                                 ("id", "project_id", "cte", "document", "sha256", "assessor", "recorded_at",
+                                  "audit_seq"), seq_column="audit_seq"),
+}
+
+
+def row_from_db(spec: TableSpec, row: sqlite3.Row | tuple) -> dict[str, Any]:
+    out = dict(zip(spec.columns, row))
+    for col in spec.json_columns:
+        out[col] = json.loads(out[col])
+    return out
+
+
+def row_key(spec: TableSpec, row: dict[str, Any]) -> tuple:
+    return tuple(row[k] for k in spec.key)
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 with microseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def default_actor() -> str:
+    env = os.environ.get(ENV_ACTOR)
+    if env:
+        return env
+    try:
+        return "user:" + getpass.getuser()
+    except Exception:  # pragma: no cover - no login name (containers)
+        return "user:unknown"
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def resolve_path(location: str | os.PathLike | None) -> Path:
+    """The database file for ``--campaign`` (a directory or the file itself); default ``$TLR_CAMPAIGN`` or ``.``."""
+    if location is None or str(location) == "":
+        location = os.environ.get(ENV_CAMPAIGN) or "."
+    path = Path(location)
+    if path.is_dir():
+        return path / schema.DB_FILENAME
+    return path
+
+
+def _not_campaign(path: Path, why_zh: str, why_en: str, hint: str | None = None) -> CampaignError:
+    return CampaignError(
+        f"不是 tlr 评价批次 / not a tlr campaign: {why_zh} / {why_en}",
+        location=Location(file=str(path)),
+        hint=hint or "用 `tlr campaign init DIR --rubric R` 创建批次，或用 --campaign 指向批次目录 / "
+                     "create one with `tlr campaign init DIR --rubric R`, or point --campaign at its directory",
+        code="not_a_campaign",
+    )
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+class Ledger:
+    """An open campaign database. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._rubric = None
+        self._meta: dict[str, str] | None = None
+
+    # -- connection -----------------------------------------------------------------
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
+
+    @classmethod
+    def create(cls, directory: str | os.PathLike, rubric: Any, *, name: str | None = None,
+               actor: str | None = None) -> "Ledger":
+        """Create a campaign in ``directory`` (created if needed) with a frozen copy of ``rubric``."""
+        directory = Path(directory)
+        path = directory / schema.DB_FILENAME if directory.suffix != ".sqlite" else directory
+        if path.exists():
+            raise CampaignError(f"批次已存在 / a campaign already exists here: {path}",
+                                location=Location(file=str(path)), code="exists",
+                                hint="换一个目录 / choose another directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = cls._connect(path)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+            ledger = cls(path, conn)
+            ledger._migrate(0)
+            campaign_id = uuid.uuid4().hex
+            ts = now()
+            doc = rubric.to_json()
+            meta = {"campaign_id": campaign_id, "name": name or directory.name or "campaign",
+                    "created_at": ts, "tool": "tlr"}
+            with ledger.write("campaign.init", actor=actor) as tx:
+                tx.conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+                tx.put("rubric", [{"id": 1, "rubric_id": rubric.id, "version": str(rubric.version),
+                                   "content_hash": rubric.content_hash, "document": doc, "frozen_at": ts}])
+                tx.info.update({"meta": meta, "rubric": {"id": rubric.id, "version": str(rubric.version),
+                                                          "content_hash": rubric.content_hash},
+                                "schema_version": schema.SCHEMA_VERSION})
+        except BaseException:
+            conn.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            raise
+        return ledger
+
+    @classmethod
+    def open(cls, location: str | os.PathLike | None = None, *, migrate: bool = True) -> "Ledger":
+        """Open an existing campaign; a missing, foreign or corrupt file raises :class:`CampaignError`."""
+        path = resolve_path(location)
+        if not path.exists():
+            raise _not_campaign(path, "找不到批次数据库", "no campaign database found")
+        if path.is_dir() or not path.is_file():
+            raise _not_campaign(path, "不是文件", "not a regular file")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(100)
+        except OSError as exc:
+            raise _not_campaign(path, f"无法读取（{exc.strerror}）", f"cannot be read ({exc.strerror})") from None
+        if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+            raise _not_campaign(path, "不是 SQLite 数据库", "not an SQLite database")
+        app_id = int.from_bytes(head[68:72], "big")
+        if app_id != schema.APPLICATION_ID:
+            raise _not_campaign(path, "这是别的程序的 SQLite 数据库", "an SQLite database of another application")
+        try:
+            conn = cls._connect(path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_meta = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"
+                                    ).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _not_campaign(path, f"数据库已损坏（{exc}）", f"the database is corrupt ({exc})",
+                                hint="从备份恢复 / restore it from a backup") from None
+        if version > schema.SCHEMA_VERSION:
+            conn.close()
+            raise CampaignError(
+                f"批次由更新版本的 tlr 创建（模式 {version} > {schema.SCHEMA_VERSION}） / the campaign was written "
+                f"by a newer tlr (schema {version} > {schema.SCHEMA_VERSION})",
+                location=Location(file=str(path)), hint="升级 tlr / upgrade tlr", code="schema_too_new")
+        if version == 0 or not has_meta:
+            conn.close()
+            raise _not_campaign(path, "缺少批次元数据", "the campaign metadata is missing")
+        ledger = cls(path, conn)
+        if version < schema.SCHEMA_VERSION and migrate:
+            ledger._migrate(version)
+        try:
+            ledger.meta  # noqa: B018 - touch: a corrupt page shows here
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _not_campaign(path, f"数据库已损坏（{exc}）", f"the database is corrupt ({exc})",
+                                hint="从备份恢复 / restore it from a backup") from None
+        return ledger
+
+    def _migrate(self, current: int) -> None:
+        for version in range(current, schema.SCHEMA_VERSION):
+            self._begin()
+            try:
+                for statement in schema.MIGRATIONS[version]:
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, str]:
+        if self._meta is None:
+            self._meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        return self._meta
+
+    @property
+    def rubric(self):
+        """The frozen rubric (a :class:`tlr.rubric.Rubric`) stored at ``campaign init``."""
+        if self._rubric is None:
+            from tlr.rubric import Rubric
+
+            doc = self.conn.execute("SELECT document FROM rubric WHERE id = 1").fetchone()
+            if doc is None:
+                raise CampaignError("批次中没有评价指标体系 / the campaign holds no rubric",
+                                    location=Location(file=str(self.path)), code="no_rubric")
+            self._rubric = Rubric.from_json(doc[0])
+        return self._rubric
+
+    def rubric_row(self) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM rubric WHERE id = 1").fetchone()
+        return row_from_db(TABLES["rubric"], row) if row else {}
+
+    def rows(self, table: str, where: str = "", params: tuple = (), order: str | None = None) -> list[dict]:
+        spec = TABLES[table]
+        sql = f"SELECT {', '.join(spec.columns)} FROM {table}"
+        if where:
+            sql += f" WHERE {where}"
+        sql += f" ORDER BY {order or ', '.join(spec.key)}"
+        return [row_from_db(spec, r) for r in self.conn.execute(sql, params)]
+
+    def projects(self) -> list[dict]:
+        return self.rows("projects", order="seq")
+
+    def experts(self) -> list[dict]:
+        return self.rows("experts", order="seq")
+
+    def expert(self, expert_id: str) -> dict:
+        rows = self.rows("experts", "id = ?", (expert_id,))
+        if not rows:
+            raise CampaignError(f"没有编号为 {expert_id} 的专家 / no expert with id {expert_id}",
+                                code="unknown_expert", hint="`tlr experts list` 查看专家 / lists the experts")
+        return rows[0]
+
+    def project(self, project_id: str) -> dict:
+        rows = self.rows("projects", "id = ?", (project_id,))
+        if not rows:
+            raise CampaignError(f"没有编号为 {project_id} 的项目 / no project with id {project_id}",
+                                code="unknown_project", hint="`tlr projects list` 查看项目 / lists the projects")
+        return rows[0]
+
+    # -- writing --------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE`` with a bounded retry: SQLite's busy handler waits, then we back off."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        delay = 0.005
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                msg = str(exc).lower()
+                if "locked" not in msg and "busy" not in msg:
+                    raise
+                if time.monotonic() > deadline:
+                    raise CampaignError(
+                        "批次数据库正忙，请稍后重试 / the campaign database is busy, please retry",
+                        location=Location(file=str(self.path)), code="busy",
+                        hint="其他进程正长时间写入 / another process has been writing for a long time") from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.25)
+
+    @contextmanager
+    def write(self, action: str, *, actor: str | None = None, info: dict | None = None) -> Iterator["Transaction"]:
+        """One write transaction with one audit entry ``action``; rolled back on any exception."""
+        self._begin()
+        tx = Transaction(self, action, actor or default_actor(), dict(info or {}))
+        try:
+            last = self.conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            tx.seq = (last[0] + 1) if last else 1
+            tx.prev_hash = last[1] if last else GENESIS
+            yield tx
+            tx._append_audit()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:  # pragma: no cover
+                pass
+            raise
+
+    def set_session(self, expert_id: str, project_id: str | None, indicator_id: str | None) -> None:
+        """Remember where an interactive session is (not evaluation data: not audited)."""
+        self._begin()
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+                              (expert_id, project_id, indicator_id, now()))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def get_session(self, expert_id: str) -> tuple[str | None, str | None] | None:
+        row = self.conn.execute("SELECT project_id, indicator_id FROM sessions WHERE expert_id = ?",
+                                (expert_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+
+@dataclass
+class Transaction:
+    """An open write: rows put / deleted here are recorded in the audit entry's payload."""
+
+    ledger: Ledger
+    action: str
+    actor: str
+    info: dict[str, Any]
+    seq: int = 0
+    prev_hash: str = GENESIS
+    puts: dict[str, list[dict]] = field(default_factory=dict)
+    dels: dict[str, list[list]] = field(default_factory=dict)
+    ts: str = field(default_factory=now)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.ledger.conn
+
+    def put(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert or replace full rows (JSON columns given as Python values)."""
+        if not rows:
+            return
+        spec = TABLES[table]
+        encoded = []
+        for row in rows:
+            if spec.seq_column:
+                row = {**row, spec.seq_column: self.seq}
+            values = []
+            for col in spec.columns:
+                value = row.get(col)
+                if col in spec.json_columns:
+                    value = json.dumps(value if value is not None else ({} if col == "extra" else []),
+                                       ensure_ascii=False, sort_keys=True)
+                values.append(value)
+            encoded.append(values)
+            self.puts.setdefault(table, []).append({c: row.get(c) for c in spec.columns
+                                                    if c != spec.seq_column})
+        placeholders = ", ".join("?" * len(spec.columns))
+        self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(spec.columns)}) "
+                              f"VALUES ({placeholders})", encoded)
+
+    def delete(self, table: str, keys: list[tuple]) -> None:
+        if not keys:
+            return
+        spec = TABLES[table]
+        where = " AND ".join(f"{k} = ?" for k in spec.key)
+        self.conn.executemany(f"DELETE FROM {table} WHERE {where}", [tuple(k) for k in keys])
+        self.dels.setdefault(table, []).extend(list(k) for k in keys)
+
+    def _append_audit(self) -> None:
+        payload: dict[str, Any] = dict(self.info)
+        if self.puts:
+            payload["put"] = self.puts
+        if self.dels:
+            payload["del"] = self.dels
+        entry = {"seq": self.seq, "ts": self.ts, "actor": self.actor, "action": self.action, "payload": payload}
+        digest = entry_hash(self.prev_hash, entry)
+        self.conn.execute("INSERT INTO audit(seq, ts, actor, action, payload, prev_hash, hash) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (self.seq, self.ts, self.actor, self.action, canonical(payload), self.prev_hash, digest))
+
+
+def open_campaign(location: str | os.PathLike | None = None) -> Ledger:
+    """Open the campaign at ``location`` (directory or file; default ``$TLR_CAMPAIGN`` or ``.``)."""
+    return Ledger.open(location)
+
+
+def init_campaign(directory: str | os.PathLike, rubric: Any, *, name: str | None = None,
+                  actor: str | None = None) -> Ledger:
+    """Create a campaign in ``directory`` holding a frozen copy of ``rubric`` (a loaded :class:`Rubric`)."""
+    return Ledger.create(directory, rubric, name=name, actor=actor)

@@ -1,0 +1,118 @@
+"""The campaign ledger's SQLite schema and its migrations.
+
+The database file carries ``PRAGMA application_id = APPLICATION_ID`` (so a foreign
+SQLite file is recognised) and ``PRAGMA user_version`` = the schema version. A
+migration is a list of SQL statements taking the schema from version ``n - 1`` to
+``n``; :func:`tlr.campaign.ledger.Ledger.open` applies the missing ones in order,
+each in its own transaction, and refuses a file written by a newer ``tlr``.
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x544C5243  # "TLRC"
+DB_FILENAME = "campaign.sqlite"
+
+_V1 = [
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE rubric (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        rubric_id     TEXT NOT NULL,
+        version       TEXT NOT NULL,
+        content_hash  TEXT NOT NULL,
+        document      TEXT NOT NULL,
+        frozen_at     TEXT NOT NULL
+    )""",
+    """CREATE TABLE projects (
+        id                TEXT PRIMARY KEY,
+        seq               INTEGER NOT NULL,
+        name              TEXT NOT NULL,
+        applicant         TEXT NOT NULL,
+        industry          TEXT NOT NULL,
+        achievement_type  TEXT,
+        co_applicants     TEXT NOT NULL DEFAULT '[]',
+        excluded_experts  TEXT NOT NULL DEFAULT '[]',
+        keywords          TEXT NOT NULL DEFAULT '[]',
+        summary           TEXT NOT NULL DEFAULT '',
+        extra             TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TABLE experts (
+        id                 TEXT PRIMARY KEY,
+        seq                INTEGER NOT NULL,
+        name               TEXT NOT NULL,
+        institution        TEXT NOT NULL,
+        fields             TEXT NOT NULL DEFAULT '[]',
+        conflict_orgs      TEXT NOT NULL DEFAULT '[]',
+        conflict_projects  TEXT NOT NULL DEFAULT '[]',
+        title              TEXT NOT NULL DEFAULT '',
+        email              TEXT NOT NULL DEFAULT '',
+        extra              TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TABLE assignments (
+        expert_id   TEXT NOT NULL REFERENCES experts(id),
+        project_id  TEXT NOT NULL REFERENCES projects(id),
+        source      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (expert_id, project_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX assignments_by_project ON assignments(project_id)",
+    """CREATE TABLE recusals (
+        expert_id   TEXT NOT NULL REFERENCES experts(id),
+        project_id  TEXT NOT NULL REFERENCES projects(id),
+        reason      TEXT NOT NULL,
+        detail      TEXT NOT NULL DEFAULT '',
+        source      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (expert_id, project_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE scores (
+        expert_id     TEXT NOT NULL,
+        project_id    TEXT NOT NULL,
+        indicator_id  TEXT NOT NULL,
+        value         REAL NOT NULL,
+        raw           TEXT NOT NULL,
+        comment       TEXT NOT NULL DEFAULT '',
+        evidence      TEXT NOT NULL DEFAULT '',
+        scored_at     TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL,
+        PRIMARY KEY (expert_id, project_id, indicator_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE trl_assessments (
+        id           INTEGER PRIMARY KEY,
+        project_id   TEXT NOT NULL REFERENCES projects(id),
+        cte          TEXT NOT NULL,
+        document     TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        assessor     TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        audit_seq    INTEGER NOT NULL
+    )""",
+    """CREATE TABLE sessions (
+        expert_id     TEXT PRIMARY KEY,
+        project_id    TEXT,
+        indicator_id  TEXT,
+        updated_at    TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        ts         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    )""",
+    # append-only: the tool never updates or deletes an audit entry. (Someone with the
+    # sqlite3 shell can drop these triggers; `tlr audit verify` still detects the edit.)
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+]
+
+# MIGRATIONS[i] takes the schema from version i to version i + 1.
+MIGRATIONS: list[list[str]] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)

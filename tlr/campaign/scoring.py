@@ -1,0 +1,320 @@
+"""Entering scores: one answer per transaction with its audit entry, or a validated batch.
+
+An expert can score only projects assigned to them and not recused, and only the
+indicators that apply to the project's achievement type. Values are validated by the
+indicator's scale (:func:`tlr.rubric.scales.parse_score`) and stored as numbers with
+the raw text kept beside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
+
+from .ledger import Ledger, Transaction, now
+from .tables import column_letter, norm_header, read_table
+
+ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "expert": ("expert", "expert_id", "专家编号", "专家"),
+    "project": ("project", "project_id", "项目编号", "项目"),
+    "indicator": ("indicator", "indicator_id", "指标编号", "指标"),
+    "value": ("value", "score", "分值", "评分", "得分", "等级"),
+    "comment": ("comment", "意见", "评语", "备注"),
+    "evidence": ("evidence", "依据", "证据"),
+}
+
+
+def indicator_applies(rubric: Any, info: Any, achievement_type: str | None) -> bool:
+    """True when the indicator (and each of its ancestors) applies to this achievement type."""
+    if not achievement_type:
+        return True
+    for node_id in getattr(info, "path", (info.id,)):
+        try:
+            model = rubric.node(node_id).model
+        except KeyError:
+            continue
+        allowed = getattr(model, "applies_to", None)
+        if allowed and achievement_type not in allowed:
+            return False
+    return True
+
+
+def applicable_indicators(rubric: Any, achievement_type: str | None) -> list[Any]:
+    return [i for i in rubric.indicators if indicator_applies(rubric, i, achievement_type)]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing an expert scores: a project x indicator."""
+
+    project: dict
+    indicator: Any
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.project["id"], self.indicator.id)
+
+
+def assigned_projects(ledger: Ledger, expert_id: str) -> list[dict]:
+    """Projects assigned to the expert and not recused, in project order."""
+    ledger.expert(expert_id)
+    rows = ledger.conn.execute(
+        "SELECT p.id FROM assignments a JOIN projects p ON p.id = a.project_id "
+        "WHERE a.expert_id = ? AND NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = a.expert_id "
+        "AND r.project_id = a.project_id) ORDER BY p.seq", (expert_id,)).fetchall()
+    ids = {r[0] for r in rows}
+    return [p for p in ledger.projects() if p["id"] in ids]
+
+
+def expert_items(ledger: Ledger, expert_id: str) -> list[Item]:
+    rubric = ledger.rubric
+    items = []
+    for proj in assigned_projects(ledger, expert_id):
+        for ind in applicable_indicators(rubric, proj.get("achievement_type")):
+            items.append(Item(proj, ind))
+    return items
+
+
+def expert_scores(ledger: Ledger, expert_id: str) -> dict[tuple[str, str], dict]:
+    """(project, indicator) -> score row of this expert."""
+    return {(r["project_id"], r["indicator_id"]): r for r in ledger.rows("scores", "expert_id = ?", (expert_id,))}
+
+
+def _check_pair(conn, expert_id: str, project_id: str) -> None:
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM experts WHERE id = ?), (SELECT count(*) FROM projects WHERE id = ?), "
+        "(SELECT count(*) FROM assignments WHERE expert_id = ? AND project_id = ?), "
+        "(SELECT reason FROM recusals WHERE expert_id = ? AND project_id = ?)",
+        (expert_id, project_id, expert_id, project_id, expert_id, project_id)).fetchone()
+    if not row[0]:
+        raise CampaignError(f"没有编号为 {expert_id} 的专家 / no expert with id {expert_id}", code="unknown_expert")
+    if not row[1]:
+        raise CampaignError(f"没有编号为 {project_id} 的项目 / no project with id {project_id}",
+                            code="unknown_project")
+    if row[3] is not None:
+        raise CampaignError(f"专家 {expert_id} 已回避项目 {project_id}，不能打分 / expert {expert_id} is recused "
+                            f"from project {project_id} and cannot score it", code="recused")
+    if not row[2]:
+        raise CampaignError(f"项目 {project_id} 未分配给专家 {expert_id}，不能打分 / project {project_id} is not "
+                            f"assigned to expert {expert_id}", code="not_assigned",
+                            hint=f"`tlr status --expert {expert_id}` 查看分配 / shows the assignments")
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    expert_id: str
+    project_id: str
+    indicator_id: str
+    value: float
+    raw: str
+    comment: str
+    evidence: str
+    scored_at: str
+    audit_seq: int
+    previous: float | None
+
+
+class _Validator:
+    """Validates (project, indicator, raw value) for one ledger, caching the rubric lookups."""
+
+    def __init__(self, ledger: Ledger):
+        self.rubric = ledger.rubric
+        self.ledger = ledger
+        self._types: dict[str, str | None] = {}
+
+    def indicator(self, indicator_id: str):
+        try:
+            return self.rubric.indicator(indicator_id)
+        except KeyError:
+            known = ", ".join(i.id for i in self.rubric.indicators)
+            raise CampaignError(f"未知指标 / unknown indicator '{indicator_id}'", hint=f"指标 / indicators: {known}",
+                                code="unknown_indicator") from None
+
+    def value(self, project_id: str, indicator_id: str, raw: Any) -> tuple[Any, float]:
+        info = self.indicator(indicator_id)
+        if project_id not in self._types:
+            row = self.ledger.conn.execute("SELECT achievement_type FROM projects WHERE id = ?",
+                                           (project_id,)).fetchone()
+            self._types[project_id] = row[0] if row else None
+        if not indicator_applies(self.rubric, info, self._types[project_id]):
+            raise CampaignError(f"指标 {indicator_id} 不适用于项目 {project_id} 的成果类型 / indicator {indicator_id} "
+                                f"does not apply to project {project_id}'s achievement type", code="not_applicable")
+        from tlr.rubric.scales import parse_score
+
+        try:
+            return info, parse_score(info.scale, raw)
+        except ValueError as exc:
+            raise CampaignError(f"{indicator_id}: {exc}", code="invalid_value") from None
+
+
+_validators: dict[int, _Validator] = {}
+
+
+def _validator(ledger: Ledger) -> _Validator:
+    v = _validators.get(id(ledger))
+    if v is None or v.ledger is not ledger:
+        v = _validators[id(ledger)] = _Validator(ledger)
+    return v
+
+
+def record_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, raw: Any, *,
+                 comment: str = "", evidence: str = "", source: str = "cli", actor: str | None = None,
+                 cursor: tuple[str | None, str | None] | None = None) -> ScoreRecord:
+    """Validate and commit one answer, with its audit entry, in its own transaction.
+
+    ``cursor``: also remember the interactive session's position (same transaction).
+    """
+    validator = _validator(ledger)
+    _info, value = validator.value(project_id, indicator_id, raw)
+    raw_text = str(raw).strip()
+    with ledger.write("score.set", actor=actor or f"expert:{expert_id}") as tx:
+        _check_pair(tx.conn, expert_id, project_id)
+        old = tx.conn.execute("SELECT value FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ?",
+                              (expert_id, project_id, indicator_id)).fetchone()
+        if old is not None:
+            tx.info["previous"] = old[0]
+        row = {"expert_id": expert_id, "project_id": project_id, "indicator_id": indicator_id, "value": value,
+               "raw": raw_text, "comment": comment or "", "evidence": evidence or "", "scored_at": tx.ts,
+               "source": source}
+        tx.put("scores", [row])
+        if cursor is not None:
+            tx.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+                            (expert_id, cursor[0], cursor[1], tx.ts))
+    return ScoreRecord(expert_id, project_id, indicator_id, value, raw_text, comment or "", evidence or "",
+                       tx.ts, tx.seq, old[0] if old else None)
+
+
+def clear_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, *,
+                actor: str | None = None) -> bool:
+    """Withdraw one answer (audited). Returns False when there was none."""
+    with ledger.write("score.clear", actor=actor or f"expert:{expert_id}") as tx:
+        _check_pair(tx.conn, expert_id, project_id)
+        if not tx.conn.execute("SELECT 1 FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ?",
+                               (expert_id, project_id, indicator_id)).fetchone():
+            return False
+        tx.delete("scores", [(expert_id, project_id, indicator_id)])
+    return True
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def replace_scores(tx: Transaction, expert_id: str, rows: list[dict], project_scope: set[str]) -> dict[str, int]:
+    """Make the expert's scores on ``project_scope`` exactly ``rows``; only differences are written."""
+    current = {}
+    for pid in project_scope:
+        for r in tx.conn.execute("SELECT indicator_id, value, raw, comment, evidence FROM scores "
+                                 "WHERE expert_id = ? AND project_id = ?", (expert_id, pid)):
+            current[(pid, r[0])] = r[1:]
+    new_keys = {(r["project_id"], r["indicator_id"]) for r in rows}
+    removed = [(expert_id, p, i) for (p, i) in current if (p, i) not in new_keys]
+    changed = [r for r in rows if current.get((r["project_id"], r["indicator_id"])) !=
+               (r["value"], r["raw"], r["comment"], r["evidence"])]
+    tx.delete("scores", sorted(removed))
+    tx.put("scores", changed)
+    return {"set": len(changed), "removed": len(removed), "unchanged": len(rows) - len(changed)}
+
+
+def read_answers(ledger: Ledger, expert_id: str, path: str | Path) -> tuple[list[dict], list[Diagnostic]]:
+    """Read and validate an answers file (CSV/XLSX/JSON: project, indicator, value[, comment, evidence])."""
+    table = read_table(path)
+    diags: list[Diagnostic] = []
+    lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}
+    mapping: dict[str, str] = {}
+    for h in table.headers:
+        f = lookup.get(norm_header(h)) if h else None
+        if f and f not in mapping:
+            mapping[f] = h
+    for req in ("project", "indicator", "value"):
+        if req not in mapping:
+            diags.append(Diagnostic("error", f"缺少必填列 / missing required column '{req}'",
+                                    Location(file=table.file, row=1), code="missing_column",
+                                    hint="accepted: " + ", ".join(ANSWER_COLUMNS[req])))
+    if diags:
+        return [], diags
+    validator = _validator(ledger)
+    allowed = {p["id"] for p in assigned_projects(ledger, expert_id)}
+    all_projects = {r[0] for r in ledger.conn.execute("SELECT id FROM projects")}
+
+    def loc(number: int, f: str) -> Location:
+        h = mapping.get(f, f)
+        if table.kind == "json":
+            return Location(file=table.file, row=number, field=h)
+        return Location(file=table.file, row=number, field=f"{column_letter(table.headers.index(h) + 1)} ({h})")
+
+    rows: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, values in table.rows:
+        get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
+        if "expert" in mapping and get("expert") and get("expert") != expert_id:
+            diags.append(Diagnostic("error", f"专家编号 {get('expert')} 与 --expert {expert_id} 不符 / expert "
+                                    f"{get('expert')} does not match --expert {expert_id}", loc(number, "expert"),
+                                    code="wrong_expert"))
+            continue
+        pid, iid, raw = get("project"), get("indicator"), get("value")
+        if not pid:
+            diags.append(Diagnostic("error", "项目编号为空 / project is empty", loc(number, "project"),
+                                    code="missing_value"))
+            continue
+        if pid not in all_projects:
+            diags.append(Diagnostic("error", f"未知项目 / unknown project '{pid}'", loc(number, "project"),
+                                    code="unknown_project"))
+            continue
+        if pid not in allowed:
+            diags.append(Diagnostic("error", f"项目 {pid} 未分配给 {expert_id}（或已回避） / project {pid} is not "
+                                    f"assigned to {expert_id} (or recused)", loc(number, "project"),
+                                    code="not_assigned"))
+            continue
+        if not raw:
+            continue  # an empty answer is simply not given
+        try:
+            _info, value = validator.value(pid, iid, raw)
+        except CampaignError as exc:
+            field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
+            diags.append(Diagnostic("error", exc.message, loc(number, field), hint=exc.hint, code=exc.code))
+            continue
+        if (pid, iid) in seen:
+            diags.append(Diagnostic("error", f"{pid}/{iid} 重复（第 {seen[(pid, iid)]} 行） / duplicate answer for "
+                                    f"{pid}/{iid} (first on row {seen[(pid, iid)]})", loc(number, "indicator"),
+                                    code="duplicate"))
+            continue
+        seen[(pid, iid)] = number
+        rows.append({"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
+                     "comment": get("comment"), "evidence": get("evidence"), "source": "file"})
+    return rows, diags
+
+
+def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: str | None = None,
+                   dry_run: bool = False) -> dict[str, int]:
+    """All-or-nothing import of an expert's answers file; answers given replace earlier ones."""
+    ledger.expert(expert_id)
+    rows, diags = read_answers(ledger, expert_id, path)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        raise ValidationError(diags, summary=f"{path}: {len(errors)} 个问题，未导入任何评分 / {len(errors)} "
+                                             f"problem(s), no score imported")
+    if dry_run:
+        return {"set": len(rows), "removed": 0, "unchanged": 0}
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with ledger.write("scores.import", actor=actor or f"expert:{expert_id}",
+                      info={"expert": expert_id, "file": Path(path).name, "sha256": sha}) as tx:
+        for r in rows:
+            r["scored_at"] = tx.ts
+        current = {(r["project_id"], r["indicator_id"]): r for r in rows}
+        # answers given replace earlier ones; answers not given are kept
+        existing = {(p, i): (v, raw, c, e) for p, i, v, raw, c, e in tx.conn.execute(
+            "SELECT project_id, indicator_id, value, raw, comment, evidence FROM scores WHERE expert_id = ?",
+            (expert_id,))}
+        changed = [r for k, r in current.items() if existing.get(k) != (r["value"], r["raw"], r["comment"],
+                                                                          r["evidence"])]
+        tx.put("scores", changed)
+        tx.info["set"] = len(changed)
+    return {"set": len(changed), "removed": 0, "unchanged": len(rows) - len(changed)}
+
+
+__all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",
+           "assigned_projects", "applicable_indicators", "indicator_applies", "Item", "ScoreRecord", "now"]

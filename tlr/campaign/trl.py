@@ -1,0 +1,62 @@
+"""TRL assessments stored in the ledger as JSON documents (from :mod:`tlr.trl`), audited.
+
+Each record: project, critical technology element (``cte``), the document's canonical
+JSON and its SHA-256, who assessed, when. Records are append-only: a new assessment
+of the same project and CTE is a new record; the latest one counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from tlr.errors import CampaignError
+
+from .audit import canonical
+from .ledger import Ledger
+
+
+def _document_json(document: Any) -> str:
+    if hasattr(document, "model_dump"):
+        document = document.model_dump(mode="json", by_alias=True, exclude_none=True)
+    elif isinstance(document, (str, bytes)):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            raise CampaignError("TRL 评估文档不是合法 JSON / the TRL assessment is not valid JSON",
+                                code="invalid") from None
+    return canonical(document)
+
+
+def record_trl_assessment(ledger: Ledger, project_id: str, cte: str, document: Any, *, assessor: str,
+                          actor: str | None = None) -> dict:
+    """Store one TRL assessment document (pydantic model, dict or JSON text). Returns the stored record."""
+    ledger.project(project_id)
+    if not cte:
+        raise CampaignError("必须指明关键技术单元 / a critical technology element (cte) is required", code="invalid")
+    text = _document_json(document)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with ledger.write("trl.record", actor=actor or assessor,
+                      info={"project": project_id, "cte": cte, "sha256": sha}) as tx:
+        next_id = tx.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM trl_assessments").fetchone()[0]
+        row = {"id": next_id, "project_id": project_id, "cte": cte, "document": text, "sha256": sha,
+               "assessor": assessor, "recorded_at": tx.ts}
+        tx.put("trl_assessments", [row])
+    return {**row, "audit_seq": tx.seq}
+
+
+def trl_assessments(ledger: Ledger, project_id: str | None = None, *, latest: bool = False) -> list[dict]:
+    """Stored assessments (oldest first) with ``document`` decoded; ``latest``: one per (project, cte)."""
+    if project_id is None:
+        rows = ledger.rows("trl_assessments", order="id")
+    else:
+        rows = ledger.rows("trl_assessments", "project_id = ?", (project_id,), order="id")
+    for r in rows:
+        r["document"] = json.loads(r["document"])
+    if latest:
+        keep: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            keep[(r["project_id"], r["cte"])] = r
+        rows = list(keep.values())
+    return rows
