@@ -14,6 +14,10 @@ from .results import (AHPResult, CombinedWeights, FuzzyAHPResult, GroupAHPResult
                       Suggestion, to_jsonable)
 from .ri import DEFAULT_RI_TABLE, RI_TABLES, RITable, ri_value
 from .validate import SAATY_SCALE, check_pairwise, reciprocal_from_upper
+from .group import aggregate_judgements, aggregate_priorities, consensus_index, group_ahp
+from .hierarchy import global_weights
+from .fuzzy import TFN_SCALE, defuzzify, fuzzy_ahp
+from .objective import combine_weights, critic_weights, entropy_weights
 
 __all__ = [
     "ahp", "eigenvector", "geometric_mean", "gci", "consistency_index", "consistency_ratio", "cr_threshold",
@@ -23,4 +27,7 @@ __all__ = [
     "AHPResult", "Suggestion", "GroupAHPResult", "FuzzyAHPResult", "ObjectiveWeights", "CombinedWeights",
     "to_jsonable", "RI_TABLES", "DEFAULT_RI_TABLE", "RITable", "ri_value",
     "SAATY_SCALE", "check_pairwise", "reciprocal_from_upper",
+    "group_ahp", "aggregate_judgements", "aggregate_priorities", "consensus_index",
+    "global_weights", "fuzzy_ahp", "defuzzify", "TFN_SCALE",
+    "entropy_weights", "critic_weights", "combine_weights",
 ]

@@ -16,8 +16,9 @@ __all__ = ["cell_name", "check_pairwise", "reciprocal_from_upper", "SAATY_SCALE"
 #: Saaty's fundamental scale and its reciprocals (17 values).
 SAATY_SCALE = np.array([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9])
 
-#: Relative tolerance on a_ij * a_ji = 1. 0.01 accepts 0.33 for 1/3 (product 0.99) but not 0.3.
-RECIPROCITY_RTOL = 0.01
+#: Relative tolerance on a_ij * a_ji = 1: accepts two-decimal reciprocals such as 0.33 (1/3), 0.14 (1/7),
+#: 0.17 (1/6), rejects 0.3 for 1/3 (product 0.9) and any sign or position mistake.
+RECIPROCITY_RTOL = 0.03
 
 
 def _label(labels: Sequence[str] | None, i: int) -> str:
@@ -134,7 +135,7 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
                    code="bad_diagonal")
     with np.errstate(invalid="ignore"):
         prod = a * np.swapaxes(a, -1, -2)
-        nonrec = np.abs(prod - 1.0) > rtol
+        nonrec = np.abs(prod - 1.0) > rtol + 1e-12
     if nonrec.any():
         m = np.triu(np.ones((n, n), dtype=bool), 1) & nonrec
         kk, i, j = _first(m)
