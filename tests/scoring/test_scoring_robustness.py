@@ -85,10 +85,11 @@ def test_panel_single_mode():
     panel = np.array([[1.0, 0.0], [0.0, 1.0]])
     r = weight_monte_carlo(np.eye(2), panel=panel, panel_mode="single", n_draws=4000, seed=5, top_k=1)
     assert abs(r.p_top_k[0] - 0.5) < 4 * se(.5, 4000)
-    # bootstrap mean of 2 vectors: w0 = (#picks of expert 0)/2 in {0, .5, 1}; project 0 wins
-    # strictly only when w0 = 1 (prob 1/4); at w0 = .5 it is a tie, broken by index -> project 0.
-    r = weight_monte_carlo(np.eye(2), panel=panel, n_draws=4000, seed=5, top_k=1)
-    assert abs(r.p_top_k[0] - 0.75) < 4 * se(.75, 4000)
+    # bootstrap mean of 3 vectors (1,0),(0,1),(0,1): w0 = k/3, k ~ Binomial(3, 1/3); project 0 wins
+    # iff w0 > 1/2 iff k >= 2: P = 3 (1/3)^2 (2/3) + (1/3)^3 = 7/27 (no ties possible)
+    panel3 = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    r = weight_monte_carlo(np.eye(2), panel=panel3, n_draws=4000, seed=5, top_k=1)
+    assert abs(r.p_top_k[0] - 7 / 27) < 4 * se(7 / 27, 4000)
 
 
 def test_unscored_project_ranked_last_and_flagged():
@@ -141,3 +142,17 @@ def test_expert_bootstrap_hole_raises():
     X = np.array([[[1.0, nan]], [[0.0, nan]]])
     with pytest.raises(MissingValueError):
         expert_bootstrap(X, [.5, .5], n_draws=10)
+
+
+def test_unscored_project_gets_default_tier_in_every_draw():
+    U = np.array([[0.9, 0.9], [nan, nan], [0.5, 0.5]])
+    r = weight_monte_carlo(U, [.5, .5], n_draws=50, seed=0, tier_rules=default_rules([.8, .6, .4]))
+    assert r.p_tier[1].tolist() == [0, 0, 0, 1] and r.p_tier[0, 0] == 1 and r.p_tier[2, 2] == 1
+
+
+def test_tier_conditions_in_monte_carlo():
+    # project 0 always scores A, but fails A's condition: it lands in B in every draw
+    U = np.array([[0.9, 0.9], [0.1, 0.1]])
+    rules = default_rules([.8, .6, .4], conditions=[{"trl": np.array([False, True])}, {}, {}])
+    r = weight_monte_carlo(U, [.5, .5], n_draws=50, seed=0, tier_rules=rules)
+    assert r.p_tier[0].tolist() == [0, 1, 0, 0]

@@ -16,9 +16,10 @@ rank acceptability indices b_i^r = share of draws in which project i has rank r 
 Salminen 2001), and optionally the central weight vector (mean weights of the draws in which the
 project ranks first).
 
-Conventions: inside a draw, ranks are ordinal 1..P (ties broken by project index — ties between
-different projects have probability zero with continuous weights, identical projects split
-deterministically). Rank quantiles use the inverted empirical CDF (smallest r with
+Conventions: inside a draw, ranks are ordinal 1..P. Exact ties between composites (probability
+zero with continuous weights; possible for identical projects or discrete panel weights) are broken
+by NumPy's default sort — reproducible for the same input and seed, but not by project index
+(a stable sort costs ~2x; documented trade-off). Unscored projects fill the last positions. Rank quantiles use the inverted empirical CDF (smallest r with
 F(r) >= q). Acceptability is stored densely for P <= ``max_dense`` (default 2000); for larger P
 only ranks 1..``top_r`` are stored and a last column holds the share of draws beyond ``top_r``;
 quantiles falling there are reported as top_r + 1 and flagged in ``quantile_beyond``.
@@ -102,7 +103,8 @@ class RobustnessResult(ResultMixin):
 # The accumulator shared by both sources
 # --------------------------------------------------------------------------------------------
 class _Accumulator:
-    def __init__(self, P: int, L: int, R: int, dense: bool, rules, knocked_out, cap, central: bool):
+    def __init__(self, P: int, L: int, R: int, dense: bool, rules, knocked_out, cap, central: bool,
+                 unscored: np.ndarray):
         self.P, self.R, self.dense = P, R, dense
         self.hist = np.zeros(P * (R + 1), dtype=np.int64)
         self.rules = rules
@@ -112,37 +114,44 @@ class _Accumulator:
             for t, r in enumerate(rules):
                 for arr in r.conditions.values():
                     cond[t] &= np.asarray(arr, bool)
-            self.cond = cond
-            self.tier_counts = np.zeros((len(rules) + 1, P), dtype=np.int64)
-        self.ko = knocked_out
-        self.cap = cap
+            T = len(rules)
+            # F[s, p]: final tier of project p when its score alone reaches tier s: the first tier
+            # t >= s whose conditions hold (T = default tier), then the knock-out cap.
+            F = np.full((T + 1, P), T, dtype=np.int64)
+            for t in range(T - 1, -1, -1):       # loop over a handful of tiers
+                F[t] = np.where(cond[t], t, F[t + 1])
+            if knocked_out is not None:
+                F = np.where(knocked_out[None, :], np.maximum(F, cap), F)
+            F[:, unscored] = T                  # no composite: default tier
+            self.F = F
+            self.score_tier_counts = np.zeros(P * (T + 1), dtype=np.int64)
         self.central = np.zeros((P, L)) if central else None
         self.n_first = np.zeros(P, dtype=np.int64)
         self.n = 0
 
-    def add(self, C: np.ndarray, W: np.ndarray | None):
-        """C: (draws, P) composites (NaN = unscored); W: (draws, L) weights or None."""
+    def add(self, C: np.ndarray, W: np.ndarray | None, unscored: np.ndarray):
+        """C: (draws, P) composites; unscored: (P,) projects ranked last; W: (draws, L) or None."""
         D, P = C.shape
-        key = np.where(np.isnan(C), np.inf, -C)
-        order = np.argsort(key, axis=1, kind="stable")
-        ranks = np.empty((D, P), dtype=np.int64)
-        np.put_along_axis(ranks, order, np.arange(P, dtype=np.int64)[None, :], axis=1)  # 0-based
-        rb = np.minimum(ranks, self.R)
-        self.hist += np.bincount((np.arange(P)[None, :] * (self.R + 1) + rb).ravel(),
-                                 minlength=P * (self.R + 1))
+        key = np.negative(C)
+        if unscored.any():
+            key[:, unscored] = np.inf
+        order = np.argsort(key, axis=1)          # best first; exact ties: order of the sort (see doc)
+        # histogram of (project, rank): position j of project order[d, j] is its 0-based rank
+        pos = np.minimum(np.arange(P, dtype=np.int64), self.R)
+        self.hist += np.bincount((order * (self.R + 1) + pos[None, :]).ravel(), minlength=P * (self.R + 1))
         if self.rules:
-            Cn = np.nan_to_num(C, nan=-np.inf)
-            ok = (Cn[None, :, :] >= self.mins[:, None, None]) & self.cond[:, None, :]
-            T = len(self.rules)
-            tier = np.where(ok.any(axis=0), ok.argmax(axis=0), T)
-            if self.ko is not None:
-                tier = np.where(self.ko[None, :], np.maximum(tier, self.cap), tier)
-            for t in range(T + 1):           # loop over a handful of tiers
-                self.tier_counts[t] += (tier == t).sum(axis=0)
+            # minima are non-increasing, so the score tier is the number of minima not reached;
+            # conditions and caps are applied to the aggregated counts in result()
+            idx = np.broadcast_to(np.arange(P, dtype=np.int64) * (len(self.rules) + 1), (D, P)).copy()
+            for m in self.mins:                  # loop over a handful of tiers
+                idx += C < m
+            self.score_tier_counts += np.bincount(idx.ravel(), minlength=self.score_tier_counts.size)
         first = order[:, 0]
         self.n_first += np.bincount(first, minlength=P)
         if self.central is not None and W is not None:
-            np.add.at(self.central, first, W)   # one row per draw: D rows, not P x D work
+            onehot = np.zeros((P, D))
+            onehot[first, np.arange(D)] = 1.0
+            self.central += onehot @ W
         self.n += D
 
     def result(self, **kw) -> RobustnessResult:
@@ -166,7 +175,13 @@ class _Accumulator:
         p_tier = None
         codes: list = []
         if self.rules:
-            p_tier = (self.tier_counts / N).T
+            T1 = len(self.rules) + 1
+            sc = self.score_tier_counts.reshape(P, T1)             # (P, score tier)
+            tc = np.zeros((P, T1))
+            rows = np.arange(P)
+            for st_ in range(T1):                                   # loop over a handful of tiers
+                np.add.at(tc, (rows, self.F[st_]), sc[:, st_])
+            p_tier = tc / N
             codes = [r.code for r in self.rules] + [DEFAULT_TIERS[3][0]]
         cdef = None
         cw = None
@@ -279,14 +294,13 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
         raise ShapeError(f"权重长度须为 {L} / weights must have {L} entries")
     w0 = w0 / w0.sum()
     base = np.where(unscored, np.nan, U @ w0)
-    acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights)
+    acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights, unscored)
     Ut = U.T.copy()
     for s in range(0, n_draws, chunk):
         d = min(chunk, n_draws - s)
         W = sample_weights(d, rng, weights=w0, concentration=concentration, panel=panel, panel_mode=panel_mode)
         C = W @ Ut
-        C[:, unscored] = np.nan
-        acc.add(C, W)
+        acc.add(C, W, unscored)
     base_rank = _ordinal(base)
     return acc.result(source=source, seed=seed, base_composite=base, base_rank=base_rank, unscored=unscored,
                       top_k=top_k, params=dict(concentration=concentration if panel is None else None,
@@ -347,7 +361,7 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     s_ep = np.einsum("epl,l->ep", X0, w)                            # per-expert composite (complete rows)
     part = np.flatnonzero(~complete & ~unscored)
     rng = np.random.default_rng(seed)
-    acc = _Accumulator(P, L, R, dense, rules, ko, cap, central=False)
+    acc = _Accumulator(P, L, R, dense, rules, ko, cap, False, unscored)
     nfb = 0
     npos = np.maximum(n_p, 1)
     for s in range(0, n_draws, chunk):
@@ -367,8 +381,7 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
             nfb += int(fb.sum())
             val = np.where(fb, full[part][None], num / np.where(fb, 1.0, den))
             C[:, part] = val @ w
-        C[:, unscored] = np.nan
-        acc.add(C, None)
+        acc.add(C, None, unscored)
     return acc.result(source="expert_bootstrap", seed=seed, base_composite=base, base_rank=_ordinal(base),
                       unscored=unscored, top_k=top_k, n_fallback_cells=nfb,
                       params=dict(chunk=chunk, dense=dense, R=R))
