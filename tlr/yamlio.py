@@ -54,7 +54,10 @@ def format_path(path: PathKey) -> str:
     """``('dimensions', 0, 'children', 2, 'weight')`` -> ``dimensions[0].children[2].weight``."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, float) and part.is_integer():
+            part = int(part)
+            out += ("." if out else "") + str(part)
+        elif isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)

@@ -43,6 +43,7 @@ def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
             {
                 "file": r.path,
                 "ok": r.ok,
+                "kind": "scale_library" if r.library else "rubric",
                 "rubric": ({"id": r.rubric.id, "version": r.rubric.version, "content_hash": r.rubric.content_hash,
                             "indicators": len(r.rubric.indicators)} if r.rubric else None),
                 "errors": [d.to_dict() for d in r.errors],
@@ -54,7 +55,10 @@ def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
         for r in results:
             for d in r.diagnostics:
                 click.echo(d.format(), err=True)
-            if r.ok:
+            if r.library is not None:
+                click.echo(f"✓ {r.path}: 有效量表库 / valid scale library — {r.library.id} {r.library.version}, "
+                           f"{len(r.library.scales)} 个量表 / scale(s)")
+            elif r.ok:
                 tail = f", {len(r.warnings)} 个警告 / warning(s)" if r.warnings else ""
                 click.echo(f"✓ {r.path}: 有效 / valid — {r.rubric.id} {r.rubric.version}, "
                            f"{len(r.rubric.indicators)} 个指标 / indicators{tail}")

@@ -21,9 +21,11 @@ __all__ = ["load_rubric", "check_rubric", "load_scale_library", "rubric_from_dat
 class CheckResult:
     """Outcome of checking one file: the rubric (when valid) and every diagnostic."""
 
-    def __init__(self, path: str, rubric: Rubric | None, diagnostics: list[Diagnostic]):
+    def __init__(self, path: str, rubric: Rubric | None, diagnostics: list[Diagnostic],
+                 library: ScaleLibrary | None = None):
         self.path = path
         self.rubric = rubric
+        self.library = library
         self.diagnostics = diagnostics
 
     @property
@@ -53,17 +55,39 @@ def _finish(document: RubricDocument, ctx: Any, name: str) -> Rubric | None:
 
 
 def check_rubric(path: str | Path) -> CheckResult:
-    """Load and validate *path*; never raises for problems in the file (they are in ``diagnostics``)."""
+    """Load and validate a rubric or scale library; never raises for problems in the file.
+
+    The problems are in ``diagnostics``; ``rubric`` (or ``library`` for a scale
+    library) is set when the file is valid.
+    """
     from tlr.errors import TlrError
-    from tlr.rubric.loader import LoadContext, resolve_document
+    from tlr.rubric.loader import LoadContext, parse_document, resolve_document
 
     ctx = LoadContext()
     try:
-        document = resolve_document(path, ctx)
+        parsed = parse_document(Path(path), ctx)
+        if isinstance(parsed, ScaleLibrary):
+            _check_library(parsed, ctx, str(path))
+            return CheckResult(str(path), None, _sorted(ctx.diagnostics), None if ctx.failed else parsed)
+        document = resolve_document(path, ctx, document=parsed) if parsed is not None else None
     except TlrError as exc:  # unreadable file, not UTF-8 ...
         return CheckResult(str(path), None, ctx.diagnostics + exc.diagnostics)
     rubric = _finish(document, ctx, str(path)) if document is not None and not ctx.failed else None
     return CheckResult(str(path), rubric, _sorted(ctx.diagnostics))
+
+
+def _check_library(document: ScaleLibrary, ctx: Any, name: str) -> None:
+    from tlr.rubric.validate import _check_scale, _Where
+
+    where = _Where(ctx, name)
+    for scale_name, scale in document.scales.items():
+        _check_scale(scale, ctx, lambda *sub, _n=scale_name: where.scale(_n, *sub), scale_name)
+    known = {s.id for s in document.sources}
+    for scale_name, scale in document.scales.items():
+        for i, ref in enumerate(getattr(scale, "sources", []) or []):
+            if ref not in known:
+                ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(scale_name, "sources", i),
+                          code="unknown_source", hint="list it under `sources:` with a confidence mark")
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -85,7 +109,6 @@ def load_rubric(path: str | Path) -> Rubric:
 def load_scale_library(path: str | Path) -> ScaleLibrary:
     """Load and validate a ``kind: scale_library`` file (e.g. a TRL ladder)."""
     from tlr.rubric.loader import LoadContext, parse_document
-    from tlr.rubric.validate import _check_scale, _Where
 
     ctx = LoadContext()
     document = parse_document(Path(path), ctx)
@@ -93,15 +116,7 @@ def load_scale_library(path: str | Path) -> ScaleLibrary:
         ctx.error("不是量表库 / not a scale library (expected `kind: scale_library`)",
                   Location(file=str(path), line=1, column=1), code="not_library")
     if document is not None and isinstance(document, ScaleLibrary):
-        where = _Where(ctx, str(path))
-        for name, scale in document.scales.items():
-            _check_scale(scale, ctx, lambda *sub, _n=name: where.scale(_n, *sub), name)
-        known = {s.id for s in document.sources}
-        for name, scale in document.scales.items():
-            for i, ref in enumerate(getattr(scale, "sources", []) or []):
-                if ref not in known:
-                    ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(name, "sources", i),
-                              code="unknown_source")
+        _check_library(document, ctx, str(path))
     if ctx.failed or document is None:
         raise RubricError(_sorted(ctx.diagnostics))
     return document

@@ -122,10 +122,15 @@ def _register_nodes(nodes: Any, path: tuple[Any, ...], positions: Positions, ctx
         _register_nodes(node.get("children"), node_path + ("children",), positions, ctx)
 
 
-def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...] = ()) -> RubricDocument | None:
-    """Load *path*, follow ``extends`` and ``imports``, apply overrides; ``None`` when it failed."""
+def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...] = (),
+                     document: RubricDocument | ScaleLibrary | None = None) -> RubricDocument | None:
+    """Load *path*, follow ``extends`` and ``imports``, apply overrides; ``None`` when it failed.
+
+    *document* is the already parsed file, when the caller parsed it.
+    """
     path = Path(path)
-    document = parse_document(path, ctx)
+    if document is None:
+        document = parse_document(path, ctx)
     if document is None:
         return None
     if isinstance(document, ScaleLibrary):
@@ -156,9 +161,12 @@ def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...
                 ctx.error(f"'{name}' 只能与 extends 一起使用 / '{name}' is only allowed with 'extends'",
                           ctx.sections[name].locate(key=True), code="patch_without_extends",
                           hint="add `extends: base.yaml` or move the nodes into `dimensions`")
-        if document.dimensions is None:
-            ctx.error("缺少必填字段 / missing required key 'dimensions'", Location(file=str(path), line=1, column=1),
-                      hint="add `dimensions:` with at least one dimension", code="missing")
+        for required, hint in (("title", "add `title: ...` (text or {zh: ..., en: ...})"),
+                               ("dimensions", "add `dimensions:` with at least one dimension")):
+            if getattr(document, required) is None:
+                ctx.error(f"缺少必填字段 / missing required key '{required}'",
+                          Location(file=str(path), line=1, column=1, field=required), hint=hint, code="missing")
+        if document.title is None or document.dimensions is None:
             return None
         merged = document
     merged = _apply_imports(merged, document, path, ctx)

@@ -417,7 +417,6 @@ class _DocumentBase(StrictModel):
     format: Literal[1] = Field(FORMAT_VERSION, description="Rubric format version.")
     id: Id
     version: Annotated[str, BeforeValidator(_version_str)]
-    title: Text
     description: Text | None = None
     sources: list[Source] = Field(default_factory=list)
 
@@ -426,6 +425,7 @@ class ScaleLibrary(_DocumentBase):
     """A file of named scales (readiness ladders, grade sets) that rubrics can ``imports:``."""
 
     kind: Literal["scale_library"]
+    title: Text
     scales: dict[Id, Scale] = Field(min_length=1)
 
 
@@ -437,6 +437,7 @@ class RubricDocument(_DocumentBase):
     """
 
     kind: Literal["rubric"] = "rubric"
+    title: Text | None = Field(None, description="Required, except in a rubric that `extends` another.")
     applies_to: list[AchievementType] = Field(default_factory=list)
     extends: str | None = Field(None, description="Base rubric file, relative to this file.")
     imports: list[str] = Field(default_factory=list, description="Scale libraries, relative to this file.")

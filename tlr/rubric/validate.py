@@ -481,7 +481,7 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
                 ind = indicators[cond.ref]
                 scale = doc.scales.get(ind.scale) if isinstance(ind.scale, str) else ind.scale
                 if isinstance(scale, BooleanScale) and not isinstance(cond.value, bool):
-                    ctx.error(f"'{cond.ref}' 是是/否指标，value 须为 true/false / '{cond.ref}' is boolean: compare "
+                    ctx.error(f"'{cond.ref}' 为是/否指标，value 须为 true/false / '{cond.ref}' is boolean: compare "
                               "with true or false", where.section(section, *path, "value"), code="condition_value")
                 elif isinstance(scale, GradesScale):
                     if not isinstance(cond.value, str) or cond.value not in [g.id for g in scale.grades]:
