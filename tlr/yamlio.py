@@ -18,9 +18,26 @@ import yaml
 from tlr.errors import Diagnostic, InputFileError, Location, ValidationError
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _BaseLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader whose implicit-tag resolution is memoised (rubrics repeat the same scalars a lot)."""
+
+    _resolved: dict = {}
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
+        if kind is not yaml.ScalarNode or not isinstance(value, str):
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < 100_000:
+                self._resolved[key] = tag
+        return tag
 
 PathKey = tuple[Any, ...]
 _MAX_NODES = 2_000_000  # guards against alias bombs ("billion laughs")

@@ -6,9 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from tlr.errors import Diagnostic, RubricError
 from tlr.rubric.model import Dimension, Indicator, RubricDocument
@@ -121,8 +122,10 @@ class Rubric:
         """Direct children of *node_id* (``None`` for the top level), in order."""
         return [n for n in self.nodes if n.parent == node_id]
 
-    def global_weights(self) -> np.ndarray:
+    def global_weights(self) -> "np.ndarray":
         """Global weights of the scored indicators (in :attr:`scored_indicators` order); they sum to 1."""
+        import numpy as np
+
         return np.array([n.global_weight for n in self.scored_indicators])
 
 

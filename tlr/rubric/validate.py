@@ -13,8 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from tlr.errors import Location
 from tlr.rubric.loader import LoadContext, Origin
 from tlr.rubric.model import (
@@ -44,7 +42,7 @@ class WeightResolution:
 
     node_id: str  # "root" for the top level
     child_ids: list[str]
-    weights: np.ndarray
+    weights: list[float]
     ahp: Any | None = None  # tlr.weighting result when weights came from AHP
 
 
@@ -274,14 +272,14 @@ def _resolve_weights(node_id: str, children: list[Any], ahp: AHPSpec | None, nor
                       hint="remove `weight:` from the children or remove the `ahp:` block")
         return _resolve_ahp(node_id, ids, ahp, ctx, at_ahp)
     if len(scored) == 1 and scored[0].weight is None:
-        return WeightResolution(node_id, ids, np.ones(1))
+        return WeightResolution(node_id, ids, [1.0])
     missing = [c.id for c in scored if c.weight is None]
     for child_id in missing:
         ctx.error(f"缺少权重 / '{child_id}' has no weight", where.node(child_id, key=False),
                   hint="give every sibling `weight:`, or give the parent an `ahp:` block", code="weight_missing")
     if missing:
         return None
-    weights = np.array([c.weight for c in scored], dtype=float)
+    weights = [float(c.weight) for c in scored]
     bad = False
     for child, w in zip(scored, weights):
         if w < 0 or not math.isfinite(w):
@@ -290,7 +288,7 @@ def _resolve_weights(node_id: str, children: list[Any], ahp: AHPSpec | None, nor
             bad = True
     if bad:
         return None
-    total = float(weights.sum())
+    total = math.fsum(weights)
     label = "the top-level dimensions" if node_id == "root" else f"the children of '{node_id}'"
     first = where.node(scored[0].id, "weight")
     if total <= 0:
@@ -298,7 +296,7 @@ def _resolve_weights(node_id: str, children: list[Any], ahp: AHPSpec | None, nor
         return None
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         if normalize:
-            weights = weights / total
+            weights = [w / total for w in weights]
         else:
             ctx.error(f"权重之和须为 1 / the weights of {label} sum to {total:.6g}, not 1", first, code="weight_sum",
                       hint="fix them, or set `normalize: true` to rescale them")
@@ -307,6 +305,8 @@ def _resolve_weights(node_id: str, children: list[Any], ahp: AHPSpec | None, nor
 
 
 def _resolve_ahp(node_id: str, ids: list[str], spec: AHPSpec, ctx: LoadContext, at) -> WeightResolution | None:
+    import numpy as np
+
     n = len(ids)
     before = len([d for d in ctx.diagnostics if d.severity == "error"])
     matrix = np.full((n, n), np.nan)
@@ -434,10 +434,11 @@ def _resolve_ahp(node_id: str, ids: list[str], spec: AHPSpec, ctx: LoadContext, 
         ctx.warning(f"AHP 一致性不足 / AHP judgements of '{node_id}' are inconsistent: CR = {cr:.3f} > "
                     f"{float(result.threshold):.2f}{worst}", at(), code="ahp_inconsistent",
                     hint="run `tlr rubric show` for repair suggestions")
-    return WeightResolution(node_id, ids, np.asarray(result.weights, dtype=float), result)
+    return WeightResolution(node_id, ids, [float(w) for w in result.weights], result)
 
 
-def _components(matrix: np.ndarray, ids: list[str]) -> list[list[str]]:
+def _components(matrix: Any, ids: list[str]) -> list[list[str]]:
+    import numpy as np
     from scipy.sparse.csgraph import connected_components
 
     adjacency = ~np.isnan(matrix)
@@ -448,7 +449,7 @@ def _components(matrix: np.ndarray, ids: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _connected(matrix: np.ndarray) -> bool:
+def _connected(matrix: Any) -> bool:
     return len(_components(matrix, [str(i) for i in range(len(matrix))])) == 1
 
 
