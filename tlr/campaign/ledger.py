@@ -154,10 +154,11 @@ class Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = cls._connect(path)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            # identity and schema first, written straight to the main file; then WAL
             conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
             ledger = cls(path, conn)
             ledger._migrate(0)
+            conn.execute("PRAGMA journal_mode = WAL")
             campaign_id = uuid.uuid4().hex
             ts = now()
             doc = rubric.to_json()
@@ -192,11 +193,12 @@ class Ledger:
             raise _not_campaign(path, f"无法读取（{exc.strerror}）", f"cannot be read ({exc.strerror})") from None
         if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
             raise _not_campaign(path, "不是 SQLite 数据库", "not an SQLite database")
-        app_id = int.from_bytes(head[68:72], "big")
-        if app_id != schema.APPLICATION_ID:
-            raise _not_campaign(path, "这是别的程序的 SQLite 数据库", "an SQLite database of another application")
         try:
             conn = cls._connect(path)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != schema.APPLICATION_ID:
+                conn.close()
+                raise _not_campaign(path, "这是别的程序的 SQLite 数据库", "an SQLite database of another application")
             conn.execute("PRAGMA journal_mode = WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             has_meta = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'"
