@@ -108,9 +108,13 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
     if nan.any():
         if not allow_missing:
             kk, i, j = _first(nan)
+            lower_only = not nan[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]].any()
+            hint = ("只填了上三角？使用 --repair upper（reciprocal_from_upper）重建下三角 / only the upper triangle "
+                    "is filled? use --repair upper (reciprocal_from_upper) to rebuild the rest" if lower_only else
+                    "补全该判断，或使用 missing='harker'（命令行 --missing harker）处理不完整矩阵 / fill it in, or "
+                    "use missing='harker' (CLI --missing harker) for incomplete matrices")
             raise _err("判断值缺失 / judgement is missing (NaN)", i, j, labels, kk, source=source, code="missing",
-                       hint="补全该判断，或使用 missing='harker' 处理不完整矩阵 / fill it in, or use "
-                            "missing='harker' for incomplete matrices")
+                       hint=hint)
         asym = nan != np.swapaxes(nan, -1, -2)
         if asym.any():
             kk, i, j = _first(asym)

@@ -1,0 +1,208 @@
+"""``tlr ahp``: AHP weights, consistency and repair suggestions for pairwise matrix files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import click
+
+
+def _relocate(exc, path):
+    """Attach the file name to an error raised without one."""
+    from tlr.errors import WeightingError
+
+    if isinstance(exc, WeightingError) and not exc.location.file:
+        return WeightingError(exc.message, location=dataclasses.replace(exc.location, file=str(path)),
+                              hint=exc.hint, code=exc.code)
+    return exc
+
+
+def _fmt(x, nd=4):
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+def _table(headers, rows):
+    def width(s):
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(s))
+
+    cols = list(zip(*([headers] + rows))) if rows else [[h] for h in headers]
+    ws = [max(width(c) for c in col) for col in cols]
+
+    def line(cells):
+        return "  ".join(str(c) + " " * (w - width(c)) for c, w in zip(cells, ws)).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in ws)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def _human_single(res, path=None):
+    lines = []
+    if path:
+        lines.append(f"# {path}")
+    labels = res.labels or [str(i + 1) for i in range(res.n)]
+    order = sorted(range(res.n), key=lambda i: -res.weights[i])
+    rank = {i: r + 1 for r, i in enumerate(order)}
+    lines.append(_table(["比较项 / item", "权重 / weight", "排名 / rank"],
+                        [[labels[i], f"{res.weights[i]:.4f}", rank[i]] for i in range(res.n)]))
+    lines.append("")
+    status = "通过 / consistent" if res.consistent else "未通过 / NOT consistent"
+    meas = "CR" if res.consistency_measure == "cr" else "GCI"
+    lines.append(f"方法 / method: {res.method}    随机一致性表 / RI table: {res.ri_table} (RI={res.ri:g})")
+    lines.append(f"λmax = {res.lambda_max:.4f}   CI = {res.ci:.4f}   CR = {res.cr:.4f}   GCI = {res.gci:.4f}")
+    lines.append(f"一致性 / consistency: {status} ({meas} ≤ {res.threshold:g}; {res.threshold_source})")
+    if res.missing != "none":
+        lines.append(f"缺失判断处理 / missing judgements: {res.missing}")
+    if res.suggestions and not res.consistent:
+        lines.append("")
+        lines.append("修改建议（按修改后 CR 排序）/ repair suggestions (ranked by CR after the repair):")
+        lines.append(_table(["#", "判断 / judgement", "当前 / current", "建议 / suggested", "标度值 / on scale",
+                             "修改后 CR / CR after"],
+                            [[s.rank, f"{s.row} : {s.column}", f"{s.current:.4g}", f"{s.suggested:.4g}",
+                              f"{s.suggested_scale:.4g}", f"{s.cr_after:.4f} ({s.cr_after_scale:.4f})"]
+                             for s in res.suggestions]))
+    return "\n".join(lines)
+
+
+@click.command("ahp", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
+              show_default=True, help="排序方法 / prioritisation method.")
+@click.option("--ri", "ri_table", default=None, metavar="TABLE",
+              help="随机一致性指标表 / random-index table: saaty1980, saaty_later, alonso_lamata2006 (default), "
+                   "donegan_dodd1991, tummala_ling1998.")
+@click.option("--threshold", type=float, default=None,
+              help="一致性阈值（默认用方法的公开阈值）/ acceptance threshold (default: the method's published one).")
+@click.option("--missing", type=click.Choice(["error", "harker", "optimal"]), default="error", show_default=True,
+              help="缺失判断的处理 / how to treat missing judgements.")
+@click.option("--repair", type=click.Choice(["upper"]), default=None,
+              help="由上三角重建下三角 / rebuild the lower triangle from the upper triangle.")
+@click.option("--group", type=click.Choice(["aij", "aip"]), default=None,
+              help="多个专家矩阵的集结方式 / aggregate several experts' files: judgements (aij) or priorities (aip).")
+@click.option("--expert-weights", default=None, metavar="W1,W2,...", help="专家权重 / expert weights (with --group).")
+@click.option("--screen", is_flag=True, help="剔除未通过一致性检验的专家 / drop experts who fail the consistency test.")
+@click.option("--suggestions", type=int, default=5, show_default=True, help="修改建议条数 / number of repair suggestions.")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / machine-readable output.")
+@click.option("--strict", is_flag=True, help="不一致或有警告时退出码为 1 / exit 1 if inconsistent or warnings.")
+def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weights, screen, suggestions, as_json,
+        strict):
+    """层次分析法权重与一致性 / AHP weights, consistency ratio and repair suggestions.
+
+    FILE 为 CSV（首行、首列为比较项名称）或 YAML 判断矩阵。
+    FILE is a CSV (labels in the header row and first column) or a YAML pairwise matrix.
+
+    \b
+    示例 / Examples:
+      tlr ahp criteria.csv
+      tlr ahp criteria.csv --method geometric_mean --ri saaty1980 --json
+      tlr ahp upper-only.csv --repair upper
+      tlr ahp expert1.csv expert2.csv expert3.csv --group aij --expert-weights 2,1,1 --screen
+
+    \b
+    CSV example / 示例:
+      ,技术,市场,团队
+      技术,1,3,5
+      市场,1/3,1,2
+      团队,1/5,1/2,1
+    """
+    import numpy as np
+
+    from tlr.errors import Location, WeightingError
+    from tlr.weighting import DEFAULT_RI_TABLE, ahp as run_ahp, group_ahp, reciprocal_from_upper
+    from tlr.weighting.io import read_matrix
+
+    ri = ri_table or DEFAULT_RI_TABLE
+    mats, labels0 = [], None
+    for f in files:
+        labels, a = read_matrix(f)
+        if repair == "upper":
+            a = reciprocal_from_upper(a)
+        mats.append((f, labels, a))
+
+    if expert_weights is not None and group is None:
+        raise WeightingError("--expert-weights 需要与 --group 一起使用 / --expert-weights needs --group",
+                             location=Location(field="--expert-weights"), code="usage")
+
+    if group:
+        labels0 = mats[0][1]
+        for f, labels, a in mats[1:]:
+            if labels != labels0:
+                raise WeightingError(f"专家矩阵的比较项不一致 / experts compare different items: {labels} vs {labels0}",
+                                     location=Location(file=str(f), field="labels"),
+                                     hint="所有专家文件须使用相同的比较项和顺序 / every file must list the same items in "
+                                          "the same order", code="labels_mismatch")
+        ew = None
+        if expert_weights is not None:
+            try:
+                ew = [float(x) for x in expert_weights.split(",")]
+            except ValueError:
+                raise WeightingError(f"无法解析专家权重 / cannot read expert weights {expert_weights!r}",
+                                     location=Location(field="--expert-weights"), code="expert_weights") from None
+        # validate each file separately so errors name the file
+        for f, labels, a in mats:
+            try:
+                run_ahp(a, method=method, ri=ri, threshold=threshold, missing=missing, labels=labels, suggestions=0)
+            except WeightingError as exc:
+                raise _relocate(exc, f) from None
+        stack = np.stack([m[2] for m in mats])
+        res = group_ahp(stack, group, method=method, expert_weights=ew, ri=ri, threshold=threshold,
+                        screen=True if screen else None, labels=labels0, missing=missing)
+        ind = res.individual
+        experts = [{"file": str(f), "weight": float(res.expert_weights[e]), "cr": float(ind.cr[e]),
+                    "gci": float(ind.gci[e]), "consistent": bool(ind.consistent[e]), "included": bool(res.included[e]),
+                    "influence": float(res.influence[e]), "weights": [float(x) for x in ind.weights[e]]}
+                   for e, (f, _, _) in enumerate(mats)]
+        g = res.group
+        out = {
+            "labels": labels0, "weights": [float(x) for x in res.weights],
+            "lambda_max": g.lambda_max if g else None, "ci": g.ci if g else None, "cr": g.cr if g else None,
+            "gci": g.gci if g else None, "ri_table": ind.ri_table, "method": method, "threshold": ind.threshold,
+            "consistent": bool(g.consistent) if g else bool(np.all(ind.consistent[res.included])),
+            "suggestions": [s.to_dict() for s in g.suggestions] if g else [],
+            "group": group, "aip_mean": res.aip_mean, "consensus": res.consensus,
+            "most_influential": str(mats[res.most_influential][0]), "experts": experts,
+        }
+        if as_json:
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"群决策 / group decision: {group.upper()}, {len(mats)} 位专家 / experts, 方法 / method {method}")
+            click.echo(_table(["比较项 / item", "群体权重 / group weight"],
+                              [[l, f"{w:.4f}"] for l, w in zip(labels0, res.weights)]))
+            click.echo("")
+            click.echo(_table(["专家 / expert", "权重 / weight", "CR", "一致 / ok", "纳入 / used", "影响 / influence"],
+                              [[x["file"], f"{x['weight']:.3f}", f"{x['cr']:.4f}", "是/yes" if x["consistent"] else "否/no",
+                                "是/yes" if x["included"] else "否/no", f"{x['influence']:.4f}"] for x in experts]))
+            click.echo("")
+            if g:
+                click.echo(f"集结矩阵 / aggregated matrix: λmax = {g.lambda_max:.4f}  CR = {g.cr:.4f} "
+                           f"({g.ri_table}, 阈值 / threshold {g.threshold:g})")
+            click.echo(f"共识度 / consensus: {res.consensus:.3f}    影响最大的专家 / most influential expert: "
+                       f"{out['most_influential']}")
+        if strict and not out["consistent"]:
+            click.get_current_context().exit(1)
+        return 0
+
+    results = []
+    for f, labels, a in mats:
+        try:
+            r = run_ahp(a, method=method, ri=ri, threshold=threshold, missing=missing, labels=labels,
+                        suggestions=suggestions)
+        except WeightingError as exc:
+            raise _relocate(exc, f) from None
+        results.append((f, r))
+    for f, r in results:
+        for w in r.warnings:
+            click.echo(f"{f}: warning: {w}", err=True)
+    if as_json:
+        docs = []
+        for f, r in results:
+            d = r.to_dict()
+            d["file"] = str(f)
+            docs.append(d)
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(_human_single(r, f if len(results) > 1 else None) for f, r in results))
+    if strict and any((not r.consistent) or r.warnings for _, r in results):
+        click.get_current_context().exit(1)
+    return 0

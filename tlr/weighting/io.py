@@ -1,0 +1,185 @@
+"""Read pairwise matrices from CSV or YAML files.
+
+读取 CSV / YAML 格式的判断矩阵。
+
+CSV: labels in the header row and in the first column; cells are numbers or fractions such as
+``1/3``; an empty cell, ``NA``, ``-`` or ``?`` is a missing judgement. UTF-8 (with or without BOM) is
+expected; GB18030 (Excel on Chinese Windows) is accepted as a fallback.
+
+YAML: either a full matrix ::
+
+    labels: [技术成熟度, 市场前景, 团队]
+    matrix:
+      - [1, 3, 5]
+      - [1/3, 1, 2]
+      - [1/5, 1/2, 1]
+
+or the upper-triangle judgements by label (the rest is implied by reciprocity) ::
+
+    labels: [A, B, C]
+    judgements:
+      A: {B: 3, C: 5}
+      B: {C: 2}
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import math
+from pathlib import Path
+
+import numpy as np
+
+from tlr.errors import InputFileError, Location, WeightingError
+
+__all__ = ["read_matrix", "parse_judgement", "MISSING_TOKENS"]
+
+MISSING_TOKENS = {"", "na", "nan", "-", "?", "null", "none", "缺"}
+
+
+def parse_judgement(text) -> float:
+    """Parse a judgement: a number, a fraction 'a/b', or a missing marker (-> NaN). Raises ValueError."""
+    if text is None:
+        return math.nan
+    if isinstance(text, bool):
+        raise ValueError(f"not a number: {text!r}")
+    if isinstance(text, (int, float)):
+        return float(text)
+    s = str(text).strip().replace("／", "/")
+    if s.lower() in MISSING_TOKENS:
+        return math.nan
+    if "/" in s:
+        num, _, den = s.partition("/")
+        return float(num) / float(den)
+    return float(s)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"文件不存在 / file not found: {path}", location=Location(file=str(path)),
+                             code="not_found") from None
+    except OSError as exc:
+        raise InputFileError(f"无法读取文件 / cannot read file: {exc.strerror}", location=Location(file=str(path)),
+                             code="unreadable") from None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError("文件编码无法识别（应为 UTF-8）/ file is not UTF-8 text", location=Location(file=str(path)),
+                         code="encoding")
+
+
+def _read_csv(path: Path, text: str):
+    rows = [r for r in csv.reader(_io.StringIO(text))]
+    rows = [(ln, r) for ln, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise WeightingError("CSV 至少需要表头行和一行判断 / CSV needs a header row and at least one row",
+                             location=Location(file=str(path)), code="empty")
+    header_line, header = rows[0]
+    labels = [h.strip() for h in header[1:]]
+    while labels and labels[-1] == "":
+        labels.pop()
+    n = len(labels)
+    if len(rows) - 1 != n:
+        raise WeightingError(f"判断矩阵必须是方阵 / matrix must be square: {n} column labels but {len(rows) - 1} rows",
+                             location=Location(file=str(path), line=header_line), code="not_square",
+                             hint="表头行列出全部比较项，首列逐行给出相同的比较项 / the header lists every item, the "
+                                  "first column repeats them")
+    a = np.full((n, n), np.nan)
+    for i, (ln, r) in enumerate(rows[1:]):
+        rl = r[0].strip() if r else ""
+        if rl != labels[i]:
+            raise WeightingError(f"第 {i + 1} 行的标签 {rl!r} 与表头 {labels[i]!r} 不一致 / row label {rl!r} does not "
+                                 f"match column label {labels[i]!r}", location=Location(file=str(path), line=ln, column=1),
+                                 hint="行和列须按相同顺序列出比较项 / rows and columns must list the items in the same "
+                                      "order", code="labels_mismatch")
+        cells = r[1:]
+        extra = [c for c in cells[n:] if c.strip()]
+        if extra or len(cells) < n and any(c.strip() for c in cells):
+            if extra:
+                raise WeightingError(f"判断矩阵必须是方阵 / matrix must be square: row {rl!r} has {n + len(extra)} "
+                                     f"values for {n} columns", location=Location(file=str(path), line=ln,
+                                                                                   field=f"row '{rl}'"),
+                                     code="not_square")
+        for j in range(n):
+            cell = cells[j] if j < len(cells) else ""
+            try:
+                a[i, j] = parse_judgement(cell)
+            except (ValueError, ZeroDivisionError):
+                raise WeightingError(f"无法解析判断值 {cell!r} / cannot read judgement {cell!r}",
+                                     location=Location(file=str(path), line=ln, column=j + 2,
+                                                       field=f"row '{labels[i]}', column '{labels[j]}'"),
+                                     hint="使用数字或分数，如 3、2.5、1/3 / use a number or a fraction like 3, 2.5, 1/3",
+                                     code="not_numeric") from None
+    return labels, a
+
+
+def _read_yaml(path: Path, text: str):
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputFileError(f"YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', exc)}",
+                             location=Location(file=str(path), line=mark.line + 1 if mark else None,
+                                               column=mark.column + 1 if mark else None), code="yaml") from None
+    if not isinstance(doc, dict) or "labels" not in doc or not ("matrix" in doc or "judgements" in doc):
+        raise WeightingError("YAML 判断矩阵需要 labels 以及 matrix 或 judgements / a YAML matrix needs 'labels' and "
+                             "'matrix' or 'judgements'", location=Location(file=str(path)), code="bad_yaml")
+    labels = [str(x) for x in doc["labels"]]
+    n = len(labels)
+    if len(set(labels)) != n:
+        raise WeightingError("标签重复 / duplicate labels", location=Location(file=str(path), field="labels"),
+                             code="labels_mismatch")
+    if "matrix" in doc:
+        rows = doc["matrix"]
+        if not isinstance(rows, list) or len(rows) != n or any(not isinstance(r, list) or len(r) != n for r in rows):
+            raise WeightingError(f"判断矩阵必须是方阵 / matrix must be square: {n} labels, matrix rows "
+                                 f"{[len(r) if isinstance(r, list) else '?' for r in rows] if isinstance(rows, list) else '?'}",
+                                 location=Location(file=str(path), field="matrix"), code="not_square")
+        a = np.full((n, n), np.nan)
+        for i in range(n):
+            for j in range(n):
+                try:
+                    a[i, j] = parse_judgement(rows[i][j])
+                except (ValueError, ZeroDivisionError, TypeError):
+                    raise WeightingError(f"无法解析判断值 {rows[i][j]!r} / cannot read judgement {rows[i][j]!r}",
+                                         location=Location(file=str(path), field=f"row '{labels[i]}', column '{labels[j]}'"),
+                                         code="not_numeric") from None
+        return labels, a
+    a = np.full((n, n), np.nan)
+    np.fill_diagonal(a, 1.0)
+    idx = {l: i for i, l in enumerate(labels)}
+    judg = doc["judgements"] or {}
+    for r, row in judg.items():
+        if str(r) not in idx:
+            raise WeightingError(f"未知的比较项 {r!r} / unknown item {r!r}", location=Location(file=str(path),
+                                 field=f"judgements.{r}"), code="unknown_label")
+        for c, v in (row or {}).items():
+            if str(c) not in idx:
+                raise WeightingError(f"未知的比较项 {c!r} / unknown item {c!r}", location=Location(file=str(path),
+                                     field=f"judgements.{r}.{c}"), code="unknown_label")
+            try:
+                x = parse_judgement(v)
+            except (ValueError, ZeroDivisionError, TypeError):
+                raise WeightingError(f"无法解析判断值 {v!r} / cannot read judgement {v!r}",
+                                     location=Location(file=str(path), field=f"judgements.{r}.{c}"),
+                                     code="not_numeric") from None
+            i, j = idx[str(r)], idx[str(c)]
+            a[i, j] = x
+            a[j, i] = 1.0 / x if x != 0 else math.inf
+    return labels, a
+
+
+def read_matrix(path) -> tuple[list[str], np.ndarray]:
+    """Read a pairwise matrix file (CSV or YAML, by extension); returns (labels, matrix with NaN = missing)."""
+    p = Path(path)
+    text = _read_text(p)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(p, text)
+    return _read_csv(p, text)
