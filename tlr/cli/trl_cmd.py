@@ -1,0 +1,141 @@
+"""``tlr trl``: evidence-gated technology readiness assessment (assess, show, ladders)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+LANG = click.Choice(["zh", "en"])
+
+
+@click.group("trl")
+def trl() -> None:
+    """技术就绪度评估 / Evidence-gated technology readiness assessment.
+
+    \b
+    每个关键技术元素（CTE）按逐级核查清单评定；项目就绪度 = 各 CTE 的最低等级。
+    Each critical technology element (CTE) is rated from a cumulative checklist;
+    the project is as ready as its least mature CTE. TRLs are never averaged.
+
+    \b
+    Example / 示例:
+      tlr trl ladders
+      tlr trl assess my-project.yaml --ladder trl-cn-development --cte sensor
+      tlr trl show examples/trl/assessment.yaml
+    """
+
+
+def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> None:
+    from tlr.trl.assess import evaluate, update_derived
+    from tlr.trl.render import render_result
+    from tlr.trl.store import save_assessment
+
+    result = evaluate(doc, path.parent, source=str(path))
+    if save:
+        update_derived(doc, result)
+        save_assessment(doc, path)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_result(result, lang))
+
+
+@trl.command("assess")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--ladder", "ladder_ref", default=None,
+              help="阶梯 id 或文件 / ladder id (see `tlr trl ladders`) or path; default: the file's, else trl-cn-development.")
+@click.option("--cte", "cte_id", default=None, help="要评估的关键技术元素 / CTE id to assess (created if new).")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="非交互：从答案文件导入 / non-interactive: merge answers from this YAML/JSON file.")
+@click.option("--by", "by", default=None, help="评估人姓名 / assessor name recorded with each answer.")
+@click.option("--lang", type=LANG, default="zh", show_default=True, help="界面语言 / prompt language.")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 结果 / print the result as JSON.")
+def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file: Path | None, by: str | None,
+           lang: str, as_json: bool) -> None:
+    """评估（交互式计算器或导入答案）/ Assess CTEs interactively, or import an answers file.
+
+    Interactive: prompts level by level (descriptor, evidence needed), answers
+    y / n / na / percent, e = add evidence, b = back, s = skip, q = quit. Saves
+    after every answer; run the same command again to resume.
+
+    \b
+    Example / 示例:
+      tlr trl assess project.yaml --ladder trl-cn-development --cte sensor --lang zh
+      tlr trl assess project.yaml --answers examples/trl/answers.yaml --by 张三
+    """
+    from tlr.trl.store import load_assessment
+
+    if answers_file is not None:
+        from tlr.trl.assess import merge_answers
+
+        incoming = load_assessment(answers_file)
+        base = load_assessment(file) if file.exists() else None
+        if ladder_ref and "ladder" not in incoming.model_fields_set:
+            incoming.ladder = ladder_ref
+        doc = merge_answers(base, incoming, incoming_dir=answers_file.parent, out_dir=file.parent, by=by)
+        _finish(doc, file, as_json=as_json, lang=lang, save=True)
+        return
+    if as_json:
+        raise click.UsageError("--json needs --answers (the interactive calculator talks to a person)")
+    from tlr.trl.session import run_session
+
+    code = run_session(file, ladder_ref=ladder_ref, cte_id=cte_id, lang=lang, by=by)
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+@trl.command("show")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
+@click.option("--lang", type=LANG, default="zh", show_default=True)
+def show(file: Path, as_json: bool, lang: str) -> None:
+    """显示评估结果 / Levels per CTE, project readiness (rule named), what is missing for the next level.
+
+    \b
+    Example / 示例:
+      tlr trl show examples/trl/assessment.yaml
+      tlr trl show examples/trl/assessment.yaml --json --lang en
+    """
+    from tlr.trl.store import load_assessment
+
+    doc = load_assessment(file)
+    _finish(doc, file, as_json=as_json, lang=lang, save=False)
+
+
+@trl.command("ladders")
+@click.argument("ladder", required=False)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
+@click.option("--lang", type=LANG, default="zh", show_default=True)
+def ladders(ladder: str | None, as_json: bool, lang: str) -> None:
+    """列出或显示就绪度阶梯 / List shipped ladders, or show one with its checklist.
+
+    \b
+    Example / 示例:
+      tlr trl ladders
+      tlr trl ladders trl-cn-development --lang en
+    """
+    from tlr.text import both
+    from tlr.trl.ladders import load_ladder, shipped_ladders
+    from tlr.trl.render import render_ladder
+
+    if ladder:
+        lad = load_ladder(ladder)
+        if as_json:
+            click.echo(json.dumps(lad.scale.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2))
+        else:
+            click.echo(render_ladder(lad, lang))
+        return
+    rows = []
+    for name in shipped_ladders():
+        lad = load_ladder(name)
+        n = sum(len(level.checklist) for level in lad.levels)
+        conf = lad.scale.confidence or "-"
+        rows.append({"id": lad.id, "levels": f"{lad.numbers[0]}-{lad.numbers[-1]}", "questions": n,
+                     "confidence": conf, "title": both(lad.library.title) if lad.library else lad.id})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:<22} {r['levels']:>5}  {r['questions']:>3} Q  [{r['confidence']}]  {r['title']}")
