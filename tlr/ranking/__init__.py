@@ -1,1 +1,5 @@
-"""tlr.ranking — see docs/scoring.md."""
+"""tlr.ranking — ranks, tiers, knock-outs, support routes, rank stability, sensitivity, selection, explain.
+
+Sub-modules: ``tiers``, ``robustness``, ``sensitivity``, ``selection``, ``explain``.
+Formulas and conventions: docs/scoring.md.
+"""
