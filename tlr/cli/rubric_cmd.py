@@ -119,11 +119,17 @@ def show(file: str, lang: str, as_json: bool) -> int:
     from rich.table import Table
     from rich.tree import Tree
 
-    from tlr.rubric import load_rubric
+    from tlr.errors import RubricError
+    from tlr.rubric import check_rubric
     from tlr.rubric.scales import describe_scale
     from tlr.text import tr
 
-    rub = load_rubric(file)
+    result = check_rubric(file)
+    if not result.ok:
+        raise RubricError(result.diagnostics)
+    if result.library is not None:
+        return _show_library(result.library, lang, as_json)
+    rub = result.rubric
     if as_json:
         echo_json(_weights_json(rub))
         return 0
@@ -194,4 +200,32 @@ def schema(out_file: str | None) -> int:
         click.echo(f"已写入 / written: {out_file}")
     else:
         click.echo(text)
+    return 0
+
+
+def _show_library(library, lang: str, as_json: bool) -> int:
+    """Show a scale library: every scale, its levels or points, and the sources with confidence marks."""
+    from rich.table import Table
+
+    from tlr.rubric.model import CONFIDENCE_MEANING, LevelsScale
+    from tlr.text import tr
+
+    if as_json:
+        echo_json({"kind": "scale_library", **library.model_dump(mode="json", by_alias=True, exclude_none=True)})
+        return 0
+    out = console()
+    out.print(f"[bold]{tr(library.title, lang)}[/bold]  ({library.id} {library.version}, scale library)")
+    for source in library.sources:
+        meaning = CONFIDENCE_MEANING[source.confidence][0 if lang == "zh" else 1]
+        out.print(f"  [{source.confidence}] {source.ref or ''} {tr(source.title, lang)} — {meaning}")
+    for name, scale in library.scales.items():
+        if isinstance(scale, LevelsScale):
+            table = Table(title=f"{name}: {tr(scale.label, lang)}")
+            for col in ("level", "label", "descriptor", "checklist"):
+                table.add_column(col)
+            for lv in scale.levels:
+                table.add_row(str(lv.level), tr(lv.label, lang), tr(lv.descriptor, lang), str(len(lv.checklist)))
+            out.print(table)
+        else:
+            out.print(f"{name}: {scale.kind}")
     return 0

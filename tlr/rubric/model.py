@@ -309,6 +309,11 @@ class Indicator(NodeBase):
 
     scale: ScaleRef
     guidance: Text | None = Field(None, description="How to score: what to look at.")
+    points: dict[int, float] | None = Field(
+        None,
+        description="For a levels scale: this rubric's points table, level -> utility in [0, 1] "
+                    "(overrides the scale's own points; a local policy, never arithmetic on levels).",
+    )
     role: Literal["score", "axis", "gate"] = Field(
         "score",
         description="score: enters the composite; axis: reported beside it (e.g. TRL as its own axis); "

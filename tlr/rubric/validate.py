@@ -94,6 +94,7 @@ def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str)
                 continue
             if isinstance(node, Indicator):
                 indicators[node.id] = node
+                _check_points(node, doc, ctx, where)
                 if isinstance(node.scale, str):
                     if node.scale not in doc.scales:
                         close = difflib.get_close_matches(node.scale, list(doc.scales), n=1, cutoff=0.6)
@@ -234,6 +235,29 @@ def _check_scale(scale: Any, ctx: LoadContext, at, name: str) -> None:
             seen_ids.add(grade.id)
     elif isinstance(scale, BooleanScale):
         pass
+
+
+def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where: _Where) -> None:
+    if node.points is None:
+        return
+    scale = doc.scales.get(node.scale) if isinstance(node.scale, str) else node.scale
+    if scale is None:
+        return
+    if not isinstance(scale, LevelsScale):
+        ctx.error(f"points 只适用于等级量表 / points apply to a levels scale, '{node.id}' uses {scale.kind}",
+                  where.node(node.id, "points", key=True), code="points_scale")
+        return
+    levels = [lv.level for lv in scale.levels]
+    missing = [lv for lv in levels if lv not in node.points]
+    extra = [lv for lv in node.points if lv not in levels]
+    if missing or extra:
+        ctx.error(f"分值表须覆盖量表的每个等级 / points must give every level of the scale exactly once"
+                  + (f"; missing: {missing}" if missing else "") + (f"; unknown: {extra}" if extra else ""),
+                  where.node(node.id, "points"), code="points_missing")
+    for level, value in node.points.items():
+        if not 0 <= value <= 1:
+            ctx.error(f"分值须在 0–1 之间 / points must be in [0, 1], got {value:g} for level {level}",
+                      where.node(node.id, "points", level), code="points_range")
 
 
 def _check_source_refs(doc: RubricDocument, ctx: LoadContext, where: _Where) -> None:
