@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .assign import panel_rules, reason_text
 from .ledger import Ledger
 from .scoring import applicable_indicators
+
+QUORUM_SLACK = 0.005
 
 
 @dataclass
@@ -117,7 +118,8 @@ def campaign_status(ledger: Ledger) -> CampaignStatus:
         es[eid].recused += 1
         ps[pid].recused.append({"expert": eid, "reason": reason, "reason_text": reason_text(reason)})
     for p in ps.values():
-        p.quorum_met = p.assigned > 0 and p.done >= math.ceil(rules.quorum * p.assigned - 1e-9)
+        # quorum is usually written to two decimals (0.67 for two thirds): half a percent of slack
+        p.quorum_met = p.assigned > 0 and p.done / p.assigned + QUORUM_SLACK >= rules.quorum
         p.min_experts_met = p.done >= rules.min_experts
     return CampaignStatus(list(es.values()), list(ps.values()),
                           {str(k): v for k, v in per_type.items()}, rules.quorum, rules.min_experts)
