@@ -1,0 +1,162 @@
+"""The interactive calculator, driven through a pseudo-terminal (pexpect): answer, SIGKILL, resume, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+
+import pexpect
+import pytest
+
+from tlr.trl.store import load_assessment
+
+from .conftest import EXAMPLES, ROOT
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+
+def spawn(tmp_path, *args):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    return pexpect.spawn(sys.executable, ["-m", "tlr", "trl", "assess", *args], cwd=str(tmp_path), env=env,
+                         encoding="utf-8", timeout=20, dimensions=(50, 200))
+
+
+def answer(child, qid, value):
+    child.expect(rf"{qid} \(")
+    child.expect(r"Answer \[")
+    child.sendline(value)
+
+
+def start_new(tmp_path, f):
+    child = spawn(tmp_path, str(f), "--cte", "sensor", "--lang", "en", "--by", "tester")
+    child.expect("Project title")
+    child.sendline("Demo project")
+    child.expect("Element name")
+    child.sendline("Sensor array")
+    child.expect("Baseline")
+    child.sendline("2")
+    child.expect("Target")
+    child.sendline("7")
+    return child
+
+
+def test_sigkill_mid_session_then_resume_loses_nothing(tmp_path):
+    f = tmp_path / "p.yaml"
+    child = start_new(tmp_path, f)
+    child.expect("TRL 1: Basic principles")
+    child.expect(r"\[1/48\] trl1.q1 \(technical\)")
+    child.expect("Evidence needed: paper")          # the question shows the evidence it needs
+    child.expect(r"Answer \[")
+    child.sendline("y")
+    for qid, value in [("trl1.q2", "yes"), ("trl1.q3", "y")]:
+        answer(child, qid, value)
+    child.expect(r"TRL 1: reached \(100%\)")
+    answer(child, "trl2.q1", "y")
+    answer(child, "trl2.q2", "n")
+    child.expect(r"\[6/48\] trl2.q3")               # trl2.q2 was saved before this prompt appeared
+    child.kill(signal.SIGKILL)
+    child.wait()
+
+    doc = load_assessment(f)                        # the file is whole and valid after SIGKILL
+    cte = doc.cte("sensor")
+    assert {k: a.value for k, a in cte.answers.items()} == {
+        "trl1.q1": "yes", "trl1.q2": "yes", "trl1.q3": "yes", "trl2.q1": "yes", "trl2.q2": "no"}
+    assert cte.answers["trl1.q1"].by == "tester" and cte.baseline == 2 and cte.target == 7
+    assert not list(tmp_path.glob(".*.tmp"))
+
+    child = spawn(tmp_path, str(f), "--lang", "en")  # one CTE: picked automatically
+    child.expect(r"Resuming: 5/48 answered, starting at trl2.q3")
+    child.expect(r"\[6/48\] trl2.q3")
+    child.expect(r"Answer \[")
+    child.sendline("q")
+    child.expect("Project readiness: TRL 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len(load_assessment(f).cte("sensor").answers) == 5
+
+
+def test_ctrl_c_exits_130_with_file_intact(tmp_path):
+    f = tmp_path / "p.yaml"
+    child = start_new(tmp_path, f)
+    answer(child, "trl1.q1", "y")
+    child.expect(r"\[2/48\] trl1.q2")
+    child.expect(r"Answer \[")
+    child.sendintr()
+    child.expect("Interrupted")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert list(load_assessment(f).cte("sensor").answers) == ["trl1.q1"]
+
+
+def test_back_skip_bad_input_evidence_and_newcomer_reaches_a_level(tmp_path):
+    f = tmp_path / "p.yaml"
+    (tmp_path / "report.txt").write_text("lab test", encoding="utf-8")
+    child = start_new(tmp_path, f)
+    answer(child, "trl1.q1", "50")                        # percent on a yes/no question: refused, asked again
+    child.expect("takes yes, no or na")
+    child.sendline("maybe")
+    child.expect("unrecognised answer")
+    child.sendline("e")                                   # evidence: a missing file is named, nothing lost
+    child.expect("Evidence file path or URL")
+    child.sendline("nope.pdf")
+    child.expect("Evidence kind")
+    child.sendline("")
+    child.expect("evidence file not found: .*nope.pdf")
+    child.expect(r"Answer \[")
+    child.sendline("e")
+    child.expect("Evidence file path or URL")
+    child.sendline("report.txt")
+    child.expect("Evidence kind")
+    child.sendline("test_report")
+    child.expect("Evidence saved ev1 sha256")
+    child.expect(r"Answer \[")
+    child.sendline("y")
+    answer(child, "trl1.q2", "s")                         # skip
+    answer(child, "trl1.q3", "b")                         # back to trl1.q2
+    answer(child, "trl1.q2", "y")
+    answer(child, "trl1.q3", "na")
+    child.expect(r"TRL 1: reached")
+    for n in range(1, 6):
+        answer(child, f"trl2.q{n}", "y")
+    for n in range(1, 7):
+        answer(child, f"trl3.q{n}", "y")
+    answer(child, "trl4.q1", "y")
+    answer(child, "trl4.q2", "y")
+    for n in range(3, 7):
+        answer(child, f"trl4.q{n}", "n")
+    child.expect(r"TRL 4: not met \(33%\)")
+    child.expect(r"Cumulative rule: currently TRL 3")
+    child.expect(r"Continue with higher levels\?")
+    child.sendline("n")
+    child.expect(r"Achieved: TRL 3")
+    child.expect(r"Next level TRL 4 .* still needs")
+    child.expect(r"trl4.q3 \[no\]")
+    child.expect("evidence needed: test report")
+    child.expect("Project readiness: TRL 3")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    cte = load_assessment(f).cte("sensor")
+    assert cte.current == 3 and cte.answers["trl1.q3"].value == "na"
+    assert cte.evidence[0].questions == ["trl1.q1"] and len(cte.evidence[0].sha256) == 64
+
+
+def test_newcomer_on_the_bundled_example(tmp_path):
+    dest = tmp_path / "ex"
+    shutil.copytree(EXAMPLES, dest)
+    child = spawn(dest, "assessment.yaml", "--cte", "algorithm", "--lang", "en")
+    child.expect(r"Resuming: \d+/48 answered, starting at trl6.q1")
+    child.expect("TRL 6: System or subsystem prototype")
+    child.expect(r"Answer \[")
+    child.sendline("q")
+    child.expect(r"algorithm — ")
+    child.expect(r"Achieved: TRL 4")
+    child.expect(r"Next level TRL 5 \(red, 48%\) still needs")
+    child.expect("Project readiness: TRL 4")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
