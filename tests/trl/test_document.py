@@ -217,3 +217,25 @@ class _nullcontext:
 
     def __exit__(self, *a):
         return False
+
+
+@pytest.mark.parametrize("cte_extra,needle", [
+    ("    target: 12\n", "unknown level 12"),
+    ("    judgements: [{expert: E1, level: 0}]\n", "unknown level 0"),
+    ("    assertions: [{level: 10, justification: x}]\n", "unknown level 10"),
+    ("    evidence: [{url: 'https://x.org', questions: [trl2.q9]}]\n", "unknown question 'trl2.q9'"),
+])
+def test_unknown_levels_and_questions_in_a_document(tmp_path, cte_extra, needle):
+    p = tmp_path / "a.yaml"
+    p.write_text("ctes:\n  - id: a\n    name: A\n" + cte_extra, encoding="utf-8")
+    with pytest.raises(TlrError) as info:
+        evaluate(load_assessment(p), tmp_path, source=str(p))
+    assert needle in info.value.format() and str(p) in info.value.format()
+
+
+def test_json_document_by_extension(tmp_path, capsys):
+    out = tmp_path / "proj.json"
+    code, _, err = run(capsys, "trl", "assess", str(out), "--answers", str(EXAMPLES / "answers.yaml"), "--json")
+    assert code == 0, err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["kind"] == "trl_assessment" and data["summary"]["project_level"] == 4

@@ -160,3 +160,28 @@ def test_newcomer_on_the_bundled_example(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("delay", [0.4, 0.7])
+def test_sigkill_at_a_random_moment_never_corrupts_or_reorders(tmp_path, delay):
+    """Type-ahead many answers, SIGKILL while they are being saved: the file always loads, and what it
+    holds is exactly a prefix of the answers given (each answer is saved atomically before the next)."""
+    import time
+
+    f = tmp_path / "p.yaml"
+    child = start_new(tmp_path, f)
+    child.expect(r"\[1/48\] trl1.q1")
+    sequence = [f"trl{lv}.q{n}" for lv, count in [(1, 3), (2, 5), (3, 6), (4, 6)] for n in range(1, count + 1)]
+    values = ["y" if i % 3 else "na" for i in range(len(sequence))]
+    child.delaybeforesend = None
+    for value in values:
+        child.send(value + "\r")
+    time.sleep(delay)
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+    answers = load_assessment(f).cte("sensor").answers
+    got = list(answers)
+    print(f"killed after {len(got)} of {len(sequence)} answers")
+    assert got == sequence[: len(got)]
+    expected = {"y": "yes", "na": "na"}
+    assert all(answers[q].value == expected[v] for q, v in zip(got, values))

@@ -45,7 +45,6 @@ class Step:
 class _Session:
     def __init__(self, path: Path, doc: Assessment, cte: CTE, ladder: Ladder, lang: str, by: str | None):
         self.path, self.doc, self.cte, self.ladder, self.lang, self.by = path, doc, cte, ladder, lang, by
-        self.steps = [Step(level, item) for level in ladder.levels for item in level.checklist] + []
         # levels without questions are asked as assertions, in ladder order
         ordered: list[Step] = []
         for level in ladder.levels:
