@@ -96,12 +96,12 @@ def test_dispersion_flags_review():
     x = np.array([[5, 5, 1], [5, 6, 9], [nan, 5, 5]], float)   # experts x projects
     d = dispersion(x, range_max=3)
     assert list(d.review) == [False, False, True]
-    assert d.reasons[2] == ["range>3"]
+    assert d.reasons == {2: ["range>3"]}
     assert d.range[2] == 8 and d.n_experts[0] == 2
     # cv of project 1: mean 16/3, sd = sqrt(1/3) -> cv = sqrt(1/3)/(16/3)
     assert d.cv[1] == pytest.approx(np.sqrt(1 / 3) / (16 / 3))
     d = dispersion(np.array([[5, nan], [6, nan]], float))
-    assert d.too_few[1] and d.reasons[1] == ["n<2"]
+    assert d.too_few[1] and d.reasons == {1: ["n<2"]}
 
 
 def test_expert_diagnostics_flags():

@@ -135,7 +135,7 @@ def test_explain_reports_blocks_from_tiers():
     t = assign_tiers(U.mean(axis=1), default_rules([0.8, 0.6, 0.4]), gates=np.array([[True], [False]]),
                      gate_reasons=["无知识产权 / no IP"])
     e = explain(U, [1, 1], [0.8, 0.6, 0.4], tier_result=t)
-    assert e.blocked_by[0] == ["无知识产权 / no IP"] and e.blocked_by[1] == []
+    assert e.blocked_by == {0: ["无知识产权 / no IP"]}
 
 
 @settings(max_examples=30, deadline=None)

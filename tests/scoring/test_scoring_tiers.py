@@ -56,8 +56,8 @@ def test_tiers_thresholds_conditions_knockouts():
     # p0 A; p1 would be A by score but fails TRL -> B; p2 B by score but knocked out -> D; p3 C;
     # p4 D (and knocked out); p5 unscored -> D, flagged
     assert t.tier_codes().tolist() == ["A", "B", "D", "C", "D", "D"]
-    assert t.failed_conditions[1] == ["A:TRL>=4"]
-    assert t.knockout_reasons[2] == ["无知识产权 / no IP"] and t.knockout_reasons[4] == ["违规 / non-compliant"]
+    assert t.failed_conditions == {1: ["A:TRL>=4"]}
+    assert t.knockout_reasons == {2: ["无知识产权 / no IP"], 4: ["违规 / non-compliant"]}
     assert t.capped.tolist() == [False, False, True, False, False, False]
     assert t.unscored[5]
     assert t.labels_zh[0] == "推荐投资/尽调"
@@ -87,4 +87,4 @@ def test_support_route_bands():
 
 def test_fund_fit():
     f = fund_fit({"industry": np.array([True, False]), "region": np.array([True, True])})
-    assert f.fit.tolist() == [True, False] and f.failed == [[], ["industry"]]
+    assert f.fit.tolist() == [True, False] and f.failed == {1: ["industry"]}

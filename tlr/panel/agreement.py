@@ -240,7 +240,9 @@ class Dispersion(ResultMixin):
         review: True where the project needs re-review (复议): n >= 2 and
             sd > sd_max, or range > range_max, or cv > cv_max (each rule only if its threshold
             is given). Projects with fewer than 2 scores are flagged in ``too_few``.
-        reasons: per project (flattened order), the rules that fired, e.g. ["range>3"].
+        reasons: {flat index: rules that fired, e.g. ["range>3"] or ["n<2"]} for flagged entries only
+            (flat index = position in the C-order flattening of the trailing shape; the project
+            index for an (experts, projects) input).
         too_few: fewer than 2 experts — dispersion unknown, also a reason to review.
     """
 
@@ -251,7 +253,7 @@ class Dispersion(ResultMixin):
     cv: np.ndarray
     cv_defined: np.ndarray
     review: np.ndarray
-    reasons: list
+    reasons: dict
     too_few: np.ndarray
     thresholds: dict = field(default_factory=dict)
 
@@ -283,15 +285,10 @@ def dispersion(scores, *, sd_max: float | None = None, range_max: float | None =
     review = np.zeros(n.shape, dtype=bool)
     for _, hit in rules:
         review |= hit
-    flat_hits = [(name, hit.ravel()) for name, hit in rules]
-    idx = np.flatnonzero(review.ravel() | too_few.ravel())
-    reasons: list = [[] for _ in range(review.size)]
-    for name, hit in flat_hits:          # loop over a handful of rules, not over projects
-        for j in np.flatnonzero(hit):
-            reasons[j].append(name)
-    for j in np.flatnonzero(too_few.ravel()):
-        reasons[j].append("n<2")
-    del idx
+    reasons: dict[int, list[str]] = {}
+    for name, hit in rules + [("n<2", too_few)]:      # a handful of rules; lists for flagged entries only
+        for j in np.flatnonzero(hit.ravel()):
+            reasons.setdefault(int(j), []).append(name)
     return Dispersion(n_experts=n, mean=mean, sd=sd, range=rng, cv=cv, cv_defined=cv_ok,
                       review=review, reasons=reasons, too_few=too_few,
                       thresholds=dict(sd_max=sd_max, range_max=range_max, cv_max=cv_max))

@@ -32,8 +32,8 @@ class Explanation(ResultMixin):
         needed_utility: (projects, leaves) u_pl + gap / w_l, the utility indicator l alone would
             need; inf where w_l = 0 (cannot help); equals u_pl where ``at_top``.
         sufficient: (projects, leaves) True where improving indicator l alone can close the gap.
-        blocked_by: per project, reasons score cannot fix (knock-out reasons, failed conditions),
-            from the TierResult if given.
+        blocked_by: {project index: reasons a better score cannot fix (knock-out reasons, failed
+            tier conditions)}, from the TierResult if given; projects without such reasons absent.
     """
 
     contributions: np.ndarray
@@ -44,7 +44,7 @@ class Explanation(ResultMixin):
     headroom: np.ndarray
     needed_utility: np.ndarray
     sufficient: np.ndarray
-    blocked_by: list
+    blocked_by: dict
 
     def project(self, p: int, leaf_ids: Sequence[str] | None = None) -> dict:
         """One project's explanation, JSON-ready, indicators sorted by contribution."""
@@ -60,7 +60,7 @@ class Explanation(ResultMixin):
                                "needed_utility": (float(self.needed_utility[p, l])
                                                   if np.isfinite(self.needed_utility[p, l]) else None),
                                "sufficient_alone": bool(self.sufficient[p, l])} for l in order],
-            "blocked_by": list(self.blocked_by[p]),
+            "blocked_by": list(self.blocked_by.get(p, [])),
         }
 
 
@@ -89,10 +89,13 @@ def explain(utilities, weights, tier_minima: Sequence[float], *, tier_result=Non
     need = np.where(at_top[:, None], U, need)
     suff = ~at_top[:, None] & (head >= gap[:, None] - 1e-12) & (w > 0)
     if tier_result is not None:
-        if len(tier_result.knockout_reasons) != P:
+        if tier_result.tier.shape != (P,):
             raise ShapeError(f"分档结果须含 {P} 个项目 / tier_result must cover {P} projects")
-        blocked = [list(k) + list(f) for k, f in zip(tier_result.knockout_reasons, tier_result.failed_conditions)]
+        blocked: dict[int, list[str]] = {}
+        for src in (tier_result.knockout_reasons, tier_result.failed_conditions):
+            for p, rs in src.items():
+                blocked.setdefault(int(p), []).extend(rs)
     else:
-        blocked = [[] for _ in range(P)]
+        blocked = {}
     return Explanation(contributions=contrib, composite=comp, score_tier=tier, at_top=at_top, gap=gap,
                        headroom=head, needed_utility=need, sufficient=suff, blocked_by=blocked)

@@ -318,7 +318,7 @@ def _ordinal(c: np.ndarray) -> np.ndarray:
 def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 20240601, top_k: int = 10,
                      tier_rules: Sequence[TierRule] | None = None, knocked_out=None,
                      knockout_tier: str | None = None, max_dense: int = 2000, top_r: int = 100,
-                     chunk: int = 250) -> RobustnessResult:
+                     chunk: int = 100) -> RobustnessResult:
     """Rank stability under resampling of the experts (bootstrap per project).
 
     Args:
@@ -360,6 +360,8 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     complete = ((present == scored_by[:, :, None]) | ~scored_by[:, :, None]).all(axis=(0, 2))  # (P,)
     s_ep = np.einsum("epl,l->ep", X0, w)                            # per-expert composite (complete rows)
     part = np.flatnonzero(~complete & ~unscored)
+    Xq = np.ascontiguousarray(X0[:, part, :].transpose(1, 0, 2))          # (q, E, L)
+    Mq = np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float))
     rng = np.random.default_rng(seed)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, False, unscored)
     nfb = 0
@@ -374,13 +376,13 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
         # fast path: projects whose experts scored every leaf
         C = np.einsum("dpe,ep->dp", counts, s_ep) / npos[None, :]
         if part.size:
-            cp = counts[:, part, :]                                          # (d, q, E)
-            num = np.einsum("dqe,eql->dql", cp, X0[:, part, :])
-            den = np.einsum("dqe,eql->dql", cp, present[:, part, :].astype(float))
+            cp = counts[:, part, :].transpose(1, 0, 2)                       # (q, d, E)
+            num = np.matmul(cp, Xq)                                          # (q, d, L), batched BLAS
+            den = np.matmul(cp, Mq)
             fb = den == 0
             nfb += int(fb.sum())
-            val = np.where(fb, full[part][None], num / np.where(fb, 1.0, den))
-            C[:, part] = val @ w
+            val = np.where(fb, full[part][:, None, :], num / np.where(fb, 1.0, den))
+            C[:, part] = (val @ w).T
         acc.add(C, None, unscored)
     return acc.result(source="expert_bootstrap", seed=seed, base_composite=base, base_rank=_ordinal(base),
                       unscored=unscored, top_k=top_k, n_fallback_cells=nfb,

@@ -117,11 +117,11 @@ class TierResult(ResultMixin):
         labels_zh, labels_en: labels of the codes.
         tier_before_cap: tier the score and conditions alone would give.
         knocked_out: mask of projects failing at least one gate.
-        knockout_reasons: per project, the reasons of the gates it fails (empty list if none).
+        knockout_reasons: {project index: reasons of the gates it fails}, knocked-out projects only.
         capped: mask of knocked-out projects whose tier was lowered by the cap.
         unscored: mask of projects without a composite (tier = default tier, listed, not dropped).
-        failed_conditions: per project, names of extra conditions that kept it out of a tier its
-            score alone reached.
+        failed_conditions: {project index: ["<tier>:<condition>", ...]} for projects kept out of a
+            tier their score alone reached by an extra condition (only those projects).
     """
 
     tier: np.ndarray
@@ -130,17 +130,17 @@ class TierResult(ResultMixin):
     labels_en: list
     tier_before_cap: np.ndarray
     knocked_out: np.ndarray
-    knockout_reasons: list
+    knockout_reasons: dict
     capped: np.ndarray
     unscored: np.ndarray
-    failed_conditions: list
+    failed_conditions: dict
 
     def tier_codes(self) -> np.ndarray:
         return np.asarray(self.codes, dtype=object)[self.tier]
 
 
-def knockouts(gates, reasons: Sequence[str]) -> tuple[np.ndarray, list]:
-    """Per project: knocked-out mask and the list of reasons of the failed gates.
+def knockouts(gates, reasons: Sequence[str]) -> tuple[np.ndarray, dict]:
+    """Knocked-out mask and {project index: reasons of its failed gates} (knocked-out projects only).
 
     ``gates``: (projects, gates) bool, True = fails the gate. ``reasons``: one text per gate.
     """
@@ -149,8 +149,9 @@ def knockouts(gates, reasons: Sequence[str]) -> tuple[np.ndarray, list]:
         raise ShapeError(f"否决矩阵应为 项目×门槛 且每个门槛一条原因 / gates must be (projects, gates) with one "
                          f"reason per gate; got {g.shape} and {len(reasons)} reasons")
     rs = np.asarray(list(reasons), dtype=object)
-    out = [list(rs[row]) for row in g]          # building per-project lists of strings
-    return g.any(axis=1), out
+    ko = g.any(axis=1)
+    out = {int(p): list(rs[g[p]]) for p in np.flatnonzero(ko)}   # only the knocked-out projects
+    return ko, out
 
 
 def assign_tiers(composite, rules: Sequence[TierRule], *, gates=None, gate_reasons: Sequence[str] = (),
@@ -187,19 +188,19 @@ def assign_tiers(composite, rules: Sequence[TierRule], *, gates=None, gate_reaso
     ok = score_ok & cond_ok
     tier = np.where(ok.any(axis=0), ok.argmax(axis=0), T)
     # failed conditions: conditions of tiers better than the one given whose score test was met
-    failed: list[list[str]] = [[] for _ in range(P)]
+    failed: dict[int, list[str]] = {}
     for t in range(T):
         blocked = score_ok[t] & ~cond_ok[t] & (tier > t)
         for j, name in enumerate(cond_names[t]):
-            for p in np.flatnonzero(blocked & cond_fail[t][j]):
-                failed[p].append(f"{rules[t].code}:{name}")
+            for p in np.flatnonzero(blocked & cond_fail[t][j]):   # only the blocked projects
+                failed.setdefault(int(p), []).append(f"{rules[t].code}:{name}")
     before = tier.copy()
     if gates is not None:
         ko, reasons = knockouts(gates, gate_reasons)
         if ko.shape[0] != P:
             raise ShapeError(f"否决矩阵行数须为项目数 {P} / gates must have {P} rows")
     else:
-        ko, reasons = np.zeros(P, bool), [[] for _ in range(P)]
+        ko, reasons = np.zeros(P, bool), {}
     cap = T if knockout_tier is None else codes.index(knockout_tier) if knockout_tier in codes else None
     if cap is None:
         raise InvalidValueError(f"否决封顶档 {knockout_tier!r} 不存在 / knockout_tier {knockout_tier!r} is not a tier code")
@@ -261,10 +262,10 @@ def support_route(levels, bands: Sequence[tuple[int, int, str]] = DEFAULT_ROUTE_
 
 @dataclass(frozen=True)
 class FundFit(ResultMixin):
-    """Fund-fit filter: ``fit`` where every named condition holds; ``failed`` lists the others."""
+    """Fund-fit filter: ``fit`` where every named condition holds; ``failed``: {project: failed names}."""
 
     fit: np.ndarray
-    failed: list
+    failed: dict
 
 
 def fund_fit(conditions: Mapping[str, np.ndarray]) -> FundFit:
@@ -273,5 +274,6 @@ def fund_fit(conditions: Mapping[str, np.ndarray]) -> FundFit:
         raise InvalidValueError("没有基金适配条件 / no fund-fit conditions given")
     names = np.asarray(list(conditions), dtype=object)
     arr = np.stack([np.asarray(conditions[n], bool) for n in names])
+    fit = arr.all(axis=0)
     fails = ~arr.T
-    return FundFit(fit=arr.all(axis=0), failed=[list(names[row]) for row in fails])
+    return FundFit(fit=fit, failed={int(p): list(names[fails[p]]) for p in np.flatnonzero(~fit)})
