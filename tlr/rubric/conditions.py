@@ -105,6 +105,8 @@ def describe_condition(cond: Condition, lang: str = "zh") -> str:
         value = cond.value
         if isinstance(value, bool):
             value = "true" if value else "false"
+        elif isinstance(value, float):
+            value = f"{value:g}"
         return f"{cond.ref} {cond.op} {value}"
     if cond.all is not None or cond.any is not None:
         joiner = (" 且 " if lang == "zh" else " and ") if cond.all is not None else (" 或 " if lang == "zh" else " or ")
