@@ -1,0 +1,212 @@
+"""Benchmark tlr.weighting against AHPy, pymcdm and pyDecision, side by side in one run.
+
+Not a test. Run from the project root:
+
+    pip install -e '.[bench]'          # AHPy, pymcdm, pyDecision (optional; missing peers are skipped)
+    python benchmarks/bench_ahp.py                 # 1 x 9x9 and 100,000 x 9x9, all libraries
+    python benchmarks/bench_ahp.py --peer-n 10000  # time peers on the first 10,000 matrices only and
+                                                   # extrapolate linearly (marked "extrap." in the table)
+    python benchmarks/bench_ahp.py --json bench.json
+
+Inputs: 100,000 random reciprocal 9x9 matrices, upper-triangle judgements drawn uniformly (seeded) from
+the 17-value Saaty scale 1/9..9, so every peer's validator accepts them. The single-matrix case is
+matrix #0. Each library is called in its native form (AHPy's dicts are built outside the timed region).
+Times are medians over --repeat runs (tlr) / per-call medians (single matrix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SCALE = np.array([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+SCALE_TEXT = ["1/9", "1/8", "1/7", "1/6", "1/5", "1/4", "1/3", "1/2", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
+
+
+def make_matrices(k: int, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    iu = np.triu_indices(n, 1)
+    idx = rng.integers(0, len(SCALE), size=(k, len(iu[0])))
+    a = np.ones((k, n, n))
+    a[:, iu[0], iu[1]] = SCALE[idx]
+    a[:, iu[1], iu[0]] = 1.0 / SCALE[idx]
+    return a
+
+
+def per_call_ms(fn, calls: int = 200) -> float:
+    fn()
+    times = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    out, times = None, []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def loop_time(fn, mats, peer_n: int | None):
+    m = mats if peer_n is None else mats[:peer_n]
+    t = time.perf_counter()
+    res = [fn(a) for a in m]
+    dt = time.perf_counter() - t
+    extrap = peer_n is not None and peer_n < len(mats)
+    return dt * (len(mats) / len(m)), res, extrap
+
+
+def _version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:  # pragma: no cover
+        return "?"
+
+
+def peers():
+    """Yield (name, call description, kind, single_fn(a) -> (w, cr), prepare(mats) -> inputs) for installed peers."""
+    out = []
+    try:
+        import ahpy
+
+        labels = [f"c{i}" for i in range(9)]
+
+        def to_dict(a):
+            n = a.shape[0]
+            return {(labels[i], labels[j]): float(a[i, j]) for i in range(n) for j in range(i + 1, n)}
+
+        def run_ahpy(d):
+            c = ahpy.Compare("x", d, precision=8, random_index="saaty")
+            return np.array([c.local_weights[l] for l in labels]), c.consistency_ratio
+
+        out.append((f"AHPy {_version('ahpy')}", "Compare(precision=8, random_index='saaty')",
+                    "eigenvector", run_ahpy, lambda mats: [to_dict(a) for a in mats]))
+    except ImportError:
+        print("  (AHPy not installed: skipped)")
+    try:
+        from pymcdm.weights.subjective import AHP
+
+        def run_pymcdm(a):
+            h = AHP(matrix=a)
+            return h(), h.get_cr()
+
+        out.append((f"pymcdm {_version('pymcdm')}", "AHP(matrix=A)() + get_cr()", "eigenvector", run_pymcdm,
+                    lambda mats: list(mats)))
+    except ImportError:
+        print("  (pymcdm not installed: skipped)")
+    try:
+        from pyDecision.algorithm import ahp_method
+
+        for wd, kind in (("me", "eigenvector"), ("g", "geometric_mean"), ("m", "approximate (default)")):
+            out.append((f"pyDecision {_version('pyDecision')}", f"ahp_method(A, wd='{wd}')", kind,
+                        (lambda wd_: (lambda a: ahp_method(a, wd=wd_)))(wd), lambda mats: list(mats)))
+    except ImportError:
+        print("  (pyDecision not installed: skipped)")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000, help="number of 9x9 matrices (default 100000)")
+    ap.add_argument("--seed", type=int, default=20261128)
+    ap.add_argument("--repeat", type=int, default=5, help="repeats of the tlr batch timings (median)")
+    ap.add_argument("--peer-n", type=int, default=None, help="time peers on this many matrices and extrapolate")
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--json", default=None, help="write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    from tlr.weighting import ahp, consistency_ratio, eigenvector, gci, geometric_mean
+
+    n = 9
+    mats = make_matrices(args.n, n, args.seed)
+    print(f"tlr AHP benchmark: {args.n:,} random reciprocal {n}x{n} matrices (Saaty scale, seed {args.seed})")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPU(s), "
+          f"{platform.processor() or platform.machine()}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}")
+    rows = []
+
+    # --- tlr, batched
+    def tlr_ev():
+        w, lam = eigenvector(mats)
+        return w, consistency_ratio(lam, n, "saaty_later")
+
+    def tlr_gm():
+        return geometric_mean(mats), gci(mats)
+
+    t_ev, (w_ev, cr_ev) = timed(tlr_ev, args.repeat)
+    t_gm, (w_gm, g_gm) = timed(tlr_gm, args.repeat)
+    t_api, _ = timed(lambda: ahp(mats, ri="saaty_later"), max(1, args.repeat // 2))
+    a0 = mats[0]
+    rows.append(dict(lib="tlr", call="eigenvector(stack) + CR", kind="eigenvector",
+                     one_ms=per_call_ms(lambda: ahp(a0, suggestions=0)), batch_s=t_ev, extrap=False, dw=0.0))
+    rows.append(dict(lib="tlr", call="geometric_mean(stack) + gci(stack)", kind="geometric_mean",
+                     one_ms=per_call_ms(lambda: ahp(a0, method="geometric_mean", suggestions=0)), batch_s=t_gm,
+                     extrap=False, dw=0.0))
+    rows.append(dict(lib="tlr", call="ahp(stack) full API (validation, CR, GCI)", kind="eigenvector",
+                     one_ms=per_call_ms(lambda: ahp(a0)), batch_s=t_api, extrap=False, dw=0.0))
+
+    # --- peers, one Python call per matrix
+    if not args.no_peers:
+        print("peers:")
+        check = min(1000, args.n)
+        for name, call, kind, fn, prepare in peers():
+            inputs = prepare(mats if args.peer_n is None else mats[:args.peer_n])
+            one = per_call_ms(lambda: fn(inputs[0]), calls=100)
+            print(f"  timing {name} {call} ...", flush=True)
+            t = time.perf_counter()
+            res = [fn(x) for x in inputs]
+            dt = time.perf_counter() - t
+            extrap = len(inputs) < args.n
+            batch = dt * args.n / len(inputs)
+            ref = w_ev if kind == "eigenvector" else (w_gm if kind == "geometric_mean" else w_ev)
+            pw = np.array([np.asarray(r[0], dtype=float) for r in res[:check]])
+            dw = float(np.abs(pw - ref[:check]).max())
+            rows.append(dict(lib=name, call=call, kind=kind, one_ms=one, batch_s=batch, extrap=extrap, dw=dw,
+                             median_cr=float(np.median([r[1] for r in res]))))
+
+    # --- report
+    fastest_peer_ev = min((r["batch_s"] for r in rows if r["lib"] != "tlr" and r["kind"] == "eigenvector"),
+                          default=None)
+    print()
+    hdr = f"{'library':<18} {'call':<44} {'method':<22} {'1 x 9x9 ms':>10} {args.n:>8,} x 9x9 s {'max |dw| vs tlr':>16}"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        b = f"{r['batch_s']:.3f}" + (" (extrap.)" if r["extrap"] else "")
+        print(f"{r['lib']:<18} {r['call']:<44} {r['kind']:<22} {r['one_ms']:>10.3f} {b:>17} {r['dw']:>16.1e}")
+    print()
+    print(f"tlr median CR (saaty_later RI): {np.median(cr_ev):.4f}; median GCI: {np.median(g_gm):.4f}")
+    ok_ev = t_ev <= 0.3
+    ok_gm = t_gm <= 0.1
+    print(f"target eigenvector + CR <= 0.3 s: {t_ev:.3f} s  {'MET' if ok_ev else 'MISSED'}")
+    print(f"target geometric mean + GCI <= 0.1 s: {t_gm:.3f} s  {'MET' if ok_gm else 'MISSED'}")
+    speedup = None
+    if fastest_peer_ev:
+        speedup = fastest_peer_ev / t_ev
+        print(f"speed-up vs fastest peer eigenvector method: {speedup:.0f}x  {'MET' if speedup >= 30 else 'MISSED'} "
+              f"(target >= 30x)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(n=args.n, seed=args.seed, rows=rows, speedup=speedup,
+                                                   numpy=np.__version__, python=platform.python_version(),
+                                                   cpus=os.cpu_count()), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
