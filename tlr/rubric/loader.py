@@ -207,7 +207,7 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
 
 # --------------------------------------------------------------------------- overrides
 
-_OVERRIDABLE = {"id", "version", "title", "description", "applies_to", "normalize", "score_scale", "ahp",
+_OVERRIDABLE = {"id", "version", "title", "description", "applies_to", "normalize", "score_scale", "ahp", "readiness",
                 "aggregation", "panel", "gates", "tiers", "routes", "format"}
 
 

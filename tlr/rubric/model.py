@@ -451,6 +451,12 @@ class RubricDocument(_DocumentBase):
     scales: dict[Id, Scale] = Field(default_factory=dict)
     dimensions: list[Node] | None = None
     ahp: AHPSpec | None = Field(None, description="AHP weights of the top-level dimensions.")
+    readiness: str | None = Field(
+        None,
+        description="Id of the levels indicator that is the project's readiness (TRL); conditions refer to it "
+                    "as 'readiness'. An evidence-based TRL assessment of the project, when present, is used "
+                    "instead of the panel's median.",
+    )
     aggregation: Aggregation = Field(default_factory=Aggregation)
     panel: PanelRules = Field(default_factory=PanelRules)
     gates: list[Gate] | None = None

@@ -555,9 +555,37 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         seen.add(route.id)
         if route.when is not None:
             check(route.when, "routes", i, "when")
+    if doc.readiness is not None:
+        ind = indicators.get(doc.readiness)
+        scale = (doc.scales.get(ind.scale) if isinstance(ind.scale, str) else ind.scale) if ind else None
+        if ind is None:
+            close = difflib.get_close_matches(doc.readiness, list(indicators), n=1, cutoff=0.6)
+            ctx.error(f"readiness 引用了未知指标 / readiness names unknown indicator '{doc.readiness}'"
+                      + (f" — did you mean '{close[0]}'?" if close else ""), where.section("readiness"),
+                      code="unknown_ref")
+        elif scale is not None and not isinstance(scale, LevelsScale):
+            ctx.error(f"readiness 指标须使用等级量表 / readiness indicator '{doc.readiness}' must use a levels scale",
+                      where.section("readiness"), code="readiness_scale")
+    elif any("readiness" in _refs(c) for c in _all_conditions(doc)):
+        ctx.error("条件引用了 readiness，但未指定 readiness 指标 / conditions refer to 'readiness' but the rubric "
+                  "names no readiness indicator", where.section("gates"), code="readiness_missing",
+                  hint="add `readiness: <levels indicator id>`")
     agg = doc.aggregation
     if agg.method == "fuzzy":
         grades = doc.scales.get(agg.grades) if agg.grades else None
         if not isinstance(grades, GradesScale):
             ctx.error("模糊综合评价需要 grades 量表 / fuzzy aggregation needs `grades:` naming a grades scale",
                       where.section("aggregation", "grades"), code="fuzzy_grades")
+
+
+def _refs(cond: Condition | None) -> set[str]:
+    from tlr.rubric.conditions import condition_refs
+
+    return condition_refs(cond)
+
+
+def _all_conditions(doc: RubricDocument) -> list[Condition]:
+    out = [g.when for g in doc.gates or []]
+    out += [t.when for t in doc.tiers or [] if t.when is not None]
+    out += [r.when for r in doc.routes or [] if r.when is not None]
+    return out
