@@ -330,7 +330,7 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
 
         known = ~np.isnan(stack[0])
         sugg = repair_suggestions(completed[0], w[0], ri=table.id, labels=labels, limit=suggestions,
-                                  candidates=known)
+                                  candidates=known, rank_by=measure)
 
     if single:
         return AHPResult(weights=w[0], lambda_max=float(lam[0]), ci=float(ci[0]), cr=float(cr[0]), ri=ri_val,

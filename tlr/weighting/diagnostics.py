@@ -32,13 +32,15 @@ def snap_to_scale(values, scale=SAATY_SCALE) -> np.ndarray:
 
 
 def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: Sequence[str] | None = None,
-                       limit: int = 5, candidates=None) -> tuple[Suggestion, ...]:
+                       limit: int = 5, candidates=None, rank_by: str = "cr") -> tuple[Suggestion, ...]:
     """Rank single-judgement repairs of a complete reciprocal matrix.
 
     For every judgement a_ij (i < j) the value consistent with the priorities is w_i / w_j. All
     n(n-1)/2 repaired matrices (and their versions rounded to Saaty's scale) are evaluated in one
     vectorised eigen-computation, and the repairs are ranked by the CR they leave (lowest first;
-    ties by the size of the deviation |ln(a_ij w_j / w_i)|). Judgements already consistent
+    ``rank_by="gci"`` ranks by the GCI left, for the geometric-mean method; ties by the size of the
+    deviation |ln(a_ij w_j / w_i)|). ``candidates`` (bool (n, n)) restricts suggestions to given
+    judgements (e.g. not the cells filled in for an incomplete matrix). Judgements already consistent
     (deviation within 1e-9) are not suggested.
     """
     from .ahp import consistency_index, eigenvector, gci
@@ -69,7 +71,8 @@ def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: S
     _, lam = eigenvector(stack)
     cr = consistency_index(lam, n) / ri_value(ri, n)
     g = gci(stack[:p])
-    order = np.lexsort((-np.abs(np.log(dev)), cr[:p]))[:limit]
+    key = g if rank_by == "gci" else cr[:p]
+    order = np.lexsort((-np.abs(np.log(dev)), key))[:limit]
     name = (lambda i: str(labels[i]) if labels is not None else str(i + 1))
     return tuple(
         Suggestion(rank=rank + 1, i=int(pi[q]), j=int(pj[q]), row=name(int(pi[q])), column=name(int(pj[q])),
