@@ -239,3 +239,11 @@ def test_json_document_by_extension(tmp_path, capsys):
     assert code == 0, err
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["kind"] == "trl_assessment" and data["summary"]["project_level"] == 4
+
+
+def test_changed_ladder_is_flagged(example, capsys):
+    doc = load_assessment(example / "assessment.yaml")
+    doc.ladder_sha256 = "0" * 64
+    save_assessment(doc, example / "assessment.yaml")
+    code, text, _ = run(capsys, "trl", "show", str(example / "assessment.yaml"), "--lang", "en")
+    assert code == 0 and "ladder file changed" in text

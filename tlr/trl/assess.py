@@ -54,6 +54,7 @@ class AssessmentResult:
     ctes: tuple[CTEResult, ...]
     srl: SRLResult | None
     srl_note: str | None = None
+    ladder_changed: bool = False      # the ladder file differs from the one recorded in the document
 
     @property
     def level(self) -> int | None:
@@ -64,7 +65,8 @@ class AssessmentResult:
                 "readiness_rule_text": ROLLUP_RULES[self.rollup.rule][1],
                 "project_level": self.rollup.level, "limiting_ctes": list(self.rollup.limiting),
                 "ctes": [c.to_dict() for c in self.ctes],
-                "srl": self.srl.to_dict() if self.srl else None, "srl_note": self.srl_note}
+                "srl": self.srl.to_dict() if self.srl else None, "srl_note": self.srl_note,
+                "ladder_changed": self.ladder_changed}
 
 
 def ladder_for(doc: Assessment, cte: CTE, base_dir: Path, cache: dict[str, Ladder] | None = None) -> Ladder:
@@ -135,7 +137,10 @@ def evaluate(doc: Assessment, base_dir: Path, *, source: str | None = None,
         else:
             srl_result = srl(levels, [(x.a, x.b, x.irl) for x in doc.integrations])
     title = both(doc.project.title) if doc.project.title else (doc.project.id or "")
-    return AssessmentResult(title, roll, tuple(results), srl_result, note)
+    first = results[0].ladder
+    changed = bool(doc.ladder_sha256 and first.sha256 and not any(c.ladder for c in doc.ctes)
+                   and doc.ladder_sha256 != first.sha256)
+    return AssessmentResult(title, roll, tuple(results), srl_result, note, changed)
 
 
 def update_derived(doc: Assessment, result: AssessmentResult) -> None:

@@ -34,7 +34,7 @@ def evidence_names(kinds, lang: str = "zh") -> str:
 
 def _prefix(ladder: Ladder) -> str:
     name = ladder.scale_name.upper()
-    return name if name in ("TRL", "MRL", "CRI") else "L"
+    return name if name in ("TRL", "MRL", "CRI", "IRL") else "L"
 
 
 def render_determination(det: Determination, ladder: Ladder, lang: str = "zh", *, indent: str = "  ") -> list[str]:
@@ -96,6 +96,10 @@ def render_result(result: AssessmentResult, lang: str = "zh") -> str:
     lines = []
     if result.project:
         lines += [f"{t('项目', 'Project', lang)}: {result.project}", ""]
+    if result.ladder_changed:
+        lines += [t("! 阶梯文件自上次评估后已改动：结果按当前阶梯重新计算，请复核。",
+                    "! The ladder file changed since this assessment was saved: results use the current ladder; "
+                    "review them.", lang), ""]
     for r in result.ctes:
         lines += _cte_block(r, lang) + [""]
     p = _prefix(result.ctes[0].ladder) if result.ctes else "TRL"

@@ -92,7 +92,7 @@ class _Session:
     @property
     def prefix(self) -> str:
         name = self.ladder.scale_name.upper()
-        return name if name in ("TRL", "MRL", "CRI") else "L"
+        return name if name in ("TRL", "MRL", "CRI", "IRL") else "L"
 
     def level_state(self, number: int):
         det = evaluate(self.doc, self.path.parent, check_files=False).ctes
