@@ -113,3 +113,30 @@ def test_permutation_equivariance(x, pe, pp):
         a = consensus(x, m, trim=1, min_remaining=1).values
         b = consensus(x[list(pe)][:, list(pp)], m, trim=1, min_remaining=1).values
         np.testing.assert_allclose(b, a[list(pp)], atol=1e-9)
+
+
+def test_median_low_is_a_given_level():
+    # TRL 5, 6 from two experts: median = 5.5 (not a level), median_low = 5
+    x = cube_1cell([6, 5, nan])
+    assert consensus(x, "median").values[0, 0] == 5.5
+    assert consensus(x, "median_low").values[0, 0] == 5
+    assert consensus(cube_1cell([7, 3, 5]), "median_low").values[0, 0] == 5
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(float, (6,), elements=st.floats(3, 7)), st.integers(0, 3), st.floats(-2, 2))
+def test_leniency_removes_a_constant_shift(pattern, e, shift):
+    """Property (from the formula): four experts share one scoring pattern; expert e adds a
+    constant. After correction every expert's scores are identical again (the shift is removed
+    from the comparison), and the panel location moves by shift / 4 (M_i is the mean of the
+    experts' means). Scores stay inside [0, 10], so no clipping."""
+    if np.std(pattern) < 1e-3:
+        return
+    x = np.tile(pattern, (4, 1))[:, :, None]
+    y = x.copy()
+    y[e] += shift
+    b, ok = leniency_correct(y, 0, 10)
+    assert ok.all()
+    np.testing.assert_allclose(b[e], b[(e + 1) % 4], atol=1e-9)
+    np.testing.assert_allclose(consensus(y, "leniency", lo=0, hi=10).values[:, 0],
+                               pattern + shift / 4, atol=1e-9)

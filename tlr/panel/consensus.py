@@ -8,6 +8,9 @@ Methods (formulas in docs/scoring.md, section "Consensus"):
 
 * ``mean``      arithmetic mean of the scores present.
 * ``median``    median of the scores present (average of the two middle ones when even).
+* ``median_low`` lower median: the lower of the two middle scores when even — always one of the
+                scores given, so it is the consensus to use for ordinal levels (TRL), which are
+                never averaged.
 * ``trimmed``   drop the ``trim`` highest and ``trim`` lowest scores of the cell and average the rest,
                 only when at least ``min_remaining`` scores remain (n - 2*trim >= min_remaining).
                 Otherwise the cell *falls back* to ``fallback`` ("median" by default, or "mean") and
@@ -29,7 +32,7 @@ import numpy as np
 from tlr.panel._result import ResultMixin, as_float_array
 from tlr.panel.errors import InvalidValueError, NoScoresError, ShapeError
 
-METHODS = ("mean", "median", "trimmed", "weighted", "leniency")
+METHODS = ("mean", "median", "median_low", "trimmed", "weighted", "leniency")
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def leniency_correct(scores, lo, hi) -> tuple[np.ndarray, np.ndarray]:
     Corrected score:  x'_epi = clip(M_i + S_i * z_epi, lo_i, hi_i).
 
     An expert who scored fewer than two projects on i, or gave all of them the same score
-    (s_ei = 0), cannot be standardised: their scores are kept as given and the pair is marked
+    (s_ei <= 1e-9 (hi_i - lo_i), i.e. zero up to rounding), cannot be standardised: their scores are kept as given and the pair is marked
     False in the returned ``corrected`` mask (experts x indicators). The assumption behind the
     method (documented in docs/scoring.md) is that experts saw comparable sets of projects.
 
@@ -169,7 +172,8 @@ def leniency_correct(scores, lo, hi) -> tuple[np.ndarray, np.ndarray]:
         warnings.simplefilter("ignore", RuntimeWarning)
         m_ei = np.nanmean(cube, axis=1)
         s_ei = np.nanstd(cube, axis=1, ddof=1)
-    ok = (n_ei >= 2) & (np.nan_to_num(s_ei) > 0)
+    # a spread below 1e-9 of the scale width is rounding noise of identical scores, not a spread
+    ok = (n_ei >= 2) & (np.nan_to_num(s_ei) > 1e-9 * (hi - lo)[None, :])
     n_ok = ok.sum(axis=0)  # (I,)
     M = np.where(ok, m_ei, 0.0).sum(axis=0) / np.maximum(n_ok, 1)
     S = np.sqrt(np.where(ok, s_ei ** 2, 0.0).sum(axis=0) / np.maximum(n_ok, 1))
@@ -185,7 +189,7 @@ def consensus(scores, method: str = "mean", *, trim: int = 1, min_remaining: int
 
     Args:
         scores: (experts, projects, indicators) array, NaN = missing or recused.
-        method: one of ``mean``, ``median``, ``trimmed``, ``weighted``, ``leniency``.
+        method: one of ``mean``, ``median``, ``median_low``, ``trimmed``, ``weighted``, ``leniency``.
         trim: for ``trimmed``, number of highest and of lowest scores dropped per cell.
         min_remaining: for ``trimmed``, minimum number of scores left after trimming.
         fallback: for ``trimmed`` cells with too few experts: ``median`` or ``mean`` of all present.
@@ -219,6 +223,9 @@ def consensus(scores, method: str = "mean", *, trim: int = 1, min_remaining: int
         values = _masked_mean(cube, present, n)
     elif method == "median":
         values = sorted_quantile(s, n, 0.5)
+    elif method == "median_low":
+        lowmid = np.maximum((n - 1) // 2, 0)
+        values = np.where(empty, np.nan, np.take_along_axis(s, lowmid[None], axis=0)[0])
     elif method == "trimmed":
         if trim < 0 or min_remaining < 1:
             raise InvalidValueError("截尾参数无效 / trim must be >= 0 and min_remaining >= 1")
