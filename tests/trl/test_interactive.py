@@ -185,3 +185,25 @@ def test_sigkill_at_a_random_moment_never_corrupts_or_reorders(tmp_path, delay):
     assert got == sequence[: len(got)]
     expected = {"y": "yes", "na": "na"}
     assert all(answers[q].value == expected[v] for q, v in zip(got, values))
+
+
+def test_two_sessions_on_one_file_are_refused_and_a_dead_lock_is_taken_over(tmp_path):
+    f = tmp_path / "p.yaml"
+    first = start_new(tmp_path, f)
+    first.expect(r"\[1/48\] trl1.q1")
+    first.expect(r"Answer \[")
+    second = spawn(tmp_path, str(f), "--lang", "en")
+    second.expect("another session .* is editing")
+    second.expect(pexpect.EOF)
+    second.close()
+    assert second.exitstatus == 2
+    first.kill(signal.SIGKILL)          # leaves a stale lock behind
+    first.close(force=True)
+    assert (tmp_path / "p.yaml.lock").exists()
+    third = spawn(tmp_path, str(f), "--lang", "en")
+    third.expect(r"\[1/48\] trl1.q1")
+    third.expect(r"Answer \[")
+    third.sendline("q")
+    third.expect(pexpect.EOF)
+    third.close()
+    assert third.exitstatus == 0 and not (tmp_path / "p.yaml.lock").exists()

@@ -69,13 +69,15 @@ def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file:
 
     if answers_file is not None:
         from tlr.trl.assess import merge_answers
+        from tlr.trl.store import SessionLock
 
         incoming = load_assessment(answers_file)
-        base = load_assessment(file) if file.exists() else None
-        if ladder_ref and "ladder" not in incoming.model_fields_set:
-            incoming.ladder = ladder_ref
-        doc = merge_answers(base, incoming, incoming_dir=answers_file.parent, out_dir=file.parent, by=by)
-        _finish(doc, file, as_json=as_json, lang=lang, save=True)
+        with SessionLock(file):
+            base = load_assessment(file) if file.exists() else None
+            if ladder_ref and "ladder" not in incoming.model_fields_set:
+                incoming.ladder = ladder_ref
+            doc = merge_answers(base, incoming, incoming_dir=answers_file.parent, out_dir=file.parent, by=by)
+            _finish(doc, file, as_json=as_json, lang=lang, save=True)
         return
     if as_json:
         raise click.UsageError("--json needs --answers (the interactive calculator talks to a person)")

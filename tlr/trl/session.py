@@ -24,7 +24,7 @@ from tlr.trl.evidence import make_evidence
 from tlr.trl.ladders import Ladder, load_ladder
 from tlr.trl.model import CTE, Answer, Assertion, Assessment, ProjectInfo, SessionState, utcnow
 from tlr.trl.render import evidence_names, render_result, t
-from tlr.trl.store import load_assessment, save_assessment
+from tlr.trl.store import SessionLock, load_assessment, save_assessment
 
 __all__ = ["run_session"]
 
@@ -307,35 +307,40 @@ def run_session(path: Path, *, ladder_ref: str | None = None, cte_id: str | None
     """Run the interactive calculator on ``path`` (created if missing). Returns the exit status."""
     path = Path(path)
     try:
-        if path.exists():
-            doc = load_assessment(path)
-        else:
-            click.echo(t(f"新建评估文件 {path}", f"Creating assessment file {path}", lang))
-            title = click.prompt(t("项目名称", "Project title", lang), default=path.stem).strip()
-            doc = Assessment(ladder=ladder_ref or DEFAULT_LADDER, project=ProjectInfo(title=title))
-            load_ladder(doc.ladder, base_dir=path.parent)   # refuse an unknown ladder before writing anything
-            save_assessment(doc, path)
-        cte, new = _choose_cte(doc, cte_id, lang)
-        if new:
-            if ladder_ref and ladder_ref != doc.ladder:
-                cte.ladder = ladder_ref
-            ladder = ladder_for(doc, cte, path.parent)
-            p = ladder.scale_name.upper()
-            cte.baseline = _optional_level(t(f"基线等级（立项时的 {p}，可留空）", f"Baseline {p} (blank to skip)", lang), ladder)
-            cte.target = _optional_level(t(f"目标等级（可留空）", f"Target {p} (blank to skip)", lang), ladder)
-            doc.ctes.append(cte)
-            save_assessment(doc, path)
-        else:
-            ladder = ladder_for(doc, cte, path.parent)
-            if ladder_ref and load_ladder(ladder_ref, base_dir=path.parent).id != ladder.id:
-                raise LadderError(f"元素 '{cte.id}' 已按阶梯 {ladder.id} 评估，不能改用 {ladder_ref} / CTE '{cte.id}' "
-                                  f"is assessed on {ladder.id}; it cannot switch to {ladder_ref}",
-                                  hint="start a new CTE or a new assessment file")
-        click.echo(t(f"阶梯：{ladder.id}；元素：{cte.id}", f"Ladder: {ladder.id}; element: {cte.id}", lang))
-        return _Session(path, doc, cte, ladder, lang, by).run()
+        with SessionLock(path):
+            return _run(path, ladder_ref=ladder_ref, cte_id=cte_id, lang=lang, by=by)
     except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
         click.echo("")
         click.echo(t("已中断 —— 已回答的问题都已保存；再次运行同一命令即可继续。",
                      "Interrupted — every answer given so far is saved; run the same command again to resume.", lang),
                    err=True)
         return 130
+
+
+def _run(path: Path, *, ladder_ref: str | None, cte_id: str | None, lang: str, by: str | None) -> int:
+    if path.exists():
+        doc = load_assessment(path)
+    else:
+        click.echo(t(f"新建评估文件 {path}", f"Creating assessment file {path}", lang))
+        title = click.prompt(t("项目名称", "Project title", lang), default=path.stem).strip()
+        doc = Assessment(ladder=ladder_ref or DEFAULT_LADDER, project=ProjectInfo(title=title))
+        load_ladder(doc.ladder, base_dir=path.parent)   # refuse an unknown ladder before writing anything
+        save_assessment(doc, path)
+    cte, new = _choose_cte(doc, cte_id, lang)
+    if new:
+        if ladder_ref and ladder_ref != doc.ladder:
+            cte.ladder = ladder_ref
+        ladder = ladder_for(doc, cte, path.parent)
+        p = ladder.scale_name.upper()
+        cte.baseline = _optional_level(t(f"基线等级（立项时的 {p}，可留空）", f"Baseline {p} (blank to skip)", lang), ladder)
+        cte.target = _optional_level(t(f"目标等级（可留空）", f"Target {p} (blank to skip)", lang), ladder)
+        doc.ctes.append(cte)
+        save_assessment(doc, path)
+    else:
+        ladder = ladder_for(doc, cte, path.parent)
+        if ladder_ref and load_ladder(ladder_ref, base_dir=path.parent).id != ladder.id:
+            raise LadderError(f"元素 '{cte.id}' 已按阶梯 {ladder.id} 评估，不能改用 {ladder_ref} / CTE '{cte.id}' "
+                              f"is assessed on {ladder.id}; it cannot switch to {ladder_ref}",
+                              hint="start a new CTE or a new assessment file")
+    click.echo(t(f"阶梯：{ladder.id}；元素：{cte.id}", f"Ladder: {ladder.id}; element: {cte.id}", lang))
+    return _Session(path, doc, cte, ladder, lang, by).run()

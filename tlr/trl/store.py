@@ -150,3 +150,68 @@ def save_assessment(doc: Assessment, path: str | Path) -> None:
     path = Path(path)
     Assessment.model_validate(doc.model_dump())  # never write an invalid document
     atomic_write_text(path, dump_text(doc, path))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's live process
+        return True
+    except OSError:  # pragma: no cover
+        return False
+    return True
+
+
+class SessionLock:
+    """``FILE.lock`` held by one interactive session, so two sessions cannot overwrite each other's answers.
+
+    A lock left by a killed session (its process is gone) is taken over, and the killed session's
+    orphaned temporary files are removed.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.lock = self.path.with_name(self.path.name + ".lock")
+        self.held = False
+
+    def __enter__(self) -> "SessionLock":
+        from tlr.trl.errors import TrlError
+
+        self.lock.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(self.lock.read_text(encoding="utf-8").split()[0])
+                except (OSError, ValueError, IndexError):
+                    pid = -1
+                if pid > 0 and _pid_alive(pid) and pid != os.getpid():
+                    raise TrlError(f"另一个评估会话正在编辑此文件 / another session (pid {pid}) is editing {self.path}",
+                                   location=Location(file=str(self.path)),
+                                   hint=f"finish that session first; if it is gone, delete {self.lock.name}") from None
+                try:
+                    self.lock.unlink()       # stale: its process is gone
+                except FileNotFoundError:
+                    pass
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(f"{os.getpid()}\n")
+            self.held = True
+            for orphan in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+                try:
+                    orphan.unlink()
+                except OSError:  # pragma: no cover
+                    pass
+            return self
+        raise TrlError(f"无法锁定 / cannot lock {self.path}", location=Location(file=str(self.path)))  # pragma: no cover
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            try:
+                self.lock.unlink()
+            except FileNotFoundError:  # pragma: no cover
+                pass
+            self.held = False
