@@ -87,6 +87,21 @@ def test_fuzzy_with_crisp_judgements_reduces_to_geometric_mean():
     assert defuzzify([1, 2, 6], "graded_mean") == pytest.approx(15 / 6)
 
 
+def test_fuzzy_stack_matches_single():
+    rng = np.random.default_rng(2)
+    m = np.exp(rng.normal(0, 0.8, (4, 3, 3)))
+    t = np.stack([m / 1.5, m, m * 1.5], -1)
+    iu = np.triu_indices(3, 1)
+    for k in range(4):
+        for i, j in zip(*iu):
+            t[k, j, i] = 1 / t[k, i, j][::-1]
+        t[k, np.arange(3), np.arange(3)] = 1
+    r = fuzzy_ahp(t)
+    assert r.weights.shape == (4, 3) and r.fuzzy_weights.shape == (4, 3, 3)
+    for k in range(4):
+        assert r.weights[k] == pytest.approx(fuzzy_ahp(t[k]).weights, rel=1e-12)
+
+
 def test_fuzzy_rejects_bad_tfn_naming_the_cell():
     t = np.array([[[1, 1, 1], [4, 3, 5]], [[1 / 5, 1 / 3, 1 / 4], [1, 1, 1]]])
     with pytest.raises(WeightingError) as e:

@@ -44,39 +44,42 @@ def defuzzify(tfn, how: str = "centroid") -> np.ndarray:
 def _check_tfn(t: np.ndarray, labels) -> None:
     from .validate import cell_name
 
-    if t.ndim != 3 or t.shape[0] != t.shape[1] or t.shape[2] != 3:
-        raise WeightingError(f"模糊判断矩阵形状应为 (n, n, 3) / fuzzy matrix must have shape (n, n, 3), got {t.shape}",
-                             location=Location(field="matrix"), code="not_square")
+    if t.ndim not in (3, 4) or t.shape[-3] != t.shape[-2] or t.shape[-1] != 3:
+        raise WeightingError(f"模糊判断矩阵形状应为 (n, n, 3) 或 (k, n, n, 3) / fuzzy matrix must have shape (n, n, 3) "
+                             f"or (k, n, n, 3), got {t.shape}", location=Location(field="matrix"), code="not_square")
+
+    def where(mask):
+        idx = np.argwhere(mask)[0]
+        k = int(idx[0]) if mask.ndim == 3 else None
+        return cell_name(int(idx[-2]), int(idx[-1]), labels, k)
+
     bad = ~np.isfinite(t).all(-1) | (t <= 0).any(-1)
     if bad.any():
-        i, j = map(int, np.argwhere(bad)[0])
         raise WeightingError("模糊判断必须是正的有限数 / fuzzy judgement must be positive and finite",
-                             location=Location(field=cell_name(i, j, labels)), code="not_positive")
+                             location=Location(field=where(bad)), code="not_positive")
     order = (t[..., 0] > t[..., 1] * (1 + 1e-12)) | (t[..., 1] > t[..., 2] * (1 + 1e-12))
     if order.any():
-        i, j = map(int, np.argwhere(order)[0])
-        raise WeightingError(f"三角模糊数须满足 l ≤ m ≤ u / triangular fuzzy number must satisfy l <= m <= u, got "
-                             f"{tuple(t[i, j])}", location=Location(field=cell_name(i, j, labels)), code="bad_tfn")
-    recip = np.stack([1 / t[..., 2], 1 / t[..., 1], 1 / t[..., 0]], -1).transpose(1, 0, 2)
-    nonrec = ~np.isclose(t, recip, rtol=1e-2).all(-1)
+        raise WeightingError("三角模糊数须满足 l ≤ m ≤ u / triangular fuzzy number must satisfy l <= m <= u",
+                             location=Location(field=where(order)), code="bad_tfn")
+    recip = np.swapaxes(np.stack([1 / t[..., 2], 1 / t[..., 1], 1 / t[..., 0]], -1), -3, -2)
+    nonrec = ~np.isclose(t, recip, rtol=3e-2).all(-1)
     if nonrec.any():
-        i, j = map(int, np.argwhere(np.triu(nonrec, 1) | np.tril(nonrec, -1))[0])
         raise WeightingError("模糊矩阵不是互反的：a_ji 应为 (1/u, 1/m, 1/l) / fuzzy matrix is not reciprocal: a_ji must "
-                             "be (1/u, 1/m, 1/l) of a_ij", location=Location(field=cell_name(i, j, labels)),
+                             "be (1/u, 1/m, 1/l) of a_ij", location=Location(field=where(nonrec)),
                              code="not_reciprocal")
 
 
 def fuzzy_ahp(matrix, *, defuzzification: str = "centroid", ri: str = DEFAULT_RI_TABLE,
               labels: Sequence[str] | None = None) -> FuzzyAHPResult:
-    """Buckley's fuzzy AHP on an (n, n, 3) matrix of triangular fuzzy judgements (l, m, u)."""
+    """Buckley's fuzzy AHP on (n, n, 3) triangular fuzzy judgements (l, m, u), or a stack (k, n, n, 3)."""
     t = np.asarray(matrix, dtype=float)
     _check_tfn(t, labels)
-    n = t.shape[0]
-    r = np.exp(np.log(t).mean(1))           # (n, 3) fuzzy row geometric means
-    s = r.sum(0)                            # (sum l, sum m, sum u)
-    fw = np.stack([r[:, 0] / s[2], r[:, 1] / s[1], r[:, 2] / s[0]], -1)
+    n = t.shape[-2]
+    r = np.exp(np.log(t).mean(-2))          # (..., n, 3) fuzzy row geometric means
+    s = r.sum(-2, keepdims=True)            # (..., 1, 3): (sum l, sum m, sum u)
+    fw = np.stack([r[..., 0] / s[..., 2], r[..., 1] / s[..., 1], r[..., 2] / s[..., 0]], -1)
     crisp = defuzzify(fw, defuzzification)
-    crisp = crisp / crisp.sum()
-    check = ahp(t[..., 1], ri=ri, labels=labels, suggestions=3 if n >= 3 else 0)
+    crisp = crisp / crisp.sum(-1, keepdims=True)
+    check = ahp(t[..., 1], ri=ri, labels=labels, suggestions=3 if n >= 3 and t.ndim == 3 else 0)
     return FuzzyAHPResult(fuzzy_weights=fw, weights=crisp, defuzzification=defuzzification, crisp_check=check,
                           labels=tuple(labels) if labels is not None else None)
