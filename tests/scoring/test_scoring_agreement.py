@@ -117,3 +117,17 @@ def test_expert_diagnostics_flags():
     assert d.erratic[3]
     assert not d.systematic[[0, 4, 5, 6, 7]].any()
     assert not d.erratic[[0, 1, 4, 5, 6, 7]].any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(float, (4, 6), elements=st.integers(1, 5).map(float)), st.permutations(range(4)),
+       st.permutations(range(6)))
+def test_w_and_icc_invariant_to_order_of_experts_and_projects(x, pe, pp):
+    a, b = kendall_w(x), kendall_w(x[list(pe)][:, list(pp)])
+    assert a.defined == b.defined
+    if a.defined:
+        assert a.W == pytest.approx(b.W)
+    ia, ib = icc(x), icc(x[list(pe)][:, list(pp)])
+    if ia.defined:
+        for k in ia.values:
+            assert ia.values[k] == pytest.approx(ib.values[k])

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tlr.engine import utility as ut
-from tlr.engine.aggregation import fce, topsis, weighted_sum
+from tlr.engine.aggregation import expert_composites, fce, memberships_from_grades, topsis, weighted_sum
 from tlr.panel.errors import InvalidValueError, MissingValueError
 
 nan = np.nan
@@ -163,3 +163,24 @@ def test_topsis_bad_input():
         topsis([[1, nan], [2, 3]], [1, 1])
     with pytest.raises(InvalidValueError):
         topsis([[0, 1], [0, 3]], [1, 1])
+
+
+def test_memberships_from_grades_hand():
+    # 5 experts grade one project on 2 indicators into 4 grades; one abstains on indicator 1
+    g = np.array([[0, 1], [0, 1], [1, 2], [2, nan], [0, 1]], float)[:, None, :]
+    m = memberships_from_grades(g, 4)
+    np.testing.assert_allclose(m.R[0, 0], [3 / 5, 1 / 5, 1 / 5, 0])
+    np.testing.assert_allclose(m.R[0, 1], [0, 3 / 4, 1 / 4, 0])
+    assert m.n_votes[0].tolist() == [5, 4]
+    with pytest.raises(InvalidValueError):
+        memberships_from_grades(np.array([[[4.0]]]), 4)
+
+
+def test_expert_composites_renormalised_and_flagged():
+    X = np.array([[[1.0, 0.0], [nan, 0.5]], [[nan, nan], [0.2, 0.4]]])
+    r = expert_composites(X, [3, 1])
+    # expert 0: p0 = .75*1 + .25*0 = .75; p1 = only leaf 1 -> .5 (coverage .25)
+    np.testing.assert_allclose(r.composite[0], [0.75, 0.5])
+    np.testing.assert_allclose(r.coverage[0], [1.0, 0.25])
+    assert not r.scored[1, 0] and np.isnan(r.composite[1, 0])
+    assert r.composite[1, 1] == pytest.approx(.75 * .2 + .25 * .4)

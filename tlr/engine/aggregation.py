@@ -131,6 +131,39 @@ def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
                            missing_leaves=nmiss, weights=w, missing=missing)
 
 
+@dataclass(frozen=True)
+class ExpertComposites(ResultMixin):
+    """Each expert's own composite of each project (for dispersion / re-review and bootstraps).
+
+    Attributes:
+        composite: (experts, projects) sum_l w_l u_epl / sum_{l present} w_l — weights renormalised
+            over the leaves the expert scored; NaN exactly where ``scored`` is False.
+        scored: mask (experts, projects), the expert scored at least one leaf of the project.
+        coverage: (experts, projects) share of the total weight the expert actually scored (1 = all).
+    """
+
+    composite: np.ndarray
+    scored: np.ndarray
+    coverage: np.ndarray
+
+
+def expert_composites(utilities, weights) -> ExpertComposites:
+    """Per-expert composites from per-expert leaf utilities (experts, projects, leaves), NaN = missing.
+
+    Use ``coverage`` to spot composites resting on few indicators (e.g. require coverage == 1).
+    """
+    X = as_float_array(utilities, "utilities", ndim=3)
+    E, P, L = X.shape
+    w = _weights(weights, L)
+    present = ~np.isnan(X)
+    cov = present.astype(float) @ w
+    num = np.where(present, X, 0.0) @ w
+    scored = present.any(axis=2)
+    comp = np.where(scored, num / np.where(cov > 0, cov, 1.0), np.nan)
+    comp = np.where(cov > 0, comp, np.nan)
+    return ExpertComposites(composite=comp, scored=scored & (cov > 0), coverage=cov)
+
+
 # --------------------------------------------------------------------------------------------
 # Fuzzy comprehensive evaluation
 # --------------------------------------------------------------------------------------------
@@ -158,6 +191,38 @@ class FCEResult(ResultMixin):
     degenerate: np.ndarray
     operator: str
     grade_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass(frozen=True)
+class Memberships(ResultMixin):
+    """Membership matrix R from the experts' grade votes.
+
+    Attributes:
+        R: (projects, indicators, grades) r_pjk = share of the experts present on (p, j) who put
+            the project in grade k; rows of zeros exactly where ``n_votes`` == 0.
+        n_votes: (projects, indicators) number of experts behind each row.
+        empty: mask of (project, indicator) cells without any vote.
+    """
+
+    R: np.ndarray
+    n_votes: np.ndarray
+    empty: np.ndarray
+
+
+def memberships_from_grades(grades, n_grades: int) -> Memberships:
+    """Build R from grade votes: ``grades[e, p, j]`` in {0, ..., n_grades - 1} (NaN = no vote).
+
+    This is the usual FCE statistics step (专家评判频率法): r_pjk = #{e : grade_epj = k} / n_pj.
+    """
+    G = as_float_array(grades, "grades", ndim=3)
+    ok = ~np.isnan(G)
+    gv = np.nan_to_num(G, nan=0.0)
+    if (gv != np.round(gv)).any() or (ok & ((gv < 0) | (gv >= n_grades))).any():
+        raise InvalidValueError(f"等级编号须为 0..{n_grades - 1} 的整数 / grades must be integers 0..{n_grades - 1}")
+    counts = (ok[..., None] & (gv[..., None] == np.arange(n_grades))).sum(axis=0).astype(float)
+    n = ok.sum(axis=0)
+    R = counts / np.maximum(n, 1)[..., None]
+    return Memberships(R=R, n_votes=n, empty=n == 0)
 
 
 def fce(memberships, weights, grade_values, *, operator: str = "weighted_average",
