@@ -184,3 +184,29 @@ def test_expert_composites_renormalised_and_flagged():
     np.testing.assert_allclose(r.coverage[0], [1.0, 0.25])
     assert not r.scored[1, 0] and np.isnan(r.composite[1, 0])
     assert r.composite[1, 1] == pytest.approx(.75 * .2 + .25 * .4)
+
+
+# 《关于模糊综合评价的矩阵算法》(training-course worked example, reproduced on wenku365.com doc 44813560
+# and taowenge.com p-32142334): A = (0.2, 0.2, 0.2, 0.4), R (4 indicators x 5 grades) below.
+# Published, M(∧,∨) "相乘取小，相加取大": B = (0.1, 0.2, 0.4, 0.3, 0.2), normalised
+# (0.083, 0.167, 0.333, 0.250, 0.167).
+COURSE_A = [0.2, 0.2, 0.2, 0.4]
+COURSE_R = np.array([[0.0, 0.1, 0.2, 0.3, 0.4],
+                     [0.1, 0.1, 0.4, 0.2, 0.2],
+                     [0.0, 0.1, 0.2, 0.6, 0.1],
+                     [0.0, 0.2, 0.5, 0.3, 0.0]])
+
+
+def test_fce_min_max_published_course_example():
+    r = fce(COURSE_R, COURSE_A, [5, 4, 3, 2, 1], operator="min_max")
+    np.testing.assert_allclose(r.B, [0.1, 0.2, 0.4, 0.3, 0.2])
+    np.testing.assert_allclose(np.round(r.B_normalised, 3), [0.083, 0.167, 0.333, 0.250, 0.167])
+    assert r.grade == 2
+
+
+def test_fce_weighted_average_course_data_hand():
+    # same data, M(·,+) by hand: b1 = .2*.1 = .02; b2 = .02+.02+.02+.08 = .14;
+    # b3 = .04+.08+.04+.20 = .36; b4 = .06+.04+.12+.12 = .34; b5 = .08+.04+.02 = .14 (sum 1)
+    r = fce(COURSE_R, COURSE_A, [5, 4, 3, 2, 1])
+    np.testing.assert_allclose(r.B, [.02, .14, .36, .34, .14])
+    assert r.score == pytest.approx(.02 * 5 + .14 * 4 + .36 * 3 + .34 * 2 + .14 * 1)
