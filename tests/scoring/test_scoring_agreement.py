@@ -131,3 +131,15 @@ def test_w_and_icc_invariant_to_order_of_experts_and_projects(x, pe, pp):
     if ia.defined:
         for k in ia.values:
             assert ia.values[k] == pytest.approx(ib.values[k])
+
+
+def test_tie_correction_kothari_example_and_w_one_with_ties():
+    """Kothari, *Research Methodology: Methods and Techniques* (Kendall's W, "Case of tied ranks"):
+    the ranks 1, 2, 3.5, 5, 6, 3.5, 8, 10, 8, 8 have two tie groups (2 and 3) and
+    T = [(2^3 - 2) + (3^3 - 3)] / 12 = 2.5. Two experts giving that same ranking: our ``ties`` is
+    sum over experts of sum (t^3 - t) = 2 * 30, and the tie-corrected W of identical rankings is 1
+    (uncorrected it would be (n^3 - n - 30) / (n^3 - n) = 960/990)."""
+    ranks = np.array([1, 2, 3.5, 5, 6, 3.5, 8, 10, 8, 8])
+    r = kendall_w(np.stack([ranks, ranks]))
+    assert r.ties / 2 / 12 == pytest.approx(2.5)
+    assert r.W == pytest.approx(1.0)
