@@ -207,7 +207,14 @@ def _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier):
             raise ShapeError(f"knocked_out 须为 {P} 个布尔值 / knocked_out must have {P} entries")
         if knockout_tier is not None:
             codes = [r.code for r in rules] + [DEFAULT_TIERS[3][0]]
+            if knockout_tier not in codes:
+                raise InvalidValueError(f"否决封顶档 {knockout_tier!r} 不存在 / knockout_tier {knockout_tier!r} "
+                                        f"is not one of {codes}")
             cap = codes.index(knockout_tier)
+    for r in rules:
+        for name, arr in r.conditions.items():
+            if np.shape(arr) != (P,):
+                raise ShapeError(f"分档条件 {name!r} 长度须为 {P} / tier condition {name!r} must have {P} entries")
     if rules:
         mins = np.array([r.min_score for r in rules])
         if np.any(np.diff(mins) > 0):

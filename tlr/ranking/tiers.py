@@ -136,7 +136,24 @@ class TierResult(ResultMixin):
     failed_conditions: dict
 
     def tier_codes(self) -> np.ndarray:
+        """(projects,) tier code of every project."""
         return np.asarray(self.codes, dtype=object)[self.tier]
+
+    def to_frame(self, project_ids=None):
+        """One row per project: tier code and labels, knock-out and cap flags, reasons."""
+        import pandas as pd
+
+        P = self.tier.shape[0]
+        return pd.DataFrame({
+            "tier": self.tier_codes(),
+            "label_zh": np.asarray(self.labels_zh, dtype=object)[self.tier],
+            "label_en": np.asarray(self.labels_en, dtype=object)[self.tier],
+            "knocked_out": self.knocked_out,
+            "capped": self.capped,
+            "unscored": self.unscored,
+            "knockout_reasons": ["; ".join(self.knockout_reasons.get(p, [])) for p in range(P)],
+            "failed_conditions": ["; ".join(self.failed_conditions.get(p, [])) for p in range(P)],
+        }, index=project_ids)
 
 
 def knockouts(gates, reasons: Sequence[str]) -> tuple[np.ndarray, dict]:
