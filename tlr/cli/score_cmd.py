@@ -82,6 +82,13 @@ class Session:
                 return k
         return 0
 
+    def next_index(self, idx: int) -> int:
+        """The next item after ``idx`` still without an answer (``len(items)`` when none)."""
+        for k in range(idx + 1, len(self.items)):
+            if self.items[k].key not in self.scores:
+                return k
+        return len(self.items)
+
     def answered(self) -> int:
         keys = {i.key for i in self.items}
         return sum(1 for k in self.scores if k in keys)
@@ -133,7 +140,7 @@ class Session:
                 if cur:
                     click.echo(f"  当前 / current: {cur['raw']} ({score_label(info.scale, cur['value'])})"
                                + (f"  意见 / comment: {cur['comment']}" if cur["comment"] else ""))
-                raw = click.prompt("评分 / score", default=cur["raw"] if cur else "", show_default=False).strip()
+                raw = click.prompt("评分 / score", default="", show_default=False).strip()
                 low = raw.lower()
                 if low in HELP:
                     click.echo(COMMANDS_HELP)
@@ -147,8 +154,8 @@ class Session:
                     idx = max(idx - 1, 0)
                     ledger.set_session(self.expert_id, *self.items[idx].key)
                     continue
-                if low in SKIP or (not raw and not cur):
-                    idx += 1
+                if low in SKIP or not raw:  # Enter keeps the current answer (or leaves it empty)
+                    idx = self.next_index(idx)
                     nxt = self.items[idx].key if idx < total else (None, None)
                     ledger.set_session(self.expert_id, *nxt)
                     continue
@@ -159,13 +166,22 @@ class Session:
                     continue
                 comment = click.prompt("意见（可选，回车跳过）/ comment (optional)",
                                        default=cur["comment"] if cur else "", show_default=False).strip()
-                nxt = self.items[idx + 1].key if idx + 1 < total else (None, None)
-                rec = record_score(ledger, self.expert_id, proj["id"], info.id, raw, comment=comment,
-                                   evidence=cur["evidence"] if cur else "", source="interactive", cursor=nxt)
+                self.scores[item.key] = {"raw": raw, "value": value, "comment": comment, "evidence": ""}
+                following = self.next_index(idx)
+                nxt = self.items[following].key if following < total else (None, None)
+                try:
+                    rec = record_score(ledger, self.expert_id, proj["id"], info.id, raw, comment=comment,
+                                       evidence=cur["evidence"] if cur else "", source="interactive", cursor=nxt)
+                except CampaignError:
+                    if cur:
+                        self.scores[item.key] = cur
+                    else:
+                        self.scores.pop(item.key, None)
+                    raise  # e.g. recused meanwhile: reported by the CLI, earlier answers are kept
                 self.scores[item.key] = {"raw": rec.raw, "value": rec.value, "comment": rec.comment,
                                          "evidence": rec.evidence}
                 click.echo(f"  ✓ 已保存 / saved {proj['id']}/{info.id} = {score_label(info.scale, value)}")
-                idx += 1
+                idx = following
         except click.exceptions.Abort:
             if 0 <= idx < total:
                 ledger.set_session(self.expert_id, *self.items[idx].key)
