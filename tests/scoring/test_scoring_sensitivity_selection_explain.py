@@ -16,7 +16,7 @@ from tlr.ranking.tiers import assign_tiers, default_rules
 nan = np.nan
 
 
-def brute_force_swap(U, w, a, b, l, n=200_001):
+def brute_force_swap(U, w, a, b, l, n=20_001):
     """Scan t in [0, 1]: reweight leaf l to t, others proportionally; return the crossing nearest w_l."""
     t = np.linspace(0, 1, n)
     others = np.delete(np.arange(U.shape[1]), l)
@@ -47,7 +47,7 @@ def test_oat_closed_form_matches_brute_force(seed):
                     r.new_weight[j, l] in (0.0, 1.0)
             else:
                 assert r.swappable[j, l]
-                assert r.new_weight[j, l] == pytest.approx(bf, abs=2e-5)
+                assert r.new_weight[j, l] == pytest.approx(bf, abs=1e-4)   # grid step 5e-5
         if r.best_leaf[j] >= 0:
             assert np.nanmin(np.abs(r.delta[j])) == pytest.approx(abs(r.best_delta[j]))
 
