@@ -130,3 +130,27 @@ def test_group_aij_and_aip(capsys, tmp_path):
 def test_missing_file_exit_2(capsys, tmp_path):
     rc, _, err = run(capsys, tmp_path / "nope.csv")
     assert rc == 2 and "nope.csv" in err
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("labels: [A, B]\nmatrix:\n  - [1, 2]\n", "square"),
+    ("labels: [A, B]\njudgements:\n  A: {C: 2}\n", "'C'"),
+    ("labels: [A, B]\njudgements:\n  A: {B: two}\n", "judgements.A.B"),
+    ("labels: [A, B\n", "YAML"),
+    ("just a string\n", "labels"),
+])
+def test_bad_yaml_one_line_exit_2(capsys, tmp_path, content, needle):
+    f = tmp_path / "m.yaml"
+    f.write_text(content, encoding="utf-8")
+    rc, _, err = run(capsys, f)
+    assert rc == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_harker_from_the_command_line(capsys, tmp_path):
+    f = tmp_path / "inc.csv"
+    f.write_text(",A,B,C,D\nA,1,1,5,2\nB,1,1,3,4\nC,1/5,1/3,1,\nD,1/2,1/4,,1\n", encoding="utf-8")
+    rc, _, err = run(capsys, f)
+    assert rc == 2 and "--missing harker" in err
+    rc, out, _ = run(capsys, f, "--missing", "optimal", "--json")
+    d = json.loads(out)
+    assert rc == 0 and d["missing"] == "optimal" and d["completed"][2][3] == pytest.approx(0.730297, rel=1e-5)

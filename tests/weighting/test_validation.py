@@ -118,3 +118,10 @@ def test_every_ri_table_has_source_and_is_sane():
         assert t.source and t.confidence and t.values[1] == 0 and t.values[2] == 0
         assert t.max_n >= 15
         assert all(0.4 < t.values[n] < 1.7 for n in range(3, t.max_n + 1))
+
+
+def test_dataframe_labels_are_used():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(GOOD, columns=L, index=L)
+    r = ahp(df)
+    assert r.labels == tuple(L)

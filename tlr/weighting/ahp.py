@@ -291,6 +291,8 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
         raise WeightingError(f"未知的缺失处理方式 / unknown missing={missing!r}", location=Location(field="missing"),
                              hint="error, harker 或 / or optimal", code="unknown_missing")
     table = _get_table(ri)
+    if labels is None and hasattr(matrix, "columns") and hasattr(matrix, "to_numpy"):  # a labelled DataFrame
+        labels = [str(c) for c in matrix.columns]
     a, warns = check_pairwise(matrix, labels, allow_missing=missing != "error", source=source)
     single = a.ndim == 2
     n = a.shape[-1]
