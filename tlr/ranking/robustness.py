@@ -302,6 +302,7 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
     w0 = w0 / w0.sum()
     base = np.where(unscored, np.nan, U @ w0)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights, unscored)
+    chunk = _bounded_chunk(chunk, P)
     Ut = U.T.copy()
     for s in range(0, n_draws, chunk):
         d = min(chunk, n_draws - s)
@@ -313,6 +314,15 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
                       top_k=top_k, params=dict(concentration=concentration if panel is None else None,
                                                panel_mode=panel_mode if panel is not None else None,
                                                chunk=chunk, dense=dense, R=R))
+
+
+MAX_CELLS_PER_CHUNK = 4_000_000
+
+
+def _bounded_chunk(chunk: int, per_draw: int) -> int:
+    """Draws per block so that a block holds at most MAX_CELLS_PER_CHUNK cells (memory bound);
+    results do not depend on the block size (the generators fill blocks in the same order; tested)."""
+    return int(max(1, min(chunk, MAX_CELLS_PER_CHUNK // max(per_draw, 1))))
 
 
 def _ordinal(c: np.ndarray) -> np.ndarray:
@@ -371,6 +381,7 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     Mq = np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float))
     rng = np.random.default_rng(seed)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, False, unscored)
+    chunk = _bounded_chunk(chunk, P * max(E, 1))
     nfb = 0
     npos = np.maximum(n_p, 1)
     for s in range(0, n_draws, chunk):
