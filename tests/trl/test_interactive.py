@@ -68,6 +68,7 @@ def test_sigkill_mid_session_then_resume_loses_nothing(tmp_path):
 
     child = spawn(tmp_path, str(f), "--lang", "en")  # one CTE: picked automatically
     child.expect(r"Resuming: 5/48 answered, starting at trl2.q3")
+    child.expect(r"Currently \(cumulative rule\): TRL 1")
     child.expect(r"\[6/48\] trl2.q3")
     child.expect(r"Answer \[")
     child.sendline("q")

@@ -88,7 +88,7 @@ def _cte_block(r: CTEResult, lang: str) -> list[str]:
     if r.evidence:
         lines.append(f"  {t('证据', 'Evidence', lang)}:")
         for e in r.evidence:
-            lines.append(f"    {e.item}: {e.target}  [{EV_STATUS[e.status][0 if lang == 'zh' else 1]}]")
+            lines.append(f"    {e.item or '-'}: {e.target}  [{EV_STATUS[e.status][0 if lang == 'zh' else 1]}]")
     return lines
 
 

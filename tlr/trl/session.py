@@ -94,12 +94,12 @@ class _Session:
         name = self.ladder.scale_name.upper()
         return name if name in ("TRL", "MRL", "CRI", "IRL") else "L"
 
-    def level_state(self, number: int):
-        det = evaluate(self.doc, self.path.parent, check_files=False).ctes
-        for r in det:
+    def determination(self):
+        """This element's current determination (answers as saved so far)."""
+        for r in evaluate(self.doc, self.path.parent, check_files=False).ctes:
             if r.id == self.cte.id:
                 return r.determination
-        raise KeyError(number)  # pragma: no cover
+        raise KeyError(self.cte.id)  # pragma: no cover
 
     def help(self) -> None:
         click.echo(self.t(
@@ -189,7 +189,7 @@ class _Session:
         """After the last question of a level: report its state; return False to stop the session."""
         if any(not self.answered(s) for s in self.steps if s.level.level == level.level and s.item is not None):
             return True
-        det = self.level_state(level.level)
+        det = self.determination()
         r = det.level(level.level)
         share = "n/a" if r.share is None else f"{r.share * 100:.0f}%"
         mark = {"green": "■", "yellow": "◧", "red": "□"}[r.state]
@@ -224,6 +224,13 @@ class _Session:
         if done:
             click.echo(self.t(f"继续上次的评估：已回答 {done}/{len(self.steps)}，从 {self.steps[i].key} 开始。",
                               f"Resuming: {done}/{len(self.steps)} answered, starting at {self.steps[i].key}."))
+            try:
+                achieved = self.determination().achieved
+            except TrlError:
+                achieved = None
+            where = f"{self.prefix} {achieved}" if achieved else self.t(f"未达到 {self.prefix} 1", f"below {self.prefix} 1")
+            click.echo(self.t(f"当前（累积规则）：{where}；输入 b 可返回修改已答问题。",
+                              f"Currently (cumulative rule): {where}; type b to go back and revise answers."))
         self.help()
         shown_level = None
         while 0 <= i < len(self.steps):
