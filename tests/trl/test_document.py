@@ -247,3 +247,31 @@ def test_changed_ladder_is_flagged(example, capsys):
     save_assessment(doc, example / "assessment.yaml")
     code, text, _ = run(capsys, "trl", "show", str(example / "assessment.yaml"), "--lang", "en")
     assert code == 0 and "ladder file changed" in text
+
+
+def test_show_warns_about_missing_evidence_and_strict_exits_1(example, capsys):
+    (example / "evidence" / "novelty-search.txt").unlink()
+    code, text, err = run(capsys, "trl", "show", str(example / "assessment.yaml"))
+    assert code == 0 and "evidence file missing" in err and "novelty-search.txt" in err
+    code, _, _ = run(capsys, "trl", "show", str(example / "assessment.yaml"), "--strict")
+    assert code == 1
+
+
+def test_cli_refuses_a_ladder_with_a_gap(tmp_path, capsys):
+    src = yaml.safe_load((EXAMPLES.parents[1] / "rubrics" / "readiness" / "mrl.yaml").read_text(encoding="utf-8"))
+    del src["scales"]["mrl"]["levels"][4]
+    gappy = tmp_path / "gappy.yaml"
+    gappy.write_text(yaml.safe_dump(src, allow_unicode=True), encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("ladder: gappy.yaml\nctes:\n  - {id: x, name: X, answers: {m1.q1: yes}}\n", encoding="utf-8")
+    code, _, err = run(capsys, "trl", "assess", str(tmp_path / "out.yaml"), "--answers", str(answers))
+    assert code == 2 and "gap" in err and "Traceback" not in err
+
+
+def test_mrl_assessment(tmp_path, capsys):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("ladder: mrl\nctes:\n  - {id: line, name: 生产线, answers: {m1.q1: yes, m2.q1: yes, m3.q1: no}}\n",
+                       encoding="utf-8")
+    code, text, err = run(capsys, "trl", "assess", str(tmp_path / "out.yaml"), "--answers", str(answers), "--lang", "en")
+    assert code == 0, err
+    assert "Achieved: MRL 2" in text and "Next level MRL 3" in text

@@ -27,7 +27,7 @@ def trl() -> None:
     """
 
 
-def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> None:
+def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> int:
     from tlr.trl.assess import evaluate, update_derived
     from tlr.trl.render import render_result
     from tlr.trl.store import save_assessment
@@ -40,6 +40,12 @@ def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> None:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_result(result, lang))
+    bad = [e for r in result.ctes for e in r.evidence if e.status in ("missing", "changed")]
+    for e in bad:
+        what = "证据文件缺失 / evidence file missing" if e.status == "missing" else \
+            "证据文件已改动（哈希不符）/ evidence file changed (SHA-256 differs)"
+        click.echo(f"{path}: warning: {what}: {e.cte}.{e.item}: {e.target}", err=True)
+    return 1 if bad else 0
 
 
 @trl.command("assess")
@@ -92,7 +98,8 @@ def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
 @click.option("--lang", type=LANG, default="zh", show_default=True)
-def show(file: Path, as_json: bool, lang: str) -> None:
+@click.option("--strict", is_flag=True, help="证据缺失或改动时退出码为 1 / exit 1 when evidence is missing or changed.")
+def show(file: Path, as_json: bool, lang: str, strict: bool) -> None:
     """显示评估结果 / Levels per CTE, project readiness (rule named), what is missing for the next level.
 
     \b
@@ -103,7 +110,9 @@ def show(file: Path, as_json: bool, lang: str) -> None:
     from tlr.trl.store import load_assessment
 
     doc = load_assessment(file)
-    _finish(doc, file, as_json=as_json, lang=lang, save=False)
+    findings = _finish(doc, file, as_json=as_json, lang=lang, save=False)
+    if strict and findings:
+        raise click.exceptions.Exit(1)
 
 
 @trl.command("ladders")
