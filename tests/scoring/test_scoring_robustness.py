@@ -162,3 +162,24 @@ def test_tier_conditions_in_monte_carlo():
     rules = default_rules([.8, .6, .4], conditions=[{"trl": np.array([False, True])}, {}, {}])
     r = weight_monte_carlo(U, [.5, .5], n_draws=50, seed=0, tier_rules=rules)
     assert r.p_tier[0].tolist() == [0, 1, 0, 0]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000))
+def test_monte_carlo_permutation_equivariant(seed):
+    """Same seed, projects given in another order: every per-project output follows its project."""
+    rng = np.random.default_rng(seed)
+    U = rng.uniform(size=(12, 4))
+    U[3] = nan
+    perm = rng.permutation(12)
+    rules = default_rules([.7, .5, .3], conditions=[{"c": rng.uniform(size=12) > .3}, {}, {}])
+    ko = rng.uniform(size=12) > .8
+    a = weight_monte_carlo(U, [.4, .3, .2, .1], concentration=20, n_draws=400, seed=seed, tier_rules=rules,
+                           knocked_out=ko, top_k=3)
+    rules_p = default_rules([.7, .5, .3], conditions=[{"c": rules[0].conditions["c"][perm]}, {}, {}])
+    b = weight_monte_carlo(U[perm], [.4, .3, .2, .1], concentration=20, n_draws=400, seed=seed,
+                           tier_rules=rules_p, knocked_out=ko[perm], top_k=3)
+    np.testing.assert_array_equal(b.acceptability, a.acceptability[perm])
+    np.testing.assert_array_equal(b.p_tier, a.p_tier[perm])
+    np.testing.assert_array_equal(b.rank_q95, a.rank_q95[perm])
+    np.testing.assert_allclose(b.central_weights, a.central_weights[perm])

@@ -129,20 +129,27 @@ class _Accumulator:
         self.n_first = np.zeros(P, dtype=np.int64)
         self.n = 0
 
-    def add(self, C: np.ndarray, W: np.ndarray | None, unscored: np.ndarray):
-        """C: (draws, P) composites; unscored: (P,) projects ranked last; W: (draws, L) or None."""
+    def add(self, C: np.ndarray, W: np.ndarray | None, unscored: np.ndarray, perm: np.ndarray | None = None):
+        """C: (draws, P) composites; unscored: (P,) projects ranked last; W: (draws, L) or None.
+
+        If ``perm`` is given, column j of C (and of ``unscored``) is project perm[j] (columns
+        presorted by the base ranking make the sort faster).
+        """
         D, P = C.shape
         key = np.negative(C)
         if unscored.any():
             key[:, unscored] = np.inf
         order = np.argsort(key, axis=1)          # best first; exact ties: order of the sort (see doc)
+        if perm is not None:
+            order = perm[order]
         # histogram of (project, rank): position j of project order[d, j] is its 0-based rank
         pos = np.minimum(np.arange(P, dtype=np.int64), self.R)
         self.hist += np.bincount((order * (self.R + 1) + pos[None, :]).ravel(), minlength=P * (self.R + 1))
         if self.rules:
             # minima are non-increasing, so the score tier is the number of minima not reached;
             # conditions and caps are applied to the aggregated counts in result()
-            idx = np.broadcast_to(np.arange(P, dtype=np.int64) * (len(self.rules) + 1), (D, P)).copy()
+            proj = np.arange(P, dtype=np.int64) if perm is None else perm.astype(np.int64)
+            idx = np.broadcast_to(proj * (len(self.rules) + 1), (D, P)).copy()
             for m in self.mins:                  # loop over a handful of tiers
                 idx += C < m
             self.score_tier_counts += np.bincount(idx.ravel(), minlength=self.score_tier_counts.size)
@@ -303,12 +310,14 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
     base = np.where(unscored, np.nan, U @ w0)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights, unscored)
     chunk = _bounded_chunk(chunk, P)
-    Ut = U.T.copy()
+    perm = np.argsort(np.where(unscored, np.inf, -base), kind="stable")   # presort by the base ranking
+    Ut = U[perm].T.copy()
+    uns_p = unscored[perm]
     for s in range(0, n_draws, chunk):
         d = min(chunk, n_draws - s)
         W = sample_weights(d, rng, weights=w0, concentration=concentration, panel=panel, panel_mode=panel_mode)
         C = W @ Ut
-        acc.add(C, W, unscored)
+        acc.add(C, W, uns_p, perm)
     base_rank = _ordinal(base)
     return acc.result(source=source, seed=seed, base_composite=base, base_rank=base_rank, unscored=unscored,
                       top_k=top_k, params=dict(concentration=concentration if panel is None else None,
