@@ -84,9 +84,12 @@ def _check_library(document: ScaleLibrary, ctx: Any, name: str) -> None:
         _check_scale(scale, ctx, lambda *sub, _n=scale_name: where.scale(_n, *sub), scale_name)
     known = {s.id for s in document.sources}
     for scale_name, scale in document.scales.items():
-        for i, ref in enumerate(getattr(scale, "sources", []) or []):
+        refs = [(("sources", i), ref) for i, ref in enumerate(getattr(scale, "sources", []) or [])]
+        for j, level in enumerate(getattr(scale, "levels", []) or []):
+            refs += [(("levels", j, "sources", i), ref) for i, ref in enumerate(level.sources)]
+        for sub, ref in refs:
             if ref not in known:
-                ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(scale_name, "sources", i),
+                ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(scale_name, *sub),
                           code="unknown_source", hint="list it under `sources:` with a confidence mark")
 
 

@@ -151,6 +151,8 @@ class Level(StrictModel):
     points: float | None = Field(None, description="Utility of this level in [0, 1] (a points table); "
                                                     "default: evenly spaced by rank.")
     checklist: list[ChecklistItem] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="Source ids for this level's wording.")
+    confidence: Confidence | None = Field(None, description="How well this level's wording was checked.")
 
 
 class LevelsScale(StrictModel):
@@ -158,6 +160,7 @@ class LevelsScale(StrictModel):
 
     kind: Literal["levels"]
     label: Text | None = None
+    abbreviation: str | None = Field(None, description="Short name shown before the level, e.g. 'TRL', 'MRL'.")
     description: Text | None = None
     sources: list[str] = Field(default_factory=list, description="Ids of entries in the file's sources.")
     confidence: Confidence | None = None

@@ -263,11 +263,14 @@ def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where:
 def _check_source_refs(doc: RubricDocument, ctx: LoadContext, where: _Where) -> None:
     known = [s.id for s in doc.sources]
     for name, scale in doc.scales.items():
-        for i, ref in enumerate(getattr(scale, "sources", []) or []):
+        refs = [(("sources", i), ref) for i, ref in enumerate(getattr(scale, "sources", []) or [])]
+        for j, level in enumerate(getattr(scale, "levels", []) or []):
+            refs += [(("levels", j, "sources", i), ref) for i, ref in enumerate(level.sources)]
+        for sub, ref in refs:
             if ref not in known:
                 close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
                 message = f"未知来源 / unknown source '{ref}'" + (f" — did you mean '{close[0]}'?" if close else "")
-                ctx.error(message, where.scale(name, "sources", i), code="unknown_source",
+                ctx.error(message, where.scale(name, *sub), code="unknown_source",
                           hint=None if close else "list it under `sources:` with a confidence mark")
 
 
