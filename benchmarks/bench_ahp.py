@@ -139,6 +139,10 @@ def main(argv=None) -> int:
     print(f"tlr AHP benchmark: {args.n:,} random reciprocal {n}x{n} matrices (Saaty scale, seed {args.seed})")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPU(s), "
           f"{platform.processor() or platform.machine()}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}")
+    try:
+        print("load average at start (1/5/15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    except OSError:  # pragma: no cover
+        pass
     rows = []
 
     # --- tlr, batched
@@ -191,6 +195,10 @@ def main(argv=None) -> int:
         b = f"{r['batch_s']:.3f}" + (" (extrap.)" if r["extrap"] else "")
         print(f"{r['lib']:<18} {r['call']:<44} {r['kind']:<22} {r['one_ms']:>10.3f} {b:>17} {r['dw']:>16.1e}")
     print()
+    try:
+        print("load average at end (1/5/15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    except OSError:  # pragma: no cover
+        pass
     print(f"tlr median CR (saaty_later RI): {np.median(cr_ev):.4f}; median GCI: {np.median(g_gm):.4f}")
     ok_ev = t_ev <= 0.3
     ok_gm = t_gm <= 0.1
