@@ -1,6 +1,5 @@
 """Utilities and aggregation: published examples (Hwang & Yoon 1981), hand calculations, properties."""
 
-import itertools
 
 import numpy as np
 import pytest
