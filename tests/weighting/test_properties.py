@@ -104,3 +104,15 @@ def test_cr_is_zero_for_n_at_most_two(n):
     assert r.weights.sum() == pytest.approx(1)
     if n == 2:
         assert r.weights == pytest.approx([7 / 8, 1 / 8])
+
+
+def test_convergence_check_falls_back_to_dense_eig(rng):
+    # with no iterations allowed, nothing converges: every matrix must go through the checked fallback
+    a = random_reciprocal(rng, 50, 7)
+    w, lam, info = eigenvector(a, max_iter=1, return_info=True)
+    assert info["fallback"] == 50
+    for i in range(0, 50, 7):
+        wr, lr = perron(a[i])
+        assert w[i] == pytest.approx(wr, abs=1e-12) and lam[i] == pytest.approx(lr, rel=1e-12)
+    w2, lam2, info2 = eigenvector(a, return_info=True)
+    assert info2["fallback"] == 0 and np.abs(w2 - w).max() < 1e-12
