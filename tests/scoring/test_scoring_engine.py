@@ -209,3 +209,24 @@ def test_fce_weighted_average_course_data_hand():
     r = fce(COURSE_R, COURSE_A, [5, 4, 3, 2, 1])
     np.testing.assert_allclose(r.B, [.02, .14, .36, .34, .14])
     assert r.score == pytest.approx(.02 * 5 + .14 * 4 + .36 * 3 + .34 * 2 + .14 * 1)
+
+
+def test_weighted_sum_applicability_renormalises_by_design():
+    # leaf 2 does not apply to project 0 (NaN there is "not applicable", not missing):
+    # composite = (.5*1 + .25*.5) / .75 = .8333 ; project 1 uses all three leaves.
+    U = np.array([[1.0, 0.5, nan], [0.2, 0.4, 1.0]])
+    app = np.array([[True, True, False], [True, True, True]])
+    r = weighted_sum(U, [2, 1, 1], applicable=app, dimensions=[0, 0, 1])
+    np.testing.assert_allclose(r.composite, [0.625 / 0.75, 0.45])
+    assert not r.incomplete.any()
+    assert not r.dimension_defined[0, 1] and np.isnan(r.dimension_scores[0, 1])
+    # an applicable leaf missing still follows the missing policy
+    U2 = U.copy()
+    U2[1, 0] = nan
+    with pytest.raises(MissingValueError):
+        weighted_sum(U2, [2, 1, 1], applicable=app)
+    r = weighted_sum(U2, [2, 1, 1], applicable=app, missing="renormalize")
+    assert r.incomplete.tolist() == [False, True]
+    assert r.composite[1] == pytest.approx((.25 * .4 + .25 * 1) / .5)
+    with pytest.raises(InvalidValueError):
+        weighted_sum(U, [1, 1, 1], applicable=np.zeros((2, 3), bool))

@@ -39,7 +39,10 @@ class CompositeResult(ResultMixin):
     Attributes:
         composite: (projects,) sum_l w_l u_pl with the global leaf weights normalised to sum 1;
             NaN exactly where ``incomplete`` and missing="flag".
-        dimension_scores: (projects, dimensions) sum_{l in d} w_l u_pl / sum_{l in d} w_l, or None.
+        dimension_scores: (projects, dimensions) sum_{l in d} w_l u_pl / sum_{l in d} w_l, or None;
+            NaN where the dimension has a missing leaf ("flag") or no applicable/present leaf
+            (see ``dimension_defined``).
+        dimension_defined: mask matching ``dimension_scores`` (None if no dimensions).
         incomplete: mask of projects with at least one missing (NaN) leaf utility.
         missing_leaves: (projects,) number of missing leaves.
         weights: the normalised global leaf weights used.
@@ -48,6 +51,7 @@ class CompositeResult(ResultMixin):
 
     composite: np.ndarray
     dimension_scores: np.ndarray | None
+    dimension_defined: np.ndarray | None
     incomplete: np.ndarray
     missing_leaves: np.ndarray
     weights: np.ndarray
@@ -66,7 +70,7 @@ class CompositeResult(ResultMixin):
         return df
 
 
-def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
+def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error", applicable=None,
                  chunk: int = DEFAULT_CHUNK) -> CompositeResult:
     """Composite = U @ w over leaves, and per-dimension scores.
 
@@ -78,6 +82,11 @@ def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
         missing: "error" (default) raises MissingValueError naming the projects; "flag" leaves the
             composite NaN and marks ``incomplete``; "renormalize" uses the weights of the leaves
             present (renormalised) and marks ``incomplete``.
+        applicable: optional (projects, leaves) bool; False = the indicator does not apply to the
+            project (e.g. not for its achievement type). Such leaves are left out and the weights
+            of the applicable leaves renormalised for that project — this is by design, not a
+            missing value; the ``missing`` policy concerns applicable leaves only. A project with no
+            applicable leaf raises.
         chunk: projects per block.
     """
     U = as_float_array(utilities, "utilities", ndim=2)
@@ -85,6 +94,15 @@ def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
     w = _weights(weights, L)
     if missing not in ("error", "flag", "renormalize"):
         raise InvalidValueError(f"未知的缺失策略 {missing!r} / unknown missing policy {missing!r}")
+    app = None
+    if applicable is not None:
+        app = np.asarray(applicable, dtype=bool)
+        if app.shape != (P, L):
+            raise ShapeError(f"适用性矩阵应为 {(P, L)} / applicable must have shape {(P, L)}, got {app.shape}")
+        none = ~app.any(axis=1)
+        if none.any():
+            raise InvalidValueError(f"项目没有任何适用指标 / projects with no applicable indicator: "
+                                    f"{np.flatnonzero(none)[:10].tolist()}")
     dim = None
     D = 0
     if dimensions is not None:
@@ -103,7 +121,8 @@ def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
     dims = np.empty((P, D)) if D else None
     for s in range(0, P, max(1, chunk)):
         blk = U[s:s + chunk]
-        nanm = np.isnan(blk)
+        ap = None if app is None else app[s:s + chunk]
+        nanm = np.isnan(blk) if ap is None else np.isnan(blk) & ap
         nm = nanm.sum(axis=1)
         nmiss[s:s + chunk] = nm
         if missing == "error" and nm.any():
@@ -111,23 +130,30 @@ def weighted_sum(utilities, weights, *, dimensions=None, missing: str = "error",
             raise MissingValueError(
                 f"项目缺少指标效用 / projects with missing indicator utilities: {bad}",
                 hint="score the missing indicators, or choose missing='flag' or 'renormalize' explicitly")
-        b0 = np.where(nanm, 0.0, blk)
-        if missing == "renormalize":
-            wp = (~nanm) @ w
-            c = np.where(wp > 0, (b0 @ w) / np.where(wp > 0, wp, 1.0), np.nan)
-        else:
+        use = ~np.isnan(blk) if ap is None else ~np.isnan(blk) & ap       # leaves that count
+        b0 = np.where(use, blk, 0.0)
+        if ap is None and missing != "renormalize":
             c = np.where(nm > 0, np.nan, b0 @ w)
+        else:
+            # denominators: applicable leaves ("flag"/"error") or applicable and present ("renormalize")
+            wp = (use if missing == "renormalize" else (ap if ap is not None else np.ones_like(use))) @ w
+            c = np.where(wp > 0, (b0 @ w) / np.where(wp > 0, wp, 1.0), np.nan)
+            if missing != "renormalize":
+                c = np.where(nm > 0, np.nan, c)
         comp[s:s + chunk] = c
         if D:
             wm = w[:, None] * M
             num = b0 @ wm
             if missing == "renormalize":
-                den = (~nanm) @ wm
-                dims[s:s + chunk] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+                den = use @ wm
+            elif ap is not None:
+                den = ap @ wm
             else:
-                miss_d = nanm @ M > 0
-                dims[s:s + chunk] = np.where(miss_d, np.nan, num / wd)
-    return CompositeResult(composite=comp, dimension_scores=dims, incomplete=nmiss > 0,
+                den = np.broadcast_to(wd, num.shape)
+            miss_d = (nanm @ M > 0) if missing != "renormalize" else np.zeros(num.shape, bool)
+            dims[s:s + chunk] = np.where(miss_d | (den <= 0), np.nan, num / np.where(den > 0, den, 1.0))
+    return CompositeResult(composite=comp, dimension_scores=dims,
+                           dimension_defined=None if dims is None else ~np.isnan(dims), incomplete=nmiss > 0,
                            missing_leaves=nmiss, weights=w, missing=missing)
 
 
