@@ -204,3 +204,44 @@ def test_init_via_cli(tmp_path, capsys):
     assert code == 0 and '"rubric": "mini-campaign"' in out
     code, _, err = run_cli(["campaign", "init", tmp_path / "r2", "--rubric", tmp_path / "nope.yaml"], capsys)
     assert code == 2 and "Traceback" not in err
+
+
+def test_meta_edit_detected(ledger):
+    path = ledger.path
+    ledger.close()
+    _tamper(path, "UPDATE meta SET value = 'other' WHERE key = 'campaign_id'")
+    led = open_campaign(path)
+    report = verify_audit(led)
+    led.close()
+    assert not report.ok and any("campaign_id" in p for p in report.problems)
+
+
+def test_read_only_database_gives_clear_error(ledger, capsys):
+    import os
+    import stat
+
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    path = ledger.path
+    ledger.close()
+    os.chmod(path, stat.S_IREAD)
+    try:
+        code, _out, err = run_cli(["assign", "--per-project", "4", "--campaign", path.parent], capsys)
+        assert code == 2 and "Traceback" not in err
+    finally:
+        os.chmod(path, stat.S_IREAD | stat.S_IWRITE)
+
+
+def test_database_error_during_write_is_a_campaign_error(ledger):
+    ledger.conn.execute("DROP TABLE sessions")
+    with pytest.raises(CampaignError, match="database error"):
+        with ledger.write("test") as tx:
+            tx.conn.execute("INSERT INTO sessions VALUES ('a', 'b', 'c', 'd')")
+
+
+def test_damaged_schema_gives_clear_cli_error(ledger, capsys):
+    path = ledger.path
+    ledger.close()
+    _tamper(path, "DROP TABLE recusals")
+    code, _out, err = run_cli(["status", "--campaign", path.parent], capsys)
+    assert code == 2 and "database error" in err and "Traceback" not in err

@@ -63,6 +63,7 @@ def verify(ledger: "Ledger") -> AuditReport:
     state: dict[str, dict[tuple, dict]] = {name: {} for name in TABLES}
     prev = GENESIS
     expected_seq = 1
+    init_meta: dict | None = None
 
     def problem(text: str) -> None:
         if len(report.problems) < MAX_PROBLEMS:
@@ -96,6 +97,8 @@ def verify(ledger: "Ledger") -> AuditReport:
         prev = digest
         if not isinstance(payload, dict):
             continue
+        if action == "campaign.init" and isinstance(payload.get("meta"), dict):
+            init_meta = payload["meta"]
         for table, keys in (payload.get("del") or {}).items():
             spec = TABLES.get(table)
             if spec is None:
@@ -113,7 +116,16 @@ def verify(ledger: "Ledger") -> AuditReport:
                 state[table][row_key(spec, row)] = row
     report.head = prev
 
-    # the rubric document must also still hash to what was frozen
+    if init_meta is None:
+        report.state_ok = False
+        problem("审计日志缺少创建记录 / the audit log has no campaign.init entry")
+    else:
+        meta = dict(ledger.conn.execute("SELECT key, value FROM meta").fetchall())
+        for key, value in init_meta.items():
+            if meta.get(key) != value:
+                report.state_ok = False
+                problem(f"meta {key}: {_short(meta.get(key))}，审计日志记录为 {_short(value)} / is "
+                        f"{_short(meta.get(key))} in the table but {_short(value)} in the audit log")
     for table, spec in TABLES.items():
         actual = {}
         for r in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):

@@ -122,6 +122,13 @@ def _not_campaign(path: Path, why_zh: str, why_en: str, hint: str | None = None)
     )
 
 
+def database_error(path: Path | str, exc: sqlite3.Error) -> CampaignError:
+    """A clear message for a low-level SQLite failure (read-only file, disk full, corrupt page ...)."""
+    return CampaignError(f"批次数据库出错 / campaign database error: {exc}", location=Location(file=str(path)),
+                         hint="检查文件权限、磁盘空间，或从备份恢复 / check file permissions and disk space, or "
+                              "restore from a backup", code="database_error")
+
+
 # --------------------------------------------------------------------------- the ledger
 
 
@@ -349,11 +356,13 @@ class Ledger:
             yield tx
             tx._append_audit()
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             try:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:  # pragma: no cover
                 pass
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise database_error(self.path, exc) from None
             raise
 
     def set_session(self, expert_id: str, project_id: str | None, indicator_id: str | None) -> None:

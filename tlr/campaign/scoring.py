@@ -151,13 +151,10 @@ class _Validator:
             raise CampaignError(f"{indicator_id}: {exc}", code="invalid_value") from None
 
 
-_validators: dict[int, _Validator] = {}
-
-
 def _validator(ledger: Ledger) -> _Validator:
-    v = _validators.get(id(ledger))
-    if v is None or v.ledger is not ledger:
-        v = _validators[id(ledger)] = _Validator(ledger)
+    v = getattr(ledger, "_score_validator", None)
+    if v is None:
+        v = ledger._score_validator = _Validator(ledger)
     return v
 
 

@@ -8,6 +8,7 @@ directory.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import unicodedata
 from typing import Any
@@ -16,6 +17,29 @@ import click
 
 CAMPAIGN_HELP = ("批次目录（或其 campaign.sqlite）；默认取环境变量 TLR_CAMPAIGN，否则当前目录 / campaign directory "
                  "(or its campaign.sqlite); default: $TLR_CAMPAIGN, else the current directory")
+
+
+def _guard(invoke, ctx):
+    try:
+        return invoke(ctx)
+    except sqlite3.DatabaseError as exc:
+        from tlr.campaign.ledger import database_error, resolve_path
+
+        raise database_error(resolve_path(ctx.params.get("campaign")), exc) from None
+
+
+class GuardedCommand(click.Command):
+    """A command whose low-level SQLite failures become a clear CampaignError (no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        return _guard(super().invoke, ctx)
+
+
+class GuardedGroup(click.Group):
+    command_class = GuardedCommand
+
+    def invoke(self, ctx: click.Context):
+        return _guard(super().invoke, ctx)
 
 
 def campaign_option(f):
@@ -67,7 +91,7 @@ def _pair(text: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- campaign
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def campaign() -> None:
     """评价批次：创建与查看 / Create and inspect an evaluation round.
 
@@ -139,7 +163,7 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
 def _import_cmd(kind: str):
     zh = "项目" if kind == "projects" else "专家"
 
-    @click.command("import")
+    @click.command("import", cls=GuardedCommand)
     @click.argument("file", type=click.Path(dir_okay=False))
     @campaign_option
     @click.option("--dry-run", is_flag=True, help="只检查不导入 / check only, import nothing")
@@ -174,7 +198,7 @@ def _import_cmd(kind: str):
 
 
 def _list_cmd(kind: str):
-    @click.command("list")
+    @click.command("list", cls=GuardedCommand)
     @campaign_option
     @json_option
     def cmd(campaign: str | None, as_json: bool) -> None:
@@ -194,7 +218,7 @@ def _list_cmd(kind: str):
     return cmd
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def projects() -> None:
     """项目：导入与列出 / Import and list the round's projects.
 
@@ -205,7 +229,7 @@ def projects() -> None:
     """
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def experts() -> None:
     """专家：导入与列出 / Import and list the expert pool.
 
@@ -225,7 +249,7 @@ experts.add_command(_list_cmd("experts"))
 # --------------------------------------------------------------------------- assign
 
 
-@click.command()
+@click.command(cls=GuardedCommand)
 @campaign_option
 @click.option("--per-project", "-n", type=int, default=None,
               help="每个项目的专家数（默认取指标体系的最少专家数）/ experts per project (default: the rubric's min_experts)")
@@ -328,7 +352,7 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
 # --------------------------------------------------------------------------- status
 
 
-@click.command()
+@click.command(cls=GuardedCommand)
 @campaign_option
 @click.option("--expert", "expert_id", default=None, help="只看某位专家 / one expert")
 @click.option("--project", "project_id", default=None, help="只看某个项目 / one project")
@@ -373,7 +397,7 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
 # --------------------------------------------------------------------------- export
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def export() -> None:
     """导出 / Export campaign data.
 
@@ -417,7 +441,7 @@ def export_scores_cmd(campaign, fmt, out, lang) -> None:
 # --------------------------------------------------------------------------- audit
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def audit() -> None:
     """审计日志 / The hash-chained audit log.
 

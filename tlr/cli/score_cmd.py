@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tlr.cli.campaign_cmd import _open, campaign_option, echo_json, json_option
+from tlr.cli.campaign_cmd import GuardedCommand, GuardedGroup, _open, campaign_option, echo_json, json_option
 
 COMMANDS_HELP = "回车=保留 keep · b=上一项 back · s=跳过 skip · q=退出 quit · ?=帮助 help"
 BACK = {"b", "back", "上一项", "<"}
@@ -15,7 +15,7 @@ QUIT = {"q", "quit", "exit", "退出"}
 HELP = {"?", "h", "help", "帮助"}
 
 
-@click.command()
+@click.command(cls=GuardedCommand)
 @click.option("--expert", "-e", "expert_id", required=True, help="专家编号 / expert id, e.g. E07")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
               help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence）/ "
@@ -202,7 +202,7 @@ class Session:
 # --------------------------------------------------------------------------- sheets
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 def sheets() -> None:
     """Excel 评分表：导出与导入 / Export and import XLSX scoresheets.
 
