@@ -116,3 +116,12 @@ def test_convergence_check_falls_back_to_dense_eig(rng):
         assert w[i] == pytest.approx(wr, abs=1e-12) and lam[i] == pytest.approx(lr, rel=1e-12)
     w2, lam2, info2 = eigenvector(a, return_info=True)
     assert info2["fallback"] == 0 and np.abs(w2 - w).max() < 1e-12
+
+
+def test_threaded_blocks_identical_to_serial(rng):
+    a = random_reciprocal(rng, 20000, 6)
+    w1, l1 = eigenvector(a, workers=1)
+    w2, l2 = eigenvector(a, workers=3)
+    assert np.array_equal(w1, w2) and np.array_equal(l1, l2)
+    assert np.array_equal(geometric_mean(a, workers=1), geometric_mean(a, workers=2))
+    assert np.array_equal(gci(a, workers=1), gci(a, workers=2))
