@@ -1,29 +1,47 @@
 """Evaluation campaigns: one round's projects, experts, assignments, scores and audit log.
 
 Everything is stored in one SQLite ledger (``campaign.sqlite`` in the campaign
-directory, WAL mode); every change is an audited, hash-chained entry.
+directory, WAL mode); every change is an audited, hash-chained entry. See
+docs/campaign.md.
 
 >>> from tlr.campaign import init_campaign, open_campaign, import_projects, import_experts
 >>> from tlr.campaign import assign_experts, record_score, score_cube, verify_audit
+
+Names are imported lazily (``tlr status`` must start fast).
 """
 
 from __future__ import annotations
 
-from .assign import add_assignment, assign_experts, conflicts, recuse, remove_assignment, solve
-from .audit import AuditReport, log_entries
-from .audit import verify as verify_audit
-from .cube import ScoreCube, score_cube, scores_frame
-from .imports import import_experts, import_projects
-from .ledger import ENV_CAMPAIGN, Ledger, init_campaign, open_campaign, resolve_path
-from .scoring import clear_score, expert_items, import_answers, record_score
-from .status import campaign_status
-from .trl import record_trl_assessment, trl_assessments
-from .vocab import INDUSTRIES
+import importlib
+from typing import Any
 
-__all__ = [
-    "Ledger", "init_campaign", "open_campaign", "resolve_path", "ENV_CAMPAIGN",
-    "import_projects", "import_experts", "assign_experts", "add_assignment", "remove_assignment", "recuse",
-    "conflicts", "solve", "record_score", "clear_score", "import_answers", "expert_items",
-    "campaign_status", "ScoreCube", "score_cube", "scores_frame", "verify_audit", "AuditReport", "log_entries",
-    "record_trl_assessment", "trl_assessments", "INDUSTRIES",
-]
+_EXPORTS: dict[str, str] = {
+    "Ledger": "ledger", "init_campaign": "ledger", "open_campaign": "ledger", "resolve_path": "ledger",
+    "ENV_CAMPAIGN": "ledger",
+    "import_projects": "imports", "import_experts": "imports",
+    "assign_experts": "assign", "add_assignment": "assign", "remove_assignment": "assign", "recuse": "assign",
+    "conflicts": "assign", "solve": "assign",
+    "record_score": "scoring", "clear_score": "scoring", "import_answers": "scoring", "expert_items": "scoring",
+    "campaign_status": "status",
+    "ScoreCube": "cube", "score_cube": "cube", "scores_frame": "cube",
+    "verify_audit": "audit:verify", "AuditReport": "audit", "log_entries": "audit",
+    "record_trl_assessment": "trl", "trl_assessments": "trl",
+    "export_sheet": "sheets", "import_sheets": "sheets", "export_scores": "export",
+    "INDUSTRIES": "vocab",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'tlr.campaign' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(f"tlr.campaign.{module}"), attr or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

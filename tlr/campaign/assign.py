@@ -35,22 +35,7 @@ import numpy as np
 from tlr.errors import CampaignError, Diagnostic, Location
 
 from .ledger import Ledger, now
-from .vocab import norm_token
-
-REASONS: dict[str, tuple[str, str]] = {
-    "same_institution": ("与申报单位同一单位", "same institution as the applicant"),
-    "co_applicant": ("所在单位为合作单位", "institution is a co-applicant"),
-    "declared_org": ("声明与该单位有利益冲突", "declared a conflict with the applicant or a co-applicant"),
-    "declared_project": ("声明与该项目有利益冲突", "declared a conflict with this project"),
-    "applicant_request": ("申报单位申请回避", "the applicant asked for this expert to be excluded"),
-    "declared": ("专家事后声明回避", "recusal declared later"),
-}
-
-
-def reason_text(code: str) -> str:
-    zh, en = REASONS.get(code, (code, code))
-    return f"{zh} / {en}"
-
+from .vocab import REASONS, norm_token, reason_text  # noqa: F401 - re-exported
 
 def conflicts(experts: list[dict], projects: list[dict]) -> tuple[np.ndarray, dict[tuple[int, int], list[tuple[str, str]]]]:
     """Boolean mask (experts x projects, True = conflict) and the reasons of each conflict."""

@@ -143,8 +143,10 @@ def verify(ledger: "Ledger") -> AuditReport:
             report.state_ok = False
             problem(f"{table} {'/'.join(map(str, key))}: 数据表中有，审计日志中没有 / in the table but not in "
                     f"the audit log")
-        for key in sorted(expected.keys() & actual.keys(), key=lambda k: tuple(map(str, k))):
+        for key in expected.keys() & actual.keys():
             exp, act = expected[key], actual[key]
+            if exp == act:  # fast path (4 == 4.0 holds; only a real difference goes column by column)
+                continue
             for col in spec.columns:
                 if not _same(exp.get(col), act.get(col)):
                     report.state_ok = False

@@ -84,6 +84,25 @@ def row_key(spec: TableSpec, row: dict[str, Any]) -> tuple:
     return tuple(row[k] for k in spec.key)
 
 
+def rubric_summary(rubric: Any) -> dict[str, Any]:
+    """{"indicators": [{"id", "applies_to": [types] | None}], "panel": {"min_experts", "quorum"}}."""
+    from .assign import panel_rules
+
+    indicators = []
+    for info in rubric.indicators:
+        allowed: set[str] | None = None
+        for node_id in getattr(info, "path", (info.id,)):
+            try:
+                types = getattr(rubric.node(node_id).model, "applies_to", None)
+            except KeyError:
+                continue
+            if types:
+                allowed = set(types) if allowed is None else allowed & set(types)
+        indicators.append({"id": info.id, "applies_to": sorted(allowed) if allowed is not None else None})
+    rules = panel_rules(rubric)
+    return {"indicators": indicators, "panel": {"min_experts": rules.min_experts, "quorum": rules.quorum}}
+
+
 def now() -> str:
     """UTC timestamp, ISO 8601 with microseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -176,7 +195,8 @@ class Ledger:
             ts = now()
             doc = rubric.to_json()
             meta = {"campaign_id": campaign_id, "name": name or directory.name or "campaign",
-                    "created_at": ts, "tool": "tlr"}
+                    "created_at": ts, "tool": "tlr",
+                    "rubric_summary": json.dumps(rubric_summary(rubric), ensure_ascii=False, sort_keys=True)}
             with ledger.write("campaign.init", actor=actor) as tx:
                 tx.conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
                 tx.put("rubric", [{"id": 1, "rubric_id": rubric.id, "version": str(rubric.version),
@@ -280,6 +300,14 @@ class Ledger:
                                     location=Location(file=str(self.path)), code="no_rubric")
             self._rubric = Rubric.from_json(doc[0])
         return self._rubric
+
+    def rubric_summary(self) -> dict[str, Any]:
+        """Indicator ids with the achievement types they apply to, and the panel rules, without
+        loading (and validating) the frozen rubric: what `tlr status` needs, fast."""
+        text = self.meta.get("rubric_summary")
+        if text:
+            return json.loads(text)
+        return rubric_summary(self.rubric)
 
     def rubric_row(self) -> dict[str, Any]:
         row = self.conn.execute("SELECT * FROM rubric WHERE id = 1").fetchone()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assign import panel_rules, reason_text
 from .ledger import Ledger
-from .scoring import applicable_indicators
 
 QUORUM_SLACK = 0.005
 
@@ -80,15 +78,18 @@ class CampaignStatus:
 
 
 def campaign_status(ledger: Ledger) -> CampaignStatus:
-    rubric = ledger.rubric
-    rules = panel_rules(rubric)
+    from .vocab import reason_text
+
+    summary = ledger.rubric_summary()
+    min_experts, quorum = summary["panel"]["min_experts"], summary["panel"]["quorum"]
     conn = ledger.conn
     projects = conn.execute("SELECT id, name, achievement_type FROM projects ORDER BY seq").fetchall()
     experts = conn.execute("SELECT id, name FROM experts ORDER BY seq").fetchall()
     per_type: dict[str | None, int] = {}
     for _pid, _name, at in projects:
         if at not in per_type:
-            per_type[at] = len(applicable_indicators(rubric, at))
+            per_type[at] = sum(1 for i in summary["indicators"]
+                               if not at or i["applies_to"] is None or at in i["applies_to"])
     expected_p = {pid: per_type[at] for pid, _n, at in projects}
     counts = {(e, p): n for e, p, n in conn.execute(
         "SELECT expert_id, project_id, count(*) FROM scores GROUP BY expert_id, project_id")}
@@ -119,7 +120,7 @@ def campaign_status(ledger: Ledger) -> CampaignStatus:
         ps[pid].recused.append({"expert": eid, "reason": reason, "reason_text": reason_text(reason)})
     for p in ps.values():
         # quorum is usually written to two decimals (0.67 for two thirds): half a percent of slack
-        p.quorum_met = p.assigned > 0 and p.done / p.assigned + QUORUM_SLACK >= rules.quorum
-        p.min_experts_met = p.done >= rules.min_experts
+        p.quorum_met = p.assigned > 0 and p.done / p.assigned + QUORUM_SLACK >= quorum
+        p.min_experts_met = p.done >= min_experts
     return CampaignStatus(list(es.values()), list(ps.values()),
-                          {str(k): v for k, v in per_type.items()}, rules.quorum, rules.min_experts)
+                          {str(k): v for k, v in per_type.items()}, quorum, min_experts)

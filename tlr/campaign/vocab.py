@@ -7,8 +7,7 @@ its English name (case-insensitive); the ledger stores the id.
 from __future__ import annotations
 
 import unicodedata
-
-from tlr.rubric.model import ACHIEVEMENT_TYPES
+from functools import lru_cache
 
 # id -> (中文, English). The province's key industries in the plan, then catch-alls.
 INDUSTRIES: dict[str, tuple[str, str]] = {
@@ -41,25 +40,29 @@ def _lookup(table: dict[str, tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-_INDUSTRY_LOOKUP = _lookup(INDUSTRIES)
-_ACHIEVEMENT_LOOKUP = _lookup(ACHIEVEMENT_TYPES)
-# common short forms
-_ACHIEVEMENT_LOOKUP.update({norm_token("技术开发"): "technology_development",
-                            norm_token("产业化"): "technology_development"})
-_INDUSTRY_LOOKUP.update({norm_token("生物医药"): "biomedicine_health",
-                         norm_token("医药健康"): "biomedicine_health",
-                         norm_token("装备制造"): "high_end_equipment",
-                         norm_token("新一代信息技术"): "information_intelligence"})
+@lru_cache(maxsize=None)
+def _tables() -> tuple[dict[str, str], dict[str, str]]:
+    from tlr.rubric.model import ACHIEVEMENT_TYPES  # pydantic: imported only when needed
+
+    industry = _lookup(INDUSTRIES)
+    industry.update({norm_token("生物医药"): "biomedicine_health",
+                     norm_token("医药健康"): "biomedicine_health",
+                     norm_token("装备制造"): "high_end_equipment",
+                     norm_token("新一代信息技术"): "information_intelligence"})
+    achievement = _lookup(ACHIEVEMENT_TYPES)
+    achievement.update({norm_token("技术开发"): "technology_development",
+                        norm_token("产业化"): "technology_development"})
+    return industry, achievement
 
 
 def industry_id(value: str) -> str | None:
     """The industry id for an id / Chinese / English name, or ``None`` if unknown."""
-    return _INDUSTRY_LOOKUP.get(norm_token(value))
+    return _tables()[0].get(norm_token(value))
 
 
 def achievement_type_id(value: str) -> str | None:
     """The achievement-type id for an id / Chinese / English name, or ``None`` if unknown."""
-    return _ACHIEVEMENT_LOOKUP.get(norm_token(value))
+    return _tables()[1].get(norm_token(value))
 
 
 def industry_names() -> str:
@@ -67,4 +70,22 @@ def industry_names() -> str:
 
 
 def achievement_type_names() -> str:
+    from tlr.rubric.model import ACHIEVEMENT_TYPES
+
     return "、".join(f"{zh}({key})" for key, (zh, _en) in ACHIEVEMENT_TYPES.items())
+
+
+# recusal reasons: code -> (中文, English)
+REASONS: dict[str, tuple[str, str]] = {
+    "same_institution": ("与申报单位同一单位", "same institution as the applicant"),
+    "co_applicant": ("所在单位为合作单位", "institution is a co-applicant"),
+    "declared_org": ("声明与该单位有利益冲突", "declared a conflict with the applicant or a co-applicant"),
+    "declared_project": ("声明与该项目有利益冲突", "declared a conflict with this project"),
+    "applicant_request": ("申报单位申请回避", "the applicant asked for this expert to be excluded"),
+    "declared": ("专家事后声明回避", "recusal declared later"),
+}
+
+
+def reason_text(code: str) -> str:
+    zh, en = REASONS.get(code, (code, code))
+    return f"{zh} / {en}"
