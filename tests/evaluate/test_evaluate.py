@@ -1,0 +1,172 @@
+"""The rubric applied to a panel's scores: hand-calculated composites and the rules a fund relies on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tlr.evaluate import EvaluationOptions, evaluate
+from tlr.panel.errors import NoScoresError
+from tlr.rubric import rubric_from_data
+
+NAN = np.nan
+FAST = EvaluationOptions(draws=200, bootstrap_draws=0)
+
+
+def make_rubric(consensus="mean", **extra):
+    doc = {
+        "id": "t", "version": "1", "title": "T", "readiness": "trl",
+        "panel": {"consensus": consensus, "trim": 1, "min_experts": 3},
+        "scales": {
+            "l5": {"kind": "likert", "min": 1, "max": 5},
+            "trl": {"kind": "levels", "levels": [{"level": k, "label": f"L{k}"} for k in range(1, 10)]},
+            "yn": {"kind": "boolean"},
+        },
+        "dimensions": [
+            {"id": "tech", "label": "Tech", "weight": 0.5, "children": [
+                {"id": "novelty", "label": "N", "scale": "l5", "weight": 0.6},
+                {"id": "trl", "label": "TRL", "scale": "trl", "weight": 0.4,
+                 "points": {k: (k - 1) / 8 for k in range(1, 10)}},
+            ]},
+            {"id": "market", "label": "Market", "weight": 0.5, "children": [
+                {"id": "demand", "label": "D", "scale": "l5", "weight": 1.0},
+                {"id": "ip", "label": "IP", "scale": "yn", "role": "gate"},
+            ]},
+        ],
+        "gates": [{"id": "ip_gate", "label": "IP unclear", "when": {"ref": "ip", "op": "==", "value": False}}],
+        "tiers": [
+            {"id": "A", "label": "A", "min_score": 80, "when": {"ref": "readiness", "op": ">=", "value": 6}},
+            {"id": "B", "label": "B", "min_score": 50},
+            {"id": "D", "label": "D"},
+        ],
+        "routes": [
+            {"id": "research", "label": "R", "when": {"ref": "readiness", "op": "<=", "value": 3}},
+            {"id": "transfer", "label": "T", "when": {"ref": "readiness", "op": "<=", "value": 6}},
+            {"id": "land", "label": "L"},
+        ],
+    }
+    doc.update(extra)
+    return rubric_from_data(doc)
+
+
+def run(rubric, cube, **kw):
+    E, P, _ = cube.shape
+    return evaluate(rubric, cube, projects=[f"p{i}" for i in range(P)], experts=[f"e{i}" for i in range(E)],
+                    options=kw.pop("options", FAST), **kw)
+
+
+def cube_of(rows):
+    """rows[e][p] = (novelty, trl, demand, ip)."""
+    return np.array(rows, dtype=float)
+
+
+def test_composite_matches_hand_calculation():
+    # one project, three experts; mean consensus: novelty 4 -> u 0.75; demand 3 -> 0.5; TRL lower median 6 -> 5/8
+    cube = cube_of([[[5, 6, 3, 1]], [[4, 7, 2, 1]], [[3, 5, 4, 1]]])
+    ev = run(make_rubric(), cube)
+    expected = 100 * (0.5 * (0.6 * 0.75 + 0.4 * 5 / 8) + 0.5 * 0.5)
+    assert ev.composite[0] == pytest.approx(expected)
+    assert ev.dimension_scores[0, ev.dimensions.index("tech")] == pytest.approx(100 * (0.6 * 0.75 + 0.4 * 5 / 8))
+    assert ev.readiness[0] == 6 and ev.readiness_source[0] == "panel"
+
+
+def test_levels_take_the_lower_median_never_the_mean():
+    cube = cube_of([[[3, 3, 3, 1]], [[3, 4, 3, 1]], [[3, 5, 3, 1]], [[3, 9, 3, 1]]])  # mean 5.25, lower median 4
+    ev = run(make_rubric(), cube)
+    assert ev.consensus[0, ev.indicators.index("trl")] == 4
+
+
+def test_assessment_overrides_panel_readiness_and_drives_routes_and_tiers():
+    cube = cube_of([[[5, 7, 5, 1], [5, 7, 5, 1]]] * 3)
+    ev = run(make_rubric(), cube, readiness_assessed={"p1": 3})
+    assert ev.readiness.tolist() == [7, 3]
+    assert ev.readiness_source == ("panel", "assessment")
+    assert ev.route == ("land", "research")
+    assert ev.tier[0] == "A" and ev.tier[1] == "B"  # p1 scores >= 80 but readiness 3 < 6 keeps it out of A
+
+
+def test_boolean_tie_is_undecided_and_flags_re_review():
+    cube = cube_of([[[4, 6, 4, 1]], [[4, 6, 4, 0]], [[4, 6, 4, 1]], [[4, 6, 4, 0]]])
+    ev = run(make_rubric(), cube)
+    gate = ev.gates[0]
+    assert not gate.hit[0] and gate.unknown[0]
+    assert ev.review[0] and any("ip_gate" in r for r in ev.review_reasons[0])
+    assert not ev.knocked_out[0]
+
+
+def test_knocked_out_project_stays_ranked_with_reason():
+    cube = cube_of([[[5, 8, 5, 0], [2, 5, 2, 1]]] * 3)
+    ev = run(make_rubric(), cube)
+    assert ev.knocked_out.tolist() == [True, False]
+    assert ev.tier[0] == "D"
+    assert ev.rank[0] == 1  # best score, still ranked, marked
+    assert ev.knockout_reasons(0) == ["IP unclear"]
+
+
+def test_unscored_project_is_last_and_flagged_never_dropped():
+    cube = cube_of([[[4, 6, 4, 1], [NAN] * 4, [2, 3, 2, 1]]] * 3)
+    ev = run(make_rubric(), cube)
+    assert len(ev.projects) == 3
+    assert ev.unscored.tolist() == [False, True, False]
+    assert ev.rank[1] == 3 and np.isnan(ev.composite[1])
+    assert ev.tier[1] == "D"
+    assert "no scores" in ev.flags(1, "en")
+
+
+def test_indicator_nobody_scored_renormalises_and_flags():
+    cube = cube_of([[[4, 6, NAN, 1]]] * 3)
+    ev = run(make_rubric(), cube)
+    tech = 0.6 * 0.75 + 0.4 * 5 / 8
+    assert ev.composite[0] == pytest.approx(100 * tech)  # only the tech half is scored
+    assert ev.incomplete[0]
+
+
+def test_trimmed_mean_ignores_one_wild_expert():
+    base = [[[4, 6, 4, 1]]] * 4
+    wild = base + [[[1, 6, 1, 1]]]
+    rubric = make_rubric("trimmed_mean")
+    a = run(rubric, cube_of(base + [[[4, 6, 4, 1]]]))
+    b = run(rubric, cube_of(wild))
+    assert a.composite[0] == pytest.approx(b.composite[0])
+
+
+def test_no_scores_is_a_clear_error():
+    with pytest.raises(NoScoresError, match="no scores"):
+        run(make_rubric(), np.full((3, 2, 4), NAN))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_dominating_project_never_ranks_below(seed):
+    rng = np.random.default_rng(seed)
+    E, P = 5, 6
+    cube = np.empty((E, P, 4))
+    cube[:, :, 0] = rng.integers(1, 6, (E, P))
+    cube[:, :, 1] = rng.integers(1, 10, (E, P))
+    cube[:, :, 2] = rng.integers(1, 6, (E, P))
+    cube[:, :, 3] = 1
+    # project 0 dominates project 1: at least as good on every indicator for every expert
+    cube[:, 0, :3] = np.maximum(cube[:, 0, :3], cube[:, 1, :3])
+    ev = run(make_rubric(), cube)
+    assert ev.rank[0] <= ev.rank[1]
+    assert ev.robustness.rank_q50[0] <= ev.robustness.rank_q50[1] + 1e-9
+
+
+def test_same_seed_same_result():
+    rng = np.random.default_rng(3)
+    cube = np.stack([rng.integers(1, 6, (4, 8)), rng.integers(1, 10, (4, 8)), rng.integers(1, 6, (4, 8)),
+                     np.ones((4, 8))], axis=2).astype(float)
+    opts = EvaluationOptions(draws=500, bootstrap_draws=50, seed=7)
+    a, b = run(make_rubric(), cube, options=opts), run(make_rubric(), cube, options=opts)
+    np.testing.assert_array_equal(a.robustness.rank_q95, b.robustness.rank_q95)
+    np.testing.assert_array_equal(a.bootstrap.p_top_k, b.bootstrap.p_top_k)
+
+
+def test_explain_contributions_sum_to_composite():
+    cube = cube_of([[[4, 6, 3, 1]]] * 3)
+    ev = run(make_rubric(), cube)
+    body = ev.explain("p0")
+    assert sum(c["contribution"] for c in body["contributions"]) == pytest.approx(ev.composite[0])
+    assert body["tier"] == ev.tier[0]

@@ -1,0 +1,606 @@
+"""Apply a rubric to a panel's scores: consensus, utilities, composite, gates, tiers, routes, robustness.
+
+This is the one place where the rubric (what to score and how it counts) meets the
+numeric core (:mod:`tlr.panel`, :mod:`tlr.engine`, :mod:`tlr.ranking`). It is pure:
+arrays and models in, an :class:`Evaluation` out; reading the ledger is the caller's job.
+
+Rules that matter for a fund (all stated in the result's ``method`` dict):
+
+- **Ordinal indicators are never averaged.** A levels indicator (TRL ...) takes the lower
+  median of the experts' levels; the project's readiness is the evidence-based assessment when
+  there is one, else that median. Grades take the lower median grade for display; their utility
+  is the mean of the experts' grade values (the FCE reading of a panel).
+- **Boolean indicators** take the majority; a tie is *unknown*, never a silent pass.
+- **Other indicators** take the rubric's consensus rule (mean, median, trimmed mean, weighted
+  mean, optionally leniency-corrected).
+- **Missing data is explicit.** An indicator nobody scored for a project leaves the composite
+  to the indicators present (weights renormalised) and the project is flagged ``incomplete``; a
+  project nobody scored is ranked last and flagged ``unscored``; a gate that cannot be decided is
+  flagged, never passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from tlr.rubric import NodeInfo, Rubric
+from tlr.rubric.conditions import Truth, describe_condition, evaluate_condition
+from tlr.rubric.model import (
+    BooleanScale,
+    GradesScale,
+    LevelsScale,
+    LikertScale,
+    LinearTransform,
+    NumericScale,
+    PiecewiseTransform,
+    ThresholdTransform,
+)
+from tlr.text import tr
+
+CONSENSUS_METHODS = {"mean": "mean", "median": "median", "trimmed_mean": "trimmed", "weighted_mean": "weighted"}
+DEFAULT_SEED = 20240601
+
+
+@dataclass(frozen=True)
+class EvaluationOptions:
+    """Knobs of an evaluation; ``None`` means "as the rubric says"."""
+
+    consensus: str | None = None
+    trim: int | None = None
+    min_experts: int | None = None
+    leniency_correction: bool | None = None
+    draws: int = 10_000
+    bootstrap_draws: int = 1_000
+    concentration: float = 100.0
+    seed: int = DEFAULT_SEED
+    top_k: int = 10
+    review_sd: float = 0.12     # re-review when the experts' composites spread more than this (0..1 scale)
+    review_range: float = 0.35  # ... or range over more than this
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """One gate over all projects."""
+
+    id: str
+    label: Any
+    effect: str
+    max_tier: str | None
+    hit: np.ndarray       # bool (P,): known to apply
+    unknown: np.ndarray   # bool (P,): could not be decided (missing scores)
+    rule: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the ranking knows about every project (arrays over projects unless said otherwise).
+
+    ``projects`` fixes the order of every per-project array; ``indicators`` that of the indicator
+    axes; ``dimensions`` that of ``dimension_scores`` (every dimension node, depth-first).
+    Scores (``composite``, ``dimension_scores``) are on the rubric's 0..``score_scale``.
+    """
+
+    rubric: Rubric
+    projects: tuple[str, ...]
+    experts: tuple[str, ...]
+    indicators: tuple[str, ...]
+    consensus: np.ndarray          # (P, I) consensus in the indicator's own units (levels, ratings, 0/1 ...)
+    n_experts: np.ndarray          # (P, I) experts behind each consensus value
+    spread: np.ndarray             # (P, I) sd of the experts' scores (NaN with fewer than 2)
+    utilities: np.ndarray          # (P, I) utility in [0, 1] of the consensus (NaN = no score)
+    expert_utilities: np.ndarray   # (E, P, I)
+    dimensions: tuple[str, ...]
+    dimension_scores: np.ndarray   # (P, D)
+    composite: np.ndarray          # (P,)
+    rank: np.ndarray               # (P,) competition ranking "1224"; unscored last
+    readiness: np.ndarray          # (P,) level, NaN unknown
+    readiness_source: tuple[str, ...]  # "assessment" | "panel" | "none"
+    gates: tuple[GateOutcome, ...]
+    knocked_out: np.ndarray
+    tier: tuple[str, ...]
+    tier_labels: dict[str, Any]
+    tier_codes: tuple[str, ...]
+    route: tuple[str | None, ...]
+    route_labels: dict[str, Any]
+    incomplete: np.ndarray
+    unscored: np.ndarray
+    review: np.ndarray             # needs re-review (复议)
+    review_reasons: dict[int, list[str]]
+    robustness: Any                # tlr.ranking.robustness.RobustnessResult (weight Monte Carlo)
+    bootstrap: Any | None          # expert resampling, when possible
+    agreement: dict[str, Any]
+    expert_flags: Any | None
+    method: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ access
+    def project_index(self, project_id: str) -> int:
+        try:
+            return self.projects.index(project_id)
+        except ValueError:
+            import difflib
+
+            close = difflib.get_close_matches(project_id, self.projects, n=1)
+            from tlr.errors import TlrError
+
+            raise TlrError(f"未知项目 / unknown project '{project_id}'" + (f" — did you mean '{close[0]}'?" if close else ""),
+                           hint="project ids are listed by `tlr status`") from None
+
+    def order(self) -> np.ndarray:
+        """Project indices best first (ties keep import order)."""
+        key = np.where(np.isnan(self.composite), np.inf, -self.composite)
+        return np.argsort(key, kind="stable")
+
+    def knockout_reasons(self, p: int, lang: str = "zh") -> list[str]:
+        return [tr(g.label, lang) for g in self.gates if g.hit[p] and g.effect == "knockout"]
+
+    def flags(self, p: int, lang: str = "zh") -> list[str]:
+        """Everything a reader must know about project *p* beyond its score."""
+        zh = lang == "zh"
+        out = []
+        if self.unscored[p]:
+            out.append("无人评分" if zh else "no scores")
+        elif self.incomplete[p]:
+            out.append("部分指标无评分" if zh else "some indicators unscored")
+        for g in self.gates:
+            if g.unknown[p]:
+                out.append(("无法判定：" if zh else "undecided gate: ") + tr(g.label, lang))
+            elif g.hit[p] and g.effect == "flag":
+                out.append(("提示：" if zh else "flag: ") + tr(g.label, lang))
+        if self.review[p]:
+            out.append(("需复议：" if zh else "re-review: ") + ", ".join(self.review_reasons.get(p, [])))
+        return out
+
+    def ranking_frame(self, lang: str = "zh"):
+        """One row per project, best first: rank, composite, tier, route, readiness, rank interval, flags."""
+        import pandas as pd
+
+        rob = self.robustness
+        rows = []
+        for p in self.order():
+            row = {
+                "rank": int(self.rank[p]), "project": self.projects[p],
+                "composite": _num(self.composite[p]),
+                "tier": self.tier[p], "route": self.route[p],
+                "readiness": None if np.isnan(self.readiness[p]) else int(self.readiness[p]),
+                "readiness_source": self.readiness_source[p],
+                "rank_p05": _num(rob.rank_q05[p]) if rob is not None else None,
+                "rank_p95": _num(rob.rank_q95[p]) if rob is not None else None,
+                f"p_top_{rob.top_k if rob is not None else 0}": _num(rob.p_top_k[p]) if rob is not None else None,
+                "knocked_out": bool(self.knocked_out[p]),
+                "knockout_reasons": "; ".join(self.knockout_reasons(p, lang)),
+                "flags": "; ".join(self.flags(p, lang)),
+            }
+            for d, dim in enumerate(self.dimensions):
+                if self.rubric.node(dim).depth == 0:
+                    row[dim] = _num(self.dimension_scores[p, d])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def explain(self, project_id: str) -> dict:
+        """Contribution of every scored indicator to the project's composite, and what the next tier needs."""
+        from tlr.ranking.explain import explain as explain_core
+
+        p = self.project_index(project_id)
+        scored = [i for i, iid in enumerate(self.indicators) if self.rubric.node(iid).role == "score"]
+        w = np.array([self.rubric.node(self.indicators[i]).global_weight for i in scored])
+        U = _impute_missing(self.utilities[p:p + 1][:, scored], w)
+        scale = self.rubric.document.score_scale
+        minima = [t.min_score / scale for t in self.rubric.document.tiers or [] if t.min_score is not None]
+        if np.isnan(U).all():
+            return {"project": project_id, "composite": None, "contributions": [], "note": "no scores"}
+        res = explain_core(np.nan_to_num(U), w, minima or [1.0])
+        body = res.project(0, [self.indicators[i] for i in scored])
+        for item in body["contributions"]:
+            item["contribution"] *= scale
+            item["headroom"] *= scale
+            i = self.indicators.index(item["indicator"])
+            item["utility"] = _num(self.utilities[p, i])
+            item["consensus"] = _num(self.consensus[p, i])
+            item["weight"] = self.rubric.node(item["indicator"]).global_weight
+        body["composite"] = _num(self.composite[p])
+        body["gap_to_next_tier"] *= scale
+        body.update(project=project_id, tier=self.tier[p], rank=int(self.rank[p]),
+                    knockouts=self.knockout_reasons(p), flags=self.flags(p))
+        return body
+
+
+def _num(x: Any) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+# ---------------------------------------------------------------------------------------------- utilities
+
+
+def indicator_utility(node: NodeInfo, values: np.ndarray) -> np.ndarray:
+    """Utility in [0, 1] of stored scores *values* (any shape) on *node*'s scale; NaN stays NaN."""
+    from tlr.engine import utility
+
+    scale = node.scale
+    x = np.asarray(values, dtype=float)
+    if isinstance(scale, LevelsScale):
+        return utility.levels(x, level_points(node))
+    if isinstance(scale, LikertScale):
+        return utility.likert(x, scale.min, scale.max)
+    if isinstance(scale, BooleanScale):
+        return x if scale.pass_value else np.where(np.isnan(x), np.nan, 1.0 - x)
+    if isinstance(scale, GradesScale):
+        values_ = np.array([g.value for g in scale.grades], dtype=float)
+        lo, hi = values_.min(), values_.max()
+        norm = (values_ - lo) / (hi - lo) if hi > lo else np.ones_like(values_)
+        idx = np.nan_to_num(x, nan=0).astype(int)
+        return np.where(np.isnan(x), np.nan, norm[np.clip(idx, 0, len(norm) - 1)])
+    if isinstance(scale, NumericScale):
+        t = scale.transform
+        if isinstance(t, LinearTransform):
+            return utility.linear(x, t.lower, t.upper, scale.direction)
+        if isinstance(t, ThresholdTransform):
+            cuts = [s.at for s in t.steps]
+            return utility.thresholds(x, cuts, [t.below] + [s.utility for s in t.steps])
+        if isinstance(t, PiecewiseTransform):
+            return utility.piecewise(x, [pt[0] for pt in t.points], [pt[1] for pt in t.points])
+    raise TypeError(f"no utility for scale {scale!r}")  # pragma: no cover
+
+
+def level_points(node: NodeInfo) -> dict[int, float]:
+    """Points table of a levels indicator: the indicator's own, else the scale's, else evenly spaced by rank."""
+    scale = node.scale
+    if node.model.points:
+        return {int(k): float(v) for k, v in node.model.points.items()}
+    levels = [lv.level for lv in scale.levels]
+    if all(lv.points is not None for lv in scale.levels):
+        return {lv.level: float(lv.points) for lv in scale.levels}
+    n = len(levels) - 1
+    return {lv: i / n for i, lv in enumerate(levels)}
+
+
+def _impute_missing(U: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Fill a project's missing leaf utilities with its renormalised composite (so U @ w equals it).
+
+    Rows with no utility at all stay NaN (unscored projects).
+    """
+    present = ~np.isnan(U)
+    wp = present @ w
+    comp = np.where(wp > 0, np.nan_to_num(U) @ w / np.where(wp > 0, wp, 1.0), np.nan)
+    return np.where(present, U, comp[:, None])
+
+
+# ---------------------------------------------------------------------------------------------- consensus
+
+
+def _consensus_columns(rubric: Rubric, cube: np.ndarray, opts: EvaluationOptions,
+                       expert_weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Consensus value, number of experts and sd for every (project, indicator)."""
+    from tlr.panel.consensus import consensus
+
+    E, P, I = cube.shape
+    panel = rubric.document.panel
+    rule = opts.consensus or panel.consensus
+    method = CONSENSUS_METHODS[rule]
+    trim = panel.trim if opts.trim is None else opts.trim
+    leniency = panel.leniency_correction if opts.leniency_correction is None else opts.leniency_correction
+    values = np.full((P, I), np.nan)
+    present = ~np.isnan(cube)
+    n = present.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd = np.where(n >= 2, np.nanstd(cube, axis=0, ddof=1), np.nan)
+    nodes = rubric.indicators
+    groups: dict[str, list[int]] = {}
+    for i, node in enumerate(nodes):  # a handful of scale kinds; each group is one vectorised call
+        if isinstance(node.scale, (LevelsScale, GradesScale)):
+            groups.setdefault("median_low", []).append(i)
+        elif isinstance(node.scale, BooleanScale):
+            groups.setdefault("majority", []).append(i)
+        else:
+            groups.setdefault(method, []).append(i)
+    used: dict[str, str] = {}
+    for name, cols in groups.items():
+        sub = cube[:, :, cols]
+        if not present[:, :, cols].any():
+            continue
+        if name == "majority":
+            yes = np.nansum(sub, axis=0)
+            cnt = present[:, :, cols].sum(axis=0)
+            values[:, cols] = np.where(cnt == 0, np.nan,
+                                       np.where(2 * yes > cnt, 1.0, np.where(2 * yes < cnt, 0.0, np.nan)))
+        elif name in ("median_low",):
+            values[:, cols] = consensus(sub, "median_low").values
+        else:
+            kwargs: dict[str, Any] = {}
+            call = name
+            if name == "trimmed":
+                kwargs.update(trim=trim, min_remaining=max(1, (opts.min_experts or panel.min_experts) - 2 * trim))
+            if name == "weighted":
+                kwargs.update(expert_weights=np.ones(E) if expert_weights is None else expert_weights)
+            if leniency:
+                bounds = [_bounds(nodes[i]) for i in cols]
+                if all(b is not None for b in bounds):
+                    call = "leniency"
+                    kwargs = dict(lo=np.array([b[0] for b in bounds]), hi=np.array([b[1] for b in bounds]))
+            values[:, cols] = consensus(sub, call, **kwargs).values
+        for i in cols:
+            used[nodes[i].id] = name if name in ("median_low", "majority") else call
+    return values, n, sd, used
+
+
+def _bounds(node: NodeInfo) -> tuple[float, float] | None:
+    from tlr.rubric.scales import scale_range
+
+    return scale_range(node.scale)
+
+
+# ---------------------------------------------------------------------------------------------- evaluate
+
+
+def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], experts: Sequence[str],
+             indicators: Sequence[str] | None = None, applicable: np.ndarray | None = None,
+             readiness_assessed: dict[str, int] | None = None, expert_weights: np.ndarray | None = None,
+             options: EvaluationOptions | None = None, progress=None) -> Evaluation:
+    """Evaluate every project of a panel under *rubric*.
+
+    Args:
+        scores: (experts, projects, indicators) stored scores (see :mod:`tlr.rubric.scales`), NaN = none.
+        indicators: ids along the last axis; default: ``rubric.indicators`` in tree order.
+        applicable: (projects, indicators) bool, False where the indicator does not apply.
+        readiness_assessed: project id -> readiness level from an evidence-based assessment.
+        progress: optional callable(step: str) for progress reporting.
+    """
+    from tlr.engine.aggregation import expert_composites
+    from tlr.panel.errors import NoScoresError
+    from tlr.ranking.robustness import expert_bootstrap, weight_monte_carlo
+    from tlr.ranking.tiers import TierRule, assign_tiers, rank as rank_projects
+
+    opts = options or EvaluationOptions()
+    step = progress or (lambda _s: None)
+    doc = rubric.document
+    scale_max = doc.score_scale
+    cube = np.asarray(scores, dtype=float)
+    ids = tuple(indicators) if indicators is not None else tuple(n.id for n in rubric.indicators)
+    if ids != tuple(n.id for n in rubric.indicators):
+        order = [ids.index(n.id) if n.id in ids else -1 for n in rubric.indicators]
+        missing = [n.id for n, k in zip(rubric.indicators, order) if k < 0]
+        if missing:
+            from tlr.errors import TlrError
+
+            raise TlrError(f"评分数据缺少指标 / the scores lack indicators of the rubric: {', '.join(missing[:5])}",
+                           hint="the campaign's frozen rubric and this rubric differ")
+        cube = cube[:, :, order]
+        if applicable is not None:
+            applicable = np.asarray(applicable)[:, order]
+    ids = tuple(n.id for n in rubric.indicators)
+    E, P, I = cube.shape
+    if P != len(projects) or E != len(experts):
+        raise ValueError("scores shape does not match projects/experts")
+    if P == 0:
+        from tlr.errors import TlrError
+
+        raise TlrError("评价批次中没有项目 / the campaign has no projects", hint="import projects first")
+    if not np.isfinite(cube[~np.isnan(cube)]).all():
+        raise ValueError("scores contain infinite values")
+    if np.isnan(cube).all():
+        raise NoScoresError("没有任何评分 / no scores at all: nothing to rank yet",
+                            hint="experts score with `tlr score`, or import sheets with `tlr sheets import`")
+    app = np.ones((P, I), dtype=bool) if applicable is None else np.asarray(applicable, dtype=bool)
+    nodes = rubric.indicators
+
+    step("consensus")
+    cons, n_exp, sd, used = _consensus_columns(rubric, cube, opts, expert_weights)
+
+    # readiness: assessment first, then the panel's lower median
+    readiness = np.full(P, np.nan)
+    source = ["none"] * P
+    r_idx = ids.index(doc.readiness) if doc.readiness else None
+    if r_idx is not None:
+        readiness = cons[:, r_idx].copy()
+        source = ["panel" if not np.isnan(v) else "none" for v in readiness]
+    for pid, level in (readiness_assessed or {}).items():
+        if pid in projects:
+            p = list(projects).index(pid)
+            readiness[p] = float(level)
+            source[p] = "assessment"
+    if r_idx is not None:
+        cons[:, r_idx] = readiness
+
+    step("utilities")
+    U = np.full((P, I), np.nan)
+    X = np.full((E, P, I), np.nan)
+    for i, node in enumerate(nodes):  # one vectorised call per indicator
+        if isinstance(node.scale, GradesScale):
+            X[:, :, i] = indicator_utility(node, cube[:, :, i])
+            with np.errstate(invalid="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    U[:, i] = np.nanmean(X[:, :, i], axis=0)
+        else:
+            U[:, i] = indicator_utility(node, cons[:, i])
+            X[:, :, i] = indicator_utility(node, cube[:, :, i])
+    U = np.where(app, U, np.nan)
+
+    scored = [i for i, node in enumerate(nodes) if node.role == "score"]
+    w = np.array([nodes[i].global_weight for i in scored])
+    dims = [n for n in rubric.nodes if n.kind == "dimension"]
+    membership = np.zeros((len(scored), len(dims)))
+    for d, dim in enumerate(dims):
+        for k, i in enumerate(scored):
+            membership[k, d] = dim.id in nodes[i].path
+    Us = U[:, scored]
+    present = ~np.isnan(Us)
+    wp = present @ w
+    composite01 = np.where(wp > 0, np.nan_to_num(Us) @ w / np.where(wp > 0, wp, 1.0), np.nan)
+    Wd = membership * w[:, None]
+    den = present @ Wd
+    dim_scores = np.where(den > 0, (np.nan_to_num(Us) @ Wd) / np.where(den > 0, den, 1.0), np.nan)
+    unscored = np.isnan(cube).all(axis=(0, 2))
+    incomplete = ~unscored & (~present & app[:, scored]).any(axis=1)
+    composite = composite01 * scale_max
+
+    step("gates and tiers")
+    values: dict[str, np.ndarray] = {iid: cons[:, i] for i, iid in enumerate(ids)}
+    values.update({dim.id: dim_scores[:, d] * scale_max for d, dim in enumerate(dims)})
+    values["composite"] = composite
+    values["readiness"] = readiness
+    scale_of = {node.id: node.scale for node in nodes}
+    gates = []
+    for gate in doc.gates or []:
+        truth = evaluate_condition(gate.when, values, P, scale_of)
+        gates.append(GateOutcome(gate.id, gate.label, gate.effect, gate.max_tier, truth.true(), truth.unknown,
+                                 describe_condition(gate.when)))
+    ko_gates = [g for g in gates if g.effect == "knockout"]
+    ko_matrix = np.stack([g.hit for g in ko_gates], axis=1) if ko_gates else np.zeros((P, 0), bool)
+    knocked_out = ko_matrix.any(axis=1)
+
+    tiers = list(doc.tiers or [])
+    if tiers and tiers[-1].min_score is None and tiers[-1].when is None:
+        default = tiers.pop()
+        default_code = (default.id, tr(default.label, "zh"), tr(default.label, "en"))
+    else:
+        default_code = ("-", "未分档", "no tier")
+    tier_labels = {t.id: t.label for t in doc.tiers or []}
+    tier_labels.setdefault(default_code[0], {"zh": default_code[1], "en": default_code[2]})
+    rules = []
+    for t in tiers:
+        conditions = {}
+        if t.when is not None:
+            truth = evaluate_condition(t.when, values, P, scale_of)
+            conditions[describe_condition(t.when)] = truth.true()
+        rules.append(TierRule(t.id, (t.min_score or 0.0) / scale_max, tr(t.label, "zh"), tr(t.label, "en"),
+                              conditions))
+    if rules:
+        tier_res = assign_tiers(composite01, rules, gates=ko_matrix, gate_reasons=[g.id for g in ko_gates],
+                                knockout_tier=default_code[0], default=default_code)
+        codes = list(tier_res.codes)
+        tier_idx = tier_res.tier.copy()
+    else:
+        codes = [default_code[0]]
+        tier_idx = np.zeros(P, dtype=int)
+    for g in gates:  # flag-gates may cap the tier
+        if g.max_tier is not None and g.max_tier in codes:
+            cap = codes.index(g.max_tier)
+            tier_idx = np.where(g.hit, np.maximum(tier_idx, cap), tier_idx)
+    tier = tuple(codes[t] for t in tier_idx)
+
+    route: list[str | None] = [None] * P
+    route_labels = {r.id: r.label for r in doc.routes or []}
+    undecided = np.ones(P, dtype=bool)
+    for r in doc.routes or []:
+        if r.when is None:
+            hit, unknown = np.ones(P, bool), np.zeros(P, bool)
+        else:
+            truth = evaluate_condition(r.when, values, P, scale_of)
+            hit, unknown = truth.true(), truth.unknown
+        take = undecided & hit
+        for p in np.flatnonzero(take):
+            route[p] = r.id
+        undecided &= ~take & ~unknown  # an unknown earlier route blocks later ones: no silent fallthrough
+
+    ranks = rank_projects(composite01, ties="competition").rank
+
+    step("agreement")
+    Xs = X[:, :, scored]
+    per_expert = expert_composites(Xs, w)
+    exp_comp = per_expert.composite if hasattr(per_expert, "composite") else per_expert
+    exp_comp = np.asarray(exp_comp, dtype=float)
+    review = np.zeros(P, dtype=bool)
+    reasons: dict[int, list[str]] = {}
+    with np.errstate(invalid="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cnt = (~np.isnan(exp_comp)).sum(axis=0)
+            sd_p = np.where(cnt >= 2, np.nanstd(exp_comp, axis=0, ddof=1), np.nan)
+            rng_p = np.where(cnt >= 2, np.nanmax(exp_comp, axis=0) - np.nanmin(exp_comp, axis=0), np.nan)
+    for p in np.flatnonzero(np.nan_to_num(sd_p) > opts.review_sd):
+        reasons.setdefault(int(p), []).append(f"sd {sd_p[p] * scale_max:.1f} > {opts.review_sd * scale_max:g}")
+    for p in np.flatnonzero(np.nan_to_num(rng_p) > opts.review_range):
+        reasons.setdefault(int(p), []).append(f"range {rng_p[p] * scale_max:.1f} > {opts.review_range * scale_max:g}")
+    min_exp = opts.min_experts or doc.panel.min_experts
+    scored_by = (~np.isnan(cube)).any(axis=2).sum(axis=0)
+    for p in np.flatnonzero((scored_by < min_exp) & ~unscored):
+        reasons.setdefault(int(p), []).append(f"experts {int(scored_by[p])} < {min_exp}")
+    for g in gates:
+        for p in np.flatnonzero(g.unknown):
+            reasons.setdefault(int(p), []).append(f"gate {g.id} undecided")
+    for p in reasons:
+        review[p] = True
+    agreement = _agreement(cube, nodes, scored)
+    expert_flags = None
+    try:
+        from tlr.panel.agreement import expert_diagnostics
+
+        cols = [i for i in scored if isinstance(nodes[i].scale, (LikertScale, NumericScale))]
+        if cols:
+            expert_flags = expert_diagnostics(cube[:, :, cols])
+    except Exception as exc:  # diagnostics are advisory; a degenerate panel must not stop the ranking
+        agreement["expert_diagnostics_error"] = str(exc)
+
+    step("robustness")
+    U_imp = _impute_missing(Us, w)
+    rob = weight_monte_carlo(U_imp, w, concentration=opts.concentration, n_draws=opts.draws, seed=opts.seed,
+                             top_k=min(opts.top_k, P), tier_rules=rules or None, knocked_out=knocked_out,
+                             knockout_tier=default_code[0] if rules else None)
+    boot = None
+    notes = []
+    if opts.bootstrap_draws > 0:
+        try:
+            boot = expert_bootstrap(np.where(app[None, :, scored], Xs, np.nan), w, n_draws=opts.bootstrap_draws,
+                                    seed=opts.seed, top_k=min(opts.top_k, P), tier_rules=rules or None,
+                                    knocked_out=knocked_out, knockout_tier=default_code[0] if rules else None)
+        except Exception as exc:
+            notes.append(f"expert bootstrap skipped: {getattr(exc, 'message', exc)}")
+
+    method = {
+        "consensus": opts.consensus or doc.panel.consensus,
+        "trim": doc.panel.trim if opts.trim is None else opts.trim,
+        "leniency_correction": doc.panel.leniency_correction if opts.leniency_correction is None
+        else opts.leniency_correction,
+        "consensus_by_indicator": used,
+        "aggregation": doc.aggregation.method,
+        "missing": "renormalize over the indicators scored; project flagged incomplete",
+        "readiness": "evidence-based assessment when present, else the panel's lower median",
+        "robustness": {"weights": "dirichlet", "concentration": opts.concentration, "draws": opts.draws,
+                       "seed": opts.seed, "expert_bootstrap_draws": opts.bootstrap_draws, "top_k": min(opts.top_k, P)},
+        "review": {"sd": opts.review_sd * scale_max, "range": opts.review_range * scale_max,
+                   "min_experts": min_exp},
+        "score_scale": scale_max,
+    }
+    return Evaluation(
+        rubric=rubric, projects=tuple(projects), experts=tuple(experts), indicators=ids, consensus=cons,
+        n_experts=n_exp, spread=sd, utilities=U, expert_utilities=X, dimensions=tuple(d.id for d in dims),
+        dimension_scores=dim_scores * scale_max, composite=composite, rank=ranks, readiness=readiness,
+        readiness_source=tuple(source), gates=tuple(gates), knocked_out=knocked_out, tier=tier,
+        tier_labels=tier_labels, tier_codes=tuple(codes), route=tuple(route), route_labels=route_labels,
+        incomplete=incomplete, unscored=unscored, review=review, review_reasons=reasons, robustness=rob,
+        bootstrap=boot, agreement=agreement, expert_flags=expert_flags, method=method, notes=tuple(notes))
+
+
+def _agreement(cube: np.ndarray, nodes: list[NodeInfo], scored: list[int]) -> dict[str, Any]:
+    """Kendall's W and ICC per indicator over the complete block of experts and projects, where one exists."""
+    from tlr.panel.agreement import icc, kendall_w
+
+    out: dict[str, Any] = {}
+    for i in scored:
+        sub = cube[:, :, i]
+        block_experts = ~np.isnan(sub).any(axis=1)
+        entry: dict[str, Any] = {"indicator": nodes[i].id}
+        try:
+            entry["kendall_w"] = kendall_w(sub).to_dict()
+        except Exception as exc:
+            entry["kendall_w"] = {"error": getattr(exc, "message", str(exc))}
+        try:
+            entry["icc"] = icc(sub).to_dict()
+        except Exception as exc:
+            entry["icc"] = {"error": getattr(exc, "message", str(exc))}
+        entry["complete_experts"] = int(block_experts.sum())
+        out[nodes[i].id] = entry
+    return out
