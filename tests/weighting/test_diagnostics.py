@@ -61,3 +61,23 @@ def test_geometric_mean_suggestions_ranked_by_gci():
     r = ahp(a, method="geometric_mean")
     g = [s.gci_after for s in r.suggestions]
     assert g == sorted(g) and g[0] < r.gci
+
+
+def test_repair_plan_reaches_threshold_and_cumulative_cr_is_right():
+    from tlr.weighting import repair_plan
+
+    a = np.array([[1, 5, 1 / 3, 7], [1 / 5, 1, 1 / 7, 2], [3, 7, 1, 1 / 5], [1 / 7, 1 / 2, 5, 1]])
+    r = ahp(a, ri="saaty1980")
+    assert not r.consistent and r.repair_plan
+    b = a.copy()
+    for s in r.repair_plan:
+        b[s.i, s.j], b[s.j, s.i] = s.suggested_scale, 1 / s.suggested_scale
+        _, lam = perron(b)
+        assert s.cr_after == pytest.approx((lam - 4) / 3 / 0.90, abs=1e-10)
+    assert r.repair_plan[-1].cr_after <= r.threshold
+    assert repair_plan(consistent_matrix([3, 2, 1])) == ()
+    # each applied value is on Saaty's scale (or the exact value when rounding would not help)
+    assert all(s.suggested_scale in set(np.round([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5,
+                                                  6, 7, 8, 9], 12)) or s.suggested_scale == s.suggested
+               for s in [type(s)(**{**s.__dict__, "suggested_scale": round(s.suggested_scale, 12)})
+                         for s in r.repair_plan])

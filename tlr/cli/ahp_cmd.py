@@ -59,10 +59,29 @@ def _human_single(res, path=None):
         lines.append("修改建议（按修改后 CR 排序）/ repair suggestions (ranked by CR after the repair):")
         lines.append(_table(["#", "判断 / judgement", "当前 / current", "建议 / suggested", "标度值 / on scale",
                              "修改后 CR / CR after"],
-                            [[s.rank, f"{s.row} : {s.column}", f"{s.current:.4g}", f"{s.suggested:.4g}",
-                              f"{s.suggested_scale:.4g}", f"{s.cr_after:.4f} ({s.cr_after_scale:.4f})"]
+                            [[s.rank, f"{s.row} : {s.column}", _frac(s.current), f"{s.suggested:.4g}",
+                              _frac(s.suggested_scale), f"{s.cr_after:.4f} ({s.cr_after_scale:.4f})"]
                              for s in res.suggestions]))
+    if res.repair_plan:
+        lines.append("")
+        lines.append("一次修改方案（依次修改，直至通过）/ repair plan (apply in order until consistent):")
+        lines.append(_table(["步 / step", "判断 / judgement", "当前 / current", "改为 / change to", "累计 CR / CR so far"],
+                            [[s.rank, f"{s.row} : {s.column}", _frac(s.current), _frac(s.suggested_scale),
+                              f"{s.cr_after:.4f}"] for s in res.repair_plan]))
+        last = res.repair_plan[-1]
+        final = last.gci_after if res.consistency_measure == "gci" else last.cr_after
+        if final > res.threshold + 1e-12:
+            lines.append("注意：按此方案修改后仍未达到阈值，请重新审视整组判断 / note: the plan does not reach the "
+                         "threshold; the judgements need to be revisited as a whole")
     return "\n".join(lines)
+
+
+def _frac(x: float) -> str:
+    """3 -> '3', 0.3333 -> '1/3', 2.5 -> '2.5'."""
+    if x >= 1:
+        return f"{x:.4g}"
+    inv = 1 / x
+    return f"1/{inv:.4g}" if abs(inv - round(inv)) < 1e-9 else f"{x:.4g}"
 
 
 @click.command("ahp", context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,7 @@ Pure functions over numpy arrays; every AHP function accepts one matrix (n, n) o
 
 from .ahp import (BLOCK, METHODS, ahp, consistency_index, consistency_ratio, cr_threshold, eigenvector,
                   gci, gci_threshold, geometric_mean)
-from .diagnostics import deviation_matrix, repair_suggestions, snap_to_scale
+from .diagnostics import deviation_matrix, repair_plan, repair_suggestions, snap_to_scale
 from .incomplete import check_connected, harker_complete, llsm_complete, optimal_completion
 from .results import (AHPResult, CombinedWeights, FuzzyAHPResult, GroupAHPResult, ObjectiveWeights,
                       Suggestion, to_jsonable)
@@ -22,7 +22,7 @@ from .objective import combine_weights, critic_weights, entropy_weights
 __all__ = [
     "ahp", "eigenvector", "geometric_mean", "gci", "consistency_index", "consistency_ratio", "cr_threshold",
     "gci_threshold", "METHODS", "BLOCK",
-    "repair_suggestions", "deviation_matrix", "snap_to_scale",
+    "repair_suggestions", "repair_plan", "deviation_matrix", "snap_to_scale",
     "check_connected", "harker_complete", "llsm_complete", "optimal_completion",
     "AHPResult", "Suggestion", "GroupAHPResult", "FuzzyAHPResult", "ObjectiveWeights", "CombinedWeights",
     "to_jsonable", "RI_TABLES", "DEFAULT_RI_TABLE", "RITable", "ri_value",

@@ -372,19 +372,25 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
         measure, thr_src = "gci", GCI_THRESHOLD_SOURCE if threshold is None else "user"
 
     sugg: tuple = ()
+    plan: tuple = ()
     if single and n >= 3 and suggestions > 0:
         from .diagnostics import repair_suggestions
 
         known = ~np.isnan(stack[0])
         sugg = repair_suggestions(completed[0], w[0], ri=table.id, labels=labels, limit=suggestions,
                                   candidates=known, rank_by=measure)
+        if not bool(consistent[0]):
+            from .diagnostics import repair_plan
+
+            plan = repair_plan(completed[0], method=method, ri=table.id, threshold=thr, labels=labels,
+                               candidates=known)
 
     if single:
         return AHPResult(weights=w[0], lambda_max=float(lam[0]), ci=float(ci[0]), cr=float(cr[0]), ri=ri_val,
                          gci=float(g[0]), consistent=bool(consistent[0]), method=method, ri_table=table.id,
                          threshold=thr, threshold_source=thr_src, consistency_measure=measure, n=n,
                          labels=tuple(labels) if labels is not None else None, suggestions=sugg,
-                         missing=missing if has_missing else "none", completed=completed[0], iterations=iters,
+                         repair_plan=plan, missing=missing if has_missing else "none", completed=completed[0], iterations=iters,
                          warnings=warns)
     return AHPResult(weights=w, lambda_max=lam, ci=ci, cr=cr, ri=ri_val, gci=g, consistent=consistent,
                      method=method, ri_table=table.id, threshold=thr, threshold_source=thr_src,

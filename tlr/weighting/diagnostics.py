@@ -13,7 +13,7 @@ from .results import Suggestion
 from .ri import DEFAULT_RI_TABLE, ri_value
 from .validate import SAATY_SCALE
 
-__all__ = ["repair_suggestions", "deviation_matrix", "snap_to_scale"]
+__all__ = ["repair_suggestions", "repair_plan", "deviation_matrix", "snap_to_scale"]
 
 
 def deviation_matrix(matrix, weights) -> np.ndarray:
@@ -81,3 +81,67 @@ def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: S
                    gci_after=float(g[q]))
         for rank, q in enumerate(order)
     )
+
+
+def repair_plan(matrix, *, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, threshold: float | None = None,
+                labels: Sequence[str] | None = None, max_steps: int | None = None,
+                candidates=None) -> tuple[Suggestion, ...]:
+    """A greedy sequence of edits that makes the matrix acceptable, in one pass for the rubric author.
+
+    At each step the best single repair (as ranked by :func:`repair_suggestions`, by CR for the
+    eigenvector method and by GCI for the geometric-mean method) is applied with its value rounded
+    to Saaty's scale (the exact value w_i/w_j if the rounded one does not improve), and the matrix is
+    re-evaluated; consecutive edits of the same judgement are merged into one step with the final
+    value. Stops as soon as the matrix meets the threshold (the method's published default if
+    None), when no single edit improves it any more, or after ``max_steps`` (default n(n-1)). In each returned
+    Suggestion, ``current`` is the original judgement, ``suggested`` the exact value w_i/w_j at that
+    step, ``suggested_scale`` the value actually applied, and ``cr_after`` (= ``cr_after_scale``) and
+    ``gci_after`` the CR / GCI with this and all previous edits applied. Empty if the matrix is already
+    acceptable.
+    """
+    from .ahp import consistency_index, cr_threshold, eigenvector, gci, gci_threshold, geometric_mean
+
+    a = np.array(matrix, dtype=float)
+    n = a.shape[0]
+    if n < 3:
+        return ()
+    ri_n = ri_value(ri, n)
+    measure = "gci" if method == "geometric_mean" else "cr"
+    thr = threshold if threshold is not None else (gci_threshold(n) if measure == "gci" else cr_threshold(n))
+    allowed = np.ones((n, n), dtype=bool) if candidates is None else np.array(candidates, dtype=bool)
+    steps: list[Suggestion] = []
+    limit = max_steps if max_steps is not None else n * (n - 1)
+
+    def evaluate(m):
+        w, lam = eigenvector(m)
+        cr = float(consistency_index(lam, n)) / ri_n
+        g = float(gci(m))
+        if method == "geometric_mean":
+            w = geometric_mean(m)
+        return w, cr, g
+
+    w, cr, g = evaluate(a)
+    original = a.copy()
+    while len(steps) < limit and (g if measure == "gci" else cr) > thr + 1e-12:
+        best = repair_suggestions(a, w, ri=ri, labels=labels, limit=1, candidates=allowed, rank_by=measure)
+        if not best:
+            break
+        s = best[0]
+        trial = a.copy()
+        trial[s.i, s.j], trial[s.j, s.i] = s.suggested_scale, 1.0 / s.suggested_scale
+        w2, cr2, g2 = evaluate(trial)
+        before = g if measure == "gci" else cr
+        if (g2 if measure == "gci" else cr2) >= before:  # rounding to the scale does not help: exact value
+            trial[s.i, s.j], trial[s.j, s.i] = s.suggested, 1.0 / s.suggested
+            w2, cr2, g2 = evaluate(trial)
+            if (g2 if measure == "gci" else cr2) >= before - 1e-12:
+                break
+        a = trial
+        if steps and (steps[-1].i, steps[-1].j) == (s.i, s.j):   # same judgement again: one edit, final value
+            steps.pop()
+        steps.append(Suggestion(rank=len(steps) + 1, i=s.i, j=s.j, row=s.row, column=s.column,
+                                current=float(original[s.i, s.j]), suggested=s.suggested,
+                                suggested_scale=float(a[s.i, s.j]), deviation=s.deviation, cr_after=cr2, cr_after_scale=cr2,
+                                gci_after=g2))
+        w, cr, g = w2, cr2, g2
+    return tuple(steps)

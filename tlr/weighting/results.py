@@ -116,6 +116,9 @@ class AHPResult(ResultMixin):
     n : matrix order.
     labels : item labels (None if not given).
     suggestions : ranked repair suggestions (single matrix only; empty for stacks and n <= 2).
+    repair_plan : for an inconsistent single matrix, a greedy sequence of edits (values on Saaty's scale)
+        that brings it under the threshold, with the CR after each cumulative step (see
+        ``tlr.weighting.diagnostics.repair_plan``); empty otherwise.
     missing : how missing judgements were handled ("none", "harker", "optimal").
     completed : the matrix actually used (missing judgements filled in, reciprocity reconciled).
     iterations : power-iteration steps (maximum over the stack; 0 for geometric mean only).
@@ -137,6 +140,7 @@ class AHPResult(ResultMixin):
     n: int
     labels: tuple[str, ...] | None = None
     suggestions: tuple[Suggestion, ...] = ()
+    repair_plan: tuple[Suggestion, ...] = ()
     missing: str = "none"
     completed: np.ndarray | None = field(default=None, repr=False)
     iterations: int = 0
