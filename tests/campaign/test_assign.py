@@ -169,3 +169,13 @@ def test_solve_properties(E, P, k, seed, density):
     assert a.sum(axis=1).max() <= sol.max_load
     for p, miss in sol.shortfall.items():
         assert miss == k - eligible[:, p].sum()
+
+
+def test_infeasible_balance_raises_cap_in_one_step():
+    # 30 projects, 6 experts, 2 per project, but only experts 0 and 1 may take projects 0..19
+    E, P = 6, 30
+    eligible = np.ones((E, P), dtype=bool)
+    eligible[2:, :20] = False
+    sol = solve(eligible, np.full(P, 2), np.zeros((E, P)), seed=0)
+    assert sol.max_load == 20  # 40 slots on projects 0..19 need experts 0 and 1 at 20 each
+    assert (sol.assigned.sum(axis=0) == 2).all() and not (sol.assigned & ~eligible).any()

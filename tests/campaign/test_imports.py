@@ -159,3 +159,12 @@ def test_import_is_audited(empty_ledger):
     payload = json.loads(entry)
     assert payload["count"] == 6 and len(payload["sha256"]) == 64 and len(payload["put"]["projects"]) == 6
     assert verify_audit(empty_ledger).ok
+
+
+def test_duplicate_submission_warned_not_refused(empty_ledger, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("项目编号,项目名称,申报单位,行业\nA,电堆,某公司,新能源\nB,电 堆,某公司,新能源\n", encoding="utf-8")
+    result = import_projects(empty_ledger, path)
+    assert result.count == 2
+    (w,) = result.warnings
+    assert w.code == "duplicate_name" and w.location.row == 3 and w.location.field == "B (项目名称)"

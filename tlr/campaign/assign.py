@@ -147,11 +147,31 @@ def solve(eligible: np.ndarray, demand: np.ndarray, match: np.ndarray, *, fixed_
             last_error = res.message
         if max_load is not None:
             break
-        cap += 1
+        cap = max(cap + 1, _min_feasible_cap(rows_p, rows_e, want, fixed_load, n))
     raise CampaignError(
         f"无法在每位专家最多 {cap} 个项目的条件下完成分配 / no assignment with at most {cap} projects per "
         f"expert ({last_error})", hint="提高 --max-load 或扩充专家库 / raise --max-load or add experts",
         code="assignment_infeasible")
+
+
+def _min_feasible_cap(rows_p, rows_e, want, fixed_load, n: int) -> int:
+    """Smallest load cap that admits an assignment: ceil of the LP minimum of the largest load.
+
+    For an integer cap feasibility is a flow problem (integral), so ceil(LP optimum) is exact.
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, hstack
+
+    E = rows_e.shape[0]
+    c = np.zeros(n + 1)
+    c[-1] = 1.0  # minimise L
+    a_ub = hstack([rows_e, csr_matrix(-np.ones((E, 1)))]).tocsr()  # load_e - L <= -fixed_e
+    a_eq = hstack([rows_p, csr_matrix((rows_p.shape[0], 1))]).tocsr()
+    res = linprog(c, A_ub=a_ub, b_ub=-fixed_load.astype(float), A_eq=a_eq, b_eq=want.astype(float),
+                  bounds=[(0, 1)] * n + [(0, None)], method="highs")
+    if res.status != 0:
+        return 1 << 30  # no cap helps (cannot happen: demand is capped by eligibility)
+    return int(math.ceil(res.fun - 1e-7))
 
 
 # --------------------------------------------------------------------------- ledger side

@@ -18,7 +18,7 @@ from tlr.errors import Diagnostic, Location, ValidationError
 
 from .ledger import Ledger
 from .tables import Table, column_letter, norm_header, read_table
-from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names
+from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names, norm_token
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,11 @@ def _map_headers(table: Table, columns: list[Column], diags: list[Diagnostic]) -
     return mapping
 
 
+def _header_of(table: Table, field: str) -> str:
+    syns = {norm_header(s) for c in PROJECT_COLUMNS + EXPERT_COLUMNS if c.field == field for s in c.synonyms}
+    return next((h for h in table.headers if h and norm_header(h) in syns), field)
+
+
 def _where(table: Table, number: int, header: str) -> Location:
     if table.kind == "json":
         return Location(file=table.file, row=number, field=header)
@@ -186,6 +191,7 @@ def _parse_records(table: Table, columns: list[Column], existing: set[str], what
             extra_check(rec, number, loc, diags)
             ok = ok and len(diags) == before
         if ok:
+            rec["_row"] = number
             records.append(rec)
     if not table.rows:
         diags.append(Diagnostic("error", "文件中没有数据行 / the file has no data rows",
@@ -229,8 +235,17 @@ def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = Non
                                     loc("excluded_experts"), code="unknown_expert"))
 
     records, diags = _parse_records(table, PROJECT_COLUMNS, existing, "项目", "project", check)
+    first: dict[tuple[str, str], int] = {}
     for rec in records:
-        rec.setdefault("summary", "")
+        key = (norm_token(rec["name"]), norm_token(rec["applicant"]))
+        if key in first:
+            diags.append(Diagnostic(
+                "warning", f"与第 {first[key]} 行项目名称和申报单位相同，可能重复申报 / same name and applicant as "
+                f"{table.row_label} {first[key]}: a duplicate submission?", _where(table, rec["_row"],
+                                                                                   _header_of(table, "name")),
+                code="duplicate_name"))
+        else:
+            first[key] = rec["_row"]
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return _finish(ledger, table, "projects", records, diags, sha, actor, dry_run)
 
