@@ -71,6 +71,8 @@ def test_unknown_table_method_missing_option():
     assert err(GOOD, ri="nope").code == "unknown_ri_table"
     assert err(GOOD, method="power").code == "unknown_method"
     assert err(GOOD, missing="zero").code == "unknown_missing"
+    assert err(GOOD, threshold=float("nan")).code == "bad_threshold"
+    assert err(GOOD, threshold=-0.1).code == "bad_threshold"
 
 
 def test_diagonal_and_unpaired_missing():

@@ -324,6 +324,11 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
     if missing not in ("error", "harker", "optimal"):
         raise WeightingError(f"未知的缺失处理方式 / unknown missing={missing!r}", location=Location(field="missing"),
                              hint="error, harker 或 / or optimal", code="unknown_missing")
+    if threshold is not None and not (isinstance(threshold, (int, float, np.floating)) and np.isfinite(threshold)
+                                      and threshold >= 0):
+        raise WeightingError(f"一致性阈值无效 / invalid threshold {threshold!r}", location=Location(field="threshold"),
+                             hint="使用非负数，如 0.1，或 None 采用公开阈值 / use a non-negative number such as 0.1, "
+                                  "or None for the published default", code="bad_threshold")
     table = _get_table(ri)
     if labels is None and hasattr(matrix, "columns") and hasattr(matrix, "to_numpy"):  # a labelled DataFrame
         labels = [str(c) for c in matrix.columns]
