@@ -154,3 +154,18 @@ def test_missing_harker_from_the_command_line(capsys, tmp_path):
     rc, out, _ = run(capsys, f, "--missing", "optimal", "--json")
     d = json.loads(out)
     assert rc == 0 and d["missing"] == "optimal" and d["completed"][2][3] == pytest.approx(0.730297, rel=1e-5)
+
+
+def test_several_files_without_group_are_analysed_separately(capsys):
+    rc, out, _ = run(capsys, DATA / "leader.csv", DATA / "leader.yaml", "--json")
+    d = json.loads(out)
+    assert rc == 0 and isinstance(d, list) and len(d) == 2 and d[1]["file"].endswith("leader.yaml")
+
+
+def test_usage_errors_exit_2(capsys):
+    rc, _, err = run(capsys, DATA / "leader.csv", "--ri", "saaty2099")
+    assert rc == 2 and "saaty1980" in err           # the hint lists the valid tables
+    rc, _, err = run(capsys, DATA / "leader.csv", "--expert-weights", "1,2")
+    assert rc == 2 and "--group" in err
+    rc, _, _ = run(capsys, DATA / "leader.csv", "--method", "power")
+    assert rc == 2

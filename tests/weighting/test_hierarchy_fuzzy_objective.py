@@ -153,3 +153,15 @@ def test_combination_rules_and_cohort_recorded():
         combine_weights(ws, obj, alpha=1.5)
     with pytest.raises(WeightingError):
         combine_weights([0.5, 0.3, 0.2], obj)
+
+
+def test_results_are_json_ready():
+    import json
+
+    t = np.array([[[1, 1, 1], [2, 3, 4]], [[1 / 4, 1 / 3, 1 / 2], [1, 1, 1]]])
+    for res in (fuzzy_ahp(t), entropy_weights([[1.0, 2.0], [3.0, 1.0]], cohort="c"),
+                critic_weights([[1.0, 2.0, 0.5], [3.0, 1.0, 0.7], [2.0, 2.5, 0.1]]),
+                combine_weights([0.5, 0.5], [0.2, 0.8], rule="multiplicative")):
+        d = res.to_dict()
+        json.dumps(d)
+        assert isinstance(d["weights"], list) and sum(d["weights"]) == pytest.approx(1)
