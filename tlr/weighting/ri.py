@@ -63,11 +63,12 @@ RI_TABLES: dict[str, RITable] = {
             values=_table([0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59]),
             source=("Saaty, T. L. (1980). The Analytic Hierarchy Process: Planning, Priority Setting, "
                     "Resource Allocation. New York: McGraw-Hill. Table of average random consistency index."),
-            confidence=("Widely reproduced values (the table used by pyDecision); n=3..10 agree with every "
-                        "secondary source consulted."),
-            note=("Early small-sample simulation. RI(12)=1.48 is lower than RI(11)=1.51, which no large "
-                  "simulation reproduces; it is kept as printed so that results match documents that used "
-                  "this table. RI(3)=0.58 is well above simulation (~0.52), so 3x3 matrices pass more easily."),
+            confidence=("n=3..10 agree with every secondary source consulted; n=11..15 are the values commonly "
+                        "reproduced with this citation (also pyDecision's), not checked against the book itself."),
+            note=("Early small-sample simulation (tens to hundreds of matrices per n). RI(12)=1.48 is lower than "
+                  "RI(11)=1.51, which no large simulation reproduces (a misprint or sampling noise); it is kept "
+                  "as commonly reproduced so that results match documents that used this table, and flagged "
+                  "here. RI(3)=0.58 is well above simulation (~0.525), so 3x3 matrices pass more easily."),
         ),
         RITable(
             id="saaty_later",
