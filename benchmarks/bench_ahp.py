@@ -32,7 +32,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SCALE = np.array([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-SCALE_TEXT = ["1/9", "1/8", "1/7", "1/6", "1/5", "1/4", "1/3", "1/2", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 
 def make_matrices(k: int, n: int, seed: int) -> np.ndarray:
@@ -62,15 +61,6 @@ def timed(fn, repeat: int) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times), out
-
-
-def loop_time(fn, mats, peer_n: int | None):
-    m = mats if peer_n is None else mats[:peer_n]
-    t = time.perf_counter()
-    res = [fn(a) for a in m]
-    dt = time.perf_counter() - t
-    extrap = peer_n is not None and peer_n < len(mats)
-    return dt * (len(mats) / len(m)), res, extrap
 
 
 def _version(dist: str) -> str:

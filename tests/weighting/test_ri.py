@@ -1,7 +1,6 @@
 """Random-index tables: Alonso & Lamata (2006) values verified by our own seeded simulation."""
 
 import numpy as np
-import pytest
 
 from tlr.weighting import RI_TABLES, eigenvector
 
