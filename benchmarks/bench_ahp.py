@@ -73,7 +73,7 @@ def _version(dist: str) -> str:
 
 
 def peers():
-    """Yield (name, call description, kind, single_fn(a) -> (w, cr), prepare(mats) -> inputs) for installed peers."""
+    """List of (name, call, kind, fn(input) -> (w, cr), prepare(mats) -> inputs) for the installed peers."""
     out = []
     try:
         import ahpy
