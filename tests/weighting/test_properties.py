@@ -125,3 +125,20 @@ def test_threaded_blocks_identical_to_serial(rng):
     assert np.array_equal(w1, w2) and np.array_equal(l1, l2)
     assert np.array_equal(geometric_mean(a, workers=1), geometric_mean(a, workers=2))
     assert np.array_equal(gci(a, workers=1), gci(a, workers=2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 15), sigma=st.sampled_from([3.0, 6.0, 10.0]))
+def test_extreme_inconsistent_judgements_match_dense_eig(seed, n, sigma):
+    # judgements spread over many orders of magnitude (e^±30): scaling/overflow guard and fallback
+    rng = np.random.default_rng(seed)
+    iu = np.triu_indices(n, 1)
+    a = np.ones((3, n, n))
+    v = np.exp(rng.normal(0, sigma, size=(3, len(iu[0]))))
+    a[:, iu[0], iu[1]] = v
+    a[:, iu[1], iu[0]] = 1 / v
+    w, lam = eigenvector(a)
+    for i in range(3):
+        wr, lr = perron(a[i])
+        assert lam[i] == pytest.approx(lr, rel=1e-9)
+        assert w[i] == pytest.approx(wr, rel=1e-6, abs=1e-12)
