@@ -188,3 +188,29 @@ def test_exports_neutralise_formulas(ledger, tmp_path, capsys):
     assert code == 2 and "--out" in err
     # projects with a formula-like summary survive the scoresheet too
     assert ledger.project("P003")["summary"].startswith("=")
+
+
+def test_cli_listing_and_filters(ledger, capsys):
+    c = ["--campaign", ledger.path.parent]
+    code, out, _ = run_cli(["campaign", "info", *c], capsys)
+    assert code == 0 and "mini-campaign" in out and "projects" in out
+    code, out, _ = run_cli(["projects", "list", *c], capsys)
+    assert code == 0 and "高强钢连铸新工艺" in out
+    code, out, _ = run_cli(["experts", "list", "--json", *c], capsys)
+    assert code == 0 and len(json.loads(out)) == 8
+    code, out, _ = run_cli(["status", "--expert", "E04", "--json", *c], capsys)
+    data = json.loads(out)
+    assert [e["id"] for e in data["experts"]] == ["E04"]
+    code, out, _ = run_cli(["status", "--project", "P003", *c], capsys)
+    assert code == 0 and "P003" in out and "P001" not in out.split("project", 1)[-1]
+    for cmd in (["campaign"], ["projects"], ["experts"], ["assign"], ["status"], ["export"], ["audit"],
+                ["score"], ["sheets"], ["audit", "verify"], ["sheets", "export"], ["export", "scores"]):
+        code, out, _ = run_cli([*cmd, "--help"], capsys)
+        assert code == 0 and "示例" in out, cmd
+
+
+def test_actor_records_expert_and_login(ledger):
+    p = _assigned(ledger, "E04")[0]
+    record_score(ledger, "E04", p, "novelty", "3")
+    actor = ledger.conn.execute("SELECT actor FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert actor.startswith("expert:E04 via ")

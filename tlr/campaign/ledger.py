@@ -118,6 +118,17 @@ def default_actor() -> str:
         return "user:unknown"
 
 
+_DEFAULT_ACTOR: str | None = None
+
+
+def expert_actor(expert_id: str) -> str:
+    """Actor of an expert's answers: ``expert:E07 via user:alice`` (who was logged in as well)."""
+    global _DEFAULT_ACTOR
+    if _DEFAULT_ACTOR is None:
+        _DEFAULT_ACTOR = default_actor()
+    return f"expert:{expert_id} via {_DEFAULT_ACTOR}"
+
+
 # --------------------------------------------------------------------------- locating
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
-from .ledger import Ledger, Transaction, now
+from .ledger import Ledger, Transaction, expert_actor, now
 from .tables import column_letter, norm_header, read_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -168,7 +168,7 @@ def record_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: 
     validator = _validator(ledger)
     _info, value = validator.value(project_id, indicator_id, raw)
     raw_text = str(raw).strip()
-    with ledger.write("score.set", actor=actor or f"expert:{expert_id}") as tx:
+    with ledger.write("score.set", actor=actor or expert_actor(expert_id)) as tx:
         _check_pair(tx.conn, expert_id, project_id)
         old = tx.conn.execute("SELECT value FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ?",
                               (expert_id, project_id, indicator_id)).fetchone()
@@ -188,7 +188,7 @@ def record_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: 
 def clear_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, *,
                 actor: str | None = None) -> bool:
     """Withdraw one answer (audited). Returns False when there was none."""
-    with ledger.write("score.clear", actor=actor or f"expert:{expert_id}") as tx:
+    with ledger.write("score.clear", actor=actor or expert_actor(expert_id)) as tx:
         _check_pair(tx.conn, expert_id, project_id)
         if not tx.conn.execute("SELECT 1 FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ?",
                                (expert_id, project_id, indicator_id)).fetchone():
@@ -297,7 +297,7 @@ def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: s
     if dry_run:
         return {"set": len(rows), "removed": 0, "unchanged": 0}
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    with ledger.write("scores.import", actor=actor or f"expert:{expert_id}",
+    with ledger.write("scores.import", actor=actor or expert_actor(expert_id),
                       info={"expert": expert_id, "file": Path(path).name, "sha256": sha}) as tx:
         for r in rows:
             r["scored_at"] = tx.ts

@@ -27,7 +27,7 @@ from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 from tlr.text import both, tr
 
 from .export import neutralise
-from .ledger import Ledger, now
+from .ledger import Ledger, expert_actor, now
 from .scoring import _validator, expert_items, expert_scores, replace_scores
 from .tables import column_letter
 
@@ -332,7 +332,7 @@ def import_sheets(ledger: Ledger, paths: list[str | Path], *, actor: str | None 
             results.append({"file": str(path), "expert": expert_id, "answers": len(rows), "dry_run": True})
             continue
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        with ledger.write("sheet.import", actor=actor or f"expert:{expert_id}",
+        with ledger.write("sheet.import", actor=actor or expert_actor(expert_id),
                           info={"expert": expert_id, "file": path.name, "sha256": sha}) as tx:
             for r in rows:
                 r["scored_at"] = tx.ts
