@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -245,3 +246,19 @@ def test_damaged_schema_gives_clear_cli_error(ledger, capsys):
     _tamper(path, "DROP TABLE recusals")
     code, _out, err = run_cli(["status", "--campaign", path.parent], capsys)
     assert code == 2 and "database error" in err and "Traceback" not in err
+
+
+def test_recorded_head_detects_truncation(ledger, capsys):
+    _score_some(ledger, n=3)
+    c = ["--campaign", ledger.path.parent]
+    code, out, _ = run_cli(["audit", "verify", "--json", *c], capsys)
+    head = json.loads(out)["head"]
+    assert run_cli(["audit", "verify", "--head", head, *c], capsys)[0] == 0
+    path = ledger.path
+    ledger.close()
+    # cut off the newest entry together with its score: the chain alone is still consistent
+    _tamper(path, "DELETE FROM scores WHERE audit_seq = (SELECT max(seq) FROM audit)",
+            "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+    assert run_cli(["audit", "verify", *c], capsys)[0] == 0
+    code, _out, err = run_cli(["audit", "verify", "--head", head, *c], capsys)
+    assert code == 1 and "not in the chain" in err

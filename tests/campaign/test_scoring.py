@@ -214,3 +214,12 @@ def test_actor_records_expert_and_login(ledger):
     record_score(ledger, "E04", p, "novelty", "3")
     actor = ledger.conn.execute("SELECT actor FROM audit ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert actor.startswith("expert:E04 via ")
+
+
+def test_export_assignments_with_recusal_reasons(ledger, capsys):
+    code, out, _ = run_cli(["export", "assignments", "--format", "json", "--campaign", ledger.path.parent], capsys)
+    rows = json.loads(out)["assignments"]
+    assert code == 0 and len(rows) == 18 + 5
+    rec = [r for r in rows if r["status"] == "recused"]
+    assert {r["reason"] for r in rec} == {"co_applicant", "same_institution", "declared_org"}
+    assert all(" / " in r["reason_text"] for r in rec)

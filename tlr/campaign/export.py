@@ -60,32 +60,68 @@ def score_records(ledger: Ledger, lang: str = "zh") -> list[dict[str, Any]]:
     return out
 
 
+ASSIGNMENT_COLUMNS = ["project", "project_name", "applicant", "expert", "expert_name", "institution", "status",
+                      "reason", "reason_text", "detail", "source", "created_at"]
+
+
+def assignment_records(ledger: Ledger) -> list[dict[str, Any]]:
+    """One row per assignment and per recusal (status ``assigned`` / ``recused``, with the reason)."""
+    from .vocab import reason_text
+
+    experts = {e["id"]: e for e in ledger.experts()}
+    projects = {p["id"]: p for p in ledger.projects()}
+    porder = {p: k for k, p in enumerate(projects)}
+    eorder = {e: k for k, e in enumerate(experts)}
+    out = []
+    for status, rows in (("assigned", ledger.rows("assignments")), ("recused", ledger.rows("recusals"))):
+        for r in rows:
+            e, p = experts.get(r["expert_id"], {}), projects.get(r["project_id"], {})
+            out.append({"project": r["project_id"], "project_name": p.get("name", ""),
+                        "applicant": p.get("applicant", ""), "expert": r["expert_id"],
+                        "expert_name": e.get("name", ""), "institution": e.get("institution", ""),
+                        "status": status, "reason": r.get("reason", ""),
+                        "reason_text": reason_text(r["reason"]) if r.get("reason") else "",
+                        "detail": r.get("detail", ""), "source": r["source"], "created_at": r["created_at"]})
+    out.sort(key=lambda r: (porder.get(r["project"], 0), r["status"], eorder.get(r["expert"], 0)))
+    return out
+
+
+def export_assignments(ledger: Ledger, fmt: str, out: str | Path | None = None) -> bytes:
+    """Assignments and recusals (with reasons) as csv | xlsx | json."""
+    return _write(ledger, fmt, out, assignment_records(ledger), ASSIGNMENT_COLUMNS, "assignments")
+
+
 def export_scores(ledger: Ledger, fmt: str, out: str | Path | None = None, *, lang: str = "zh") -> bytes:
     """Write the scores in ``fmt`` (csv | xlsx | json) to ``out`` (if given); return the bytes."""
-    records = score_records(ledger, lang)
+    return _write(ledger, fmt, out, score_records(ledger, lang), SCORE_COLUMNS, "scores")
+
+
+def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict], columns: list[str],
+           name: str) -> bytes:
+    cols = columns
     if fmt == "json":
         row = ledger.rubric_row()
         doc = {"campaign": {"id": ledger.meta.get("campaign_id"), "name": ledger.meta.get("name")},
                "rubric": {"id": row.get("rubric_id"), "version": row.get("version"),
                           "content_hash": row.get("content_hash")},
-               "scores": records}
+               name: records}
         data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
     elif fmt == "csv":
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(SCORE_COLUMNS)
+        writer.writerow(cols)
         for r in records:
-            writer.writerow([neutralise(r[c]) for c in SCORE_COLUMNS])
+            writer.writerow([neutralise(r[c]) for c in cols])
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         wb = Workbook()
         ws = wb.active
-        ws.title = "scores"
-        ws.append(SCORE_COLUMNS)
+        ws.title = name
+        ws.append(cols)
         for r in records:
-            ws.append([neutralise(r[c]) for c in SCORE_COLUMNS])
+            ws.append([neutralise(r[c]) for c in cols])
         ws.freeze_panes = "A2"
         info = wb.create_sheet("campaign")
         row = ledger.rubric_row()

@@ -438,6 +438,32 @@ def export_scores_cmd(campaign, fmt, out, lang) -> None:
         sys.stdout.flush()
 
 
+@export.command("assignments")
+@campaign_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+              help="输出文件（csv/json 默认输出到标准输出）/ output file (csv/json default: stdout)")
+def export_assignments_cmd(campaign, fmt, out) -> None:
+    """导出分配与回避（含回避原因）/ Export assignments and recusals with their reasons.
+
+    \b
+    Example / 示例:
+      tlr export assignments --format xlsx --out 分配与回避.xlsx
+    """
+    from tlr.campaign.export import export_assignments
+    from tlr.errors import CampaignError
+
+    if fmt == "xlsx" and not out:
+        raise CampaignError("xlsx 须指定 --out / xlsx needs --out FILE", code="usage")
+    with _open(campaign) as ledger:
+        data = export_assignments(ledger, fmt, out)
+    if out:
+        click.echo(f"已导出 / exported to {out}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
 # --------------------------------------------------------------------------- audit
 
 
@@ -454,20 +480,31 @@ def audit() -> None:
 
 @audit.command("verify")
 @campaign_option
+@click.option("--head", "heads", multiple=True, metavar="HASH",
+              help="此前记下的链头哈希（须仍在链中）/ a head hash written down earlier: must still be in the chain")
 @json_option
-def audit_verify(campaign, as_json) -> None:
+def audit_verify(campaign, heads, as_json) -> None:
     """校验审计链与数据一致性 / Recompute the hash chain and check every table against the log.
 
     Exit code 0 when intact, 1 when an edit behind the tool's back is found.
+    Give --head with a hash printed by an earlier verify (e.g. recorded in the
+    minutes) to also detect the newest entries being cut off.
 
     \b
     Example / 示例:
       tlr audit verify --campaign round-2026
+      tlr audit verify --head 9f2c…e1   # 上次评审会记录的链头 / head recorded at the last meeting
     """
     from tlr.campaign import verify_audit
 
     with _open(campaign) as ledger:
         report = verify_audit(ledger)
+        for head in heads:
+            head = head.strip().lower()
+            if not ledger.conn.execute("SELECT 1 FROM audit WHERE hash = ?", (head,)).fetchone():
+                report.chain_ok = False
+                report.problems.append(f"记下的链头 {head[:16]}… 不在审计链中（记录被截断或替换） / the recorded head "
+                                       f"{head[:16]}… is not in the chain (entries cut off or replaced)")
     if as_json:
         echo_json(report.to_dict())
     elif report.ok:
