@@ -98,7 +98,6 @@ def export_scores(ledger: Ledger, fmt: str, out: str | Path | None = None, *, la
 
 def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict], columns: list[str],
            name: str) -> bytes:
-    cols = columns
     if fmt == "json":
         row = ledger.rubric_row()
         doc = {"campaign": {"id": ledger.meta.get("campaign_id"), "name": ledger.meta.get("name")},
@@ -109,9 +108,9 @@ def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict]
     elif fmt == "csv":
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(cols)
+        writer.writerow(columns)
         for r in records:
-            writer.writerow([neutralise(r[c]) for c in cols])
+            writer.writerow([neutralise(r[c]) for c in columns])
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
     elif fmt == "xlsx":
         from openpyxl import Workbook
@@ -119,9 +118,9 @@ def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict]
         wb = Workbook()
         ws = wb.active
         ws.title = name
-        ws.append(cols)
+        ws.append(columns)
         for r in records:
-            ws.append([neutralise(r[c]) for c in cols])
+            ws.append([neutralise(r[c]) for c in columns])
         ws.freeze_panes = "A2"
         info = wb.create_sheet("campaign")
         row = ledger.rubric_row()
