@@ -169,3 +169,12 @@ def test_usage_errors_exit_2(capsys):
     assert rc == 2 and "--group" in err
     rc, _, _ = run(capsys, DATA / "leader.csv", "--method", "power")
     assert rc == 2
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "，"])
+def test_other_separators(capsys, tmp_path, sep):
+    f = tmp_path / "s.csv"
+    f.write_text(sep.join(["", "A", "B"]) + "\n" + sep.join(["A", "1", "3"]) + "\n" + sep.join(["B", "1/3", "1"]) + "\n",
+                 encoding="utf-8")
+    rc, out, _ = run(capsys, f, "--json")
+    assert rc == 0 and json.loads(out)["weights"] == pytest.approx([0.75, 0.25])

@@ -2,8 +2,8 @@
 
 读取 CSV / YAML 格式的判断矩阵。
 
-CSV: labels in the header row and in the first column; cells are numbers or fractions such as
-``1/3``; an empty cell, ``NA``, ``-`` or ``?`` is a missing judgement. UTF-8 (with or without BOM) is
+CSV: labels in the header row and in the first column (separated by commas; semicolons, tabs or
+full-width commas are detected from the header line); cells are numbers or fractions such as ``1/3``; an empty cell, ``NA``, ``-`` or ``?`` is a missing judgement. UTF-8 (with or without BOM) is
 expected; GB18030 (Excel on Chinese Windows) is accepted as a fallback.
 
 YAML: either a full matrix ::
@@ -74,7 +74,11 @@ def _read_text(path: Path) -> str:
 
 
 def _read_csv(path: Path, text: str):
-    rows = [r for r in csv.reader(_io.StringIO(text))]
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delim = max([",", ";", "\t", "，"], key=first.count)   # comma, semicolon (European Excel), tab, full-width comma
+    if first.count(delim) == 0:
+        delim = ","
+    rows = [r for r in csv.reader(_io.StringIO(text), delimiter=delim)]
     rows = [(ln, r) for ln, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if len(rows) < 2:
         raise WeightingError("CSV 至少需要表头行和一行判断 / CSV needs a header row and at least one row",
