@@ -96,8 +96,25 @@ def test_migrations_are_applied_in_order(tmp_path, monkeypatch, rubric):
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [["CREATE TABLE extra_v2 (x INTEGER)"]])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
     led = open_campaign(path)
-    assert led.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert led.conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
     assert led.conn.execute("SELECT count(*) FROM extra_v2").fetchone()[0] == 0
+    led.close()
+
+
+def test_v1_campaign_is_migrated_on_open(tmp_path, monkeypatch, rubric):
+    from tlr.campaign import init_campaign
+
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
+        led = init_campaign(tmp_path / "old", rubric)
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        path = led.path
+        led.close()
+    led = open_campaign(path)
+    assert led.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION >= 2
+    assert led.conn.execute("SELECT count(*) FROM sheet_exports").fetchone()[0] == 0
+    assert verify_audit(led).ok
     led.close()
 
 

@@ -154,3 +154,18 @@ def test_formula_like_comment_survives_round_trip(ledger, tmp_path):
     res = import_sheets(ledger, [path])
     assert res[0]["set"] == 0 and res[0]["removed"] == 0
     assert ledger.rows("scores")[0]["comment"] == "=1+1 不是公式"
+
+
+def test_relabelled_sheet_refused(ledger, tmp_path):
+    """An expert cannot submit their sheet as another expert's by editing the hidden data."""
+    path = export_sheet(ledger, "E04", tmp_path / "E04.xlsx")
+    wb = load_workbook(path)
+    meta = wb["_meta"]
+    for row in meta.iter_rows():
+        if row[0].value == "expert_id":
+            row[1].value = "E06"
+    wb.save(path)
+    with pytest.raises(ValidationError, match="not issued"):
+        import_sheets(ledger, [path])
+    assert ledger.conn.execute("SELECT count(*) FROM sheet_exports").fetchone()[0] == 1
+    assert ledger.conn.execute("SELECT count(*) FROM audit WHERE action = 'sheet.export'").fetchone()[0] == 1

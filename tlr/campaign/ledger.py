@@ -70,6 +70,8 @@ TABLES: dict[str, TableSpec] = {
     "trl_assessments": TableSpec("trl_assessments", ("id",),
                                  ("id", "project_id", "cte", "document", "sha256", "assessor", "recorded_at",
                                   "audit_seq"), seq_column="audit_seq"),
+    "sheet_exports": TableSpec("sheet_exports", ("token_sha256",),
+                               ("token_sha256", "expert_id", "exported_at", "items")),
 }
 
 

@@ -113,6 +113,17 @@ _V1 = [
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
 ]
 
+# v2: every exported scoresheet carries a random token whose SHA-256 is recorded here, so a returned
+# sheet is accepted only for the expert it was issued to (the hidden sheet cannot be re-labelled).
+_V2 = [
+    """CREATE TABLE sheet_exports (
+        token_sha256  TEXT PRIMARY KEY,
+        expert_id     TEXT NOT NULL REFERENCES experts(id),
+        exported_at   TEXT NOT NULL,
+        items         INTEGER NOT NULL
+    )""",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,7 +10,9 @@ Layout of an exported workbook:
   re-validates everything).
 - ``说明 Guide``: instructions and the expert's projects with their summaries.
 - ``_lists`` (hidden): the drop-down values; ``_meta`` (very hidden): campaign id,
-  expert id, rubric hash, export time.
+  expert id, rubric hash, export time and a random token whose SHA-256 the ledger
+  records at export (``sheet_exports``, audited): a returned sheet is accepted only
+  for the expert it was issued to.
 
 Importing a sheet replaces that expert's scores on the projects in the sheet with
 exactly what the sheet holds (an emptied score cell withdraws the score), recorded as
@@ -20,6 +22,7 @@ one ``sheet.import`` audit entry listing every change.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +101,7 @@ def describe_anchors(scale: Any, lang: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def export_sheet(ledger: Ledger, expert_id: str, out: str | Path) -> Path:
+def export_sheet(ledger: Ledger, expert_id: str, out: str | Path, *, actor: str | None = None) -> Path:
     """Write the expert's scoresheet (current answers prefilled) to ``out``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -212,14 +215,20 @@ def export_sheet(ledger: Ledger, expert_id: str, out: str | Path) -> Path:
     guide.protection.sheet = True
     guide.protection.password = PROTECT_PASSWORD
 
+    token = secrets.token_hex(16)
+    exported_at = now()
     for k, v in [("format", FORMAT), ("campaign_id", ledger.meta.get("campaign_id")), ("expert_id", expert_id),
-                 ("rubric_hash", row.get("content_hash")), ("exported_at", now()), ("items", len(items))]:
+                 ("rubric_hash", row.get("content_hash")), ("exported_at", exported_at), ("items", len(items)),
+                 ("token", token)]:
         meta.append([k, v])
     wb.security = WorkbookProtection(workbookPassword=PROTECT_PASSWORD, lockStructure=True)
     wb.active = 1  # open on the scores sheet
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    with ledger.write("sheet.export", actor=actor, info={"expert": expert_id, "file": out.name}) as tx:
+        tx.put("sheet_exports", [{"token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+                                  "expert_id": expert_id, "exported_at": exported_at, "items": len(items)}])
     return out
 
 
@@ -249,6 +258,14 @@ def _read_sheet(ledger: Ledger, path: Path) -> tuple[str, list[dict], set[str], 
     if meta.get("rubric_hash") != ledger.rubric_row().get("content_hash"):
         diags.append(Diagnostic("error", "评分表的指标体系版本与批次不符 / the scoresheet was made for another rubric "
                                 "version", Location(file=file), code="wrong_rubric"))
+    token = str(meta.get("token") or "")
+    issued = ledger.conn.execute("SELECT expert_id FROM sheet_exports WHERE token_sha256 = ?",
+                                 (hashlib.sha256(token.encode()).hexdigest(),)).fetchone()
+    if not diags and (issued is None or issued[0] != expert_id):
+        diags.append(Diagnostic("error", f"评分表不是本批次为专家 {expert_id} 签发的（隐藏信息被改动？） / the scoresheet "
+                                f"was not issued by this campaign to expert {expert_id} (hidden data altered?)",
+                                Location(file=file), hint="用 `tlr sheets export` 重新导出 / export a fresh one",
+                                code="not_issued"))
     if diags:
         return expert_id, [], set(), diags
     ws = wb[SHEET]
