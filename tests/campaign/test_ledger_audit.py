@@ -279,3 +279,22 @@ def test_recorded_head_detects_truncation(ledger, capsys):
     assert run_cli(["audit", "verify", *c], capsys)[0] == 0
     code, _out, err = run_cli(["audit", "verify", "--head", head, *c], capsys)
     assert code == 1 and "not in the chain" in err
+
+
+def test_cli_trl_record_and_list(ledger, tmp_path, capsys):
+    doc = tmp_path / "a.json"
+    doc.write_text(json.dumps({"assessors": ["E04"], "ctes": [{"id": "caster", "name": "连铸"}]},
+                              ensure_ascii=False), encoding="utf-8")
+    c = ["--campaign", ledger.path.parent]
+    code, out, _ = run_cli(["campaign", "trl-record", doc, "--project", "P001", "--json", *c], capsys)
+    rec = json.loads(out)
+    assert code == 0 and rec["assessor"] == "E04" and rec["cte"] == "*"
+    code, out, _ = run_cli(["campaign", "trl-record", doc, "--project", "P001", "--cte", "caster", *c], capsys)
+    assert code == 0
+    code, _out, err = run_cli(["campaign", "trl-record", doc, "--project", "P001", "--cte", "nope", *c], capsys)
+    assert code == 2 and "no CTE" in err
+    code, out, _ = run_cli(["campaign", "trl-list", "--json", *c], capsys)
+    rows = json.loads(out)
+    assert [r["cte"] for r in rows] == ["*", "caster"] and rows[0]["document"]["kind"] == "trl_assessment"
+    code, out, _ = run_cli(["audit", "verify", *c], capsys)
+    assert code == 0

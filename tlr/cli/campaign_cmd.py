@@ -157,6 +157,68 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
     click.echo(table(["table", "rows"], [[k, v] for k, v in counts.items()]))
 
 
+@campaign.command("trl-record")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--project", "-p", "project_id", required=True, help="项目编号 / project id")
+@click.option("--cte", default="*", show_default=True,
+              help="关键技术单元；* 表示整份评估 / critical technology element; * = the whole assessment")
+@click.option("--assessor", default=None, help="评估人（默认取文件中的 assessors）/ who assessed (default: the file's assessors)")
+@campaign_option
+@json_option
+def campaign_trl_record(file, project_id, cte, assessor, campaign, as_json) -> None:
+    """把 TRL 评估文档存入批次（可审计）/ Store a TRL assessment document (from `tlr trl`) in the ledger.
+
+    The document is validated, stored as canonical JSON with its SHA-256, who and
+    when, as an audit entry. A later record for the same project and CTE supersedes
+    the earlier one (both are kept).
+
+    \b
+    Example / 示例:
+      tlr campaign trl-record P012-trl.yaml --project P012 --assessor E07
+    """
+    from tlr.campaign import record_trl_assessment
+    from tlr.trl import load_assessment
+
+    doc = load_assessment(file)
+    if cte != "*" and cte not in {c.id for c in doc.ctes}:
+        from tlr.errors import CampaignError
+
+        raise CampaignError(f"评估中没有关键技术单元 {cte} / the assessment has no CTE '{cte}'",
+                            hint="CTEs: " + ", ".join(c.id for c in doc.ctes), code="unknown_cte")
+    who = assessor or ",".join(doc.assessors) or "unknown"
+    with _open(campaign) as ledger:
+        rec = record_trl_assessment(ledger, project_id, cte, doc, assessor=who)
+    rec.pop("document", None)
+    if as_json:
+        echo_json(rec)
+    else:
+        click.echo(f"已记录 / recorded TRL assessment #{rec['id']} for {project_id} ({cte}) sha256 {rec['sha256']}")
+
+
+@campaign.command("trl-list")
+@click.option("--project", "-p", "project_id", default=None, help="只看某个项目 / one project")
+@click.option("--latest", is_flag=True, help="每个项目与单元只列最新 / only the latest per project and CTE")
+@campaign_option
+@json_option
+def campaign_trl_list(project_id, latest, campaign, as_json) -> None:
+    """列出批次中的 TRL 评估 / List the TRL assessments stored in the campaign.
+
+    \b
+    Example / 示例:
+      tlr campaign trl-list --latest --json
+    """
+    from tlr.campaign import trl_assessments
+
+    with _open(campaign) as ledger:
+        rows = trl_assessments(ledger, project_id, latest=latest)
+    if as_json:
+        echo_json(rows)
+        return
+    click.echo(table(["#", "project", "cte", "assessor", "recorded_at", "sha256"],
+                     [[r["id"], r["project_id"], r["cte"], r["assessor"], r["recorded_at"][:19], r["sha256"][:16]]
+                      for r in rows]))
+
+
 # --------------------------------------------------------------------------- imports
 
 
