@@ -204,10 +204,14 @@ def panel_rules(rubric: Any):
     return PanelRules()
 
 
-def _existing(ledger: Ledger) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    assigned = {(e, p) for e, p in ledger.conn.execute("SELECT expert_id, project_id FROM assignments")}
-    recused = {(e, p) for e, p in ledger.conn.execute("SELECT expert_id, project_id FROM recusals")}
+def _existing_in(conn) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    assigned = {(e, p) for e, p in conn.execute("SELECT expert_id, project_id FROM assignments")}
+    recused = {(e, p) for e, p in conn.execute("SELECT expert_id, project_id FROM recusals")}
     return assigned, recused
+
+
+def _existing(ledger: Ledger) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    return _existing_in(ledger.conn)
 
 
 def assign_experts(ledger: Ledger, per_project: int, *, seed: int = 0, max_load: int | None = None,
@@ -266,6 +270,9 @@ def assign_experts(ledger: Ledger, per_project: int, *, seed: int = 0, max_load:
     with ledger.write("assign", actor=actor,
                       info={"per_project": per_project, "seed": seed, "max_load": sol.max_load,
                             "shortfall": result.shortfall}) as tx:
+        if _existing_in(tx.conn) != (assigned, recused):
+            raise CampaignError("计算期间分配或回避已被他人修改，请重新运行 / assignments or recusals changed while "
+                                "solving; run `tlr assign` again", code="conflict")
         tx.put("recusals", new_recusals)
         tx.put("assignments", new_rows)
     return result

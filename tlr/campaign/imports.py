@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from tlr.errors import Diagnostic, Location, ValidationError
+from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
 from .ledger import Ledger
 from .tables import Table, column_letter, norm_header, read_table
@@ -214,6 +214,12 @@ def _finish(ledger: Ledger, table: Table, kind: str, records: list[dict], diags:
     with ledger.write(f"{kind}.import", actor=actor,
                       info={"file": Path(table.file).name, "sha256": data_sha, "encoding": table.encoding,
                             "count": len(records)}) as tx:
+        # re-checked inside the write lock: another import may have added the same ids meanwhile
+        now_existing = {r[0] for r in tx.conn.execute(f"SELECT id FROM {table_name}")}
+        clash = sorted(now_existing & {r["id"] for r in records})
+        if clash:
+            raise CampaignError(f"编号已被其他导入占用 / ids imported meanwhile by someone else: {', '.join(clash[:10])}",
+                                hint="重新运行导入查看详情 / run the import again for details", code="conflict")
         start = tx.conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table_name}").fetchone()[0]
         for i, rec in enumerate(records, start=start + 1):
             rec["seq"] = i
