@@ -8,7 +8,6 @@ import signal
 import sys
 
 import pexpect
-import pytest
 
 from tlr.campaign import open_campaign, verify_audit
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
-from .ledger import Ledger, Transaction, expert_actor, now
+from .ledger import Ledger, Transaction, expert_actor
 from .tables import column_letter, norm_header, read_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -314,4 +314,4 @@ def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: s
 
 
 __all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",
-           "assigned_projects", "applicable_indicators", "indicator_applies", "Item", "ScoreRecord", "now"]
+           "assigned_projects", "applicable_indicators", "indicator_applies", "Item", "ScoreRecord"]
