@@ -89,10 +89,11 @@ RI_TABLES: dict[str, RITable] = {
                     "new approach. International Journal of Uncertainty, Fuzziness and Knowledge-Based "
                     "Systems, 14(4), 445-459. doi:10.1142/S0218488506004114"),
             confidence=("Values recalled from the paper and verified by our own seeded Monte-Carlo simulation "
-                        "(tests/weighting/test_ri.py: random reciprocal matrices with entries drawn uniformly "
-                        "from the 17-value Saaty scale; agreement within 0.01 for n=3..15). The paper itself "
-                        "could not be consulted line by line."),
-            note="Large-sample simulation (100,000 matrices per n in the paper); monotone in n.",
+                        "(random reciprocal matrices with entries drawn uniformly from the 17-value Saaty "
+                        "scale; 50,000 per n agree within 0.003 for n=3..15, see docs/weighting.md; "
+                        "tests/weighting/test_ri.py repeats a smaller run). The paper itself could not be "
+                        "consulted line by line."),
+            note="Large-sample simulation; monotone in n.",
         ),
         RITable(
             id="donegan_dodd1991",
@@ -119,7 +120,7 @@ RI_TABLES: dict[str, RITable] = {
     )
 }
 
-#: Default table. Alonso & Lamata (2006) is the largest published simulation, it is monotone in n,
+#: Default table. Alonso & Lamata (2006) is a large-sample simulation, it is monotone in n,
 #: it covers n <= 15, and it is the one table we reproduced independently with our own seeded
 #: simulation (see docs/weighting.md). Older tables overstate RI(3) (0.58) or contain a
 #: non-monotone misprint (Saaty 1980, n=12).
