@@ -75,8 +75,7 @@ RI_TABLES: dict[str, RITable] = {
             name="Saaty (2005), later table",
             values=_table([0.52, 0.89, 1.11, 1.25, 1.35, 1.40, 1.45, 1.49, 1.52, 1.54, 1.56, 1.58, 1.59]),
             source=("Saaty, T. L. (2005). Theory and Applications of the Analytic Network Process: Decision "
-                    "Making with Benefits, Opportunities, Costs, and Risks. Pittsburgh: RWS Publications, p. 31. "
-                    "(Same values in Saaty & Vargas, Models, Methods, Concepts & Applications of the AHP, 2012.)"),
+                    "Making with Benefits, Opportunities, Costs, and Risks. Pittsburgh: RWS Publications, p. 31."),
             confidence="Values as used by AHPy's random_index='saaty'; agree with our simulation within 0.02.",
             note="Saaty's revised table from larger simulations; monotone in n.",
         ),
