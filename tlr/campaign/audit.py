@@ -29,7 +29,18 @@ def canonical(obj: Any) -> str:
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    """``sha256(prev_hash + canonical JSON of the entry)``."""
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def _entry_text(seq: int, ts: str, actor: str, action: str, payload_text: str) -> str:
+    """canonical({seq, ts, actor, action, payload}) built around the stored canonical payload text
+    (keys in sorted order), so verification does not re-serialise large payloads."""
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    return (f'{{"action":{q(action)},"actor":{q(actor)},"payload":{payload_text},"seq":{int(seq)},'
+            f'"ts":{q(ts)}}}')
 
 
 @dataclass
@@ -86,8 +97,8 @@ def verify(ledger: "Ledger") -> AuditReport:
             elif payload is None:
                 bad = f"审计记录 {seq} 的内容不是合法 JSON / audit entry {seq}: payload is not valid JSON"
             else:
-                entry = {"seq": seq, "ts": ts, "actor": actor, "action": action, "payload": payload}
-                if entry_hash(prev, entry) != digest:
+                text = _entry_text(seq, ts, actor, action, payload_text)
+                if hashlib.sha256((prev + text).encode("utf-8")).hexdigest() != digest:
                     bad = f"审计记录 {seq}（{action}）被改动 / audit entry {seq} ({action}) was altered"
             if bad:
                 report.chain_ok = False
