@@ -585,22 +585,32 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
 
 
 def _agreement(cube: np.ndarray, nodes: list[NodeInfo], scored: list[int]) -> dict[str, Any]:
-    """Kendall's W and ICC per indicator over the complete block of experts and projects, where one exists."""
-    from tlr.panel.agreement import icc, kendall_w
+    """Agreement per scored indicator.
 
+    One-way ICC(1) uses every project with two or more scores (right for assignment designs, where
+    each project has its own experts); Kendall's W and the two-way ICCs need a complete block of
+    experts x projects and are reported as not defined when there is none.
+    """
+    from tlr.panel.agreement import icc, icc_oneway, kendall_w
+
+    sub = cube[:, :, scored]
+    oneway = icc_oneway(sub)
+    try:
+        w = kendall_w(sub)
+        two = icc(sub)
+    except Exception:  # a degenerate panel: report what is defined
+        w = two = None
     out: dict[str, Any] = {}
-    for i in scored:
-        sub = cube[:, :, i]
-        block_experts = ~np.isnan(sub).any(axis=1)
-        entry: dict[str, Any] = {"indicator": nodes[i].id}
-        try:
-            entry["kendall_w"] = kendall_w(sub).to_dict()
-        except Exception as exc:
-            entry["kendall_w"] = {"error": getattr(exc, "message", str(exc))}
-        try:
-            entry["icc"] = icc(sub).to_dict()
-        except Exception as exc:
-            entry["icc"] = {"error": getattr(exc, "message", str(exc))}
-        entry["complete_experts"] = int(block_experts.sum())
+    for k, i in enumerate(scored):
+        entry: dict[str, Any] = {
+            "icc1_oneway": _num(oneway.icc[k]), "icc1_targets": int(oneway.n_targets[k]),
+            "icc1_ratings": int(oneway.n_ratings[k]),
+        }
+        if w is not None:
+            entry.update(kendall_w=_num(w.W[k]), kendall_p=_num(w.p_value[k]), kendall_experts=int(w.m_used[k]),
+                         kendall_projects=int(w.n_used[k]))
+        if two is not None:
+            entry.update(icc2_1=_num(two.values["ICC2"][k]), icc_block_projects=int(two.n_targets[k]),
+                         icc_block_experts=int(two.k_judges[k]))
         out[nodes[i].id] = entry
     return out

@@ -434,3 +434,71 @@ def panel_agreement(scores, indicator_weights=None) -> PanelAgreement:
     total = (z * (w / w.sum())).sum(axis=2)   # NaN if any indicator missing
     return PanelAgreement(w_per_indicator=kendall_w(cube), w_overall=kendall_w(total),
                           icc_per_indicator=icc(cube), icc_overall=icc(total))
+
+
+# --------------------------------------------------------------------------------------------
+# One-way ICC for unbalanced designs (each project scored by its own subset of experts)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OneWayICC(ResultMixin):
+    """ICC(1) of a one-way random-effects model with unequal numbers of ratings per target.
+
+    The right agreement statistic when every project is scored by a different subset of experts
+    (an assignment design), where two-way forms and Kendall's W have no complete block.
+
+        MSB = sum_i k_i (mean_i - grand)^2 / (n - 1)
+        MSW = sum_i sum_j (x_ij - mean_i)^2 / (N - n)
+        k0  = (N - sum_i k_i^2 / N) / (n - 1)
+        ICC(1) = (MSB - MSW) / (MSB + (k0 - 1) MSW)
+
+    (Searle 1971; Donner 1986, Int. Stat. Rev. 54(1)); with equal k_i it is Shrout & Fleiss' ICC(1,1).
+    Targets with fewer than two ratings are left out.
+
+    Attributes:
+        icc: ICC(1) per block; NaN where not ``defined``.
+        MSB, MSW, k0: the ANOVA quantities.
+        n_targets: targets used (with >= 2 ratings); n_ratings: ratings used.
+        defined: n_targets >= 2, N > n_targets and MSB + (k0 - 1) MSW > 0.
+    """
+
+    icc: np.ndarray
+    MSB: np.ndarray
+    MSW: np.ndarray
+    k0: np.ndarray
+    n_targets: np.ndarray
+    n_ratings: np.ndarray
+    defined: np.ndarray
+
+
+def icc_oneway(scores) -> OneWayICC:
+    """One-way ICC(1) per block of an (experts, projects[, blocks]) array; NaN = not scored by that expert."""
+    x = as_float_array(scores, "scores")
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise ShapeError(f"ICC 需要 专家×项目[×指标] / icc needs (experts, projects[, blocks]), got {x.shape}")
+    present = ~np.isnan(x)
+    k = present.sum(axis=0).astype(float)                        # (P, I) ratings per target
+    use = k >= 2
+    k = np.where(use, k, 0.0)
+    x0 = np.where(present & use[None], x, 0.0)
+    n = use.sum(axis=0).astype(float)                             # (I,)
+    N = k.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tmean = x0.sum(axis=0) / np.where(k > 0, k, 1.0)
+        grand = x0.sum(axis=(0, 1)) / np.where(N > 0, N, 1.0)
+        ssb = (k * (tmean - grand) ** 2).sum(axis=0)
+        ssw = (np.where(present & use[None], x - tmean[None], 0.0) ** 2).sum(axis=(0, 1))
+        MSB = ssb / (n - 1)
+        MSW = ssw / (N - n)
+        k0 = (N - (k ** 2).sum(axis=0) / np.where(N > 0, N, 1.0)) / (n - 1)
+        den = MSB + (k0 - 1) * MSW
+        value = (MSB - MSW) / den
+    defined = (n >= 2) & (N > n) & (den > 0) & np.isfinite(value)
+    out = dict(icc=np.where(defined, value, np.nan), MSB=np.where(n >= 2, MSB, np.nan),
+               MSW=np.where(N > n, MSW, np.nan), k0=np.where(n >= 2, k0, np.nan), n_targets=n.astype(int),
+               n_ratings=N.astype(int), defined=defined)
+    if squeeze:
+        out = {key: v[0] for key, v in out.items()}
+    return OneWayICC(**out)

@@ -1,0 +1,95 @@
+"""A small campaign end to end: ledger -> evaluation -> `tlr rank / explain / agreement`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign, record_score
+from tlr.cli import main
+from tlr.rubric import load_rubric
+
+ROOT = Path(__file__).resolve().parents[2]
+RUBRIC = ROOT / "rubrics" / "fund-screening.yaml"
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("round")
+    rubric = load_rubric(RUBRIC)
+    ledger = init_campaign(base / "round", rubric, name="测试批次")
+    (base / "projects.csv").write_text(
+        "项目编号,项目名称,申报单位,行业,成果类型\n"
+        + "\n".join(f"P{i:02d},项目{i},单位{i % 4},新材料,技术开发和产业化" for i in range(8)) + "\n",
+        encoding="utf-8")
+    (base / "experts.csv").write_text(
+        "专家编号,姓名,单位,领域\n" + "\n".join(f"E{i:02d},专家{i},机构{i},新材料" for i in range(6)) + "\n",
+        encoding="utf-8")
+    import_projects(ledger, base / "projects.csv")
+    import_experts(ledger, base / "experts.csv")
+    assign_experts(ledger, 5, seed=1)
+    rng = np.random.default_rng(0)
+    pairs = ledger.conn.execute("SELECT expert_id, project_id FROM assignments").fetchall()
+    for e, p in pairs:
+        q = int(p[1:]) / 7  # project quality grows with its number
+        for node in rubric.indicators:
+            kind = node.scale.kind
+            if kind == "likert":
+                raw = int(np.clip(round(1 + 4 * q + rng.normal(0, 0.4)), 1, 5))
+            elif kind == "levels":
+                raw = int(np.clip(round(3 + 5 * q), 1, 9))
+            elif kind == "boolean":
+                raw = "no" if node.id == "regulatory_blocker" else "yes"
+            elif kind == "grades":
+                raw = node.scale.grades[int(np.clip(round(4 - 4 * q), 0, 4))].id
+            else:
+                raw = round(5 + 40 * q, 1)
+            record_score(ledger, e, p, node.id, raw)
+    return base / "round"
+
+
+def run_json(args, capsys):
+    assert main(args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_rank_json_orders_by_quality_and_is_reproducible(campaign, capsys):
+    data = run_json(["rank", str(campaign), "--json", "--draws", "300", "--bootstrap", "50", "--all"], capsys)
+    rows = data["projects"]
+    assert len(rows) == 8
+    assert rows[0]["project"] == "P07" and rows[-1]["project"] == "P00"
+    assert data["method"]["provenance"]["rubric_hash"] == load_rubric(RUBRIC).content_hash
+    assert all(r["rank_interval"][0] <= r["rank"] + 1e-9 or r["rank_interval"][0] <= r["rank_median"] for r in rows)
+    again = run_json(["rank", str(campaign), "--json", "--draws", "300", "--bootstrap", "50", "--all"], capsys)
+    assert again == data
+
+
+def test_low_readiness_is_knocked_out_and_routed_to_research(campaign, capsys):
+    rows = run_json(["rank", str(campaign), "--json", "--draws", "100", "--bootstrap", "0", "--all"], capsys)["projects"]
+    p00 = next(r for r in rows if r["project"] == "P00")
+    assert p00["readiness"] == 3 and p00["knocked_out"] and p00["route"] == "research"
+
+
+def test_explain_and_agreement(campaign, capsys):
+    body = run_json(["explain", str(campaign), "P03", "--json"], capsys)
+    assert sum(c["contribution"] for c in body["contributions"]) == pytest.approx(body["composite"])
+    agree = run_json(["agreement", str(campaign), "--json"], capsys)
+    assert agree["indicators"]["team"]["icc1_oneway"] > 0.5
+
+
+def test_human_output_and_errors(campaign, capsys, tmp_path):
+    assert main(["rank", str(campaign), "--draws", "100", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "P07" in out and "项目7" in out
+    assert main(["explain", str(campaign), "P99"]) == 2
+    assert "unknown project" in capsys.readouterr().err
+    assert main(["rank", str(tmp_path / "nowhere")]) == 2
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(RUBRIC.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "1.0.1"'),
+                       encoding="utf-8")
+    (tmp_path / "readiness").symlink_to(ROOT / "rubrics" / "readiness")
+    assert main(["rank", str(campaign), "--rubric", str(changed), "--draws", "50"]) == 2
+    assert "no longer matches" in capsys.readouterr().err
