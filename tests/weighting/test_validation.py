@@ -127,3 +127,18 @@ def test_dataframe_labels_are_used():
     df = pd.DataFrame(GOOD, columns=L, index=L)
     r = ahp(df)
     assert r.labels == tuple(L)
+
+
+def test_consistency_index_choice_for_geometric_mean():
+    # a rubric field that is a maximum CR must be able to keep CR semantics with the geometric mean
+    n5 = np.array([[1, 2, 9, 3, 1], [1 / 2, 1, 2, 1 / 4, 2], [1 / 9, 1 / 2, 1, 3, 1], [1 / 3, 4, 1 / 3, 1, 2],
+                   [1, 1 / 2, 1, 1 / 2, 1]])
+    auto = ahp(n5, method="geometric_mean", threshold=0.1)
+    cr = ahp(n5, method="geometric_mean", threshold=0.1, consistency="cr")
+    assert auto.consistency_measure == "gci" and cr.consistency_measure == "cr"
+    assert cr.consistent == (cr.cr <= 0.1) and auto.consistent == (auto.gci <= 0.1)
+    assert cr.weights == pytest.approx(auto.weights)
+    assert err(n5, labels=None, consistency="x").code == "unknown_consistency"
+    assert not cr.consistent and cr.cr > 0.1
+    steps = [s.cr_after for s in cr.repair_plan]
+    assert steps and all(b < a for a, b in zip([cr.cr] + steps, steps))   # each step lowers the CR

@@ -294,7 +294,7 @@ def consistency_ratio(lambda_max, n: int, ri: str = DEFAULT_RI_TABLE):
 
 def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, threshold: float | None = None,
         missing: str = "error", *, labels: Sequence[str] | None = None, suggestions: int = 5,
-        tol: float = 1e-12, source: str | None = None) -> AHPResult:
+        consistency: str = "auto", tol: float = 1e-12, source: str | None = None) -> AHPResult:
     """Priorities and consistency of a pairwise comparison matrix (or a stack of them).
 
     Parameters
@@ -314,11 +314,18 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
         only). A disconnected comparison graph always raises.
     labels : item names, used in messages and suggestions.
     suggestions : how many ranked repair suggestions to compute (single matrix only; 0 = none).
+    consistency : which index decides ``consistent`` (and what ``threshold`` refers to): "auto" (CR for
+        the eigenvector method, GCI for the geometric-mean method, the published pairing), "cr" or
+        "gci". A rubric field that is explicitly a maximum CR should pass ``consistency="cr"``.
 
     Returns
     -------
     AHPResult
     """
+    if consistency not in ("auto", "cr", "gci"):
+        raise WeightingError(f"未知的一致性指标 / unknown consistency={consistency!r}",
+                             location=Location(field="consistency"), hint="auto, cr 或 / or gci",
+                             code="unknown_consistency")
     if method not in METHODS:
         raise WeightingError(f"未知的排序方法 / unknown method {method!r}", location=Location(field="method"),
                              hint="eigenvector 或 / or geometric_mean", code="unknown_method")
@@ -368,7 +375,8 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
     ci = consistency_index(lam, n)
     cr = ci / ri_val if n > 2 else ci
     g = gci(completed)
-    if method == "eigenvector":
+    measure_used = ("cr" if method == "eigenvector" else "gci") if consistency == "auto" else consistency
+    if measure_used == "cr":
         thr = cr_threshold(n) if threshold is None else float(threshold)
         consistent = cr <= thr + 1e-12
         measure, thr_src = "cr", CR_THRESHOLD_SOURCE if threshold is None else "user"
@@ -389,7 +397,7 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
             from .diagnostics import repair_plan
 
             plan = repair_plan(completed[0], method=method, ri=table.id, threshold=thr, labels=labels,
-                               candidates=known)
+                               candidates=known, measure=measure)
 
     if single:
         return AHPResult(weights=w[0], lambda_max=float(lam[0]), ci=float(ci[0]), cr=float(cr[0]), ri=ri_val,

@@ -85,12 +85,13 @@ def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: S
 
 def repair_plan(matrix, *, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, threshold: float | None = None,
                 labels: Sequence[str] | None = None, max_steps: int | None = None,
-                candidates=None) -> tuple[Suggestion, ...]:
+                candidates=None, measure: str | None = None) -> tuple[Suggestion, ...]:
     """A greedy sequence of edits that makes the matrix acceptable, in one pass for the rubric author.
 
     At each step the best single repair (as ranked by :func:`repair_suggestions`, by CR for the
     eigenvector method and by GCI for the geometric-mean method) is applied with its value rounded
-    to Saaty's scale (the exact value w_i/w_j if the rounded one does not improve), and the matrix is
+    to Saaty's scale (the exact value w_i/w_j if the rounded one does not improve; ``measure`` "cr" or
+    "gci" overrides the method's index), and the matrix is
     re-evaluated; consecutive edits of the same judgement are merged into one step with the final
     value. Stops as soon as the matrix meets the threshold (the method's published default if
     None), when no single edit improves it any more, or after ``max_steps`` (default n(n-1)). In each returned
@@ -106,7 +107,8 @@ def repair_plan(matrix, *, method: str = "eigenvector", ri: str = DEFAULT_RI_TAB
     if n < 3:
         return ()
     ri_n = ri_value(ri, n)
-    measure = "gci" if method == "geometric_mean" else "cr"
+    if measure is None:
+        measure = "gci" if method == "geometric_mean" else "cr"
     thr = threshold if threshold is not None else (gci_threshold(n) if measure == "gci" else cr_threshold(n))
     allowed = np.ones((n, n), dtype=bool) if candidates is None else np.array(candidates, dtype=bool)
     steps: list[Suggestion] = []
