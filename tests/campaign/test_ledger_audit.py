@@ -298,3 +298,33 @@ def test_cli_trl_record_and_list(ledger, tmp_path, capsys):
     assert [r["cte"] for r in rows] == ["*", "caster"] and rows[0]["document"]["kind"] == "trl_assessment"
     code, out, _ = run_cli(["audit", "verify", *c], capsys)
     assert code == 0
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble"])
+def test_damaged_campaign_every_command_clean_error(ledger, tmp_path, capsys, damage):
+    _score_some(ledger, n=2)
+    data = ledger.path.read_bytes()
+    ledger.close()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    if damage == "truncate":
+        (bad / "campaign.sqlite").write_bytes(data[: len(data) // 3])
+    else:
+        (bad / "campaign.sqlite").write_bytes(data[:4096] + bytes(len(data) - 4096))
+    answers = tmp_path / "a.csv"
+    answers.write_text("project,indicator,value\nP001,novelty,3\n", encoding="utf-8")
+    for cmd in (["status"], ["audit", "verify"], ["campaign", "info"], ["export", "scores"],
+                ["score", "--expert", "E04", "--from", answers], ["sheets", "export", "--expert", "E04"],
+                ["assign", "--per-project", "3"], ["projects", "list"]):
+        code, _out, err = run_cli([*cmd, "--campaign", bad], capsys)
+        assert "Traceback" not in err, (cmd, err)
+        assert code in (1, 2), (cmd, code, err)
+
+
+def test_damaged_rubric_document_clean_error(ledger, capsys):
+    path = ledger.path
+    ledger.close()
+    _tamper(path, "UPDATE rubric SET document = substr(document, 1, 50)", "DELETE FROM meta WHERE key = 'rubric_summary'")
+    for cmd in (["status"], ["export", "scores"], ["score", "--expert", "E04"]):
+        code, _out, err = run_cli([*cmd, "--campaign", path.parent], capsys)
+        assert code == 2 and "Traceback" not in err and "rubric" in err, (cmd, err)

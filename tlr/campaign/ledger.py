@@ -311,7 +311,12 @@ class Ledger:
             if doc is None:
                 raise CampaignError("批次中没有评价指标体系 / the campaign holds no rubric",
                                     location=Location(file=str(self.path)), code="no_rubric")
-            self._rubric = Rubric.from_json(doc[0])
+            try:
+                self._rubric = Rubric.from_json(doc[0])
+            except ValueError as exc:  # JSON damaged behind the tool's back (RubricError is a TlrError)
+                raise CampaignError(f"批次中冻结的指标体系已损坏 / the campaign's frozen rubric is damaged: {exc}",
+                                    location=Location(file=str(self.path)), code="damaged_rubric",
+                                    hint="运行 `tlr audit verify` 查看 / run `tlr audit verify`") from None
         return self._rubric
 
     def rubric_summary(self) -> dict[str, Any]:
@@ -319,7 +324,10 @@ class Ledger:
         loading (and validating) the frozen rubric: what `tlr status` needs, fast."""
         text = self.meta.get("rubric_summary")
         if text:
-            return json.loads(text)
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
         return rubric_summary(self.rubric)
 
     def rubric_row(self) -> dict[str, Any]:
