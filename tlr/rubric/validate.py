@@ -447,7 +447,8 @@ def _resolve_ahp(node_id: str, ids: list[str], spec: AHPSpec, ctx: LoadContext, 
 
     try:
         result = ahp(matrix, method=spec.method, ri=table, threshold=spec.cr_max,
-                     missing="harker" if missing_pairs else "error")
+                     missing="harker" if missing_pairs else "error", labels=ids,
+                     consistency="cr" if spec.cr_max is not None else "auto")
     except TlrError as exc:
         ctx.error(f"AHP 无法计算 / AHP failed: {exc.message}", at(), hint=exc.hint, code="ahp_failed")
         return None
@@ -458,7 +459,9 @@ def _resolve_ahp(node_id: str, ids: list[str], spec: AHPSpec, ctx: LoadContext, 
             s = result.suggestions[0]
             a, b = ids[int(s.i)], ids[int(s.j)]
             worst = f"; revisit ({a}, {b}): {float(s.current):.3g} -> {float(s.suggested):.3g}"
-        ctx.warning(f"AHP 一致性不足 / AHP judgements of '{node_id}' are inconsistent: CR = {cr:.3f} > "
+        index = "GCI" if str(result.consistency_measure).lower() == "gci" else "CR"
+        value = float(getattr(result, "gci", cr)) if index == "GCI" else cr
+        ctx.warning(f"AHP 一致性不足 / AHP judgements of '{node_id}' are inconsistent: {index} = {value:.3f} > "
                     f"{float(result.threshold):.2f}{worst}", at(), code="ahp_inconsistent",
                     hint="run `tlr rubric show` for repair suggestions")
     return WeightResolution(node_id, ids, [float(w) for w in result.weights], result)
