@@ -1,0 +1,113 @@
+"""The CJK font of the reports: Noto Sans CJK SC (SIL OFL 1.1), subset and shipped in the package.
+
+The file lives in ``tlr/report/fonts/`` and is installed by ``pip install .`` like any package file;
+nothing is downloaded at render time. ``tools/make_font_subset.py`` rebuilds it; ``fonts/OFL.txt``
+is its licence. WeasyPrint gets it through ``@font-face`` (a ``file:`` URL) and embeds a subset of the
+glyphs actually used; matplotlib gets it through ``font_manager.addfont``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from tlr.errors import Location
+from tlr.report.errors import ReportError
+
+FONT_FAMILY = "TLR Noto Sans CJK SC"
+FONT_FILE = "TLRNotoSansCJKsc-Regular.otf"
+FONT_PS_NAME = "TLRNotoSansCJKsc-Regular"
+LICENCE_FILE = "OFL.txt"
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+
+
+class MissingGlyphWarning(UserWarning):
+    """Text in the data uses characters the report font cannot show."""
+
+
+def font_path(fonts_dir: Path | None = None) -> Path:
+    """The packaged font file; :class:`ReportError` with a fix if it is missing or unreadable."""
+    path = (fonts_dir or FONTS_DIR) / FONT_FILE
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        raise ReportError(
+            f"报告字体缺失 / report font missing: {path}",
+            location=Location(file=str(path)),
+            hint="重新安装 tlr（pip install --force-reinstall .）/ reinstall tlr; "
+                 "the font ships in tlr/report/fonts/ (rebuild: tools/make_font_subset.py)",
+            code="font-missing") from None
+    if head not in (b"OTTO", b"\x00\x01\x00\x00", b"true"):
+        raise ReportError(f"报告字体文件已损坏 / report font file is not an OpenType font: {path}",
+                          location=Location(file=str(path)),
+                          hint="重新安装 tlr / reinstall tlr", code="font-invalid")
+    return path
+
+
+@lru_cache(maxsize=4)
+def _coverage(path: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def coverage(fonts_dir: Path | None = None) -> frozenset[int]:
+    """Code points the report font has glyphs for."""
+    return _coverage(str(font_path(fonts_dir)))
+
+
+_IGNORED = {0x09, 0x0A, 0x0D}
+
+
+def missing_chars(text: str, fonts_dir: Path | None = None) -> str:
+    """Characters of *text* the font lacks (each once, in order of appearance)."""
+    cov = coverage(fonts_dir)
+    seen: dict[str, None] = {}
+    for ch in text:
+        cp = ord(ch)
+        if cp not in cov and cp not in _IGNORED and ch not in seen:
+            seen[ch] = None
+    return "".join(seen)
+
+
+def check_glyphs(items, fonts_dir: Path | None = None, *, warn: bool = True) -> list[tuple[str, str]]:
+    """Warn (never fail) for each ``(owner, text)`` pair whose text has characters the font lacks.
+
+    *items* yields ``(owner, text)`` (owner: e.g. ``"P0001 项目名"``). Returns ``(owner, missing chars)``.
+    """
+    cov = coverage(fonts_dir)
+    found: list[tuple[str, str]] = []
+    for owner, text in items:
+        if not text or all(ord(c) in cov or ord(c) in _IGNORED for c in text):
+            continue
+        miss = missing_chars(text, fonts_dir)
+        if miss:
+            found.append((owner, miss))
+            if warn:
+                codes = " ".join(f"U+{ord(c):04X}" for c in miss)
+                warnings.warn(f"报告字体缺少字符 / report font lacks characters {miss!r} ({codes}) in {owner}; "
+                              "they may show as boxes", MissingGlyphWarning, stacklevel=2)
+    return found
+
+
+_MPL_REGISTERED: set[str] = set()
+
+
+def register_matplotlib(fonts_dir: Path | None = None) -> str:
+    """Add the font to matplotlib's font manager (once) and return its family name."""
+    path = str(font_path(fonts_dir))
+    if path not in _MPL_REGISTERED:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(path)
+        _MPL_REGISTERED.add(path)
+    return FONT_FAMILY
+
+
+def font_face_css(fonts_dir: Path | None = None) -> str:
+    """``@font-face`` rule pointing at the packaged file (for WeasyPrint; browsers use local fallbacks)."""
+    url = font_path(fonts_dir).as_uri()
+    return (f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}") format("opentype"); '
+            f"font-weight: 100 900; font-style: normal; }}")

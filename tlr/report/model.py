@@ -1,0 +1,323 @@
+"""The report data contract: everything the report shows, as plain serialisable pydantic models.
+
+The renderer takes a :class:`ReportData` and nothing else: it never imports the panel, engine or
+ranking packages. Whoever builds a report fills this contract (see ``docs/report.md``); the
+synthetic builder in :mod:`tlr.report.sample` shows a complete example. ``ReportData`` round-trips
+through JSON (``data.model_dump_json()`` / ``ReportData.model_validate_json(text)``).
+
+Conventions
+- Human-readable vocabulary (tier, route, dimension, indicator labels, method texts) is ``Text``:
+  a plain string or ``{zh: ..., en: ...}``. Data from applicants (project names, applicants,
+  comments) is a plain string and is always shown as given (escaped).
+- Scores are on the rubric's 0-100 scale; ``None`` means "not available" and shows as "—".
+- Ranks are 1-based; ``rank is None`` means not ranked (knocked out or unscored).
+- Probabilities are in [0, 1].
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tlr.text import I18nText, Text
+
+CONTRACT_VERSION = "1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoundMeta(_Model):
+    """The evaluation round: what the cover and the audit appendix show."""
+
+    title: Text = Field(description="report title, e.g. 2026 年度科技成果评投联动筛选")
+    round_id: str = Field(description="campaign / round identifier")
+    organisation: Text | None = Field(None, description="issuing department, shown on the cover")
+    date: str = Field(description="date of the round (ISO yyyy-mm-dd), shown on the cover")
+    rubric_id: str
+    rubric_version: str
+    rubric_title: Text | None = None
+    rubric_hash: str = Field(description="rubric content hash (sha256 hex)")
+    data_hashes: dict[str, str] = Field(default_factory=dict, description="name -> sha256 of each input")
+    tool_version: str
+    generated_at: str = Field(description="ISO timestamp; fixed by the caller so reports reproduce")
+    confidentiality: Text | None = Field(None, description="e.g. 内部资料 注意保密")
+
+
+class TierInfo(_Model):
+    code: str = Field(description="A, B, C, D ...; order = best first")
+    label: Text
+    min_score: float | None = None
+    description: Text | None = None
+
+
+class RouteInfo(_Model):
+    id: str
+    label: Text
+    short: Text | None = Field(None, description="short label for table columns")
+    description: Text | None = None
+
+
+class DimensionInfo(_Model):
+    id: str
+    label: Text
+    short: Text | None = Field(None, description="short label for table columns, e.g. 成熟度")
+    weight: float = Field(description="global weight of the dimension, sums to 1 over dimensions")
+
+
+class RankInterval(_Model):
+    p5: float
+    p50: float
+    p95: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RankInterval":
+        if not (self.p5 <= self.p50 <= self.p95):
+            raise ValueError("rank interval must satisfy p5 <= p50 <= p95")
+        return self
+
+
+class CTEReadiness(_Model):
+    """Readiness of one critical technology element."""
+
+    name: str
+    level: int | None = None
+    target: int | None = Field(None, description="level needed for the project's route, if any")
+    evidence: str | None = Field(None, description="short evidence summary")
+
+
+class KnockOut(_Model):
+    gate_id: str
+    label: Text
+    reason: Text | None = None
+    effect: Literal["knockout", "flag", "cap"] = "knockout"
+
+
+class ReviewFlag(_Model):
+    """Why a project should be looked at again (disagreement, outlier expert, missing scores ...)."""
+
+    code: str
+    message: Text
+
+
+class IndicatorResult(_Model):
+    id: str
+    label: Text
+    dimension: str = Field(description="id of the dimension the indicator belongs to")
+    weight: float = Field(description="global weight")
+    consensus: float | None = Field(None, description="panel consensus in the indicator's own scale")
+    display: str | None = Field(None, description="consensus as a scale label, e.g. 'TRL 6' or '较强'")
+    utility: float | None = Field(None, description="consensus mapped to 0-100")
+    spread: float | None = Field(None, description="dispersion of the panel (sd, IQR ...: see spread_kind)")
+    spread_kind: str = "sd"
+    n_experts: int = 0
+    n_used: int | None = None
+    agreement: Literal["high", "medium", "low"] | None = None
+
+
+class Comment(_Model):
+    expert: str = Field(description="anonymised label, e.g. 专家 A; never a real name")
+    text: str
+    dimension: str | None = None
+
+
+class ProjectResult(_Model):
+    id: str
+    name: str
+    applicant: str
+    industry: str
+    region: str | None = None
+    summary: str | None = Field(None, description="one-paragraph abstract")
+    rank: int | None = None
+    rank_interval: RankInterval | None = None
+    p_top_k: float | None = None
+    tier: str = Field(description="a TierInfo.code")
+    tier_probabilities: dict[str, float] = Field(default_factory=dict)
+    composite: float | None = None
+    dimension_scores: dict[str, float | None] = Field(default_factory=dict)
+    readiness_level: int | None = None
+    readiness: list[CTEReadiness] = Field(default_factory=list)
+    route: str | None = Field(None, description="a RouteInfo.id")
+    knockouts: list[KnockOut] = Field(default_factory=list)
+    flags: list[ReviewFlag] = Field(default_factory=list)
+    indicators: list[IndicatorResult] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
+    requested_funding: float | None = Field(None, description="万元 (10k CNY)")
+
+    @property
+    def knocked_out(self) -> bool:
+        return any(k.effect == "knockout" for k in self.knockouts)
+
+
+class RubricNodeRow(_Model):
+    """One row of the methodology appendix's rubric tree."""
+
+    id: str
+    label: Text
+    kind: Literal["dimension", "indicator"]
+    depth: int
+    local_weight: float
+    global_weight: float
+    role: str = "score"
+    scale: str | None = Field(None, description="short scale description")
+    weight_method: str | None = Field(None, description="for inner nodes: direct / ahp eigenvector ...")
+    cr: float | None = Field(None, description="AHP consistency ratio of this node's children")
+    cr_threshold: float | None = None
+    consistent: bool | None = None
+
+
+class GateRow(_Model):
+    id: str
+    label: Text
+    rule: str
+    effect: str
+    reason: Text | None = None
+
+
+class Methodology(_Model):
+    rubric_tree: list[RubricNodeRow] = Field(default_factory=list)
+    root_weight_method: str | None = Field(None, description="how the dimensions' weights were set")
+    root_cr: float | None = Field(None, description="AHP consistency ratio among the dimensions")
+    root_cr_threshold: float | None = None
+    gates: list[GateRow] = Field(default_factory=list)
+    aggregation: Text | None = None
+    consensus_method: Text
+    robustness_method: Text
+    draws: int | None = None
+    seed: int | None = None
+    top_k: int | None = None
+    min_experts: int | None = None
+    notes: list[Text] = Field(default_factory=list)
+
+
+class AuditEntry(_Model):
+    label: Text
+    value: str
+
+
+class Summary(_Model):
+    """Counts for the executive summary; computed from the projects when not given."""
+
+    n_projects: int
+    n_ranked: int
+    n_knocked_out: int
+    n_flagged: int
+    per_tier: dict[str, int]
+    per_industry: dict[str, int]
+    per_readiness: dict[str, int] = Field(description="readiness level ('1'..'9', '—') -> count")
+    per_route: dict[str, int]
+
+
+class ReportData(_Model):
+    """Everything one ranking report shows."""
+
+    contract_version: str = CONTRACT_VERSION
+    meta: RoundMeta
+    tiers: list[TierInfo]
+    routes: list[RouteInfo] = Field(default_factory=list)
+    dimensions: list[DimensionInfo]
+    industries: list[str] = Field(default_factory=list, description="display order of industries")
+    projects: list[ProjectResult]
+    cohort_median: dict[str, float] = Field(default_factory=dict, description="dimension id -> median score")
+    summary: Summary | None = None
+    methodology: Methodology
+    audit: list[AuditEntry] = Field(default_factory=list)
+    top_k: int = Field(10, description="the k of P(top k)")
+
+    @field_validator("projects")
+    @classmethod
+    def _unique_ids(cls, projects: list[ProjectResult]) -> list[ProjectResult]:
+        seen: set[str] = set()
+        for p in projects:
+            if p.id in seen:
+                raise ValueError(f"duplicate project id '{p.id}'")
+            seen.add(p.id)
+        return projects
+
+    @model_validator(mode="after")
+    def _references(self) -> "ReportData":
+        tiers = {t.code for t in self.tiers}
+        routes = {r.id for r in self.routes}
+        for p in self.projects:
+            if p.tier not in tiers:
+                raise ValueError(f"project '{p.id}': unknown tier '{p.tier}' (known: {sorted(tiers)})")
+            if p.route is not None and p.route not in routes:
+                raise ValueError(f"project '{p.id}': unknown route '{p.route}' (known: {sorted(routes)})")
+        return self
+
+    # -- derived views (pure; the renderer uses these)
+    def ranked(self) -> list[ProjectResult]:
+        """Projects in report order: ranked ones by rank, then the unranked by composite, name."""
+        def key(p: ProjectResult):
+            return (p.rank is None, p.rank if p.rank is not None else 0,
+                    -(p.composite if p.composite is not None else -1e9), p.name, p.id)
+        return sorted(self.projects, key=key)
+
+    def medians(self) -> dict[str, float]:
+        if self.cohort_median:
+            return dict(self.cohort_median)
+        out: dict[str, float] = {}
+        for d in self.dimensions:
+            vals = [p.dimension_scores.get(d.id) for p in self.projects]
+            vals = [v for v in vals if v is not None]
+            if vals:
+                out[d.id] = float(median(vals))
+        return out
+
+    def compute_summary(self) -> Summary:
+        if self.summary is not None:
+            return self.summary
+        per_tier = {t.code: 0 for t in self.tiers}
+        per_industry: dict[str, int] = {i: 0 for i in self.industries}
+        per_readiness: dict[str, int] = {}
+        per_route: dict[str, int] = {r.id: 0 for r in self.routes}
+        for p in self.projects:
+            per_tier[p.tier] = per_tier.get(p.tier, 0) + 1
+            per_industry[p.industry] = per_industry.get(p.industry, 0) + 1
+            key = str(p.readiness_level) if p.readiness_level is not None else "—"
+            per_readiness[key] = per_readiness.get(key, 0) + 1
+            if p.route is not None:
+                per_route[p.route] = per_route.get(p.route, 0) + 1
+        order = sorted((k for k in per_readiness if k != "—"), key=int)
+        readiness = {k: per_readiness[k] for k in order}
+        if "—" in per_readiness:
+            readiness["—"] = per_readiness["—"]
+        return Summary(
+            n_projects=len(self.projects),
+            n_ranked=sum(1 for p in self.projects if p.rank is not None),
+            n_knocked_out=sum(1 for p in self.projects if p.knocked_out),
+            n_flagged=sum(1 for p in self.projects if p.flags),
+            per_tier=per_tier, per_industry=per_industry, per_readiness=readiness, per_route=per_route)
+
+
+def rubric_tree_rows(rubric, lang: str = "zh") -> list[RubricNodeRow]:
+    """Methodology rows from a resolved :class:`tlr.rubric.Rubric` (duck-typed, no import needed)."""
+    from tlr.rubric.scales import describe_scale
+
+    rows: list[RubricNodeRow] = []
+    for n in rubric.nodes:
+        ahp = rubric.ahp.get(n.id) if n.kind == "dimension" else None
+        scale = None
+        if n.kind == "indicator" and n.scale is not None:
+            try:
+                scale = describe_scale(n.scale, lang)
+            except Exception:  # pragma: no cover - a description is a nicety
+                scale = None
+        rows.append(RubricNodeRow(
+            id=n.id, label=n.label, kind=n.kind, depth=n.depth, local_weight=n.local_weight,
+            global_weight=n.global_weight, role=n.role, scale=scale,
+            weight_method=(f"AHP ({ahp.method})" if ahp is not None else ("direct" if n.kind == "dimension" else None)),
+            cr=(float(ahp.cr) if ahp is not None else None),
+            cr_threshold=(float(ahp.threshold) if ahp is not None else None),
+            consistent=(bool(ahp.consistent) if ahp is not None else None)))
+    return rows
+
+
+__all__ = [
+    "CONTRACT_VERSION", "RoundMeta", "TierInfo", "RouteInfo", "DimensionInfo", "RankInterval", "CTEReadiness",
+    "KnockOut", "ReviewFlag", "IndicatorResult", "Comment", "ProjectResult", "RubricNodeRow", "GateRow",
+    "Methodology", "AuditEntry", "Summary", "ReportData", "rubric_tree_rows", "I18nText", "Text",
+]
