@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,45 @@ def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str |
         "tool_version": __version__,
     }
     return dataclasses.replace(result, method={**result.method, "provenance": provenance})
+
+
+def ranking_rows(ev, names: dict[str, dict], lang: str = "zh") -> list[dict]:
+    """JSON-ready ranking rows, best first; *names*: project id -> its ledger record (name, applicant ...)."""
+    from tlr.text import tr
+
+    rob, boot = ev.robustness, ev.bootstrap
+    rows = []
+    for p in ev.order():
+        pid = ev.projects[p]
+        info = names.get(pid, {})
+        row = {
+            "rank": int(ev.rank[p]), "project": pid, "name": info.get("name"), "applicant": info.get("applicant"),
+            "industry": info.get("industry"),
+            "composite": None if ev.unscored[p] else round(float(ev.composite[p]), 4),
+            "tier": ev.tier[p], "tier_label": tr(_label(ev.tier_labels.get(ev.tier[p])), lang),
+            "route": ev.route[p], "route_label": tr(_label(ev.route_labels.get(ev.route[p])), lang) if ev.route[p] else None,
+            "readiness": None if math.isnan(ev.readiness[p]) else int(ev.readiness[p]),
+            "readiness_source": ev.readiness_source[p],
+            "dimensions": {d: (None if math.isnan(ev.dimension_scores[p, k]) else round(float(ev.dimension_scores[p, k]), 4))
+                           for k, d in enumerate(ev.dimensions) if ev.rubric.node(d).depth == 0},
+            "rank_interval": [float(rob.rank_q05[p]), float(rob.rank_q95[p])],
+            "rank_median": float(rob.rank_q50[p]),
+            "top_k": int(rob.top_k), "p_top_k": float(rob.p_top_k[p]),
+            "p_tier": ({code: float(rob.p_tier[p, t]) for t, code in enumerate(rob.tier_codes)}
+                       if rob.p_tier is not None else None),
+            "bootstrap_rank_interval": ([float(boot.rank_q05[p]), float(boot.rank_q95[p])] if boot is not None else None),
+            "knocked_out": bool(ev.knocked_out[p]),
+            "knockout_reasons": ev.knockout_reasons(p, lang),
+            "review": bool(ev.review[p]),
+            "flags": ev.flags(p, lang),
+        }
+        rows.append(row)
+    return rows
+
+
+def _label(value):
+    if isinstance(value, dict):
+        from tlr.text import I18nText
+
+        return I18nText(**value)
+    return value

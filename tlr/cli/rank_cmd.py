@@ -43,50 +43,6 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
-def ranking_rows(ledger, ev, lang: str) -> list[dict]:
-    """JSON-ready rows, best first."""
-    from tlr.text import tr
-
-    names = {p["id"]: p for p in ledger.projects()}
-    rob, boot = ev.robustness, ev.bootstrap
-    rows = []
-    for p in ev.order():
-        pid = ev.projects[p]
-        info = names.get(pid, {})
-        row = {
-            "rank": int(ev.rank[p]), "project": pid, "name": info.get("name"), "applicant": info.get("applicant"),
-            "industry": info.get("industry"),
-            "composite": None if ev.unscored[p] else round(float(ev.composite[p]), 4),
-            "tier": ev.tier[p], "tier_label": tr(_label(ev.tier_labels.get(ev.tier[p])), lang),
-            "route": ev.route[p], "route_label": tr(_label(ev.route_labels.get(ev.route[p])), lang) if ev.route[p] else None,
-            "readiness": None if ev.unscored[p] and ev.readiness_source[p] == "none" or str(ev.readiness[p]) == "nan"
-            else int(ev.readiness[p]),
-            "readiness_source": ev.readiness_source[p],
-            "dimensions": {d: (None if str(ev.dimension_scores[p, k]) == "nan" else round(float(ev.dimension_scores[p, k]), 4))
-                           for k, d in enumerate(ev.dimensions) if ev.rubric.node(d).depth == 0},
-            "rank_interval": [float(rob.rank_q05[p]), float(rob.rank_q95[p])],
-            "rank_median": float(rob.rank_q50[p]),
-            "top_k": int(rob.top_k), "p_top_k": float(rob.p_top_k[p]),
-            "p_tier": ({code: float(rob.p_tier[p, t]) for t, code in enumerate(rob.tier_codes)}
-                       if rob.p_tier is not None else None),
-            "bootstrap_rank_interval": ([float(boot.rank_q05[p]), float(boot.rank_q95[p])] if boot is not None else None),
-            "knocked_out": bool(ev.knocked_out[p]),
-            "knockout_reasons": ev.knockout_reasons(p, lang),
-            "review": bool(ev.review[p]),
-            "flags": ev.flags(p, lang),
-        }
-        rows.append(row)
-    return rows
-
-
-def _label(value):
-    if isinstance(value, dict):
-        from tlr.text import I18nText
-
-        return I18nText(**value)
-    return value
-
-
 @click.command()
 @CAMPAIGN_ARG
 @click.option("--top", "top", type=int, default=10, show_default=True, help="k for P(top k); rows shown.")
@@ -113,8 +69,10 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     from tlr.text import tr
 
     options = _options(draws, seed, top, bootstrap)
+    from tlr.campaign.evaluation import ranking_rows
+
     ledger, ev = _run(campaign, options, rubric_path)
-    rows = ranking_rows(ledger, ev, lang)
+    rows = ranking_rows(ev, {p["id"]: p for p in ledger.projects()}, lang)
     if as_json:
         echo_json({"method": ev.method, "notes": list(ev.notes), "projects": rows})
         return 0

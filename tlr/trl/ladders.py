@@ -68,13 +68,9 @@ class Ladder:
 
 def rubrics_dir() -> Path:
     """The shipped rubrics directory: the checkout's ``rubrics/`` next to the package, else ``tlr/_data/rubrics``."""
-    import tlr
+    from tlr.resources import data_dir
 
-    package = Path(tlr.__file__).resolve().parent
-    checkout = package.parent / "rubrics"
-    if (checkout / "readiness").is_dir():
-        return checkout
-    return package / "_data" / "rubrics"
+    return data_dir("rubrics")
 
 
 def _is_shipped(path: Path) -> bool:

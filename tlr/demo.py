@@ -1,0 +1,151 @@
+"""The whole pipeline on the bundled example round, into a fresh folder: what ``tlr demo`` runs.
+
+campaign -> projects and experts -> conflict-aware assignment -> each assigned expert's answers
+(from examples/round-2026/opinions.csv) -> a recusal -> TRL assessments -> ranking -> reports.
+Every step goes through the same library calls a real round uses; nothing is written outside
+the output folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tlr.errors import TlrError
+from tlr.resources import data_dir
+
+ROUND = "round-2026"
+RUBRIC = "fund-screening.yaml"
+ASSIGN_SEED = 2026
+PER_PROJECT = 5
+DEMO_ACTOR = "demo"
+
+
+@dataclass
+class DemoResult:
+    out: Path
+    campaign: Path
+    reports: list[Path] = field(default_factory=list)
+    ranking_json: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def prepare_out(out: Path, force: bool) -> None:
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise TlrError(f"输出目录不为空 / output folder is not empty: {out}",
+                           hint="choose a new --out folder, or add --force to replace it")
+        if not (out / "campaign").exists() and not (out / "reports").exists():
+            raise TlrError(f"拒绝清空非演示目录 / refusing to clear a folder tlr did not create: {out}",
+                           hint="--force only replaces a previous demo output")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("html", "pdf"), force: bool = False,
+             draws: int = 10_000, step: Callable[[str], None] | None = None) -> DemoResult:
+    """Run the example round end to end into *out*; returns where everything went."""
+    from tlr.campaign import (assign_experts, import_answers, import_experts, import_projects, init_campaign,
+                              record_trl_assessment)
+    from tlr.campaign.assign import recuse
+    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.evaluate import EvaluationOptions
+    from tlr.rubric import load_rubric
+    from tlr.trl import load_assessment
+
+    say = step or (lambda _s: None)
+    out = Path(out).resolve()
+    prepare_out(out, force)
+    examples = data_dir("examples")
+    source = examples / ROUND
+    if not (source / "projects.csv").is_file():
+        raise TlrError(f"找不到示例数据 / example data not found: {source}",
+                       hint="reinstall tlr, or run `python examples/generate_round.py` in a checkout")
+    result = DemoResult(out=out, campaign=out / "campaign")
+
+    say("建立评价批次 / creating the campaign")
+    rubric = load_rubric(data_dir("rubrics") / RUBRIC)
+    ledger = init_campaign(result.campaign, rubric, name="2026年度“四个一批”项目评价（示例）", actor=DEMO_ACTOR)
+
+    say("导入项目与专家 / importing projects and experts")
+    import_projects(ledger, source / "projects.csv", actor=DEMO_ACTOR)
+    import_experts(ledger, source / "experts.csv", actor=DEMO_ACTOR)
+
+    say("分配专家（回避冲突）/ assigning experts, honouring conflicts")
+    assign_experts(ledger, PER_PROJECT, seed=ASSIGN_SEED, actor=DEMO_ACTOR)
+    assigned: dict[str, set[str]] = defaultdict(set)
+    for expert, project in ledger.conn.execute("SELECT expert_id, project_id FROM assignments"):
+        assigned[expert].add(project)
+
+    say("录入专家评分 / importing the experts' answers")
+    answers_dir = out / "answers"
+    answers_dir.mkdir()
+    by_expert: dict[str, list[list[str]]] = defaultdict(list)
+    with open(source / "opinions.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["project"] in assigned.get(row["expert"], ()):
+                by_expert[row["expert"]].append([row["project"], row["indicator"], row["value"], row["comment"]])
+    n_answers = 0
+    for expert in sorted(by_expert):
+        path = answers_dir / f"{expert}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["project", "indicator", "value", "comment"])
+            writer.writerows(by_expert[expert])
+        import_answers(ledger, expert, path, actor=DEMO_ACTOR)
+        n_answers += len(by_expert[expert])
+
+    say("记录回避 / recording a late recusal")
+    with open(source / "recusals.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["project"] in assigned.get(row["expert"], ()):
+                recuse(ledger, row["expert"], row["project"], reason=row["reason"], actor=DEMO_ACTOR)
+
+    say("登记技术就绪度评估 / recording TRL assessments")
+    trl_files = sorted((source / "trl").glob("*.yaml"))
+    pairs = [(f.stem, f) for f in trl_files] + [("P2026-015", examples / "trl" / "assessment.yaml")]
+    for project_id, path in pairs:
+        record_trl_assessment(ledger, project_id, "*", load_assessment(path), assessor="省科技评估中心评估组",
+                              actor=DEMO_ACTOR)
+
+    say("排序与稳健性分析 / ranking and robustness")
+    evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws), progress=lambda s: say(f"  {s}"))
+    result.counts = {"projects": len(evaluation.projects), "experts": len(evaluation.experts),
+                     "answers": n_answers, "assessments": len(pairs)}
+    from tlr.fsutil import atomic_write_text
+
+    import json
+
+    from tlr.campaign.evaluation import ranking_rows
+
+    result.ranking_json = out / "ranking.json"
+    atomic_write_text(result.ranking_json, json.dumps(
+        {"method": evaluation.method,
+         "projects": ranking_rows(evaluation, {p["id"]: p for p in ledger.projects()}, lang)},
+        ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+    if formats:
+        say("生成报告 / rendering the reports")
+        from tlr.report.build import build_report_data
+        from tlr.report.render import render_report
+
+        data = build_report_data(ledger, evaluation, lang=lang)
+        result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
+    return result
+
+
+def _json_default(value):
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
