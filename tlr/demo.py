@@ -130,7 +130,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
 
     if formats:
         say("生成报告 / rendering the reports")
-        from tlr.report.build import build_report_data
+        from tlr.report.from_campaign import build_report_data
         from tlr.report.render import render_report
 
         data = build_report_data(ledger, evaluation, lang=lang)

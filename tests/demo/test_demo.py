@@ -1,0 +1,75 @@
+"""`tlr demo` and `tlr report` end to end on the bundled example round."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tlr.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    assert main(["demo", "--out", str(out), "--draws", "500"]) == 0
+    return out
+
+
+def test_demo_writes_campaign_ranking_and_reports(demo: Path):
+    assert (demo / "campaign" / "campaign.sqlite").is_file()
+    ranking = json.loads((demo / "ranking.json").read_text(encoding="utf-8"))
+    assert len(ranking["projects"]) == 58
+    assert ranking["method"]["provenance"]["rubric_id"] == "fund-screening"
+    assert (demo / "reports" / "report.html").is_file() and (demo / "reports" / "report.pdf").is_file()
+    # nothing written outside the output folder: every file the demo made is under it
+    assert all(p.resolve().is_relative_to(demo.resolve()) for p in demo.rglob("*"))
+
+
+def test_demo_shows_the_example_structure(demo: Path):
+    rows = {r["project"]: r for r in json.loads((demo / "ranking.json").read_text(encoding="utf-8"))["projects"]}
+    assert rows["P2026-034"]["knocked_out"] and rows["P2026-051"]["knocked_out"]       # unclear IP
+    assert rows["P2026-046"]["readiness_source"] == "assessment"                       # evidence beats opinion
+    assert rows["P2026-015"]["readiness"] == 4                                         # min over two CTEs
+    a, b = rows["P2026-021"], rows["P2026-022"]                                         # not robust: overlap
+    assert max(a["rank_interval"][0], b["rank_interval"][0]) <= min(a["rank_interval"][1], b["rank_interval"][1])
+
+
+def test_pdf_has_chinese_names_and_embeds_the_cjk_font(demo: Path):
+    reader = PdfReader(demo / "reports" / "report.pdf")
+    text = "".join(page.extract_text() or "" for page in reader.pages[:12])
+    names = [r["项目名称"] for r in csv.DictReader(open(ROOT / "examples" / "round-2026" / "projects.csv",
+                                                      encoding="utf-8"))]
+    assert sum(name in text for name in names) >= 10
+    fonts = set()
+    for page in reader.pages[:3]:
+        for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            for descendant in font.get("/DescendantFonts", []) or []:
+                descriptor = descendant.get_object().get("/FontDescriptor")
+            if descriptor is not None:
+                descriptor = descriptor.get_object()
+                if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    fonts.add(str(font.get("/BaseFont")))
+    assert any("CJK" in f or "Noto" in f for f in fonts), fonts
+
+
+def test_demo_refuses_a_non_empty_folder(tmp_path: Path, capsys):
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    assert main(["demo", "--out", str(tmp_path)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert main(["demo", "--out", str(tmp_path), "--force"]) == 2  # not a demo folder: never cleared
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_report_is_reproducible_from_the_same_ledger(demo: Path, tmp_path: Path):
+    for name in ("a", "b"):
+        assert main(["report", str(demo / "campaign"), "--out", str(tmp_path / name), "--format", "html",
+                     "--draws", "300", "--top", "3"]) == 0
+    assert (tmp_path / "a" / "report.html").read_bytes() == (tmp_path / "b" / "report.html").read_bytes()

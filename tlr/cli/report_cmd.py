@@ -1,0 +1,146 @@
+"""``tlr report`` and ``tlr demo``: the ranking as HTML and PDF, and the whole pipeline on the example."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("html", "pdf")]
+    if bad or not formats:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad) or value!r}: use html, pdf or html,pdf")
+    return formats
+
+
+class _Steps:
+    """Progress on stderr: a spinner on a terminal, plain lines otherwise (CI logs)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.status = None
+
+    def __enter__(self):
+        if not self.quiet and sys.stderr.isatty():
+            self.status = console(stderr=True).status("…")
+            self.status.__enter__()
+        return self
+
+    def __call__(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.status is not None:
+            self.status.update(text.strip())
+        elif not text.startswith("  "):
+            click.echo(text, err=True)
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+@click.command()
+@click.argument("campaign", type=click.Path(exists=False), metavar="CAMPAIGN")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the reports into (only this folder is written).")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--top", type=int, default=None, help="Number of project profiles (default 30; 0 for none).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Use these Jinja2 templates instead of the shipped ones.")
+@click.option("--organisation", default=None, help="Issuing department shown on the cover.")
+@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
+@click.option("--seed", type=int, default=20240601, show_default=True, help="Random seed (same seed, same report).")
+@click.option("--data-json", is_flag=True, help="Also write report-data.json (the data behind the report).")
+@LANG_OPTION
+@JSON_OPTION
+def report(campaign: str, out_dir: str, formats: str, top: int | None, templates_dir: str | None,
+           organisation: str | None, draws: int, seed: int, data_json: bool, lang: str, as_json: bool) -> int:
+    """评价报告 / Render the ranking report of a campaign as HTML and PDF.
+
+    Cover, executive summary, the full ranked table, tier sections, a profile per
+    top project, the methodology and an audit appendix stating the rubric and data
+    hashes and the tool version. The same ledger gives the same report.
+
+    \b
+    Example / 示例:
+      tlr report round-2026 --out reports/ --format html,pdf --lang zh --top 20
+    """
+    from tlr.campaign import open_campaign
+    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.evaluate import EvaluationOptions
+    from tlr.report.from_campaign import build_report_data
+    from tlr.report.render import render_report
+
+    fmts = _formats(formats)
+    ledger = open_campaign(campaign)
+    with _Steps(as_json) as step:
+        step("排序与稳健性分析 / ranking")
+        evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed), progress=step)
+        data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation)
+        step("生成报告 / rendering")
+        written = render_report(data, out_dir, formats=fmts, lang=lang, top=top, templates_dir=templates_dir,
+                                progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))
+        if data_json:
+            from tlr.fsutil import atomic_write_text
+            from tlr.report.render import output_path
+
+            target = output_path(out_dir, "report-data.json")
+            atomic_write_text(target, data.model_dump_json(indent=2) + "\n")
+            written.append(target)
+    if as_json:
+        echo_json({"written": [str(p) for p in written]})
+    else:
+        for path in written:
+            click.echo(f"已生成 / written: {path}")
+    return 0
+
+
+@click.command()
+@click.option("--out", "out_dir", default="demo-out", show_default=True, type=click.Path(file_okay=False),
+              help="Fresh folder for the campaign, answers and reports.")
+@click.option("--force", is_flag=True, help="Replace a previous demo output in --out.")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
+@LANG_OPTION
+@JSON_OPTION
+def demo(out_dir: str, force: bool, formats: str, draws: int, lang: str, as_json: bool) -> int:
+    """演示 / Run the whole pipeline on the bundled example round and say where the reports are.
+
+    Creates a campaign under the fund screening rubric, imports 58 projects and 12
+    experts, assigns experts while honouring conflicts of interest, imports the
+    assigned experts' answers, records a late recusal and four TRL assessments,
+    ranks with rank-robustness analysis and renders the HTML and PDF reports.
+
+    \b
+    Example / 示例:
+      tlr demo --out demo-out
+      tlr demo --out demo-en --lang en --format html
+    """
+    from tlr.demo import run_demo
+
+    fmts = _formats(formats)
+    with _Steps(as_json) as step:
+        result = run_demo(out_dir, lang=lang, formats=fmts, force=force, draws=draws, step=step)
+    if as_json:
+        echo_json({"out": str(result.out), "campaign": str(result.campaign), "ranking": str(result.ranking_json),
+                   "reports": [str(p) for p in result.reports], "counts": result.counts})
+        return 0
+    c = result.counts
+    click.echo(f"完成 / done: {c['projects']} 个项目 / projects, {c['experts']} 位专家 / experts, "
+               f"{c['answers']} 条评分 / answers, {c['assessments']} 份就绪度评估 / TRL assessments")
+    click.echo(f"评价批次 / campaign:  {result.campaign}")
+    click.echo(f"排序结果 / ranking:   {result.ranking_json}")
+    for path in result.reports:
+        click.echo(f"报告 / report:        {path}")
+    here = Path.cwd()
+    try:
+        rel = result.campaign.relative_to(here)
+    except ValueError:
+        rel = result.campaign
+    click.echo(f"下一步 / next: tlr rank {rel} · tlr explain {rel} P2026-021 · tlr agreement {rel}")
+    return 0
