@@ -1,0 +1,90 @@
+"""The whole evaluation of a campaign-sized panel through tlr.evaluate (issue 6 targets).
+
+Run:  python benchmarks/bench_evaluate.py [--projects 1000 --experts 9 --indicators 40 --draws 10000]
+
+Consensus, utilities, composite, gates, tiers, routes, agreement, 10,000-draw weight Monte Carlo and
+the expert bootstrap, on a generated rubric (40 likert indicators in 8 dimensions, a TRL readiness axis,
+gates and tiers) and random scores with 5 of 9 experts per project. Target: <= 2 s for 1,000 x 9 x 40.
+The 1,000,000-project composite and ranking figure is in benchmarks/bench_scoring.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+
+def make_rubric(n_indicators: int):
+    from tlr.rubric import rubric_from_data
+
+    per = n_indicators // 8
+    dims = []
+    for d in range(8):
+        dims.append({"id": f"d{d}", "label": f"D{d}", "weight": 1,
+                     "children": [{"id": f"d{d}_i{i}", "label": f"I{d}.{i}", "scale": "l5", "weight": 1}
+                                  for i in range(per)]})
+    dims.append({"id": "ready", "label": "Readiness", "weight": 1,
+                 "children": [{"id": "trl", "label": "TRL", "scale": "trl", "role": "axis"}]})
+    return rubric_from_data({
+        "id": "bench", "version": "1", "title": "bench", "normalize": True, "readiness": "trl",
+        "scales": {"l5": {"kind": "likert", "min": 1, "max": 5},
+                   "trl": {"kind": "levels", "levels": [{"level": k, "label": str(k)} for k in range(1, 10)]}},
+        "dimensions": dims,
+        "gates": [{"id": "floor", "label": "TRL < 4", "when": {"ref": "readiness", "op": "<", "value": 4}}],
+        "tiers": [{"id": "A", "label": "A", "min_score": 75}, {"id": "B", "label": "B", "min_score": 60},
+                  {"id": "C", "label": "C", "min_score": 45}, {"id": "D", "label": "D"}],
+        "routes": [{"id": "r", "label": "R", "when": {"ref": "readiness", "op": "<=", "value": 3}},
+                   {"id": "t", "label": "T", "when": {"ref": "readiness", "op": "<=", "value": 6}},
+                   {"id": "l", "label": "L"}],
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--experts", type=int, default=9)
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--bootstrap", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from tlr.evaluate import EvaluationOptions, evaluate
+
+    rubric = make_rubric(args.indicators)
+    E, P = args.experts, args.projects
+    I = len(rubric.indicators)
+    rng = np.random.default_rng(1)
+    quality = rng.normal(0, 1, P)
+    cube = np.clip(np.round(3 + quality[None, :, None] + rng.normal(0, 0.7, (E, P, I))), 1, 5)
+    cube[:, :, -1] = np.clip(np.round(5 + 1.5 * quality[None, :] + rng.normal(0, 0.6, (E, P))), 1, 9)
+    assigned = np.zeros((E, P), bool)
+    for p in range(P):  # setup only: 5 of 9 experts per project
+        assigned[rng.choice(E, 5, replace=False), p] = True
+    cube[~assigned] = np.nan
+    options = EvaluationOptions(draws=args.draws, bootstrap_draws=args.bootstrap)
+    projects = [f"P{p}" for p in range(P)]
+    experts = [f"E{e}" for e in range(E)]
+    start = time.perf_counter()
+    evaluate(rubric, cube[:, :50], projects=projects[:50], experts=experts, options=EvaluationOptions(draws=10))
+    warm = time.perf_counter() - start  # first call pays the imports (scipy.stats ...) once per process
+    times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        evaluate(rubric, cube, projects=projects, experts=experts, options=options)
+        times.append(time.perf_counter() - start)
+    no_boot = EvaluationOptions(draws=args.draws, bootstrap_draws=0)
+    start = time.perf_counter()
+    evaluate(rubric, cube, projects=projects, experts=experts, options=no_boot)
+    weights_only = time.perf_counter() - start
+    print(f"evaluate {P} projects x {E} experts x {I} indicators, {args.draws} weight draws, "
+          f"{args.bootstrap} expert-bootstrap draws: median {statistics.median(times):.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in times)}; target <= 2 s)")
+    print(f"  without the expert bootstrap: {weights_only:.2f} s")
+    print(f"  (one-time imports on the first call of a process: {warm:.2f} s, not included)")
+
+
+if __name__ == "__main__":
+    main()
