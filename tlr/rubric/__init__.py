@@ -77,20 +77,9 @@ def check_rubric(path: str | Path) -> CheckResult:
 
 
 def _check_library(document: ScaleLibrary, ctx: Any, name: str) -> None:
-    from tlr.rubric.validate import _check_scale, _Where
+    from tlr.rubric.validate import _Where, check_scales
 
-    where = _Where(ctx, name)
-    for scale_name, scale in document.scales.items():
-        _check_scale(scale, ctx, lambda *sub, _n=scale_name: where.scale(_n, *sub), scale_name)
-    known = {s.id for s in document.sources}
-    for scale_name, scale in document.scales.items():
-        refs = [(("sources", i), ref) for i, ref in enumerate(getattr(scale, "sources", []) or [])]
-        for j, level in enumerate(getattr(scale, "levels", []) or []):
-            refs += [(("levels", j, "sources", i), ref) for i, ref in enumerate(level.sources)]
-        for sub, ref in refs:
-            if ref not in known:
-                ctx.error(f"未知来源 / unknown source '{ref}'", where.scale(scale_name, *sub),
-                          code="unknown_source", hint="list it under `sources:` with a confidence mark")
+    check_scales(document, ctx, _Where(ctx, name))
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

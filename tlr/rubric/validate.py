@@ -76,9 +76,7 @@ class _Where:
 def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str) -> list[WeightResolution]:
     """Check *doc*; add diagnostics to *ctx*; return the weight resolution of every inner node."""
     where = _Where(ctx, document_file)
-    for name, scale in doc.scales.items():
-        _check_scale(scale, ctx, lambda *sub, _n=name: where.scale(_n, *sub), name)
-    _check_source_refs(doc, ctx, where)
+    check_scales(doc, ctx, where)
 
     ids: dict[str, int] = {}
     indicators: dict[str, Indicator] = {}
@@ -260,7 +258,10 @@ def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where:
                       where.node(node.id, "points", level), code="points_range")
 
 
-def _check_source_refs(doc: RubricDocument, ctx: LoadContext, where: _Where) -> None:
+def check_scales(doc: Any, ctx: LoadContext, where: _Where) -> None:
+    """Check every named scale of a rubric or scale library, and the sources they cite."""
+    for name, scale in doc.scales.items():
+        _check_scale(scale, ctx, lambda *sub, _n=name: where.scale(_n, *sub), name)
     known = [s.id for s in doc.sources]
     for name, scale in doc.scales.items():
         refs = [(("sources", i), ref) for i, ref in enumerate(getattr(scale, "sources", []) or [])]

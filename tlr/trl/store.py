@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tlr.errors import Location
+from tlr.fsutil import atomic_write_text
 from tlr.trl.errors import AssessmentFileError
 from tlr.trl.model import Assessment
 
@@ -113,36 +113,6 @@ def dump_text(doc: Assessment, path: Path) -> str:
     header = "# 技术就绪度评估 / technology readiness assessment — written by `tlr trl`; safe to edit by hand\n"
     return header + yaml.dump(_compact(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120,
                               default_flow_style=False)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, fsync, then ``os.replace``: never a half file."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def save_assessment(doc: Assessment, path: str | Path) -> None:
