@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from tlr.rubric import NodeInfo, Rubric
-from tlr.rubric.conditions import Truth, describe_condition, evaluate_condition
+from tlr.rubric.conditions import describe_condition, evaluate_condition
 from tlr.rubric.model import (
     BooleanScale,
     GradesScale,

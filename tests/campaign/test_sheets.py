@@ -50,7 +50,7 @@ def test_export_structure(ledger, tmp_path):
     covered = set()
     for dv in ws.data_validations.dataValidation:
         covered |= {str(c) for c in dv.sqref.ranges}
-    assert f"F2" in covered or any(r.startswith("F") for r in covered)
+    assert "F2" in covered or any(r.startswith("F") for r in covered)
     trl_rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[COL["indicator"] - 1] == "trl"]
     assert "4  实验室验证 / Lab validation" in trl_rows[0][COL["descriptors"] - 1]
 

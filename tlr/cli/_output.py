@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any
 
 import click
 
 
-def _jsonable(value: Any) -> Any:
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        np = None
-    if np is not None:
-        if isinstance(value, np.ndarray):
-            return [_jsonable(v) for v in value.tolist()]
-        if isinstance(value, np.generic):
-            value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "to_dict"):
-        return _jsonable(value.to_dict())
-    return value
-
-
 def echo_json(data: Any) -> None:
     """Print *data* as pretty, UTF-8 JSON (numpy values converted, NaN as null)."""
-    click.echo(json.dumps(_jsonable(data), ensure_ascii=False, indent=2))
+    from tlr.results import jsonable
+
+    click.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
 
 
 def console(stderr: bool = False):

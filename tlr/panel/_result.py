@@ -1,43 +1,12 @@
-"""Shared helpers for frozen result dataclasses: JSON-ready ``to_dict``."""
+"""Shared helpers of the numeric core: result objects (from :mod:`tlr.results`) and input arrays."""
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from typing import Any
 
 import numpy as np
 
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy arrays/scalars (recursively) to plain Python; NaN and inf become ``None``."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f":
-            obj = value.astype(object)
-            obj[~np.isfinite(value)] = None
-            return jsonable(obj.tolist())
-        return jsonable(value.tolist())
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    return value
-
-
-class ResultMixin:
-    """``to_dict()`` for frozen dataclasses holding numpy arrays (JSON-ready, NaN -> None)."""
-
-    def to_dict(self) -> dict:
-        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+from tlr.results import ResultMixin, jsonable  # noqa: F401  (re-exported)
 
 
 def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:

@@ -80,7 +80,6 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     ev = evaluation
     rubric = ev.rubric
     doc = rubric.document
-    scale = doc.score_scale
     meta = dict(ledger.meta)
     last = ledger.conn.execute("SELECT ts, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     last_ts, audit_head = (last[0], last[1]) if last else (meta.get("created_at", ""), "")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
 
-from tlr.errors import Diagnostic, RubricError
+from tlr.errors import Diagnostic
 from tlr.rubric.model import Dimension, Indicator, RubricDocument
 from tlr.text import Text
 

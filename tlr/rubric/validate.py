@@ -249,7 +249,7 @@ def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where:
     missing = [lv for lv in levels if lv not in node.points]
     extra = [lv for lv in node.points if lv not in levels]
     if missing or extra:
-        ctx.error(f"分值表须覆盖量表的每个等级 / points must give every level of the scale exactly once"
+        ctx.error("分值表须覆盖量表的每个等级 / points must give every level of the scale exactly once"
                   + (f"; missing: {missing}" if missing else "") + (f"; unknown: {extra}" if extra else ""),
                   where.node(node.id, "points"), code="points_missing")
     for level, value in node.points.items():

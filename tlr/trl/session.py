@@ -340,7 +340,7 @@ def _run(path: Path, *, ladder_ref: str | None, cte_id: str | None, lang: str, b
         ladder = ladder_for(doc, cte, path.parent)
         p = ladder.scale_name.upper()
         cte.baseline = _optional_level(t(f"基线等级（立项时的 {p}，可留空）", f"Baseline {p} (blank to skip)", lang), ladder)
-        cte.target = _optional_level(t(f"目标等级（可留空）", f"Target {p} (blank to skip)", lang), ladder)
+        cte.target = _optional_level(t("目标等级（可留空）", f"Target {p} (blank to skip)", lang), ladder)
         doc.ctes.append(cte)
         save_assessment(doc, path)
     else:

@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,43 +14,8 @@ __all__ = ["to_jsonable", "Suggestion", "AHPResult", "GroupAHPResult", "FuzzyAHP
            "ObjectiveWeights", "CombinedWeights", "ResultMixin"]
 
 
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, tuples and nested dataclasses into JSON-ready Python objects.
-
-    Non-finite floats become ``None`` (JSON has no NaN).
-    """
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        if hasattr(obj, "to_dict"):
-            return obj.to_dict()
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    return obj
-
-
-class ResultMixin:
-    """Shared ``to_dict`` / ``to_json`` for result dataclasses."""
-
-    _exclude: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
-                if f.name not in self._exclude}
-
-    def to_json(self, **kwargs) -> str:
-        kwargs.setdefault("ensure_ascii", False)
-        return json.dumps(self.to_dict(), **kwargs)
+from tlr.results import ResultMixin  # noqa: E402
+from tlr.results import jsonable as to_jsonable  # noqa: E402
 
 
 @dataclass(frozen=True)
