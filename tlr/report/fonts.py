@@ -106,8 +106,42 @@ def register_matplotlib(fonts_dir: Path | None = None) -> str:
     return FONT_FAMILY
 
 
-def font_face_css(fonts_dir: Path | None = None) -> str:
+def font_face_css(fonts_dir: Path | None = None, url: str | None = None) -> str:
     """``@font-face`` rule pointing at the packaged file (for WeasyPrint; browsers use local fallbacks)."""
-    url = font_path(fonts_dir).as_uri()
+    url = url or font_path(fonts_dir).as_uri()
     return (f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}") format("opentype"); '
             f"font-weight: 100 900; font-style: normal; }}")
+
+
+# A virtual URL served from memory by the renderer's URL fetcher (never fetched from anywhere).
+SUBSET_URL = "file:///tlr-report-font/TLRNotoSansCJKsc-Regular-subset.otf"
+
+
+def subset_for(chars: set[str] | str, fonts_dir: Path | None = None) -> bytes:
+    """The packaged font cut down to *chars* (plus ASCII), for one document.
+
+    WeasyPrint then subsets a font of a few hundred glyphs instead of 23,000, once per weight:
+    seconds faster on a large report and a much smaller PDF. Deterministic for the same characters.
+    """
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = font_path(fonts_dir)
+    unicodes = {ord(c) for c in chars} | set(range(0x20, 0x7F)) | {0x2026, 0x2013, 0x2014, 0x00B7, 0x3000}
+    opts = subset.Options()
+    opts.layout_features = ["kern", "vert", "vrt2", "palt", "halt"]
+    opts.hinting = False
+    opts.desubroutinize = True
+    opts.notdef_outline = True
+    opts.recalc_timestamp = False
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    font = TTFont(str(path))
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(unicodes))
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()

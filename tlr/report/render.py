@@ -79,9 +79,11 @@ def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- no network
-def make_url_fetcher(allowed_roots: Sequence[Path]):
-    """A WeasyPrint URL fetcher that serves only ``file:`` URLs under *allowed_roots*; refuses the rest."""
+def make_url_fetcher(allowed_roots: Sequence[Path], memory: dict[str, bytes] | None = None):
+    """A WeasyPrint URL fetcher that serves only ``file:`` URLs under *allowed_roots* (and the in-memory
+    resources of *memory*, keyed by URL); it refuses everything else, so rendering never uses the network."""
     roots = [Path(r).resolve() for r in allowed_roots]
+    memory = dict(memory or {})
 
     def local_path(url: str) -> Path:
         from urllib.parse import unquote, urlparse
@@ -100,20 +102,26 @@ def make_url_fetcher(allowed_roots: Sequence[Path]):
         return {".otf": "font/otf", ".ttf": "font/ttf", ".woff2": "font/woff2", ".css": "text/css",
                 ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix.lower(), "application/octet-stream")
 
+    def read(url: str) -> tuple[bytes, str]:
+        if url in memory:
+            return memory[url], mime(Path(url))
+        path = local_path(url)
+        return path.read_bytes(), mime(path)
+
     try:
         from weasyprint.urls import URLFetcher, URLFetcherResponse
     except ImportError:  # WeasyPrint < 66: plain function fetchers returning dicts
         def fetcher(url: str):
-            path = local_path(url)
-            return {"string": path.read_bytes(), "mime_type": mime(path), "redirected_url": url}
+            body, kind = read(url)
+            return {"string": body, "mime_type": kind, "redirected_url": url}
 
         fetcher.local_path = local_path  # type: ignore[attr-defined]
         return fetcher
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):  # noqa: D401 - WeasyPrint API
-            path = local_path(url)
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime(path)})
+            body, kind = read(url)
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
 
         def open(self, url, data=None, timeout=None):  # never let urllib handlers run
             return self.fetch(url if isinstance(url, str) else url.full_url)
@@ -199,6 +207,27 @@ def _strip_svg(p5: float, p50: float, p95: float, n: int) -> str:
             f'<circle cx="{x(p50):.1f}" cy="8" r="3.2" fill="#1f4e79"/></svg>')
 
 
+def _probbar_svg(probs: dict[str, float], codes: list[str]) -> str:
+    """Stacked tier-probability bar with its legend, as one small SVG (cheaper than many HTML boxes)."""
+    from html import escape
+
+    from tlr.report.charts import INK, SVG_FONT_STACK, tier_colour
+
+    x, parts = 0.0, []
+    for i, code in enumerate(codes):
+        w = 300.0 * max(0.0, float(probs.get(code, 0.0)))
+        if w > 0:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="8" fill="{tier_colour(i)}"/>')
+            x += w
+    for i, code in enumerate(codes):
+        lx = i * 62.0
+        parts.append(f'<rect x="{lx:g}" y="13" width="7" height="7" fill="{tier_colour(i)}"/>'
+                     f'<text x="{lx + 10:g}" y="19.5" font-size="8" fill="{INK}">{escape(code)} '
+                     f'{100 * float(probs.get(code, 0.0)):.0f}%</text>')
+    return (f'<svg class="probbar" viewBox="0 0 300 22" width="100%" xmlns="http://www.w3.org/2000/svg" '
+            f'font-family="{SVG_FONT_STACK}" role="img">{"".join(parts)}</svg>')
+
+
 def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress | None) -> dict:
     from tlr.report import charts
 
@@ -233,6 +262,7 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
             "radar": factory.svg(vals, uid=f"radar-{idx}") if factory is not None else "",
             "strip": (_strip_svg(p.rank_interval.p5, p.rank_interval.p50, p.rank_interval.p95, n_ranked)
                       if p.rank_interval is not None else ""),
+            "probbar": _probbar_svg(p.tier_probabilities, [t.code for t in data.tiers]),
         }
         if progress:
             progress("charts", i + 1, len(profiled))
@@ -282,7 +312,8 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
 def _font_face() -> str:
     from tlr.report import fonts
 
-    return fonts.font_face_css()
+    fonts.font_path()  # a clear error now if the font is missing
+    return fonts.font_face_css(url=fonts.SUBSET_URL)
 
 
 def _glyph_check(data: ReportData) -> None:
@@ -352,7 +383,11 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
 
 
 def html_to_pdf(html: str, templates_root: Path) -> bytes:
-    """Lay out *html* with WeasyPrint, fetching only the packaged font and template files."""
+    """Lay out *html* with WeasyPrint, fetching only the packaged font and template files.
+
+    The HTML refers to the font by :data:`tlr.report.fonts.SUBSET_URL`; it is served from memory as
+    the packaged font cut down to the characters of this document (see :func:`fonts.subset_for`).
+    """
     import logging
 
     from tlr.report import fonts
@@ -363,7 +398,8 @@ def html_to_pdf(html: str, templates_root: Path) -> bytes:
         raise ReportError(f"无法加载 WeasyPrint / cannot load WeasyPrint: {exc}",
                           hint="安装 Pango 等系统库 / install Pango (see WeasyPrint's installation docs)",
                           code="weasyprint-missing") from None
-    fetcher = make_url_fetcher([fonts.FONTS_DIR, templates_root])
+    memory = {fonts.SUBSET_URL: fonts.subset_for(set(html))}
+    fetcher = make_url_fetcher([fonts.FONTS_DIR, templates_root], memory)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     doc = HTML(string=html, base_url=templates_root.as_uri() + "/", url_fetcher=fetcher)
