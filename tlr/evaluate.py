@@ -180,6 +180,38 @@ class Evaluation:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def neighbour_sensitivity(self, project_id: str, lang: str = "zh") -> list[dict]:
+        """For the project and each rank neighbour: the smallest change of one weight that swaps them.
+
+        One-at-a-time: the chosen indicator's global weight moves, the others are rescaled in
+        proportion (closed form, :func:`tlr.ranking.sensitivity.swap_thresholds`). Weighted sum only.
+        """
+        from tlr.ranking.sensitivity import swap_thresholds
+
+        p = self.project_index(project_id)
+        order = [int(q) for q in self.order() if not self.unscored[q]]
+        if p not in order:
+            return []
+        pos = order.index(p)
+        scored = [i for i, iid in enumerate(self.indicators) if self.rubric.node(iid).role == "score"]
+        w = np.array([self.rubric.node(self.indicators[i]).global_weight for i in scored])
+        U = _impute_missing(self.utilities[:, scored], w)
+        out = []
+        for q in (order[pos - 1] if pos > 0 else None, order[pos + 1] if pos + 1 < len(order) else None):
+            if q is None:
+                continue
+            t, ok = swap_thresholds(U, w, [(p, q)])
+            delta = np.where(ok[0], np.abs(t[0] - w), np.inf)
+            if not np.isfinite(delta).any():
+                out.append({"neighbour": self.projects[q], "rank": int(self.rank[q]), "swap": None})
+                continue
+            k = int(np.argmin(delta))
+            node = self.rubric.node(self.indicators[scored[k]])
+            out.append({"neighbour": self.projects[q], "rank": int(self.rank[q]),
+                        "swap": {"indicator": node.id, "label": tr(node.label, lang), "weight": float(w[k]),
+                                 "new_weight": float(t[0, k]), "change": float(t[0, k] - w[k])}})
+        return out
+
     def explain(self, project_id: str) -> dict:
         """Contribution of every scored indicator to the project's composite, and what the next tier needs."""
         from tlr.ranking.explain import explain as explain_core
@@ -204,7 +236,8 @@ class Evaluation:
         body["composite"] = _num(self.composite[p])
         body["gap_to_next_tier"] *= scale
         body.update(project=project_id, tier=self.tier[p], rank=int(self.rank[p]),
-                    knockouts=self.knockout_reasons(p), flags=self.flags(p))
+                    knockouts=self.knockout_reasons(p), flags=self.flags(p),
+                    neighbours=self.neighbour_sensitivity(project_id))
         return body
 
 
@@ -442,6 +475,10 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     dim_scores = np.where(den > 0, (np.nan_to_num(Us) @ Wd) / np.where(den > 0, den, 1.0), np.nan)
     unscored = np.isnan(cube).all(axis=(0, 2))
     incomplete = ~unscored & (~present & app[:, scored]).any(axis=1)
+    aggregation = doc.aggregation.method
+    if aggregation != "weighted_sum":
+        composite01 = _alternative_composite(rubric, aggregation, Us, X[:, :, scored], w, unscored,
+                                             [nodes[i] for i in scored])
     composite = composite01 * scale_max
 
     step("gates and tiers")
@@ -551,6 +588,9 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
                              knockout_tier=default_code[0] if rules else None)
     boot = None
     notes = []
+    if aggregation != "weighted_sum":
+        notes.append(f"rank robustness is computed for the weighted sum of the same utilities; the ranking "
+                     f"itself uses {aggregation}")
     if opts.bootstrap_draws > 0:
         try:
             boot = expert_bootstrap(np.where(app[None, :, scored], Xs, np.nan), w, n_draws=opts.bootstrap_draws,
@@ -582,6 +622,47 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         tier_labels=tier_labels, tier_codes=tuple(codes), route=tuple(route), route_labels=route_labels,
         incomplete=incomplete, unscored=unscored, review=review, review_reasons=reasons, robustness=rob,
         bootstrap=boot, agreement=agreement, expert_flags=expert_flags, method=method, notes=tuple(notes))
+
+
+def _alternative_composite(rubric: Rubric, method: str, Us: np.ndarray, Xs: np.ndarray, w: np.ndarray,
+                           unscored: np.ndarray, leaves: list[NodeInfo]) -> np.ndarray:
+    """Composite in [0, 1] by TOPSIS or fuzzy comprehensive evaluation, as the rubric chooses.
+
+    Missing leaf utilities are first filled with the project's weighted-sum composite over the leaves
+    scored (the same rule the weighted sum uses), so every method sees the same information.
+
+    - ``topsis``: closeness coefficient of the utilities (all benefit criteria: utilities are oriented).
+    - ``fuzzy``: each expert's utility on a leaf is assigned to the nearest grade of the rubric's grades
+      scale (grade values rescaled to [0, 1]); memberships are the shares of the panel per grade
+      (专家评判频率法); B = A ∘ R with the rubric's operator; score = B (normalised) · grade values,
+      rescaled to [0, 1] between the lowest and highest grade value.
+    """
+    from tlr.engine.aggregation import fce, topsis
+
+    U = _impute_missing(Us, w)
+    scored_rows = ~unscored
+    out = np.full(U.shape[0], np.nan)
+    if not scored_rows.any():
+        return out
+    if method == "topsis":
+        out[scored_rows] = topsis(U[scored_rows], w).closeness
+        return out
+    doc = rubric.document
+    grades = doc.scales[doc.aggregation.grades]
+    values = np.array([g.value for g in grades.grades], dtype=float)
+    lo, hi = values.min(), values.max()
+    grade_u = (values - lo) / (hi - lo) if hi > lo else np.ones_like(values)
+    present = ~np.isnan(Xs)
+    nearest = np.abs(np.nan_to_num(Xs)[..., None] - grade_u).argmin(axis=-1)          # (E, P, L)
+    votes = (present[..., None] & (nearest[..., None] == np.arange(len(values)))).sum(axis=0)
+    n = votes.sum(axis=-1, keepdims=True)
+    R = np.where(n > 0, votes / np.maximum(n, 1), 0.0)
+    # a leaf nobody scored gets the membership of the project's composite (same fill rule as above)
+    fill = np.abs(U[..., None] - grade_u).argmin(axis=-1)
+    R = np.where(n > 0, R, (fill[..., None] == np.arange(len(values))).astype(float))
+    result = fce(R[scored_rows], w, values, operator=doc.aggregation.operator)
+    out[scored_rows] = (result.score - lo) / (hi - lo) if hi > lo else result.score
+    return out
 
 
 def _agreement(cube: np.ndarray, nodes: list[NodeInfo], scored: list[int]) -> dict[str, Any]:

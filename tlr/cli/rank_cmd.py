@@ -148,6 +148,16 @@ def explain(campaign: str, project: str, rubric_path: str | None, lang: str, as_
     out.print(table)
     if body["gap_to_next_tier"] > 0:
         out.print(f"{'距下一档还差' if zh else 'gap to the next tier'}: {body['gap_to_next_tier']:.2f}")
+    for item in body.get("neighbours", []):
+        swap = item["swap"]
+        if swap is None:
+            out.print(f"{'与' if zh else 'vs '}{item['neighbour']} (#{item['rank']}): "
+                      f"{'单一权重变化无法交换' if zh else 'no single weight change swaps them'}")
+        else:
+            out.print(f"{'与' if zh else 'vs '}{item['neighbour']} (#{item['rank']}): "
+                      f"{swap['indicator']} {swap['label']} {'权重' if zh else 'weight'} "
+                      f"{swap['weight']:.3f} → {swap['new_weight']:.3f} "
+                      f"{'即可交换名次' if zh else 'swaps the two'}")
     for reason in body["knockouts"]:
         out.print(f"{'一票否决' if zh else 'knock-out'}: {reason}")
     for flag in body["flags"]:
