@@ -243,3 +243,15 @@ def test_cli_missing_file_is_a_clean_error(capsys):
     assert main(["rubric", "show", "no/such/file.yaml"]) == 2
     err = capsys.readouterr().err
     assert "file not found" in err and "Traceback" not in err
+
+
+def test_rubric_doc_lists_every_indicator_and_escapes(tmp_path: Path, capsys):
+    assert main(["rubric", "doc", str(RUBRICS / "fund-screening.yaml"), "--out", str(tmp_path), "--format", "html"]) == 0
+    html = (tmp_path / "manual-fund-screening.html").read_text(encoding="utf-8")
+    rubric = load_rubric(RUBRICS / "fund-screening.yaml")
+    for node in rubric.indicators:
+        assert node.label.zh in html
+    hostile = _write(tmp_path, "hostile.yaml", BASE.replace("label: Novelty", "label: \"<script>alert(1)</script>\""))
+    assert main(["rubric", "doc", str(hostile), "--out", str(tmp_path / "h"), "--format", "html"]) == 0
+    text = (tmp_path / "h" / "manual-base.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text

@@ -229,3 +229,36 @@ def _show_library(library, lang: str, as_json: bool) -> int:
         else:
             out.print(f"{name}: {scale.kind}")
     return 0
+
+
+@rubric.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the manual into (only this folder is written).")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Use these Jinja2 templates instead of the shipped ones.")
+@LANG_OPTION
+@JSON_OPTION
+def doc(file: str, out_dir: str, formats: str, templates_dir: str | None, lang: str, as_json: bool) -> int:
+    """专家评分手册 / Render a rubric as the scoring manual experts score with (HTML, PDF).
+
+    Every dimension and indicator with its weight, its scale, the anchor text of
+    every point or level, the evidence each level needs, and the knock-out rules.
+
+    \b
+    Example / 示例:
+      tlr rubric doc rubrics/fund-screening.yaml --out manual/ --format pdf
+    """
+    from tlr.cli.report_cmd import _formats
+    from tlr.report.render import render_manual
+    from tlr.rubric import load_rubric
+
+    written = render_manual(load_rubric(file), out_dir, formats=_formats(formats), lang=lang,
+                            templates_dir=templates_dir)
+    if as_json:
+        echo_json({"written": [str(p) for p in written]})
+    else:
+        for path in written:
+            click.echo(f"已生成 / written: {path}")
+    return 0
