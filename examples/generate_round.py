@@ -183,9 +183,12 @@ def main() -> None:
     flags[50]["ip_clear"] = False            # P2026-051: a strong project knocked out all the same
     flags[26]["regulatory_blocker"] = True   # P2026-027: a regulatory blocker caps the tier at C
     OUT.mkdir(parents=True, exist_ok=True)
-    write_csv(OUT / "projects.csv", ["项目编号", "项目名称", "申报单位", "行业", "成果类型", "合作单位", "项目简介"],
+    funding = np.random.default_rng(SEED + 1)  # its own stream: adding it leaves the opinions unchanged
+    asks = [int(round(float(np.exp(funding.normal(6.6, 0.6))), -1)) for _ in plist]  # 万元, ~ 300-2000
+    write_csv(OUT / "projects.csv", ["项目编号", "项目名称", "申报单位", "行业", "成果类型", "合作单位", "项目简介",
+                                     "申请经费（万元）"],
               [[p["id"], p["name"], p["applicant"], p["industry"], p["achievement_type"], p["co_applicants"],
-                p["summary"]] for p in plist])
+                p["summary"], ask] for p, ask in zip(plist, asks)])
     write_csv(OUT / "experts.csv", ["专家编号", "姓名", "单位", "领域", "回避单位", "职称"],
               [list(e[:6]) for e in EXPERTS])
     rows = []

@@ -73,3 +73,29 @@ def test_report_is_reproducible_from_the_same_ledger(demo: Path, tmp_path: Path)
         assert main(["report", str(demo / "campaign"), "--out", str(tmp_path / name), "--format", "html",
                      "--draws", "300", "--top", "3"]) == 0
     assert (tmp_path / "a" / "report.html").read_bytes() == (tmp_path / "b" / "report.html").read_bytes()
+
+
+def test_budget_selection_is_the_best_subset_of_eligible_projects(demo: Path, capsys):
+    import itertools
+
+    assert main(["rank", str(demo / "campaign"), "--json", "--all", "--draws", "100", "--bootstrap", "0",
+                 "--industries", "新材料,新能源", "--min-trl", "5", "--budget", "3000"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {r["project"]: r for r in data["projects"]}
+    costs = {r["项目编号"]: float(r["申请经费（万元）"]) for r in
+             csv.DictReader(open(ROOT / "examples" / "round-2026" / "projects.csv", encoding="utf-8"))}
+    eligible = [pid for pid, r in rows.items() if r["fund_fit"]]
+    assert 0 < len(eligible) <= 16
+    assert all(r["industry"] in ("new_materials", "new_energy") and r["readiness"] >= 5 and not r["knocked_out"]
+               for pid, r in rows.items() if r["fund_fit"])
+    best, best_set = -1.0, None
+    for k in range(len(eligible) + 1):  # brute force over every subset
+        for subset in itertools.combinations(eligible, k):
+            cost = sum(costs[p] for p in subset)
+            score = sum(rows[p]["composite"] for p in subset)
+            if cost <= 3000 and score > best + 1e-9:
+                best, best_set = score, set(subset)
+    selection = data["selection"]
+    assert set(selection["selected"]) == best_set
+    assert selection["total_cost"] <= 3000
+    assert selection["total_score"] == pytest.approx(best)

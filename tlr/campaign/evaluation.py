@@ -132,3 +132,72 @@ def _label(value):
 
         return I18nText(**value)
     return value
+
+
+COST_COLUMNS = ("申请经费（万元）", "申请经费(万元)", "申请经费", "requested_funding", "ticket", "投资需求（万元）")
+
+
+def project_costs(names: dict[str, dict], projects, column: str | None) -> list[float | None]:
+    """Requested funding per project from an imported column (kept in the project's ``extra``)."""
+    out: list[float | None] = []
+    for pid in projects:
+        extra = (names.get(pid) or {}).get("extra") or {}
+        keys = [column] if column else [k for k in COST_COLUMNS if k in extra]
+        raw = extra.get(keys[0]) if keys else None
+        try:
+            out.append(float(str(raw).replace(",", "")) if raw not in (None, "") else None)
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def fund_fit(ev, names: dict[str, dict], *, industries: list[str] | None = None, min_trl: int | None = None,
+             max_ticket: float | None = None, cost_column: str | None = None) -> dict[str, list[str]]:
+    """Project id -> reasons it does not fit the fund (empty list: fits). Knocked-out projects never fit."""
+    from tlr.campaign.vocab import industry_id
+
+    costs = project_costs(names, ev.projects, cost_column)
+    wanted = {industry_id(i) or i for i in industries} if industries else None
+    out: dict[str, list[str]] = {}
+    for p, pid in enumerate(ev.projects):
+        reasons = []
+        if ev.knocked_out[p]:
+            reasons.append("knocked out")
+        if ev.unscored[p]:
+            reasons.append("no scores")
+        if wanted is not None and (names.get(pid) or {}).get("industry") not in wanted:
+            reasons.append("industry outside the fund's focus")
+        if min_trl is not None and not (ev.readiness[p] >= min_trl):
+            reasons.append(f"readiness below TRL {min_trl}")
+        if max_ticket is not None and costs[p] is not None and costs[p] > max_ticket:
+            reasons.append(f"ticket {costs[p]:g} above {max_ticket:g}")
+        out[pid] = reasons
+    return out
+
+
+def select_for_budget(ev, names: dict[str, dict], budget: float, *, cost_column: str | None = None,
+                      fit: dict[str, list[str]] | None = None, industry_cap: int | None = None) -> dict:
+    """Exact budget-constrained selection maximising the total composite over projects that fit the fund."""
+    import numpy as np
+
+    from tlr.errors import TlrError
+    from tlr.ranking.selection import select_portfolio
+
+    costs = project_costs(names, ev.projects, cost_column)
+    fit = fit if fit is not None else fund_fit(ev, names, cost_column=cost_column)
+    eligible = np.array([not fit[pid] for pid in ev.projects])
+    priced = np.array([c is not None for c in costs])
+    if not (eligible & priced).any():
+        raise TlrError("没有可选项目 / no eligible project with a requested amount",
+                       hint=f"projects need a cost column ({', '.join(COST_COLUMNS[:2])} …) or --cost-column")
+    cost = np.array([c if c is not None else 0.0 for c in costs])
+    groups = [(names.get(pid) or {}).get("industry", "") for pid in ev.projects]
+    caps = {g: industry_cap for g in set(groups)} if industry_cap else None
+    result = select_portfolio(ev.composite, cost, budget, must_exclude=~(eligible & priced), groups=groups,
+                              count_caps=caps)
+    chosen = [ev.projects[p] for p in np.flatnonzero(result.selected)]
+    chosen.sort(key=lambda pid: ev.rank[ev.projects.index(pid)])
+    return {"budget": budget, "selected": chosen, "total_cost": result.total_cost,
+            "total_score": result.total_score, "status": result.status, "industry_cap": industry_cap,
+            "not_eligible": {pid: r for pid, r in fit.items() if r},
+            "no_cost": [pid for pid, c in zip(ev.projects, costs) if c is None]}

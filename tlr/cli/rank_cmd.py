@@ -50,11 +50,20 @@ def _fmt(x: Any, digits: int = 1) -> str:
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
 @click.option("--bootstrap", type=int, default=1_000, show_default=True, help="Expert-resampling draws (0: off).")
 @click.option("--seed", type=int, default=20240601, show_default=True, help="Random seed (same seed, same result).")
+@click.option("--budget", type=float, default=None, help="Fund budget: pick the projects that maximise the total "
+              "score within it (exact integer program).")
+@click.option("--cost-column", default=None, help="Project column holding the requested amount "
+              "(default: 申请经费（万元） / requested_funding).")
+@click.option("--industries", default=None, help="Fund focus industries, comma-separated (fund fit).")
+@click.option("--min-trl", type=int, default=None, help="Fund stage: minimum readiness level (fund fit).")
+@click.option("--max-ticket", type=float, default=None, help="Largest single investment (fund fit).")
+@click.option("--industry-cap", type=int, default=None, help="At most this many selected projects per industry.")
 @RUBRIC_OPTION
 @LANG_OPTION
 @JSON_OPTION
-def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, rubric_path: str | None,
-         lang: str, as_json: bool) -> int:
+def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
+         cost_column: str | None, industries: str | None, min_trl: int | None, max_ticket: float | None,
+         industry_cap: int | None, rubric_path: str | None, lang: str, as_json: bool) -> int:
     """排序、分档与排名稳健性 / Rank a campaign: composite, tier, support route and how sure each rank is.
 
     The rank interval is the 5-95 % range of ranks over Monte Carlo draws of the
@@ -71,10 +80,24 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     options = _options(draws, seed, top, bootstrap)
     from tlr.campaign.evaluation import ranking_rows
 
+    from tlr.campaign.evaluation import fund_fit, select_for_budget
+
     ledger, ev = _run(campaign, options, rubric_path)
-    rows = ranking_rows(ev, {p["id"]: p for p in ledger.projects()}, lang)
+    names = {p["id"]: p for p in ledger.projects()}
+    rows = ranking_rows(ev, names, lang)
+    focus = [i.strip() for i in industries.split(",") if i.strip()] if industries else None
+    fit = None
+    if focus or min_trl is not None or max_ticket is not None or budget is not None:
+        fit = fund_fit(ev, names, industries=focus, min_trl=min_trl, max_ticket=max_ticket, cost_column=cost_column)
+        for row in rows:
+            row["fund_fit"] = not fit[row["project"]]
+            row["fund_fit_reasons"] = fit[row["project"]]
+    selection = None
+    if budget is not None:
+        selection = select_for_budget(ev, names, budget, cost_column=cost_column, fit=fit, industry_cap=industry_cap)
     if as_json:
-        echo_json({"method": ev.method, "notes": list(ev.notes), "projects": rows})
+        echo_json({"method": ev.method, "notes": list(ev.notes), "projects": rows,
+                   **({"selection": selection} if selection is not None else {})})
         return 0
     from rich.table import Table
 
@@ -98,6 +121,12 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     out.print(table)
     if len(shown) < len(rows):
         out.print(f"… {len(rows) - len(shown)} more (--all)")
+    if selection is not None:
+        out.print(f"{'预算内最优组合' if zh else 'best selection within the budget'} "
+                  f"({selection['total_cost']:g} / {selection['budget']:g}): {', '.join(selection['selected']) or '—'}")
+        out.print(f"{'总分' if zh else 'total score'} {selection['total_score']:.1f}; "
+                  f"{'不符合基金条件' if zh else 'not eligible'} {len(selection['not_eligible'])}, "
+                  f"{'缺申请金额' if zh else 'without an amount'} {len(selection['no_cost'])}")
     out.print("* TRL 来自有证据的评估 / from an evidence-based assessment" if zh
               else "* TRL from an evidence-based assessment")
     for note in ev.notes:
