@@ -124,6 +124,31 @@ _V2 = [
     )""",
 ]
 
+# v3: an expert's TRL checklist answers in the interactive `tlr score` session (one row per question,
+# written with an audit entry `checklist.answer`) and where each expert's checklist stands (status and
+# the question to resume at; like `sessions`, a position, not evaluation data).
+_V3 = [
+    """CREATE TABLE checklist_answers (
+        expert_id     TEXT NOT NULL,
+        project_id    TEXT NOT NULL,
+        indicator_id  TEXT NOT NULL,
+        question_id   TEXT NOT NULL,
+        answer        TEXT NOT NULL,
+        answered_at   TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL,
+        PRIMARY KEY (expert_id, project_id, indicator_id, question_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE checklist_sessions (
+        expert_id     TEXT NOT NULL,
+        project_id    TEXT NOT NULL,
+        indicator_id  TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        question_id   TEXT,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (expert_id, project_id, indicator_id)
+    ) WITHOUT ROWID""",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ the raw text kept beside them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,10 +161,13 @@ def _validator(ledger: Ledger) -> _Validator:
 
 def record_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, raw: Any, *,
                  comment: str = "", evidence: str = "", source: str = "cli", actor: str | None = None,
-                 cursor: tuple[str | None, str | None] | None = None) -> ScoreRecord:
+                 cursor: tuple[str | None, str | None] | None = None,
+                 within: Callable[[Transaction], None] | None = None) -> ScoreRecord:
     """Validate and commit one answer, with its audit entry, in its own transaction.
 
     ``cursor``: also remember the interactive session's position (same transaction).
+    ``within``: called with the open transaction after the score is written (e.g. to mark the
+    expert's TRL checklist done in the same commit).
     """
     validator = _validator(ledger)
     _info, value = validator.value(project_id, indicator_id, raw)
@@ -181,6 +185,8 @@ def record_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: 
         if cursor is not None:
             tx.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
                             (expert_id, cursor[0], cursor[1], tx.ts))
+        if within is not None:
+            within(tx)
     return ScoreRecord(expert_id, project_id, indicator_id, value, raw_text, comment or "", evidence or "",
                        tx.ts, tx.seq, old[0] if old else None)
 

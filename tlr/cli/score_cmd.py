@@ -13,19 +13,29 @@ BACK = {"b", "back", "上一项", "<"}
 SKIP = {"s", "skip", "跳过", ">"}
 QUIT = {"q", "quit", "exit", "退出"}
 HELP = {"?", "h", "help", "帮助"}
+CHECKLIST = {"c", "checklist", "清单", "核查", "核查清单"}
+LEAVE = {"x", "leave", "离开"}
+CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100=完成百分比 percent (仅百分比问题 percent "
+                  "questions) · 回车=保留当前答案 keep · b=上一题 back · s=跳过 skip · x=离开清单 leave the checklist · "
+                  "q=退出 quit · ?=帮助 help")
 
 
 @click.command(cls=GuardedCommand)
-@click.option("--expert", "-e", "expert_id", required=True, help="专家编号 / expert id, e.g. E07")
+@click.option("--expert", "-e", "expert_id", default=None, help="专家编号 / expert id, e.g. E07")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
               help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence）/ "
                    "non-interactive: answers from a file")
 @campaign_option
 @click.option("--restart", is_flag=True, help="从第一项开始而不是上次停下处 / start at the first item, not where you stopped")
 @click.option("--dry-run", is_flag=True, help="与 --from 一起：只检查 / with --from: check only")
+@click.option("--checklists", is_flag=True,
+              help="列出专家的 TRL 核查清单判断（不加 --expert 则列出全部）/ list the experts' TRL checklist judgements")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="与 --checklists 一起：把每个核查问题的答案写入 CSV / JSON 文件 / with --checklists: write every "
+                   "checklist answer to a .csv or .json file")
 @json_option
-def score(expert_id: str, from_file: str | None, campaign: str | None, restart: bool, dry_run: bool,
-          as_json: bool) -> None:
+def score(expert_id: str | None, from_file: str | None, campaign: str | None, restart: bool, dry_run: bool,
+          checklists: bool, out_file: str | None, as_json: bool) -> None:
     """专家打分 / Score your assigned projects, indicator by indicator.
 
     Interactive: shows each project's summary and each indicator's anchored
@@ -33,15 +43,36 @@ def score(expert_id: str, from_file: str | None, campaign: str | None, restart: 
     answer at once. Commands at the prompt: Enter keeps the current answer, b goes
     back, s skips, q quits. Run it again to resume exactly where you stopped.
 
+    A TRL indicator whose ladder has checklist questions is scored through its
+    checklist by default (Enter or c): level by level, y/n/na/percent per question;
+    the level given by the cumulative rule is recorded as the score. Type a level
+    number instead to enter it directly. Every checklist answer is saved at once.
+
     With --from FILE the answers come from a CSV/XLSX/JSON file with columns
     project (项目编号), indicator (指标编号), value (分值), comment (意见), evidence
-    (依据); the file is checked completely and imported all-or-nothing.
+    (依据); the file is checked completely and imported all-or-nothing. A TRL
+    indicator takes a plain level there.
+
+    --checklists lists the TRL checklist judgements (per expert, never averaged);
+    with --out FILE.csv|.json every checklist answer is written too.
 
     \b
     Example / 示例:
       tlr score --expert E07
       tlr score --expert E07 --from answers.csv
+      tlr score --checklists --out checklist-answers.csv
     """
+    from tlr.errors import CampaignError
+
+    if checklists:
+        with _open(campaign) as ledger:
+            _list_checklists(ledger, expert_id, out_file, as_json)
+        return
+    if out_file:
+        raise CampaignError("--out 只能与 --checklists 一起使用 / --out goes with --checklists", code="usage")
+    if not expert_id:
+        raise CampaignError("请用 --expert 指定专家 / give the expert with --expert E07", code="usage",
+                            hint="tlr score --expert E07")
     with _open(campaign) as ledger:
         if from_file:
             from tlr.campaign import import_answers
@@ -69,6 +100,7 @@ class Session:
         self.scores = expert_scores(ledger, expert_id)
         self.restart = restart
         self.shown_project: str | None = None
+        self.first_item = True   # a checklist left open in the item the session starts at is resumed at once
 
     def start_index(self) -> int:
         if not self.restart:
@@ -108,6 +140,7 @@ class Session:
         self.shown_project = project["id"]
 
     def run(self) -> None:
+        from tlr.campaign.checklist import has_checklist
         from tlr.campaign.scoring import _validator, record_score
         from tlr.campaign.sheets import describe_anchors
         from tlr.errors import CampaignError
@@ -140,10 +173,30 @@ class Session:
                 if cur:
                     click.echo(f"  当前 / current: {cur['raw']} ({score_label(info.scale, cur['value'])})"
                                + (f"  意见 / comment: {cur['comment']}" if cur["comment"] else ""))
-                raw = click.prompt("评分 / score", default="", show_default=False).strip()
+                flow = ChecklistFlow(self, item) if has_checklist(info.scale) else None
+                resume_now = self.first_item and flow is not None and flow.state.status == "open"
+                self.first_item = False
+                if flow is not None and not resume_now:
+                    flow.offer(cur)
+                raw = "c" if resume_now else click.prompt("评分 / score", default="", show_default=False).strip()
                 low = raw.lower()
                 if low in HELP:
                     click.echo(COMMANDS_HELP)
+                    if flow is not None:
+                        click.echo("c=TRL 核查清单 checklist · 输入等级数字 = 直接给出等级 / a level number = direct level")
+                    continue
+                if flow is not None and (low in CHECKLIST or (not raw and flow.enter_is_checklist(cur))):
+                    action, rec = flow.run()
+                    if action == "quit":
+                        ledger.set_session(self.expert_id, *item.key)
+                        where = f" ({flow.where()})" if flow.where() else ""
+                        click.echo(f"已退出，下次从 {proj['id']}/{info.id}{where} 继续 / stopped; next time you resume "
+                                   f"at {proj['id']}/{info.id}{where}")
+                        return
+                    if action == "scored":
+                        self.scores[item.key] = {"raw": rec.raw, "value": rec.value, "comment": rec.comment,
+                                                 "evidence": rec.evidence}
+                        idx = self.next_index(idx)
                     continue
                 if low in QUIT:
                     ledger.set_session(self.expert_id, *item.key)
@@ -188,6 +241,7 @@ class Session:
             raise
         missing = [i.key for i in self.items if i.key not in self.scores]
         click.echo("")
+        self.checklist_summary()
         if missing:
             click.echo(f"已到末尾：完成 {total - len(missing)}/{total}，尚缺 {len(missing)} 项 / end reached: "
                        f"{len(missing)} item(s) still missing: "
@@ -197,6 +251,339 @@ class Session:
         else:
             click.echo(f"全部完成 / all {total} answers given. 谢谢 / thank you!")
             ledger.set_session(self.expert_id, None, None)
+
+    def checklist_summary(self) -> None:
+        """One line with this expert's TRL checklist judgements (level by the cumulative rule, per project)."""
+        from tlr.campaign.checklist import checklist_judgements
+
+        keys = {i.key for i in self.items}
+        parts = []
+        for j in checklist_judgements(self.ledger, self.expert_id):
+            if (j["project"], j["indicator"]) not in keys:
+                continue
+            level = f"{j['prefix']} {j['level']}" if j["level"] is not None else f"< {j['prefix']} 1"
+            if j["status"] == "done":
+                parts.append(f"{j['project']}/{j['indicator']} {level}")
+            else:
+                parts.append(f"{j['project']}/{j['indicator']} 进行中 in progress {j['answers']}/{j['questions']}")
+        if parts:
+            click.echo("核查清单 / checklists: " + " · ".join(parts))
+
+
+class ChecklistFlow:
+    """The TRL checklist of one project x indicator inside ``tlr score`` (see docs/campaign.md).
+
+    Walks the ladder from the lowest level not yet green, question by question; every answer is
+    committed at once with the position to resume at. Stops as soon as a level cannot be green any
+    more (or at the top); the level given by the cumulative rule is then recorded as the expert's
+    score. :meth:`run` returns ``(action, record)``: ``scored``, ``leave`` (back to the indicator's
+    prompt) or ``quit``.
+    """
+
+    def __init__(self, session: Session, item):
+        from tlr.campaign.checklist import abbreviation, ladder_of, load_state
+
+        self.session, self.item = session, item
+        self.ledger, self.expert_id = session.ledger, session.expert_id
+        self.project_id, self.indicator_id = item.key
+        self.scale = item.indicator.scale
+        self.ladder = ladder_of(self.scale)
+        self.prefix = abbreviation(self.scale, self.indicator_id)
+        self.steps = [(level, q) for level, q in self.ladder.questions()]
+        self.index = {q.id: k for k, (_level, q) in enumerate(self.steps)}
+        self.state = load_state(self.ledger, self.expert_id, self.project_id, self.indicator_id, self.ladder)
+        self.changed = False
+
+    # ------------------------------------------------------------------ entry
+    def enter_is_checklist(self, cur: dict | None) -> bool:
+        """Enter opens the checklist when there is no score yet or the checklist is unfinished."""
+        return cur is None or self.state.status == "open"
+
+    def offer(self, cur: dict | None) -> None:
+        n = len(self.state.answers)
+        if self.state.status == "open":
+            what = (f"回车或 c = 继续核查清单（已答 {n}/{len(self.steps)}）/ Enter or c = continue the checklist "
+                    f"({n}/{len(self.steps)} answered)")
+        elif cur is None:
+            what = (f"回车或 c = 按 {self.prefix} 核查清单逐级评定（推荐）/ Enter or c = walk the {self.prefix} "
+                    f"checklist level by level (recommended)")
+        else:
+            what = f"c = 重新打开核查清单 / reopen the checklist ({n}/{len(self.steps)} answered)"
+        lo, hi = self.ladder.numbers[0], self.ladder.numbers[-1]
+        click.echo(f"  ▶ {what}；或直接输入等级 {lo}-{hi} / or type a level {lo}-{hi} directly")
+
+    def where(self) -> str:
+        pos = self.state.position
+        return f"{self.prefix} 核查清单 checklist {pos}" if self.state.status == "open" and pos else ""
+
+    def start(self) -> int | None:
+        """Where to begin: the stored position; else the first unanswered question of the lowest
+        level not yet green (its first question when all are answered); ``None``: conclude."""
+        from tlr.trl import determine_level
+
+        st = self.state
+        if st.status == "open":
+            if st.position in self.index:
+                return self.index[st.position]
+            if st.position is None and st.answers:
+                return None
+        det = determine_level(self.ladder, st.answers)
+        number = det.next_level if det.next_level is not None else self.ladder.numbers[-1]
+        ks = [k for k, (level, _q) in enumerate(self.steps) if level.level == number]
+        if not ks:  # a level without questions: begin with the lowest level that has some
+            ks = [k for k, (level, _q) in enumerate(self.steps) if level.level >= number] or [0]
+        for k in ks:
+            if self.steps[k][1].id not in st.answers:
+                return k
+        return ks[0]
+
+    def set_position(self, k: int | None) -> None:
+        from tlr.campaign.checklist import set_position
+
+        qid = self.steps[k][1].id if k is not None else None
+        set_position(self.ledger, self.expert_id, self.project_id, self.indicator_id, qid)
+        self.state.status, self.state.position = "open", qid
+
+    # ------------------------------------------------------------------ walking
+    def level_header(self, level) -> None:
+        from tlr.text import both
+
+        click.echo("")
+        click.echo(f"  ── {self.prefix} {level.level}: {both(level.label)} ──")
+        if level.descriptor:
+            click.echo(f"     {both(level.descriptor)}")
+        if level.evidence:
+            click.echo("     证据示例 / evidence examples: " + "；".join(both(e) for e in level.evidence))
+
+    def ask(self, k: int) -> tuple[str, object]:
+        from tlr.campaign.checklist import format_answer
+        from tlr.rubric.model import EVIDENCE_KINDS
+        from tlr.text import both
+        from tlr.trl import TrlError, parse_answer
+
+        level, q = self.steps[k]
+        tag = {"technical": "技术 technical", "manufacturing": "制造 manufacturing",
+               "programmatic": "项目管理 programmatic"}.get(q.tag, q.tag)
+        in_level = [s for s in self.steps if s[0].level == level.level]
+        pos = next(n for n, s in enumerate(in_level, 1) if s[1].id == q.id)
+        click.echo("")
+        click.echo(f"  [{self.prefix} {level.level} · {pos}/{len(in_level)} · 清单 checklist "
+                   f"{len(self.state.answers)}/{len(self.steps)}] {q.id} ({tag})")
+        click.echo(f"     {both(q.text)}")
+        if q.evidence:
+            click.echo("     所需证据 / evidence needed: " + ", ".join(
+                f"{EVIDENCE_KINDS[e][0]} {EVIDENCE_KINDS[e][1]}" if e in EVIDENCE_KINDS else e for e in q.evidence))
+        current = self.state.answers.get(q.id)
+        if current is not None:
+            shown = format_answer(current) + ("%" if not isinstance(current, str) else "")
+            click.echo(f"     当前答案 / current answer: {shown}（回车保留 / Enter keeps it）")
+        options = "y/n/na/0-100/b/s/x/q/?" if q.answer == "percent" else "y/n/na/b/s/x/q/?"
+        while True:
+            raw = click.prompt(f"  答案 / answer [{options}]", default="", show_default=False).strip()
+            low = raw.lower()
+            if low in BACK:
+                return "b", None
+            if low in SKIP:
+                return "s", None
+            if low in QUIT:
+                return "q", None
+            if low in LEAVE:
+                return "x", None
+            if low in HELP or (not raw and current is None):
+                click.echo(f"     {CHECKLIST_HELP}")
+                continue
+            if not raw:
+                return "keep", current
+            try:
+                value = parse_answer(raw, q)
+            except TrlError as exc:
+                click.echo(f"     ✗ {exc.message}" + (f" — {exc.hint}" if exc.hint else ""))
+                continue
+            return "answer", value
+
+    def after(self, k: int) -> int | None:
+        """The next step after question ``k`` was answered: ``None`` when the walk ends here."""
+        from tlr.campaign.checklist import level_can_be_green
+
+        level = self.steps[k][0]
+        if not level_can_be_green(self.ladder, level.level, self.state.answers):
+            return None
+        return k + 1 if k + 1 < len(self.steps) else None
+
+    def run(self) -> tuple[str, object]:
+        from tlr.campaign.checklist import save_answer
+
+        was_done = self.state.status == "done"
+        k = self.start()
+        self.session.ledger.set_session(self.expert_id, self.project_id, self.indicator_id)
+        if self.state.status != "open" or self.state.position != (self.steps[k][1].id if k is not None else None):
+            self.set_position(k)
+        if self.state.answers:
+            here = self.steps[k][1].id if k is not None else "结论 / conclusion"
+            click.echo(f"  继续核查清单：已答 {len(self.state.answers)}/{len(self.steps)}，从 {here} 开始 / "
+                       f"checklist: {len(self.state.answers)}/{len(self.steps)} answered, continuing at {here}")
+        click.echo(f"  {CHECKLIST_HELP}")
+        shown = None
+        while k is not None:
+            level, q = self.steps[k]
+            if level.level != shown:
+                self.level_header(level)
+                shown = level.level
+            action, value = self.ask(k)
+            if action == "q":
+                return "quit", None
+            if action == "x" or (action == "b" and k == 0):
+                if was_done and not self.changed:
+                    from tlr.campaign.checklist import set_position
+
+                    set_position(self.ledger, self.expert_id, self.project_id, self.indicator_id, None, status="done")
+                    self.state.status, self.state.position = "done", None
+                click.echo("  已离开核查清单，答案均已保存 / left the checklist; every answer is saved")
+                return "leave", None
+            if action == "b":
+                k -= 1
+                shown = None
+                self.set_position(k)
+                continue
+            if action == "s":
+                k = k + 1 if k + 1 < len(self.steps) else None
+                self.set_position(k)
+                continue
+            old_level = level.level
+            if action == "answer":
+                before = dict(self.state.answers)
+                self.state.answers[q.id] = value
+                nxt = self.after(k)
+                try:
+                    save_answer(self.ledger, self.expert_id, self.project_id, self.indicator_id, q.id, value,
+                                next_question=self.steps[nxt][1].id if nxt is not None else None)
+                except BaseException:
+                    self.state.answers = before
+                    raise
+                self.changed = True
+                self.state.status = "open"
+                self.state.position = self.steps[nxt][1].id if nxt is not None else None
+            else:  # Enter kept the current answer
+                nxt = self.after(k)
+                self.set_position(nxt)
+            if nxt is None or self.steps[nxt][0].level != old_level:
+                self.report_level(old_level)
+            k = nxt
+        return self.conclude()
+
+    def report_level(self, number: int) -> None:
+        from tlr.trl import determine_level
+
+        r = determine_level(self.ladder, self.state.answers).level(number)
+        share = "n/a" if r.share is None else f"{r.share * 100:.0f}%"
+        mark, zh, en = {"green": ("■", "达到", "reached"), "yellow": ("◧", "部分达到", "partly met"),
+                        "red": ("□", "未达到", "not met")}[r.state]
+        click.echo(f"     {mark} {self.prefix} {number}: {zh} / {en} ({share})")
+
+    def conclude(self) -> tuple[str, object]:
+        from tlr.campaign.checklist import conclusion, level_can_be_green, mark_done
+        from tlr.campaign.scoring import record_score
+        from tlr.text import both
+
+        det, auto = conclusion(self.ladder, self.state.answers, self.prefix)
+        nxt = det.next
+        click.echo("")
+        got = f"{self.prefix} {det.achieved}" if det.achieved is not None else f"未达到 / below {self.prefix} " \
+                                                                              f"{self.ladder.numbers[0]}"
+        click.echo(f"  累积规则 / cumulative rule: {got}")
+        if nxt is not None and nxt.missing:
+            click.echo(f"  {self.prefix} {nxt.level} 尚缺 / missing for {self.prefix} {nxt.level}:")
+            for m in nxt.missing:
+                ans = "未答 / unanswered" if m.answer is None else (
+                    m.answer if isinstance(m.answer, str) else f"{m.answer:g}%")
+                click.echo(f"    - {m.question} [{ans}] {both(m.text)}")
+        elif nxt is not None:
+            click.echo(f"  {self.prefix} {nxt.level} 没有适用的核查问题，只能由评估人书面断言；如您判断已达到，可直接输入等级 / "
+                       f"{self.prefix} {nxt.level} has no applicable checklist question (only an assessor's written "
+                       f"assertion reaches it); type the level directly if you judge it reached")
+        if det.not_counted:
+            click.echo("  （累积规则：更高的已满足等级不计入 / cumulative rule: higher levels met do not count: "
+                       + ", ".join(f"{self.prefix} {n}" for n in det.not_counted) + "）")
+        if nxt is not None and nxt.missing and level_can_be_green(self.ladder, nxt.level, self.state.answers):
+            open_q = [m.question for m in nxt.missing if m.answer is None]
+            click.echo(f"  ⚠ {self.prefix} {nxt.level} 还有未答的问题 / still has unanswered questions: "
+                       + ", ".join(open_q))
+            if det.achieved is None or not click.confirm(
+                    f"  仍将 {got} 记为评分？/ record {got} as your score anyway?", default=False):
+                self.set_position(self.index[open_q[0]])
+                click.echo("  未记录评分；回车继续核查清单 / no score recorded; press Enter to continue the checklist")
+                return "leave", None
+        if det.achieved is None:
+            self.set_position(None)
+            click.echo(f"  未达到 {self.prefix} {self.ladder.numbers[0]}，不能记录等级；可直接输入等级或跳过 / no level "
+                       f"reached: nothing recorded; type a level directly or skip")
+            return "leave", None
+        cur = self.session.scores.get(self.item.key)
+        extra = click.prompt("意见（可选，回车跳过）/ comment (optional)", default="", show_default=False).strip()
+        comment = auto + (f" — {extra}" if extra else "")
+        following = self.session.next_index(self.session.items.index(self.item))
+        items = self.session.items
+        cursor = items[following].key if following < len(items) else (None, None)
+        rec = record_score(self.ledger, self.expert_id, self.project_id, self.indicator_id, str(det.achieved),
+                           comment=comment, evidence=cur["evidence"] if cur else "", source="checklist",
+                           cursor=cursor, within=mark_done(self.expert_id, self.project_id, self.indicator_id))
+        self.state.status, self.state.position = "done", None
+        click.echo(f"  ✓ 已保存 / saved {self.project_id}/{self.indicator_id} = {self.prefix} {det.achieved}"
+                   f"（{auto}）")
+        return "scored", rec
+
+
+def _list_checklists(ledger, expert_id: str | None, out_file: str | None, as_json: bool) -> None:
+    from tlr.campaign.checklist import checklist_answers, checklist_judgements
+
+    judgements = checklist_judgements(ledger, expert_id)
+    answers = checklist_answers(ledger, expert_id)
+    if out_file:
+        _write_answers(out_file, answers)
+    if as_json:
+        echo_json({"judgements": judgements, "answers": answers if not out_file else len(answers),
+                   **({"file": out_file} if out_file else {})})
+        return
+    if not judgements:
+        click.echo("没有 TRL 核查清单 / no TRL checklists yet")
+    for j in judgements:
+        level = f"{j['prefix']} {j['level']}" if j["level"] is not None else f"< {j['prefix']} 1"
+        status = "完成 done" if j["status"] == "done" else "进行中 in progress"
+        score = ("" if j["score"] is None else f"  评分 score {j['score']:g}"
+                 + ("" if j["score_matches"] else " ≠ 清单 checklist"))
+        click.echo(f"{j['expert']}  {j['project']}/{j['indicator']}  {level}  [{status}, {j['answers']}/"
+                   f"{j['questions']}]{score}")
+        if j["missing_for_next"]:
+            click.echo(f"    缺 / missing for {j['prefix']} {j['next_level']}: {', '.join(j['missing_for_next'])}")
+    if out_file:
+        click.echo(f"已写入 {len(answers)} 条答案 / wrote {len(answers)} answers: {out_file}")
+
+
+def _write_answers(out_file: str, answers: list[dict]) -> None:
+    import csv
+    import io
+    import json
+
+    from tlr.errors import CampaignError
+    from tlr.fsutil import atomic_write_bytes
+
+    suffix = Path(out_file).suffix.lower()
+    if suffix == ".json":
+        data = json.dumps(answers, ensure_ascii=False, indent=2).encode("utf-8")
+    elif suffix == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(answers[0]) if answers else
+                                ["expert_id", "project_id", "indicator_id", "question_id", "answer", "answered_at",
+                                 "audit_seq"], lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(answers)
+        data = buf.getvalue().encode("utf-8-sig")   # Excel opens UTF-8 with BOM correctly
+    else:
+        raise CampaignError(f"--out 须为 .csv 或 .json / --out must end in .csv or .json: {out_file}", code="usage")
+    try:
+        atomic_write_bytes(out_file, data)
+    except OSError as exc:
+        raise CampaignError(f"无法写入 / cannot write {out_file}: {exc.strerror}", code="io_error") from None
 
 
 # --------------------------------------------------------------------------- sheets
