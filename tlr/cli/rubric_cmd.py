@@ -91,7 +91,8 @@ def _weights_json(rub) -> dict:
     for node_id, res in rub.ahp.items():
         ahp[node_id] = {
             "method": res.method, "ri_table": res.ri_table, "threshold": res.threshold,
-            "lambda_max": res.lambda_max, "ci": res.ci, "cr": res.cr, "consistent": res.consistent,
+            "consistency_measure": res.consistency_measure, "lambda_max": res.lambda_max, "ci": res.ci,
+            "cr": res.cr, "gci": res.gci, "consistent": res.consistent,
         }
     return {
         "id": rub.id, "version": rub.version, "title": {"zh": tr(rub.title, "zh"), "en": tr(rub.title, "en")},
@@ -142,7 +143,9 @@ def show(file: str, lang: str, as_json: bool) -> int:
         if res is None:
             return ""
         mark = "✓" if res.consistent else "✗"
-        return (f"  [AHP {res.method}, CR = {float(res.cr):.3f} {mark} "
+        measure = str(res.consistency_measure).upper()
+        value = float(res.gci) if measure == "GCI" else float(res.cr)
+        return (f"  [AHP {res.method}, {measure} = {value:.3f} {mark} "
                 f"(≤ {float(res.threshold):.2f}, RI {res.ri_table})]")
 
     tree = Tree(f"{rub.id}  局部权重 local / 全局权重 global{ahp_note('root')}")
