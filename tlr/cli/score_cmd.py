@@ -241,7 +241,6 @@ class Session:
             raise
         missing = [i.key for i in self.items if i.key not in self.scores]
         click.echo("")
-        self.checklist_summary()
         if missing:
             click.echo(f"已到末尾：完成 {total - len(missing)}/{total}，尚缺 {len(missing)} 项 / end reached: "
                        f"{len(missing)} item(s) still missing: "
@@ -251,6 +250,7 @@ class Session:
         else:
             click.echo(f"全部完成 / all {total} answers given. 谢谢 / thank you!")
             ledger.set_session(self.expert_id, None, None)
+        self.checklist_summary()
 
     def checklist_summary(self) -> None:
         """One line with this expert's TRL checklist judgements (level by the cumulative rule, per project)."""

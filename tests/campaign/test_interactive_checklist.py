@@ -1,0 +1,319 @@
+"""The TRL checklist flow inside the interactive `tlr score` session, through a pseudo-terminal:
+the level recorded is the cumulative rule's (hand-checked against trl-cn-development), SIGKILL in
+the middle of the checklist loses no answer and resumes at the next question, direct level, back /
+skip / leave / quit inside the checklist, --from with a plain level, --checklists listing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+
+import pexpect
+import pytest
+
+from tlr.campaign import open_campaign, verify_audit
+
+from .conftest import FIXTURES, run_cli
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+
+ROOT = FIXTURES.parents[2]
+LADDER = ROOT / "rubrics" / "readiness" / "trl-cn-development.yaml"
+PROMPT = "评分 / score:"
+ANSWER = r"答案 / answer \["
+COMMENT = "comment \\(optional\\):"
+
+RUBRIC = """\
+format: 1
+id: checklist-test
+version: "1.0"
+title: {zh: 核查清单测试, en: Checklist test}
+panel: {consensus: median, min_experts: 3, quorum: 0.67}
+imports: [readiness/trl-cn-development.yaml]
+scales:
+  likert5:
+    kind: likert
+    min: 1
+    max: 5
+    anchors:
+      1: {zh: 很差, en: poor}
+      5: {zh: 优秀, en: excellent}
+dimensions:
+  - id: tech
+    label: {zh: 技术, en: Technology}
+    children:
+      - {id: novelty, label: {zh: 创新性, en: Novelty}, scale: likert5, weight: 0.5}
+      - {id: trl, label: {zh: 技术就绪水平, en: Readiness}, scale: trl, weight: 0.5}
+"""
+
+
+@pytest.fixture
+def round_dir(tmp_path):
+    """A campaign whose `trl` indicator uses the shipped checklist ladder; E04 scores two projects."""
+    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
+    from tlr.rubric import load_rubric
+
+    (tmp_path / "readiness").mkdir()
+    shutil.copy(LADDER, tmp_path / "readiness" / LADDER.name)
+    (tmp_path / "rubric.yaml").write_text(RUBRIC, encoding="utf-8")
+    led = init_campaign(tmp_path / "round", load_rubric(tmp_path / "rubric.yaml"))
+    import_projects(led, FIXTURES / "projects.csv")
+    import_experts(led, FIXTURES / "experts.csv")
+    assign_experts(led, 3, seed=1)
+    projects = [p for (p,) in led.conn.execute(
+        "SELECT a.project_id FROM assignments a JOIN projects p ON p.id = a.project_id "
+        "WHERE a.expert_id = 'E04' ORDER BY p.seq")]
+    led.close()
+    assert len(projects) == 2
+    return tmp_path / "round", projects
+
+
+def spawn(path, *extra):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "TLR_CAMPAIGN": str(path)}
+    return pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", "E04", *extra], env=env,
+                         encoding="utf-8", timeout=20, dimensions=(50, 200))
+
+
+def q(child, qid, value):
+    """Wait for question ``qid`` and answer it."""
+    child.expect(rf"\] {qid} \(")
+    child.expect(ANSWER)
+    child.sendline(value)
+
+
+def db(path):
+    led = open_campaign(path)
+    try:
+        answers = {(p, qid): a for p, qid, a in led.conn.execute(
+            "SELECT project_id, question_id, answer FROM checklist_answers WHERE expert_id = 'E04'")}
+        sessions = {p: (s, qid) for p, s, qid in led.conn.execute(
+            "SELECT project_id, status, question_id FROM checklist_sessions WHERE expert_id = 'E04'")}
+        scores = {(p, i): (v, raw, c, src) for p, i, v, raw, c, src in led.conn.execute(
+            "SELECT project_id, indicator_id, value, raw, comment, source FROM scores WHERE expert_id = 'E04'")}
+        return answers, sessions, scores
+    finally:
+        led.close()
+
+
+def test_checklist_records_the_cumulative_level(round_dir):
+    path, (first, _second) = round_dir
+    child = spawn(path)
+    child.expect(PROMPT)
+    child.sendline("4")                                   # novelty
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(r"\] trl ")
+    child.expect("Enter or c = walk the TRL checklist")   # the checklist is offered, as the default
+    child.expect(PROMPT)
+    child.sendline("")                                    # Enter: checklist
+    child.expect("── TRL 1: 基本原理清晰")
+    child.expect("evidence needed: 论文 paper")           # the question shows the evidence it needs
+    child.expect(ANSWER)
+    child.sendline("80")                                  # a percent on a yes/no question: refused, re-asked
+    child.expect("takes yes, no or na")
+    child.expect(ANSWER)
+    child.sendline("y")
+    q(child, "trl1.q2", "是")
+    q(child, "trl1.q3", "y")
+    child.expect(r"TRL 1: 达到 / reached \(100%\)")
+    q(child, "trl2.q1", "y")
+    q(child, "trl2.q2", "y")
+    child.expect(r"\] trl2.q3 \(")
+    child.expect(ANSWER)
+    child.sendline("b")                                   # back inside the checklist
+    child.expect(r"\] trl2.q2 \(")
+    child.expect("current answer: yes")
+    child.expect(ANSWER)
+    child.sendline("")                                    # Enter keeps it
+    q(child, "trl2.q3", "na")                             # not applicable: out of the denominator
+    q(child, "trl2.q4", "y")
+    q(child, "trl2.q5", "y")
+    child.expect(r"TRL 2: 达到 / reached \(100%\)")
+    for k in range(1, 7):
+        q(child, f"trl3.q{k}", "y")
+    q(child, "trl4.q1", "y")
+    q(child, "trl4.q2", "n")                              # TRL 4 cannot be green any more: the walk stops
+    child.expect(r"TRL 4: 未达到 / not met")
+    child.expect("累积规则 / cumulative rule: TRL 3")
+    child.expect(r"trl4.q2 \[no\]")
+    child.expect(r"trl4.q6 \[未答 / unanswered\]")
+    child.expect(COMMENT)
+    child.sendline("样机资料不全")
+    child.expect("已保存 / saved")
+    child.expect(r"\] novelty")                           # next project
+    child.expect(PROMPT)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    answers, sessions, scores = db(path)
+    # hand-check against trl-cn-development: TRL 1 (3 q) and 2 (5 q, one na) and 3 (6 q) all yes,
+    # TRL 4: q1 yes, q2 no -> TRL 4 is red, the cumulative rule gives TRL 3.
+    mine = {qid: a for (p, qid), a in answers.items() if p == first}
+    assert len(mine) == 3 + 5 + 6 + 2 and mine["trl2.q3"] == "na" and mine["trl4.q2"] == "no"
+    value, raw, comment, source = scores[(first, "trl")]
+    assert (value, raw, source) == (3.0, "3", "checklist")
+    assert comment == ("核查清单 / checklist: TRL 3; 缺 / missing for TRL 4: trl4.q2, trl4.q3, trl4.q4, trl4.q5, "
+                       "trl4.q6 — 样机资料不全")
+    assert sessions[first] == ("done", None)
+    from tlr.campaign.checklist import conclusion, ladder_of
+    from tlr.trl import determine_level
+
+    led = open_campaign(path)
+    ladder = ladder_of(led.rubric.indicator("trl").scale)
+    assert determine_level(ladder, mine).achieved == 3 == value
+    assert conclusion(ladder, mine)[0].next_level == 4
+    assert verify_audit(led).ok
+    n_audit = led.conn.execute("SELECT count(*) FROM audit WHERE action = 'checklist.answer'").fetchone()[0]
+    assert n_audit == 16                                  # one audited entry per answer (Enter kept: none)
+    led.close()
+
+
+def test_sigkill_inside_checklist_then_resume(round_dir):
+    path, (first, second) = round_dir
+    child = spawn(path)
+    child.expect(PROMPT)
+    child.sendline("3")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(PROMPT)
+    child.sendline("c")
+    for qid in ("trl1.q1", "trl1.q2", "trl1.q3", "trl2.q1", "trl2.q2", "trl2.q3", "trl2.q4", "trl2.q5",
+                "trl3.q1", "trl3.q2"):
+        q(child, qid, "y")
+    child.expect(r"\] trl3.q3 \(")                        # trl3.q2 was committed before this prompt appeared
+    child.expect(ANSWER)
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+
+    answers, sessions, scores = db(path)
+    assert len(answers) == 10 and all(a == "yes" for a in answers.values())
+    assert sessions[first] == ("open", "trl3.q3") and (first, "trl") not in scores
+
+    child = spawn(path)                                   # resumes inside the checklist at once
+    child.expect(r"checklist: 10/48 answered, continuing at trl3.q3")
+    for k in range(3, 7):
+        q(child, f"trl3.q{k}", "y")
+    for k in range(1, 7):
+        q(child, f"trl4.q{k}", "y")
+    q(child, "trl5.q1", "y")
+    child.expect(r"\] trl5.q2 \(")
+    child.expect(r"\[y/n/na/0-100/")                       # a percent question
+    child.sendline("80%")                                 # 80 % < green threshold 100 %: stop
+    child.expect("累积规则 / cumulative rule: TRL 4")
+    child.expect(r"trl5.q2 \[80%\]")
+    child.expect(COMMENT)
+    child.kill(signal.SIGKILL)                            # killed at the comment: the answers are all kept
+    child.close(force=True)
+    answers, sessions, scores = db(path)
+    assert len(answers) == 22 and answers[(first, "trl5.q2")] == "80"
+    assert sessions[first] == ("open", None) and (first, "trl") not in scores
+
+    child = spawn(path)                                   # nothing left to ask: straight to the conclusion
+    child.expect("continuing at 结论 / conclusion")
+    child.expect("累积规则 / cumulative rule: TRL 4")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(f"saved {first}/trl = TRL 4")
+    child.expect(r"\] novelty")                           # second project
+    child.expect(PROMPT)
+    child.sendline("5")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(PROMPT)
+    child.sendline("")                                    # Enter: checklist
+    q(child, "trl1.q1", "y")
+    child.expect(r"\] trl1.q2 \(")
+    child.expect(ANSWER)
+    child.sendline("q")                                   # quit inside the checklist
+    child.expect(f"resume at {second}/trl \\(TRL 核查清单 checklist trl1.q2\\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    answers, sessions, scores = db(path)
+    assert scores[(first, "trl")][:2] == (4.0, "4") and sessions[first] == ("done", None)
+    assert sessions[second] == ("open", "trl1.q2") and answers[(second, "trl1.q1")] == "yes"
+    led = open_campaign(path)
+    assert verify_audit(led).ok
+    led.close()
+
+
+def test_direct_level_skip_leave_and_below_level_one(round_dir, capsys):
+    path, (first, second) = round_dir
+    child = spawn(path)
+    child.expect(PROMPT)
+    child.sendline("2")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect("or type a level 1-9 directly")
+    child.expect(PROMPT)
+    child.sendline("6")                                   # direct level
+    child.expect(COMMENT)
+    child.sendline("已另行评估")
+    child.expect(f"saved {first}/trl = 6")
+    child.expect(PROMPT)                                  # second project, novelty
+    child.sendline("4")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(PROMPT)
+    child.sendline("c")
+    q(child, "trl1.q1", "y")
+    q(child, "trl1.q2", "s")                              # skip a question
+    q(child, "trl1.q3", "y")
+    child.expect(r"TRL 1: 部分达到 / partly met \(67%\)")  # the skipped question counts as not met
+    child.expect(r"\] trl2.q1 \(")                        # ... but TRL 1 can still be green: go on
+    child.expect(ANSWER)
+    child.sendline("x")                                   # leave the checklist
+    child.expect("left the checklist")
+    child.expect("Enter or c = continue the checklist")
+    child.expect(PROMPT)
+    child.sendline("")                                    # back in, where it stopped
+    child.expect(r"\] trl2.q1 \(")
+    child.expect(ANSWER)
+    child.sendline("b")
+    q(child, "trl1.q3", "b")
+    q(child, "trl1.q2", "n")                              # TRL 1 red: the walk stops below TRL 1
+    child.expect("累积规则 / cumulative rule: 未达到 / below TRL 1")
+    child.expect("nothing recorded")
+    child.expect(PROMPT)
+    child.sendline("s")                                   # skip the item
+    child.expect("still missing")
+    child.expect("核查清单 / checklists:")               # the summary line
+    child.expect(pexpect.EOF)
+    child.close()
+
+    answers, sessions, scores = db(path)
+    assert scores[(first, "trl")] == (6.0, "6", "已另行评估", "interactive")
+    assert (second, "trl") not in scores
+    assert {qid: a for (p, qid), a in answers.items() if p == second} == {
+        "trl1.q1": "yes", "trl1.q2": "no", "trl1.q3": "yes"}
+
+    # --from keeps accepting a plain level for a TRL indicator
+    csv = path.parent / "answers.csv"
+    csv.write_text(f"project,indicator,value\n{second},trl,2\n", encoding="utf-8")
+    code, out, err = run_cli(["score", "--expert", "E04", "--from", csv, "--campaign", path], capsys)
+    assert code == 0, err
+    assert db(path)[2][(second, "trl")][:2] == (2.0, "2")
+
+    # the per-expert judgements and answers are available (never averaged, not an assessment)
+    code, out, err = run_cli(["score", "--checklists", "--json", "--campaign", path], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    (j,) = data["judgements"]
+    assert (j["expert"], j["project"], j["level"], j["next_level"]) == ("E04", second, None, 1)
+    assert j["missing_for_next"] == ["trl1.q2"] and j["score"] == 2.0 and not j["score_matches"]
+    assert [a["question_id"] for a in data["answers"]] == ["trl1.q1", "trl1.q2", "trl1.q3"]
+    out_csv = path.parent / "checklist.csv"
+    code, out, err = run_cli(["score", "--checklists", "--out", out_csv, "--campaign", path], capsys)
+    assert code == 0 and "wrote 3 answers" in out
+    assert out_csv.read_text(encoding="utf-8-sig").splitlines()[0].startswith("expert_id,project_id,indicator_id")
+    led = open_campaign(path)
+    assert led.conn.execute("SELECT count(*) FROM trl_assessments").fetchone()[0] == 0
+    led.close()
+    code, out, err = run_cli(["score", "--campaign", path], capsys)     # no --expert: a usage error
+    assert code == 2 and "--expert" in err
