@@ -585,7 +585,7 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     U_imp = _impute_missing(Us, w)
     rob = weight_monte_carlo(U_imp, w, concentration=opts.concentration, n_draws=opts.draws, seed=opts.seed,
                              top_k=min(opts.top_k, P), tier_rules=rules or None, knocked_out=knocked_out,
-                             knockout_tier=default_code[0] if rules else None)
+                             knockout_tier=default_code[0] if rules else None, default_tier=default_code[0])
     boot = None
     notes = []
     if aggregation != "weighted_sum":
@@ -595,7 +595,8 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         try:
             boot = expert_bootstrap(np.where(app[None, :, scored], Xs, np.nan), w, n_draws=opts.bootstrap_draws,
                                     seed=opts.seed, top_k=min(opts.top_k, P), tier_rules=rules or None,
-                                    knocked_out=knocked_out, knockout_tier=default_code[0] if rules else None)
+                                    knocked_out=knocked_out, knockout_tier=default_code[0] if rules else None,
+                                    default_tier=default_code[0])
         except Exception as exc:
             notes.append(f"expert bootstrap skipped: {getattr(exc, 'message', exc)}")
 

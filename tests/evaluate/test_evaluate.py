@@ -170,3 +170,22 @@ def test_explain_contributions_sum_to_composite():
     body = ev.explain("p0")
     assert sum(c["contribution"] for c in body["contributions"]) == pytest.approx(ev.composite[0])
     assert body["tier"] == ev.tier[0]
+
+
+def test_tier_line_reached_exactly_and_any_default_tier_name():
+    # six equal weights of 1/6 and ratings that put the composite exactly on the Hold line (50):
+    # float rounding gives 49.999999999999993, which must still count as 50
+    rubric = rubric_from_data({
+        "id": "g", "version": "1", "title": "G", "normalize": True,
+        "scales": {"s": {"kind": "likert", "min": 0, "max": 10}},
+        "dimensions": [{"id": "d", "label": "D", "children": [
+            {"id": f"f{k}", "label": f"F{k}", "scale": "s", "weight": 1} for k in range(6)]}],
+        "tiers": [{"id": "Go", "label": "Go", "min_score": 60}, {"id": "Hold", "label": "Hold", "min_score": 50},
+                  {"id": "Kill", "label": "Kill"}]})
+    cube = np.full((3, 2, 6), 5.0)
+    cube[:, 1, :] = 2.0
+    ev = evaluate(rubric, cube, projects=["a", "b"], experts=["x", "y", "z"],
+                  options=EvaluationOptions(draws=50, bootstrap_draws=20))
+    assert ev.tier == ("Hold", "Kill")
+    assert ev.robustness.tier_codes == ["Go", "Hold", "Kill"]
+    assert ev.robustness.p_tier[0, 1] == pytest.approx(1.0, abs=0.2)

@@ -16,6 +16,7 @@ import numpy as np
 
 from tlr.panel._result import ResultMixin, as_float_array
 from tlr.panel.errors import InvalidValueError, MissingValueError, ShapeError
+from tlr.ranking.tiers import TIER_EPS
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def explain(utilities, weights, tier_minima: Sequence[float], *, tier_result=Non
     w = w / w.sum()
     contrib = U * w
     comp = contrib.sum(axis=1)
-    tier = (comp[:, None] < mins[None, :]).sum(axis=1)
+    tier = (comp[:, None] < mins[None, :] - TIER_EPS).sum(axis=1)
     at_top = tier == 0
     target = mins[np.maximum(tier - 1, 0)]
     gap = np.where(at_top, 0.0, np.maximum(target - comp, 0.0))

@@ -37,7 +37,7 @@ import numpy as np
 
 from tlr.panel._result import ResultMixin, as_float_array
 from tlr.panel.errors import InvalidValueError, MissingValueError, ShapeError
-from tlr.ranking.tiers import DEFAULT_TIERS, TierRule
+from tlr.ranking.tiers import DEFAULT_TIERS, TIER_EPS, TierRule
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ class _Accumulator:
     def __init__(self, P: int, L: int, R: int, dense: bool, rules, knocked_out, cap, central: bool,
                  unscored: np.ndarray):
         self.P, self.R, self.dense = P, R, dense
+        self.default_tier = DEFAULT_TIERS[3][0]
         self.hist = np.zeros(P * (R + 1), dtype=np.int64)
         self.rules = rules
         if rules:
@@ -151,7 +152,7 @@ class _Accumulator:
             proj = np.arange(P, dtype=np.int64) if perm is None else perm.astype(np.int64)
             idx = np.broadcast_to(proj * (len(self.rules) + 1), (D, P)).copy()
             for m in self.mins:                  # loop over a handful of tiers
-                idx += C < m
+                idx += C < m - TIER_EPS
             self.score_tier_counts += np.bincount(idx.ravel(), minlength=self.score_tier_counts.size)
         first = order[:, 0]
         self.n_first += np.bincount(first, minlength=P)
@@ -189,7 +190,7 @@ class _Accumulator:
             for st_ in range(T1):                                   # loop over a handful of tiers
                 np.add.at(tc, (rows, self.F[st_]), sc[:, st_])
             p_tier = tc / N
-            codes = [r.code for r in self.rules] + [DEFAULT_TIERS[3][0]]
+            codes = [r.code for r in self.rules] + [self.default_tier]
         cdef = None
         cw = None
         if self.central is not None:
@@ -198,6 +199,15 @@ class _Accumulator:
         return RobustnessResult(rank_q05=qs[0.05], rank_q50=qs[0.5], rank_q95=qs[0.95], quantile_beyond=qb,
                                 p_top_k=p_top, top_k=k, p_tier=p_tier, tier_codes=codes, acceptability=acc,
                                 p_beyond=beyond, central_weights=cw, central_defined=cdef, n_draws=N, **kw)
+
+
+def _default_code(rules, knockout_tier: str | None, default_tier: str | None) -> str:
+    """Code of the default (last) tier: given, else a knock-out cap that names no rule, else "D"."""
+    if default_tier is not None:
+        return default_tier
+    if knockout_tier is not None and knockout_tier not in [r.code for r in rules or []]:
+        return knockout_tier
+    return DEFAULT_TIERS[3][0]
 
 
 def _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier):
@@ -213,11 +223,9 @@ def _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier):
         if ko.shape != (P,):
             raise ShapeError(f"knocked_out 须为 {P} 个布尔值 / knocked_out must have {P} entries")
         if knockout_tier is not None:
-            codes = [r.code for r in rules] + [DEFAULT_TIERS[3][0]]
-            if knockout_tier not in codes:
-                raise InvalidValueError(f"否决封顶档 {knockout_tier!r} 不存在 / knockout_tier {knockout_tier!r} "
-                                        f"is not one of {codes}")
-            cap = codes.index(knockout_tier)
+            # a rule's code caps at that tier; any other code names the default (last) tier
+            codes = [r.code for r in rules]
+            cap = codes.index(knockout_tier) if knockout_tier in codes else len(rules)
     for r in rules:
         for name, arr in r.conditions.items():
             if np.shape(arr) != (P,):
@@ -273,7 +281,8 @@ def sample_weights(n: int, rng: np.random.Generator, *, weights=None, concentrat
 def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0, panel=None,
                        panel_mode: str = "bootstrap_mean", n_draws: int = 10_000, seed: int = 20240601,
                        top_k: int = 10, tier_rules: Sequence[TierRule] | None = None, knocked_out=None,
-                       knockout_tier: str | None = None, central_weights: bool = True,
+                       knockout_tier: str | None = None, default_tier: str | None = None,
+                       central_weights: bool = True,
                        max_dense: int = 2000, top_r: int = 100, chunk: int = 1000) -> RobustnessResult:
     """Rank stability of the weighted-sum composite under weight uncertainty.
 
@@ -309,6 +318,7 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
     w0 = w0 / w0.sum()
     base = np.where(unscored, np.nan, U @ w0)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights, unscored)
+    acc.default_tier = _default_code(rules, knockout_tier, default_tier)
     chunk = _bounded_chunk(chunk, P)
     perm = np.argsort(np.where(unscored, np.inf, -base), kind="stable")   # presort by the base ranking
     Ut = U[perm].T.copy()
@@ -343,7 +353,8 @@ def _ordinal(c: np.ndarray) -> np.ndarray:
 
 def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 20240601, top_k: int = 10,
                      tier_rules: Sequence[TierRule] | None = None, knocked_out=None,
-                     knockout_tier: str | None = None, max_dense: int = 2000, top_r: int = 100,
+                     knockout_tier: str | None = None, default_tier: str | None = None,
+                     max_dense: int = 2000, top_r: int = 100,
                      chunk: int = 100) -> RobustnessResult:
     """Rank stability under resampling of the experts (bootstrap per project).
 
@@ -390,6 +401,7 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     Mq = np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float))
     rng = np.random.default_rng(seed)
     acc = _Accumulator(P, L, R, dense, rules, ko, cap, False, unscored)
+    acc.default_tier = _default_code(rules, knockout_tier, default_tier)
     chunk = _bounded_chunk(chunk, P * max(E, 1))
     nfb = 0
     npos = np.maximum(n_p, 1)

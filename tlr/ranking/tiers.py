@@ -30,6 +30,9 @@ DEFAULT_TIERS = (
     ("C", "储备跟踪", "reserve and track"),
     ("D", "暂不推荐", "not recommended for now"),
 )
+# A composite counts as reaching a tier minimum when it is within this of it: six weights of 1/6 and a
+# mean rating of exactly 5 give 49.999999999999993, which must reach a line at 50.
+TIER_EPS = 1e-9
 
 DEFAULT_ROUTE_BANDS = (
     (1, 3, "research"),             # 研究支持
@@ -187,7 +190,8 @@ def assign_tiers(composite, rules: Sequence[TierRule], *, gates=None, gate_reaso
         raise InvalidValueError(f"分档代码重复 / duplicate tier codes: {codes}")
     T = len(rules)
     unscored = np.isnan(c)
-    score_ok = np.stack([~unscored & (np.nan_to_num(c, nan=-np.inf) >= r.min_score) for r in rules])  # (T, P)
+    score_ok = np.stack([~unscored & (np.nan_to_num(c, nan=-np.inf) >= r.min_score - TIER_EPS)
+                         for r in rules])  # (T, P)
     cond_ok = np.ones((T, P), bool)
     cond_names: list[list[str]] = []
     cond_fail = []
