@@ -43,7 +43,7 @@ def _style() -> Iterator[object]:
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
-        "font.size": 8,
+        "font.size": 9,
         "axes.edgecolor": GREY,
         "axes.labelcolor": INK,
         "xtick.color": INK,
@@ -140,7 +140,7 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
     """Horizontal rank-interval bars (p5-p95, dot at p50), best at the top; rank 1 on the left."""
     with _style() as plt:
         k = len(rows)
-        fig = plt.figure(figsize=(6.6, max(1.4, 0.2 * k + 0.6)))
+        fig = plt.figure(figsize=(7.0, max(1.5, 0.22 * k + 0.7)))
         ax = fig.add_subplot(111)
         for i, (label, p5, p50, p95) in enumerate(rows):
             y = k - 1 - i
@@ -148,12 +148,12 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
             ax.plot([p5, p95], [y, y], color=colour, lw=3.2, alpha=0.35, solid_capstyle="butt")
             ax.plot([p50], [y], "o", color=colour, ms=3.6)
         ax.set_yticks(range(k))
-        ax.set_yticklabels([_short(r[0], 18) for r in reversed(rows)], fontsize=6.5)
+        ax.set_yticklabels([_short(r[0], 20) for r in reversed(rows)], fontsize=8)
         hi = max([r[3] for r in rows] + [1.0])
         ax.set_xlim(0.5, max(hi, float(k)) + 0.5 if n_total is None else min(float(n_total), hi * 1.1) + 0.5)
         ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(xlabel, fontsize=7)
-        ax.tick_params(axis="x", labelsize=6.5)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", color=LIGHT, lw=0.5)
         ax.set_axisbelow(True)
         return _to_svg(fig, plt, title, uid)
@@ -172,28 +172,28 @@ def bars(labels: Sequence[str], counts: Sequence[int], *, colours: Sequence[str]
             ys = list(range(n))[::-1]
             ax.barh(ys, counts, color=colours, height=0.62)
             ax.set_yticks(ys)
-            ax.set_yticklabels([_short(str(l), 10) for l in labels], fontsize=7)
+            ax.set_yticklabels([_short(str(l), 10) for l in labels], fontsize=8.5)
             top = max(list(counts) + [1])
             for y, c in zip(ys, counts):
-                ax.text(c + top * 0.02, y, str(c), va="center", fontsize=6.5, color=INK)
+                ax.text(c + top * 0.02, y, str(c), va="center", fontsize=8, color=INK)
             ax.set_xlim(0, top * 1.18)
             ax.set_xticks([])
             ax.spines["bottom"].set_visible(False)
         else:
-            fig = plt.figure(figsize=(width, 1.7))
+            fig = plt.figure(figsize=(width, 1.9))
             ax = fig.add_subplot(111)
             xs = list(range(n))
             ax.bar(xs, counts, color=colours, width=0.62)
             ax.set_xticks(xs)
-            ax.set_xticklabels([str(l) for l in labels], fontsize=7)
+            ax.set_xticklabels([str(l) for l in labels], fontsize=8.5)
             top = max(list(counts) + [1])
             for x, c in zip(xs, counts):
-                ax.text(x, c + top * 0.02, str(c), ha="center", va="bottom", fontsize=6.5, color=INK)
+                ax.text(x, c + top * 0.02, str(c), ha="center", va="bottom", fontsize=8, color=INK)
             ax.set_ylim(0, top * 1.2)
             ax.set_yticks([])
             ax.spines["left"].set_visible(False)
         if xlabel:
-            ax.set_xlabel(xlabel, fontsize=7)
+            ax.set_xlabel(xlabel, fontsize=8)
         return _to_svg(fig, plt, title, uid)
 
 
@@ -222,7 +222,7 @@ def _fmt_pts(points) -> str:
 class RadarFactory:
     """Radars sharing labels and a reference polygon; ``factory.svg(values, uid)`` per project."""
 
-    W, H, CX, CY, R = 300.0, 262.0, 150.0, 120.0, 80.0
+    W, H, CX, CY, R = 300.0, 240.0, 150.0, 120.0, 80.0
 
     def __init__(self, labels: Sequence[str], reference: Sequence[float | None], *, value_name: str = "",
                  reference_name: str = "", title: str | None = None, vmax: float = 100.0):
@@ -241,8 +241,6 @@ class RadarFactory:
             grid.append(f"M{self.CX:g} {self.CY:g} L{self.CX + self.R * math.cos(a):.1f} "
                         f"{self.CY - self.R * math.sin(a):.1f}")
         parts.append(f'<path d="{" ".join(grid)}" fill="none" stroke="{LIGHT}" stroke-width="0.7"/>')
-        parts.append(_text("50", self.CX + 2, self.CY - self.R * 0.5 - 4, 6.5, "start", GREY))
-        parts.append(_text("100", self.CX + 2, self.CY - self.R - 4, 6.5, "start", GREY))
         for a, label in zip(self.angles, labels):
             c, s = math.cos(a), math.sin(a)
             x, y = self.CX + (self.R + 10) * c, self.CY - (self.R + 10) * s
@@ -254,16 +252,19 @@ class RadarFactory:
         parts.append(f'<polygon points="{_fmt_pts(self._pts(ref))}" fill="none" stroke="{GREY}" '
                      f'stroke-width="1.2" stroke-dasharray="4 3"/>')
         self.static = "".join(parts)
-        ly = self.H - 12
-        legend = []
-        if value_name:
-            legend.append(f'<line x1="70" y1="{ly}" x2="90" y2="{ly}" stroke="{NAVY}" stroke-width="2"/>')
-            legend.append(_text(value_name, 95, ly, 10, "start"))
-        if reference_name:
-            legend.append(f'<line x1="165" y1="{ly}" x2="185" y2="{ly}" stroke="{GREY}" stroke-width="1.2" '
-                          f'stroke-dasharray="4 3"/>')
-            legend.append(_text(reference_name, 190, ly, 10, "start"))
-        self.legend = "".join(legend)
+        # the legend is drawn once, outside (HTML): ``legend_html``; SVG text is costly in WeasyPrint
+        self.legend = ""
+        self.value_name, self.reference_name = value_name, reference_name
+
+    def legend_html(self) -> str:
+        """Legend for the figure caption: two small line samples and the names (escaped)."""
+        from html import escape
+
+        solid = (f'<svg class="key" viewBox="0 0 20 6" width="20" height="6" xmlns="http://www.w3.org/2000/svg">'
+                 f'<line x1="0" y1="3" x2="20" y2="3" stroke="{NAVY}" stroke-width="2"/></svg>')
+        dashed = (f'<svg class="key" viewBox="0 0 20 6" width="20" height="6" xmlns="http://www.w3.org/2000/svg">'
+                  f'<line x1="0" y1="3" x2="20" y2="3" stroke="{GREY}" stroke-width="1.5" stroke-dasharray="4 3"/></svg>')
+        return f"{solid} {escape(self.value_name)}　{dashed} {escape(self.reference_name)}"
 
     def _pts(self, values):
         out = []

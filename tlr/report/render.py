@@ -209,9 +209,7 @@ def _strip_svg(p5: float, p50: float, p95: float, n: int) -> str:
 
 def _probbar_svg(probs: dict[str, float], codes: list[str]) -> str:
     """Stacked tier-probability bar with its legend, as one small SVG (cheaper than many HTML boxes)."""
-    from html import escape
-
-    from tlr.report.charts import INK, SVG_FONT_STACK, tier_colour
+    from tlr.report.charts import tier_colour
 
     x, parts = 0.0, []
     for i, code in enumerate(codes):
@@ -219,13 +217,8 @@ def _probbar_svg(probs: dict[str, float], codes: list[str]) -> str:
         if w > 0:
             parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="8" fill="{tier_colour(i)}"/>')
             x += w
-    for i, code in enumerate(codes):
-        lx = i * 62.0
-        parts.append(f'<rect x="{lx:g}" y="13" width="7" height="7" fill="{tier_colour(i)}"/>'
-                     f'<text x="{lx + 10:g}" y="19.5" font-size="8" fill="{INK}">{escape(code)} '
-                     f'{100 * float(probs.get(code, 0.0)):.0f}%</text>')
-    return (f'<svg class="probbar" viewBox="0 0 300 22" width="100%" xmlns="http://www.w3.org/2000/svg" '
-            f'font-family="{SVG_FONT_STACK}" role="img">{"".join(parts)}</svg>')
+    return (f'<svg class="probbar" viewBox="0 0 300 8" width="100%" height="8" preserveAspectRatio="none" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img">{"".join(parts)}</svg>')
 
 
 def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress | None) -> dict:
@@ -256,6 +249,7 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
     n_ranked = sum(1 for p in data.projects if p.rank is not None)
     factory = charts.RadarFactory(labels, ref, value_name=s["this_project"], reference_name=s["cohort_median"],
                                   title=s["radar"]) if len(labels) >= 3 else None
+    out["radar_legend"] = factory.legend_html() if factory is not None else ""
     for i, (idx, p) in enumerate(profiled):
         vals = [p.dimension_scores.get(d.id) for d in data.dimensions]
         out["profiles"][p.id] = {
@@ -299,11 +293,23 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
     def t(text) -> str:
         return tr(text, lang)
 
+    medians = data.medians()
+
+    def strengths(p, n: int = 2) -> list[tuple[str, float]]:
+        """The *n* dimensions where *p* is furthest above the cohort median: the 'why' of a pick."""
+        gaps = []
+        for d in data.dimensions:
+            v, m = p.dimension_scores.get(d.id), medians.get(d.id)
+            if v is not None and m is not None and v > m:
+                gaps.append((v - m, tr(d.short or d.label, lang)))
+        gaps.sort(key=lambda g: (-g[0], g[1]))
+        return [(label, gap) for gap, label in gaps[:n]]
+
     return {
         "fmt": fmt, "lang": lang, "s": s, "t": t, "data": data, "meta": data.meta, "summary": summary,
         "ordered": ordered, "profiled": profiled, "anchors": anchors, "charts": charts,
         "tiers": tiers, "tier_index": tier_index, "routes": routes, "dims": dims, "by_tier": by_tier,
-        "tier_limit": TIER_SECTION_LIMIT, "top_picks": top_picks, "medians": data.medians(),
+        "tier_limit": TIER_SECTION_LIMIT, "top_picks": top_picks, "medians": medians, "strengths": strengths,
         "k": data.top_k, "font": _font_info(), "font_face_css": _font_face() if fmt == "pdf" else "",
         "n_ranked": summary.n_ranked, "industries": list(summary.per_industry),
     }
