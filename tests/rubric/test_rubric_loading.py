@@ -255,3 +255,26 @@ def test_rubric_doc_lists_every_indicator_and_escapes(tmp_path: Path, capsys):
     assert main(["rubric", "doc", str(hostile), "--out", str(tmp_path / "h"), "--format", "html"]) == 0
     text = (tmp_path / "h" / "manual-base.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+
+
+def test_imports_can_rename_scales_so_two_ladders_coexist(tmp_path: Path):
+    readiness = RUBRICS / "readiness"
+    path = _write(tmp_path, "two.yaml", f"""\
+id: two
+version: "1"
+title: Two ladders
+imports:
+  - "{readiness / 'trl-cn-development.yaml'}"
+  - {{file: "{readiness / 'trl-basic-research.yaml'}", rename: {{trl: trl_basic}}}}
+dimensions:
+  - {{id: a, label: A, weight: 0.5, children: [{{id: dev, label: Dev, scale: trl}}]}}
+  - {{id: b, label: B, weight: 0.5, children: [{{id: basic, label: Basic, scale: trl_basic}}]}}
+""")
+    rubric = load_rubric(path)
+    assert len(rubric.indicator("dev").scale.levels) == 9
+    assert len(rubric.indicator("basic").scale.levels) == 6
+    clash = _write(tmp_path, "clash.yaml", path.read_text(encoding="utf-8").replace(", rename: {trl: trl_basic}", ""))
+    result = check_rubric(clash)
+    assert any("already defined" in d.message for d in result.errors)
+    bad = _write(tmp_path, "bad.yaml", path.read_text(encoding="utf-8").replace("rename: {trl:", "rename: {trll:"))
+    assert any("no scale 'trll'" in d.message for d in check_rubric(bad).errors)

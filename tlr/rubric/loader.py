@@ -180,7 +180,9 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
     scales = dict(merged.scales)
     sources = list(merged.sources)
     origin = ctx.sections["imports"]
-    for index, relative in enumerate(document.imports):
+    for index, entry in enumerate(document.imports):
+        relative = entry if isinstance(entry, str) else entry.file
+        rename = {} if isinstance(entry, str) else dict(entry.rename)
         lib_path = (path.parent / relative).resolve()
         if not lib_path.is_file():
             ctx.error(f"找不到量表库 / imports: file not found: {relative}", origin.locate(index),
@@ -194,7 +196,12 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
                       origin.locate(index), hint="imports take files with `kind: scale_library`",
                       code="import_not_library")
             continue
-        for name, scale in library.scales.items():
+        for unknown in [k for k in rename if k not in library.scales]:
+            ctx.error(f"量表库中没有量表 '{unknown}' / the library has no scale '{unknown}' to rename",
+                      origin.locate(index, "rename", unknown, key=True), code="unknown_scale",
+                      hint="scales: " + ", ".join(library.scales))
+        for original, scale in library.scales.items():
+            name = rename.get(original, original)
             if name in scales:
                 ctx.error(f"量表名称冲突 / scale '{name}' from {relative} is already defined",
                           origin.locate(index), hint="rename one of the scales", code="scale_collision")

@@ -437,6 +437,13 @@ class ScaleLibrary(_DocumentBase):
     scales: dict[Id, Scale] = Field(min_length=1)
 
 
+class ScaleImport(StrictModel):
+    """Import a scale library under other scale names (two ladders both called ``trl``, say)."""
+
+    file: str
+    rename: dict[str, Id] = Field(default_factory=dict, description="Scale name in the library -> name here.")
+
+
 class RubricDocument(_DocumentBase):
     """A rubric: the tree of dimensions and indicators, their weights and rules.
 
@@ -448,7 +455,10 @@ class RubricDocument(_DocumentBase):
     title: Text | None = Field(None, description="Required, except in a rubric that `extends` another.")
     applies_to: list[AchievementType] = Field(default_factory=list)
     extends: str | None = Field(None, description="Base rubric file, relative to this file.")
-    imports: list[str] = Field(default_factory=list, description="Scale libraries, relative to this file.")
+    imports: list[Annotated[Union[Annotated[str, Tag("path")], Annotated["ScaleImport", Tag("spec")]],
+                            Discriminator(lambda v: "spec" if isinstance(v, (dict, BaseModel)) else "path")]] = Field(
+        default_factory=list,
+        description="Scale libraries, relative to this file: a path, or {file, rename: {scale: new_name}}.")
     normalize: bool = Field(False, description="Rescale direct weights so siblings sum to 1.")
     score_scale: float = Field(100, gt=0, description="Composite is reported on 0..score_scale.")
     scales: dict[Id, Scale] = Field(default_factory=dict)
@@ -497,6 +507,7 @@ AnyDocument = Annotated[
 # tag -> model, for walking error locations through tagged unions
 TAGGED_MODELS: dict[str, type[BaseModel]] = {
     "rubric": RubricDocument,
+    "spec": ScaleImport,
     "scale_library": ScaleLibrary,
     "dimension": Dimension,
     "indicator": Indicator,
