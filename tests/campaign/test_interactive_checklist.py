@@ -317,3 +317,34 @@ def test_direct_level_skip_leave_and_below_level_one(round_dir, capsys):
     led.close()
     code, out, err = run_cli(["score", "--campaign", path], capsys)     # no --expert: a usage error
     assert code == 2 and "--expert" in err
+
+
+def test_checklist_api_refuses_recused_and_hides_their_judgement(round_dir):
+    from tlr.campaign import recuse
+    from tlr.campaign.checklist import checklist_answers, checklist_judgements, save_answer
+    from tlr.errors import CampaignError
+
+    path, (first, second) = round_dir
+    led = open_campaign(path)
+    try:
+        save_answer(led, "E04", first, "trl", "trl1.q1", "yes", next_question="trl1.q2")
+        save_answer(led, "E04", first, "trl", "trl5.q2", "62.5%", next_question=None)   # a percent question
+        for qid, value, code in [("trl1.q2", 50, "invalid_value"), ("trl1.q9", "yes", "unknown_question"),
+                                 ("trl1.q2", "maybe", "invalid_value")]:
+            with pytest.raises(CampaignError) as exc:
+                save_answer(led, "E04", first, "trl", qid, value, next_question=None)
+            assert exc.value.code == code
+        with pytest.raises(CampaignError) as exc:
+            save_answer(led, "E04", first, "novelty", "trl1.q2", "yes", next_question=None)
+        assert exc.value.code == "no_checklist"
+        assert [a["answer"] for a in checklist_answers(led, "E04")] == ["yes", "62.5"]
+        (j,) = checklist_judgements(led, "E04")
+        assert j["level"] is None and j["missing_for_next"] == ["trl1.q2", "trl1.q3"]
+        recuse(led, "E04", first, reason="declared")
+        with pytest.raises(CampaignError) as exc:
+            save_answer(led, "E04", first, "trl", "trl1.q3", "yes", next_question=None)
+        assert exc.value.code == "recused"
+        assert checklist_judgements(led, "E04") == [] and checklist_answers(led) == []
+        assert verify_audit(led).ok
+    finally:
+        led.close()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tlr.errors import TlrError
+from tlr.errors import CampaignError, TlrError
 
 from .ledger import Ledger, Transaction, expert_actor, now
 
@@ -58,7 +58,7 @@ def abbreviation(scale: Any, indicator_id: str = "") -> str:
     if abbr:
         return abbr
     base = indicator_id.split("_")[0]
-    return base.upper() if base.isalpha() and len(base) <= 4 else "L"
+    return base.upper() if base.isalpha() and len(base) <= 4 else "Level"
 
 
 def format_answer(value: Any) -> str:
@@ -118,10 +118,14 @@ def _put_position(conn, expert_id: str, project_id: str, indicator_id: str, stat
 
 def save_answer(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, question_id: str, value: Any,
                 *, next_question: str | None, actor: str | None = None) -> None:
-    """Commit one checklist answer (audited, ``checklist.answer``) and the position to resume at."""
+    """Commit one checklist answer (audited, ``checklist.answer``) and the position to resume at.
+
+    ``value``: anything :func:`tlr.trl.parse_answer` takes, checked against the question (a percent
+    only for ``answer: percent`` questions); an unknown indicator or question is refused.
+    """
     from .scoring import _check_pair
 
-    text = format_answer(value)
+    text = format_answer(_checked(ledger, project_id, indicator_id, question_id, value))
     with ledger.write("checklist.answer", actor=actor or expert_actor(expert_id)) as tx:
         _check_pair(tx.conn, expert_id, project_id)
         old = tx.conn.execute("SELECT answer FROM checklist_answers WHERE expert_id = ? AND project_id = ? AND "
@@ -133,6 +137,32 @@ def save_answer(ledger: Ledger, expert_id: str, project_id: str, indicator_id: s
                "question_id": question_id, "answer": text, "answered_at": tx.ts}
         _put_answer(tx, row)
         _put_position(tx.conn, expert_id, project_id, indicator_id, "open", next_question, tx.ts)
+
+
+def _checked(ledger: Ledger, project_id: str, indicator_id: str, question_id: str, value: Any) -> Any:
+    from tlr.trl import parse_answer
+
+    from .scoring import _validator, indicator_applies
+
+    validator = _validator(ledger)
+    info = validator.indicator(indicator_id)
+    if not has_checklist(info.scale):
+        raise CampaignError(f"指标 {indicator_id} 没有核查清单 / indicator {indicator_id} has no checklist",
+                            code="no_checklist")
+    achievement = ledger.conn.execute("SELECT achievement_type FROM projects WHERE id = ?",
+                                      (project_id,)).fetchone()
+    if achievement and not indicator_applies(ledger.rubric, info, achievement[0]):
+        raise CampaignError(f"指标 {indicator_id} 不适用于项目 {project_id} 的成果类型 / indicator {indicator_id} "
+                            f"does not apply to project {project_id}'s achievement type", code="not_applicable")
+    try:
+        _level, item = ladder_of(info.scale).question(question_id)
+    except KeyError:
+        raise CampaignError(f"未知核查问题 / unknown checklist question '{question_id}' ({indicator_id})",
+                            code="unknown_question") from None
+    try:
+        return parse_answer(value, item)
+    except TlrError as exc:
+        raise CampaignError(f"{question_id}: {exc.message}", code="invalid_value", hint=exc.hint) from None
 
 
 def _put_answer(tx: Transaction, row: dict) -> None:
@@ -204,13 +234,21 @@ def conclusion(ladder, answers: dict[str, Any], prefix: str = "TRL") -> tuple[An
 # --------------------------------------------------------------------------- reading and export
 
 
+# only pairs still assigned and not recused (a recusal withdraws the expert's scores; the checklist
+# rows stay in the ledger, with their audit entries, but are no longer shown as a judgement)
+_CURRENT = ("EXISTS (SELECT 1 FROM assignments a WHERE a.expert_id = t.expert_id AND a.project_id = t.project_id) "
+            "AND NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = t.expert_id "
+            "AND r.project_id = t.project_id)")
+
+
 def checklist_answers(ledger: Ledger, expert_id: str | None = None) -> list[dict]:
-    """Every stored checklist answer (optionally of one expert), in expert / project / question order."""
+    """Every stored checklist answer (optionally of one expert) on pairs still assigned and not recused,
+    in expert / project / ladder order."""
     sql = ("SELECT expert_id, project_id, indicator_id, question_id, answer, answered_at, audit_seq "
-           "FROM checklist_answers")
+           f"FROM checklist_answers t WHERE {_CURRENT}")
     params: tuple = ()
     if expert_id is not None:
-        sql += " WHERE expert_id = ?"
+        sql += " AND expert_id = ?"
         params = (expert_id,)
     cols = (*ANSWER_COLUMNS, "audit_seq")
     rows = [dict(zip(cols, r)) for r in ledger.conn.execute(sql, params)]
@@ -239,9 +277,9 @@ def checklist_judgements(ledger: Ledger, expert_id: str | None = None) -> list[d
         ledger.expert(expert_id)
     rubric = ledger.rubric
     keys: dict[tuple[str, str, str], None] = {}
-    where, params = ("WHERE expert_id = ?", (expert_id,)) if expert_id else ("", ())
+    where, params = (f"WHERE {_CURRENT} AND expert_id = ?", (expert_id,)) if expert_id else (f"WHERE {_CURRENT}", ())
     for table in ("checklist_answers", "checklist_sessions"):
-        for key in ledger.conn.execute(f"SELECT expert_id, project_id, indicator_id FROM {table} {where}", params):
+        for key in ledger.conn.execute(f"SELECT expert_id, project_id, indicator_id FROM {table} t {where}", params):
             keys[tuple(key)] = None
     out = []
     for e, p, i in sorted(keys):
