@@ -281,6 +281,13 @@ def test_direct_level_skip_leave_and_below_level_one(round_dir, capsys):
     child.expect("累积规则 / cumulative rule: 未达到 / below TRL 1")
     child.expect("nothing recorded")
     child.expect(PROMPT)
+    child.sendline("")                                    # Enter: back into the checklist, at TRL 1, to revise
+    child.expect(r"continuing at trl1.q1")
+    child.expect(r"\] trl1.q1 \(")
+    child.expect("current answer: yes")
+    child.expect(ANSWER)
+    child.sendline("x")
+    child.expect(PROMPT)
     child.sendline("s")                                   # skip the item
     child.expect("still missing")
     child.expect("核查清单 / checklists:")               # the summary line

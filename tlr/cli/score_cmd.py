@@ -514,7 +514,8 @@ class ChecklistFlow:
                 click.echo("  未记录评分；回车继续核查清单 / no score recorded; press Enter to continue the checklist")
                 return "leave", None
         if det.achieved is None:
-            self.set_position(None)
+            ks = [k for k, (level, _q) in enumerate(self.steps) if nxt is not None and level.level == nxt.level]
+            self.set_position(ks[0] if ks else None)   # Enter re-opens the checklist at that level, to revise
             click.echo(f"  未达到 {self.prefix} {self.ladder.numbers[0]}，不能记录等级；可直接输入等级或跳过 / no level "
                        f"reached: nothing recorded; type a level directly or skip")
             return "leave", None
