@@ -129,6 +129,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Score every indicator below against its scale and anchors. Weights are shown for "
                     "information; they do not change how you score."),
     "anchors": ("锚定描述", "Anchors"),
+    "n_indicators": ("指标数", "Indicators"),
     "description": ("说明", "Description"),
     "role_gate": ("否决项（是/否）", "gate (yes/no)"),
     "role_axis": ("分类轴（不计分）", "axis (not scored)"),
