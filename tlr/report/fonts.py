@@ -117,7 +117,7 @@ def font_face_css(fonts_dir: Path | None = None, url: str | None = None) -> str:
 SUBSET_URL = "file:///tlr-report-font/TLRNotoSansCJKsc-Regular-subset.otf"
 
 
-def subset_for(chars: set[str] | str, fonts_dir: Path | None = None) -> bytes:
+def subset_for(chars: set[str] | str, fonts_dir: Path | None = None, flavor: str | None = None) -> bytes:
     """The packaged font cut down to *chars* (plus ASCII), for one document.
 
     WeasyPrint then subsets a font of a few hundred glyphs instead of 23,000, once per weight:
@@ -138,10 +138,30 @@ def subset_for(chars: set[str] | str, fonts_dir: Path | None = None) -> bytes:
     opts.recalc_timestamp = False
     opts.name_IDs = ["*"]
     opts.name_languages = ["*"]
-    font = TTFont(str(path))
+    font = TTFont(str(path), recalcTimestamp=False)  # same characters -> same bytes
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=sorted(unicodes))
     sub.subset(font)
+    font.flavor = flavor
     buf = io.BytesIO()
     font.save(buf)
     return buf.getvalue()
+
+
+def embedded_font_face_css(chars: set[str] | str, fonts_dir: Path | None = None) -> str:
+    """``@font-face`` with the font subset to *chars* inline (``data:`` URL), for the HTML report.
+
+    WOFF2 when brotli is importable (it comes with WeasyPrint's fonttools[woff]), else OpenType.
+    The HTML then shows the same glyphs on any machine, with no network and no installed CJK font.
+    """
+    import base64
+
+    try:
+        import brotli  # noqa: F401
+
+        flavor, mime, fmt = "woff2", "font/woff2", "woff2"
+    except ImportError:  # pragma: no cover
+        flavor, mime, fmt = None, "font/otf", "opentype"
+    data = base64.b64encode(subset_for(chars, fonts_dir, flavor=flavor)).decode("ascii")
+    return (f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:{mime};base64,{data}") format("{fmt}"); '
+            f"font-weight: 100 900; font-style: normal; }}")

@@ -374,8 +374,11 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
     written: list[Path] = []
     for fmt in formats:
         ctx = build_context(data, fmt=fmt, lang=lang, top=top, charts=charts)
+        if fmt == "html":
+            ctx["font_face_css"] = _HTML_FONT_PLACEHOLDER
         html = _render_template(template, ctx, root)
         if fmt == "html":
+            html = _embed_font(html)
             atomic_write_text(targets["html"], html)
             if progress:
                 progress("html", 1, 1)
@@ -424,6 +427,22 @@ def _lean_html_class():
     return cls
 
 
+_HTML_FONT_PLACEHOLDER = "/* tlr: report font */"
+
+
+def _embed_font(html: str) -> str:
+    """Put the report font, cut to this document's characters, inline into the HTML (if asked for)."""
+    if _HTML_FONT_PLACEHOLDER not in html:  # a custom template without the hook
+        return html
+    from tlr.report import fonts
+
+    try:
+        css = fonts.embedded_font_face_css(set(html))
+    except ReportError:
+        css = ""  # no font: the HTML still names the usual system CJK fonts
+    return html.replace(_HTML_FONT_PLACEHOLDER, css, 1)
+
+
 def html_to_pdf(html: str, templates_root: Path) -> bytes:
     """Lay out *html* with WeasyPrint, fetching only the packaged font and template files.
 
@@ -464,10 +483,10 @@ def render_manual(rubric, out_dir: str | Path, formats: Sequence[str] = FORMATS,
     written: list[Path] = []
     for fmt in formats:
         ctx = manual_context(rubric, fmt=fmt, lang=lang)
-        ctx["font_face_css"] = _font_face() if fmt == "pdf" else ""
+        ctx["font_face_css"] = _font_face() if fmt == "pdf" else _HTML_FONT_PLACEHOLDER
         html = _render_template(template, ctx, root)
         if fmt == "html":
-            atomic_write_text(targets["html"], html)
+            atomic_write_text(targets["html"], _embed_font(html))
         else:
             atomic_write_bytes(targets["pdf"], html_to_pdf(html, root))
         if progress:
