@@ -282,9 +282,9 @@ def test_direct_level_skip_leave_and_below_level_one(round_dir, capsys):
     child.expect("nothing recorded")
     child.expect(PROMPT)
     child.sendline("")                                    # Enter: back into the checklist, at TRL 1, to revise
-    child.expect(r"continuing at trl1.q1")
-    child.expect(r"\] trl1.q1 \(")
-    child.expect("current answer: yes")
+    child.expect(r"continuing at trl1.q2")             # the question that blocks TRL 1
+    child.expect(r"\] trl1.q2 \(")
+    child.expect("current answer: no")
     child.expect(ANSWER)
     child.sendline("x")
     child.expect(PROMPT)
@@ -355,3 +355,53 @@ def test_checklist_api_refuses_recused_and_hides_their_judgement(round_dir):
         assert verify_audit(led).ok
     finally:
         led.close()
+
+
+def test_skipped_question_blocks_the_level_then_reopen(round_dir):
+    path, (first, _second) = round_dir
+    child = spawn(path)
+    child.expect(PROMPT)
+    child.sendline("3")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(PROMPT)
+    child.sendline("c")
+    q(child, "trl1.q1", "y")
+    q(child, "trl1.q2", "s")
+    q(child, "trl1.q3", "y")
+    q(child, "trl2.q1", "n")                              # TRL 2 cannot be green: stop
+    child.expect("累积规则 / cumulative rule: 未达到 / below TRL 1")
+    child.expect(r"TRL 1 还有未答的问题 / still has unanswered questions: trl1.q2")
+    child.expect("no score recorded")
+    child.expect(PROMPT)
+    child.sendline("")                                    # continue: at the skipped question
+    q(child, "trl1.q2", "y")
+    child.expect(r"\] trl1.q3 \(")
+    child.expect(ANSWER)
+    child.sendline("")                                    # keep yes
+    child.expect(r"TRL 1: 达到 / reached")
+    child.expect(r"\] trl2.q1 \(")
+    child.expect(ANSWER)
+    child.sendline("")                                    # keep no: stop
+    child.expect("累积规则 / cumulative rule: TRL 1")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(f"saved {first}/trl = TRL 1")
+    child.expect(r"\] novelty")
+    child.expect(PROMPT)
+    child.sendline("b")                                   # back to the scored TRL item
+    child.expect(r"当前 / current: 1")
+    child.expect("c = 重新打开核查清单 / reopen the checklist")
+    child.expect(PROMPT)
+    child.sendline("c")
+    child.expect(r"\] trl2.q1 \(")                        # the lowest level not yet green
+    child.expect("current answer: no")
+    child.expect(ANSWER)
+    child.sendline("x")                                   # nothing changed: still done
+    child.expect(PROMPT)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    answers, sessions, scores = db(path)
+    assert scores[(first, "trl")][:2] == (1.0, "1") and sessions[first] == ("done", None)
+    assert answers[(first, "trl1.q2")] == "yes" and answers[(first, "trl2.q1")] == "no" and len(answers) == 4

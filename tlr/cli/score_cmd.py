@@ -317,8 +317,8 @@ class ChecklistFlow:
         return f"{self.prefix} 核查清单 checklist {pos}" if self.state.status == "open" and pos else ""
 
     def start(self) -> int | None:
-        """Where to begin: the stored position; else the first unanswered question of the lowest
-        level not yet green (its first question when all are answered); ``None``: conclude."""
+        """Where to begin: the stored position; else the first question not met (unanswered, no,
+        partial) of the lowest level not yet green; ``None``: conclude."""
         from tlr.trl import determine_level
 
         st = self.state
@@ -328,13 +328,11 @@ class ChecklistFlow:
             if st.position is None and st.answers:
                 return None
         det = determine_level(self.ladder, st.answers)
+        nxt = det.next
+        if nxt is not None and nxt.missing:
+            return self.index[nxt.missing[0].question]
         number = det.next_level if det.next_level is not None else self.ladder.numbers[-1]
-        ks = [k for k, (level, _q) in enumerate(self.steps) if level.level == number]
-        if not ks:  # a level without questions: begin with the lowest level that has some
-            ks = [k for k, (level, _q) in enumerate(self.steps) if level.level >= number] or [0]
-        for k in ks:
-            if self.steps[k][1].id not in st.answers:
-                return k
+        ks = [k for k, (level, _q) in enumerate(self.steps) if level.level >= number] or [0]
         return ks[0]
 
     def set_position(self, k: int | None) -> None:
@@ -402,13 +400,25 @@ class ChecklistFlow:
             return "answer", value
 
     def after(self, k: int) -> int | None:
-        """The next step after question ``k`` was answered: ``None`` when the walk ends here."""
-        from tlr.campaign.checklist import level_can_be_green
+        """The next step after question ``k`` was answered (or kept); ``None`` when the walk ends here.
 
-        level = self.steps[k][0]
-        if not level_can_be_green(self.ladder, level.level, self.state.answers):
-            return None
-        return k + 1 if k + 1 < len(self.steps) else None
+        The walk stops when this answer leaves the level unable to be green. When the level is
+        already blocked by another answer (a revisit), the rest of the level can still be answered
+        and the walk stops at the level's end.
+        """
+        from tlr.campaign.checklist import level_can_be_green
+        from tlr.trl.determine import EPS, question_score
+
+        level, q = self.steps[k]
+        following = k + 1 if k + 1 < len(self.steps) else None
+        if level_can_be_green(self.ladder, level.level, self.state.answers):
+            return following
+        score = question_score(self.state.answers.get(q.id))
+        if score is not None and score < 1 - EPS:
+            return None                                   # this answer blocks the level: stop
+        if following is not None and self.steps[following][0].level == level.level:
+            return following
+        return None
 
     def run(self) -> tuple[str, object]:
         from tlr.campaign.checklist import save_answer
@@ -514,8 +524,8 @@ class ChecklistFlow:
                 click.echo("  未记录评分；回车继续核查清单 / no score recorded; press Enter to continue the checklist")
                 return "leave", None
         if det.achieved is None:
-            ks = [k for k, (level, _q) in enumerate(self.steps) if nxt is not None and level.level == nxt.level]
-            self.set_position(ks[0] if ks else None)   # Enter re-opens the checklist at that level, to revise
+            # Enter re-opens the checklist at the level's first question not met, to revise it
+            self.set_position(self.index[nxt.missing[0].question] if nxt is not None and nxt.missing else None)
             click.echo(f"  未达到 {self.prefix} {self.ladder.numbers[0]}，不能记录等级；可直接输入等级或跳过 / no level "
                        f"reached: nothing recorded; type a level directly or skip")
             return "leave", None
