@@ -251,7 +251,7 @@ def checklist_answers(ledger: Ledger, expert_id: str | None = None) -> list[dict
         sql += " AND expert_id = ?"
         params = (expert_id,)
     cols = (*ANSWER_COLUMNS, "audit_seq")
-    rows = [dict(zip(cols, r)) for r in ledger.conn.execute(sql, params)]
+    rows = [dict(zip(cols, r, strict=True)) for r in ledger.conn.execute(sql, params)]
     order = _question_order(ledger)
     rows.sort(key=lambda r: (r["expert_id"], r["project_id"], r["indicator_id"],
                              order.get((r["indicator_id"], r["question_id"]), 10**6), r["question_id"]))
