@@ -21,7 +21,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "per_readiness": ("技术就绪水平分布", "Readiness distribution"),
     "per_route": ("支持路径分布", "Projects per support route"),
     "top_picks": ("重点推荐项目", "Top picks"),
-    "strengths": ("突出优势（高于中位数）", "Strengths (above median)"),
+    "strengths": ("突出优势", "Strengths"),
+    "strengths_note": ("突出优势为高出全体中位数最多的两个维度及差值。",
+                       " Strengths: the two dimensions furthest above the cohort median, with the margin."),
     "top_picks_lead": ("按综合得分排序的前 {k} 名；排名区间为稳健性分析的 5%–95% 分位数，P(前{k}) 为进入前 {k} 名的概率。",
                        "The first {k} by composite score; the rank interval is the 5–95% range of the robustness "
                        "analysis, P(top {k}) the probability of staying in the top {k}."),
