@@ -440,14 +440,14 @@ class ChecklistFlow:
                 self.level_header(level)
                 shown = level.level
             action, value = self.ask(k)
-            if action == "q":
-                return "quit", None
-            if action == "x" or (action == "b" and k == 0):
-                if was_done and not self.changed:
+            if action in ("q", "x") or (action == "b" and k == 0):
+                if was_done and not self.changed:   # only looked at: the checklist stays done
                     from tlr.campaign.checklist import set_position
 
                     set_position(self.ledger, self.expert_id, self.project_id, self.indicator_id, None, status="done")
                     self.state.status, self.state.position = "done", None
+                if action == "q":
+                    return "quit", None
                 click.echo("  已离开核查清单，答案均已保存 / left the checklist; every answer is saved")
                 return "leave", None
             if action == "b":
