@@ -112,10 +112,19 @@ def sample_report(n: int = 12, seed: int = 7, *, hostile: bool = False) -> Repor
     dims = [DimensionInfo(id=d, label=_t(zh, en), short=_t(*shorts[d]), weight=w) for d, zh, en, w, _ in _TREE]
 
     projects: list[ProjectResult] = []
+    used_names: set[str] = set()
     for i in range(n):
         industry = INDUSTRIES[i % len(INDUSTRIES)] if i < len(INDUSTRIES) else rng.choice(INDUSTRIES)
         subject = rng.choice(_SUBJECTS[industry])
         name = f"{subject}{rng.choice(_ACTIONS)}"
+        for _ in range(12):  # distinct names while the vocabulary lasts
+            if name not in used_names:
+                break
+            subject = rng.choice(_SUBJECTS[industry])
+            name = f"{subject}{rng.choice(_ACTIONS)}"
+        if name in used_names:
+            name = f"{name}（{i + 1}）"
+        used_names.add(name)
         if rng.random() < 0.6:
             applicant = f"{rng.choice(_CITIES)}{rng.choice(['华', '中', '恒', '瑞', '泰', '鑫', '博', '正'])}" \
                         f"{rng.choice(['兴', '达', '远', '创', '源', '德', '宇', '通'])}{rng.choice(_ORG_KINDS)}"

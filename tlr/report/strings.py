@@ -85,6 +85,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "comments": ("专家意见（匿名）", "Expert comments (anonymised)"),
     "no_comments": ("无专家意见", "No comments"),
     "flags": ("复核提示", "Re-review flags"),
+    "flagged_list": ("建议复核的项目", "Projects flagged for re-review"),
+    "more_in_table": ("另有 {n} 个，见项目排序总表。", "{n} more: see the full ranked table."),
     "no_flags": ("无", "none"),
     "robustness_chart": ("排名区间（前 {n} 名，5%–95% 分位，点为中位数）",
                          "Rank intervals (top {n}; 5–95% range, dot = median)"),
