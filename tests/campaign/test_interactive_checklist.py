@@ -405,3 +405,37 @@ def test_skipped_question_blocks_the_level_then_reopen(round_dir):
     answers, sessions, scores = db(path)
     assert scores[(first, "trl")][:2] == (1.0, "1") and sessions[first] == ("done", None)
     assert answers[(first, "trl1.q2")] == "yes" and answers[(first, "trl2.q1")] == "no" and len(answers) == 4
+
+
+def test_checklist_answers_are_audited_and_go_with_a_recusal(round_dir):
+    import sqlite3
+
+    from tlr.campaign.assign import recuse
+    from tlr.campaign.checklist import save_answer
+
+    path, projects = round_dir
+    led = open_campaign(path)
+    save_answer(led, "E04", projects[0], "trl", "trl1.q1", "yes", next_question="trl1.q2")
+    save_answer(led, "E04", projects[0], "trl", "trl1.q2", "no", next_question=None)
+    assert verify_audit(led).ok
+    led.close()
+    # an edit behind the tool's back is detected
+    conn = sqlite3.connect(path / "campaign.sqlite")
+    conn.execute("UPDATE checklist_answers SET answer = 'yes' WHERE question_id = 'trl1.q2'")
+    conn.commit()
+    conn.close()
+    led = open_campaign(path)
+    assert not verify_audit(led).ok
+    led.close()
+    # a recusal removes the expert's checklist answers for that project, audited
+    conn = sqlite3.connect(path / "campaign.sqlite")
+    conn.execute("UPDATE checklist_answers SET answer = 'no' WHERE question_id = 'trl1.q2'")
+    conn.commit()
+    conn.close()
+    led = open_campaign(path)
+    recuse(led, "E04", projects[0], reason="late conflict")
+    left = led.conn.execute("SELECT count(*) FROM checklist_answers WHERE expert_id = 'E04' AND project_id = ?",
+                            (projects[0],)).fetchone()[0]
+    assert left == 0
+    assert verify_audit(led).ok
+    led.close()

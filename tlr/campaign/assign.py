@@ -333,6 +333,10 @@ def recuse(ledger: Ledger, expert_id: str, project_id: str, *, reason: str, acto
         keys = [(expert_id, project_id, i) for (i,) in tx.conn.execute(
             "SELECT indicator_id FROM scores WHERE expert_id = ? AND project_id = ?", (expert_id, project_id))]
         tx.delete("scores", keys)
+        # the expert's checklist answers for this project go too (a recused expert's judgement must not stay)
+        tx.delete("checklist_answers", [tuple(r) for r in tx.conn.execute(
+            "SELECT expert_id, project_id, indicator_id, question_id FROM checklist_answers "
+            "WHERE expert_id = ? AND project_id = ?", (expert_id, project_id))])
         if tx.conn.execute("SELECT 1 FROM assignments WHERE expert_id = ? AND project_id = ?",
                            (expert_id, project_id)).fetchone():
             tx.delete("assignments", [(expert_id, project_id)])

@@ -166,11 +166,7 @@ def _checked(ledger: Ledger, project_id: str, indicator_id: str, question_id: st
 
 
 def _put_answer(tx: Transaction, row: dict) -> None:
-    # Written by hand (the table is not in ledger.TABLES); the audit payload carries the row in the
-    # same `put` form as every other table, so a replay can check it.
-    tx.conn.execute("INSERT OR REPLACE INTO checklist_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (*(row[c] for c in ANSWER_COLUMNS), tx.seq))
-    tx.puts.setdefault(ANSWERS_TABLE, []).append(dict(row))
+    tx.put(ANSWERS_TABLE, [dict(row)])
 
 
 def set_position(ledger: Ledger, expert_id: str, project_id: str, indicator_id: str, question_id: str | None,

@@ -72,6 +72,9 @@ TABLES: dict[str, TableSpec] = {
                                   "audit_seq"), seq_column="audit_seq"),
     "sheet_exports": TableSpec("sheet_exports", ("token_sha256",),
                                ("token_sha256", "expert_id", "exported_at", "items")),
+    "checklist_answers": TableSpec("checklist_answers", ("expert_id", "project_id", "indicator_id", "question_id"),
+                                   ("expert_id", "project_id", "indicator_id", "question_id", "answer",
+                                    "answered_at", "audit_seq"), seq_column="audit_seq"),
 }
 
 
