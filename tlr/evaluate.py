@@ -317,6 +317,7 @@ def _consensus_columns(rubric: Rubric, cube: np.ndarray, opts: EvaluationOptions
     trim = panel.trim if opts.trim is None else opts.trim
     leniency = panel.leniency_correction if opts.leniency_correction is None else opts.leniency_correction
     values = np.full((P, I), np.nan)
+    fallback = np.zeros((P, I), dtype=bool)  # trimmed mean not applied: too few experts on the cell
     present = ~np.isnan(cube)
     n = present.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -350,7 +351,7 @@ def _consensus_columns(rubric: Rubric, cube: np.ndarray, opts: EvaluationOptions
             kwargs: dict[str, Any] = {}
             call = name
             if name == "trimmed":
-                kwargs.update(trim=trim, min_remaining=max(1, (opts.min_experts or panel.min_experts) - 2 * trim))
+                kwargs.update(trim=trim, min_remaining=panel.min_after_trim)
             if name == "weighted":
                 kwargs.update(expert_weights=np.ones(E) if expert_weights is None else expert_weights)
             if leniency:
@@ -358,10 +359,13 @@ def _consensus_columns(rubric: Rubric, cube: np.ndarray, opts: EvaluationOptions
                 if all(b is not None for b in bounds):
                     call = "leniency"
                     kwargs = dict(lo=np.array([b[0] for b in bounds]), hi=np.array([b[1] for b in bounds]))
-            values[:, cols] = consensus(sub, call, **kwargs).values
+            result = consensus(sub, call, **kwargs)
+            values[:, cols] = result.values
+            if name == "trimmed":
+                fallback[:, cols] |= result.fallback
         for i in cols:
             used[nodes[i].id] = name if name in ("median_low", "majority") else call
-    return values, n, sd, used
+    return values, n, sd, used, fallback
 
 
 def _bounds(node: NodeInfo) -> tuple[float, float] | None:
@@ -425,7 +429,7 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     nodes = rubric.indicators
 
     step("consensus")
-    cons, n_exp, sd, used = _consensus_columns(rubric, cube, opts, expert_weights)
+    cons, n_exp, sd, used, trim_fallback = _consensus_columns(rubric, cube, opts, expert_weights)
 
     # readiness: assessment first, then the panel's lower median
     readiness = np.full(P, np.nan)
@@ -568,6 +572,8 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     for g in gates:
         for p in np.flatnonzero(g.unknown):
             reasons.setdefault(int(p), []).append(f"gate {g.id} undecided")
+    for p in np.flatnonzero(trim_fallback.any(axis=1) & ~unscored):
+        reasons.setdefault(int(p), []).append("too few experts to trim: median used")
     for p in reasons:
         review[p] = True
     agreement = _agreement(cube, nodes, scored)
@@ -606,6 +612,7 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         "leniency_correction": doc.panel.leniency_correction if opts.leniency_correction is None
         else opts.leniency_correction,
         "consensus_by_indicator": used,
+        "trim_fallback": "median of the scores present where trimming would leave too few experts (flagged)",
         "aggregation": doc.aggregation.method,
         "missing": "renormalize over the indicators scored; project flagged incomplete",
         "readiness": "evidence-based assessment when present, else the panel's lower median",

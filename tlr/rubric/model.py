@@ -413,6 +413,8 @@ class PanelRules(StrictModel):
 
     consensus: Literal["mean", "median", "trimmed_mean", "weighted_mean"] = "mean"
     trim: int = Field(1, ge=0, description="Scores dropped at each end for trimmed_mean.")
+    min_after_trim: int = Field(3, ge=1, description="Trim only when at least this many scores remain; "
+                                                     "otherwise the median is used and the project flagged.")
     min_experts: int = Field(5, ge=1)
     quorum: float = Field(2 / 3, gt=0, le=1, description="Share of assigned experts who must score.")
     leniency_correction: bool = False
