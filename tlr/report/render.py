@@ -22,7 +22,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 FORMATS = ("html", "pdf")
 DEFAULT_TOP = 30  # project profiles when ``top`` is not given
-TIER_SECTION_LIMIT = 40  # projects listed per tier section (the full table has them all)
+TIER_SECTION_LIMIT = 25  # projects listed per tier section (the full table has them all)
 REPORT_TEMPLATE = "report.html.j2"
 MANUAL_TEMPLATE = "manual.html.j2"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -237,7 +237,7 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
     out["industry"] = charts.bars(inds, [summary.per_industry[k] for k in inds], horizontal=True,
                                   title=s["per_industry"], uid="ch-ind", width=3.0)
     ranked = [p for p in data.ranked() if p.rank is not None and p.rank_interval is not None]
-    n_rank = min(len(ranked), 30)
+    n_rank = min(len(ranked), 25)
     if n_rank:
         rows = [(p.name, p.rank_interval.p5, p.rank_interval.p50, p.rank_interval.p95) for p in ranked[:n_rank]]
         out["robustness"] = charts.rank_intervals(rows, title=s["robustness_chart"].format(n=n_rank),
