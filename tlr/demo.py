@@ -39,7 +39,7 @@ def prepare_out(out: Path, force: bool) -> None:
         if not force:
             raise TlrError(f"输出目录不为空 / output folder is not empty: {out}",
                            hint="choose a new --out folder, or add --force to replace it")
-        if not (out / "campaign").exists() and not (out / "reports").exists():
+        if not (out / ROUND).exists() and not (out / "reports").exists():
             raise TlrError(f"拒绝清空非演示目录 / refusing to clear a folder tlr did not create: {out}",
                            hint="--force only replaces a previous demo output")
         shutil.rmtree(out)
@@ -65,7 +65,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     if not (source / "projects.csv").is_file():
         raise TlrError(f"找不到示例数据 / example data not found: {source}",
                        hint="reinstall tlr, or run `python examples/generate_round.py` in a checkout")
-    result = DemoResult(out=out, campaign=out / "campaign")
+    result = DemoResult(out=out, campaign=out / ROUND)
 
     say("建立评价批次 / creating the campaign")
     rubric = load_rubric(data_dir("rubrics") / RUBRIC)

@@ -572,8 +572,6 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     for g in gates:
         for p in np.flatnonzero(g.unknown):
             reasons.setdefault(int(p), []).append(f"gate {g.id} undecided")
-    for p in np.flatnonzero(trim_fallback.any(axis=1) & ~unscored):
-        reasons.setdefault(int(p), []).append("too few experts to trim: median used")
     for p in reasons:
         review[p] = True
     agreement = _agreement(cube, nodes, scored)
@@ -594,6 +592,9 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
                              knockout_tier=default_code[0] if rules else None, default_tier=default_code[0])
     boot = None
     notes = []
+    if trim_fallback.any():
+        notes.append(f"trimmed mean not applied on {int(trim_fallback.sum())} project-indicator cells with too few "
+                     f"scores (fewer than {doc.panel.min_after_trim} would remain): median used")
     if aggregation != "weighted_sum":
         notes.append(f"rank robustness is computed for the weighted sum of the same utilities; the ranking "
                      f"itself uses {aggregation}")

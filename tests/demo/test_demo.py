@@ -22,7 +22,7 @@ def demo(tmp_path_factory) -> Path:
 
 
 def test_demo_writes_campaign_ranking_and_reports(demo: Path):
-    assert (demo / "campaign" / "campaign.sqlite").is_file()
+    assert (demo / "round-2026" / "campaign.sqlite").is_file()
     ranking = json.loads((demo / "ranking.json").read_text(encoding="utf-8"))
     assert len(ranking["projects"]) == 58
     assert ranking["method"]["provenance"]["rubric_id"] == "fund-screening"
@@ -70,7 +70,7 @@ def test_demo_refuses_a_non_empty_folder(tmp_path: Path, capsys):
 
 def test_report_is_reproducible_from_the_same_ledger(demo: Path, tmp_path: Path):
     for name in ("a", "b"):
-        assert main(["report", str(demo / "campaign"), "--out", str(tmp_path / name), "--format", "html",
+        assert main(["report", str(demo / "round-2026"), "--out", str(tmp_path / name), "--format", "html",
                      "--draws", "300", "--top", "3"]) == 0
     assert (tmp_path / "a" / "report.html").read_bytes() == (tmp_path / "b" / "report.html").read_bytes()
 
@@ -78,7 +78,7 @@ def test_report_is_reproducible_from_the_same_ledger(demo: Path, tmp_path: Path)
 def test_budget_selection_is_the_best_subset_of_eligible_projects(demo: Path, capsys):
     import itertools
 
-    assert main(["rank", str(demo / "campaign"), "--json", "--all", "--draws", "100", "--bootstrap", "0",
+    assert main(["rank", str(demo / "round-2026"), "--json", "--all", "--draws", "100", "--bootstrap", "0",
                  "--industries", "新材料,新能源", "--min-trl", "5", "--budget", "3000"]) == 0
     data = json.loads(capsys.readouterr().out)
     rows = {r["project"]: r for r in data["projects"]}

@@ -92,9 +92,9 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
              for t in doc.tiers or []]
     if not any(t.code == c for t in tiers for c in ev.tier_codes[-1:]):
         tiers.append(TierInfo(code=ev.tier_codes[-1], label=_text(ev.tier_labels.get(ev.tier_codes[-1], "—"))))
-    routes = [RouteInfo(id=r.id, label=r.label, description=r.description) for r in doc.routes or []]
+    routes = [RouteInfo(id=r.id, label=r.label, short=r.short, description=r.description) for r in doc.routes or []]
     top_dims = [n for n in rubric.nodes if n.kind == "dimension" and n.depth == 0]
-    dimensions = [DimensionInfo(id=n.id, label=n.label, weight=n.global_weight) for n in top_dims]
+    dimensions = [DimensionInfo(id=n.id, label=n.label, short=n.model.short, weight=n.global_weight) for n in top_dims]
     dim_index = {d: k for k, d in enumerate(ev.dimensions)}
 
     projects_info = {p["id"]: p for p in ledger.projects()}
@@ -181,8 +181,10 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
            f"experts; rank intervals are the 5-95 % quantiles; seed {robust.get('seed')}, reproducible.")
     methodology = Methodology(
         rubric_tree=rubric_tree_rows(rubric, lang),
-        root_weight_method=(f"AHP ({root_ahp.method})" if root_ahp is not None else "direct"),
-        root_cr=_num(root_ahp.cr) if root_ahp is not None else None,
+        root_weight_method=(f"AHP ({root_ahp.method}, {str(root_ahp.consistency_measure).upper()})"
+                            if root_ahp is not None else "direct"),
+        root_cr=(_num(root_ahp.gci if str(root_ahp.consistency_measure).lower() == "gci" else root_ahp.cr)
+                 if root_ahp is not None else None),
         root_cr_threshold=_num(root_ahp.threshold) if root_ahp is not None else None,
         gates=[GateRow(id=g.id, label=g.label, rule=next((o.rule for o in ev.gates if o.id == g.id), ""),
                        effect=g.effect + (f" (≤ {g.max_tier})" if g.max_tier else ""), reason=g.reason)

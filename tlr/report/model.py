@@ -309,11 +309,21 @@ def rubric_tree_rows(rubric, lang: str = "zh") -> list[RubricNodeRow]:
         rows.append(RubricNodeRow(
             id=n.id, label=n.label, kind=n.kind, depth=n.depth, local_weight=n.local_weight,
             global_weight=n.global_weight, role=n.role, scale=scale,
-            weight_method=(f"AHP ({ahp.method})" if ahp is not None else ("direct" if n.kind == "dimension" else None)),
-            cr=(float(ahp.cr) if ahp is not None else None),
+            weight_method=(f"AHP ({ahp.method}, {_measure(ahp)})" if ahp is not None
+                           else ("direct" if n.kind == "dimension" else None)),
+            cr=(_consistency(ahp) if ahp is not None else None),
             cr_threshold=(float(ahp.threshold) if ahp is not None else None),
             consistent=(bool(ahp.consistent) if ahp is not None else None)))
     return rows
+
+
+def _measure(ahp) -> str:
+    return str(getattr(ahp, "consistency_measure", "cr")).upper()
+
+
+def _consistency(ahp) -> float:
+    """The index the node's threshold applies to: CR (eigenvector) or GCI (geometric mean)."""
+    return float(ahp.gci) if _measure(ahp) == "GCI" else float(ahp.cr)
 
 
 __all__ = [

@@ -288,7 +288,7 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
     routes = {r.id: r for r in data.routes}
     dims = {d.id: d for d in data.dimensions}
     by_tier = {t.code: [p for p in ordered if p.tier == t.code] for t in data.tiers}
-    top_picks = [p for p in ordered if p.rank is not None][: max(1, min(data.top_k, 15))]
+    top_picks = [p for p in ordered if p.rank is not None and not p.knocked_out][: max(1, min(data.top_k, 15))]
 
     def t(text) -> str:
         return tr(text, lang)

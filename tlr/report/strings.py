@@ -13,9 +13,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "generated": ("生成时间", "Generated"),
     "n_projects": ("参评项目", "Projects evaluated"),
     "summary": ("执行摘要", "Executive summary"),
-    "summary_lead": ("本轮共评价 {n} 个项目，其中 {ranked} 个进入排序，{ko} 个因否决项未进入排序，{flagged} 个建议复核。",
-                     "{n} projects were evaluated: {ranked} ranked, {ko} knocked out by a gate, "
-                     "{flagged} flagged for re-review."),
+    "summary_lead": ("本轮共评价 {n} 个项目，{ko} 个触发一票否决（仍列入排序并注明原因），{flagged} 个建议复核。",
+                     "{n} projects were evaluated: {ko} hit a knock-out gate (still listed in the ranking, with "
+                     "the reason), {flagged} flagged for re-review."),
     "per_tier": ("档次分布", "Projects per tier"),
     "per_industry": ("行业分布", "Projects per industry"),
     "per_readiness": ("技术就绪水平分布", "Readiness distribution"),
@@ -24,9 +24,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "strengths": ("突出优势", "Strengths"),
     "strengths_note": ("突出优势为高出全体中位数最多的两个维度及差值。",
                        " Strengths: the two dimensions furthest above the cohort median, with the margin."),
-    "top_picks_lead": ("按综合得分排序的前 {k} 名；排名区间为稳健性分析的 5%–95% 分位数，P(前{k}) 为进入前 {k} 名的概率。",
-                       "The first {k} by composite score; the rank interval is the 5–95% range of the robustness "
-                       "analysis, P(top {k}) the probability of staying in the top {k}."),
+    "top_picks_lead": ("未触发一票否决的项目中按综合得分排序的前 {k} 名；排名区间为稳健性分析的 5%–95% 分位数，"
+                       "P(前{k}) 为进入前 {k} 名的概率。",
+                       "The first {k} by composite score among projects without a knock-out; the rank interval "
+                       "is the 5–95% range of the robustness analysis, P(top {k}) the probability of staying in "
+                       "the top {k}."),
     "ranked_table": ("项目排序总表", "Full ranked table"),
     "ranked_lead": ("点击表头排序，输入文字筛选。", "Click a header to sort; type to filter."),
     "filter": ("筛选（项目、单位、行业、档次……）", "Filter (project, applicant, industry, tier …)"),

@@ -301,6 +301,7 @@ class AHPSpec(StrictModel):
 class NodeBase(StrictModel):
     id: Id
     label: Text
+    short: Text | None = Field(None, description="Short label for table columns and charts.")
     description: Text | None = None
     weight: float | None = Field(None, description="Direct weight among siblings (non-negative).")
     applies_to: list[AchievementType] | None = Field(None, description="Achievement types; default all.")
@@ -396,6 +397,7 @@ class Route(StrictModel):
 
     id: Id
     label: Text
+    short: Text | None = Field(None, description="Short label for table columns.")
     when: Condition | None = None
     description: Text | None = None
 

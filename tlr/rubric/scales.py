@@ -102,7 +102,7 @@ def score_label(scale: Any, value: float, lang: str = "zh") -> str:
     if isinstance(scale, GradesScale) and 0 <= int(value) < len(scale.grades):
         return tr(scale.grades[int(value)].label, lang)
     unit = f" {scale.unit}" if isinstance(scale, NumericScale) and scale.unit else ""
-    return _fmt(value) + unit
+    return _fmt(round(float(value), 2)) + unit
 
 
 def scale_range(scale: Any) -> tuple[float, float] | None:
