@@ -438,11 +438,13 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     if r_idx is not None:
         readiness = cons[:, r_idx].copy()
         source = ["panel" if not np.isnan(v) else "none" for v in readiness]
-    for pid, level in (readiness_assessed or {}).items():
-        if pid in projects:
-            p = list(projects).index(pid)
-            readiness[p] = float(level)
-            source[p] = "assessment"
+    position = {pid: k for k, pid in enumerate(projects)}
+    assessed = [(position[pid], level) for pid, level in (readiness_assessed or {}).items() if pid in position]
+    if assessed:
+        rows = np.array([k for k, _ in assessed], dtype=np.intp)
+        readiness[rows] = np.array([float(level) for _, level in assessed])
+        for k in rows:  # one entry per assessed project
+            source[k] = "assessment"
     if r_idx is not None:
         cons[:, r_idx] = readiness
 
@@ -528,21 +530,21 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         if g.max_tier is not None and g.max_tier in codes:
             cap = codes.index(g.max_tier)
             tier_idx = np.where(g.hit, np.maximum(tier_idx, cap), tier_idx)
-    tier = tuple(codes[t] for t in tier_idx)
+    tier = tuple(np.asarray(codes, dtype=object)[tier_idx].tolist())
 
-    route: list[str | None] = [None] * P
+    route_arr = np.full(P, None, dtype=object)
     route_labels = {r.id: r.label for r in doc.routes or []}
     undecided = np.ones(P, dtype=bool)
-    for r in doc.routes or []:
+    for r in doc.routes or []:  # a handful of routes, each over all projects at once
         if r.when is None:
             hit, unknown = np.ones(P, bool), np.zeros(P, bool)
         else:
             truth = evaluate_condition(r.when, values, P, scale_of)
             hit, unknown = truth.true(), truth.unknown
         take = undecided & hit
-        for p in np.flatnonzero(take):
-            route[p] = r.id
+        route_arr[take] = r.id
         undecided &= ~take & ~unknown  # an unknown earlier route blocks later ones: no silent fallthrough
+    route = route_arr.tolist()
 
     ranks = rank_projects(composite01, ties="competition").rank
 
