@@ -16,6 +16,15 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
 
 
+def echo_written(paths, as_json: bool) -> None:
+    """Say which files a command wrote: JSON ``{"written": [...]}`` or one line each."""
+    if as_json:
+        echo_json({"written": [str(p) for p in paths]})
+    else:
+        for path in paths:
+            click.echo(f"已生成 / written: {path}")
+
+
 def console(stderr: bool = False):
     """A rich console; wide and colourless when not writing to a terminal."""
     from rich.console import Console

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json
+from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -92,11 +92,7 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
             target = output_path(out_dir, "report-data.json")
             atomic_write_text(target, data.model_dump_json(indent=2) + "\n")
             written.append(target)
-    if as_json:
-        echo_json({"written": [str(p) for p in written]})
-    else:
-        for path in written:
-            click.echo(f"已生成 / written: {path}")
+    echo_written(written, as_json)
     return 0
 
 

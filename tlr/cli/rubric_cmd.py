@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json
+from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
 
 
 @click.group()
@@ -259,9 +259,5 @@ def doc(file: str, out_dir: str, formats: str, templates_dir: str | None, lang: 
 
     written = render_manual(load_rubric(file), out_dir, formats=_formats(formats), lang=lang,
                             templates_dir=templates_dir)
-    if as_json:
-        echo_json({"written": [str(p) for p in written]})
-    else:
-        for path in written:
-            click.echo(f"已生成 / written: {path}")
+    echo_written(written, as_json)
     return 0
