@@ -31,6 +31,17 @@ from tlr.panel.errors import InvalidValueError, ShapeError
 # --------------------------------------------------------------------------------------------
 # Kendall's W
 # --------------------------------------------------------------------------------------------
+
+def _blocks(scores, what: str) -> tuple[np.ndarray, bool]:
+    """(experts, projects[, blocks]) -> a 3-D float array and whether the input was 2-D (one block)."""
+    x = as_float_array(scores, "scores")
+    squeeze = x.ndim == 2
+    if squeeze:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise ShapeError(f"{what} 需要 专家×项目[×指标] / {what} needs (experts, projects[, blocks]), got {x.shape}")
+    return x, squeeze
+
 @dataclass(frozen=True)
 class KendallW(ResultMixin):
     """Kendall's coefficient of concordance, one value per block (indicator, or one overall).
@@ -86,12 +97,7 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
     sum_r r^2 = n (n + 1)(2n + 1) / 6 - T_e / 12. Missing data: complete-block rule (module doc).
     A 2-D input gives 0-d arrays in the result.
     """
-    x = as_float_array(scores, "scores")
-    squeeze = x.ndim == 2
-    if squeeze:
-        x = x[:, :, None]
-    if x.ndim != 3:
-        raise ShapeError(f"Kendall W 需要 专家×项目[×指标] / kendall_w needs (experts, projects[, blocks]), got {x.shape}")
+    x, squeeze = _blocks(scores, "kendall_w")
     if not higher_is_better:
         x = -x
     ex, pr, block = _complete_block(x)
@@ -176,12 +182,7 @@ def icc(scores) -> ICCResult:
 
     Missing data: complete-block rule (module doc).
     """
-    x = as_float_array(scores, "scores")
-    squeeze = x.ndim == 2
-    if squeeze:
-        x = x[:, :, None]
-    if x.ndim != 3:
-        raise ShapeError(f"ICC 需要 专家×项目[×指标] / icc needs (experts, projects[, blocks]), got {x.shape}")
+    x, squeeze = _blocks(scores, "icc")
     ex, pr, block = _complete_block(x)
     k = ex.sum(axis=0).astype(float)
     n = pr.sum(axis=0).astype(float)
@@ -472,12 +473,7 @@ class OneWayICC(ResultMixin):
 
 def icc_oneway(scores) -> OneWayICC:
     """One-way ICC(1) per block of an (experts, projects[, blocks]) array; NaN = not scored by that expert."""
-    x = as_float_array(scores, "scores")
-    squeeze = x.ndim == 2
-    if squeeze:
-        x = x[:, :, None]
-    if x.ndim != 3:
-        raise ShapeError(f"ICC 需要 专家×项目[×指标] / icc needs (experts, projects[, blocks]), got {x.shape}")
+    x, squeeze = _blocks(scores, "icc")
     present = ~np.isnan(x)
     k = present.sum(axis=0).astype(float)                        # (P, I) ratings per target
     use = k >= 2
