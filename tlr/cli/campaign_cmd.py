@@ -7,6 +7,8 @@ directory.
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import sqlite3
 import sys
@@ -55,6 +57,20 @@ def _open(campaign: str | None):
     from tlr.campaign import open_campaign
 
     return open_campaign(campaign)
+
+
+@contextlib.contextmanager
+def problems_as_json(as_json: bool):
+    """Let an all-or-nothing import's ValidationError through, first listing its problems as JSON if asked."""
+    from tlr.errors import ValidationError
+
+    try:
+        yield
+    except ValidationError as exc:
+        if as_json:
+            echo_json({"ok": False, "problems": [d.to_dict() for d in exc.diagnostics]})
+        click.echo(exc.message, err=True)
+        raise
 
 
 def echo_json(data: Any) -> None:
@@ -232,17 +248,10 @@ def _import_cmd(kind: str):
     @json_option
     def cmd(file: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
         from tlr.campaign import import_experts, import_projects
-        from tlr.errors import ValidationError
 
         fn = import_projects if kind == "projects" else import_experts
-        with _open(campaign) as ledger:
-            try:
-                result = fn(ledger, file, dry_run=dry_run)
-            except ValidationError as exc:
-                if as_json:
-                    echo_json({"ok": False, "problems": [d.to_dict() for d in exc.diagnostics]})
-                click.echo(exc.message, err=True)
-                raise
+        with _open(campaign) as ledger, problems_as_json(as_json):
+            result = fn(ledger, file, dry_run=dry_run)
         if as_json:
             echo_json({"ok": True, "dry_run": dry_run, **result.to_dict()})
             return

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from tlr.cli.campaign_cmd import GuardedCommand, GuardedGroup, _open, campaign_option, echo_json, json_option
+from tlr.cli.campaign_cmd import (GuardedCommand, GuardedGroup, _open, campaign_option, echo_json, json_option,
+                                  problems_as_json)
 
 COMMANDS_HELP = "回车=保留 keep · b=上一项 back · s=跳过 skip · q=退出 quit · ?=帮助 help"
 BACK = {"b", "back", "上一项", "<"}
@@ -669,16 +670,9 @@ def sheets_import(files, campaign, dry_run, as_json) -> None:
       tlr sheets import returned/scoresheet-E07.xlsx returned/scoresheet-E08.xlsx
     """
     from tlr.campaign.sheets import import_sheets
-    from tlr.errors import ValidationError
 
-    with _open(campaign) as ledger:
-        try:
-            results = import_sheets(ledger, list(files), dry_run=dry_run)
-        except ValidationError as exc:
-            if as_json:
-                echo_json({"ok": False, "problems": [d.to_dict() for d in exc.diagnostics]})
-            click.echo(exc.message, err=True)
-            raise
+    with _open(campaign) as ledger, problems_as_json(as_json):
+        results = import_sheets(ledger, list(files), dry_run=dry_run)
     if as_json:
         echo_json(results)
         return
