@@ -77,6 +77,18 @@ def spawn(path, *extra):
                          encoding="utf-8", timeout=20, dimensions=(50, 200))
 
 
+def into_checklist(path):
+    """Start E04's session, score the first indicator 3 with no comment, and open the TRL checklist."""
+    child = spawn(path)
+    child.expect(PROMPT)
+    child.sendline("3")
+    child.expect(COMMENT)
+    child.sendline("")
+    child.expect(PROMPT)
+    child.sendline("c")
+    return child
+
+
 def q(child, qid, value):
     """Wait for question ``qid`` and answer it."""
     child.expect(rf"\] {qid} \(")
@@ -175,13 +187,7 @@ def test_checklist_records_the_cumulative_level(round_dir):
 
 def test_sigkill_inside_checklist_then_resume(round_dir):
     path, (first, second) = round_dir
-    child = spawn(path)
-    child.expect(PROMPT)
-    child.sendline("3")
-    child.expect(COMMENT)
-    child.sendline("")
-    child.expect(PROMPT)
-    child.sendline("c")
+    child = into_checklist(path)
     for qid in ("trl1.q1", "trl1.q2", "trl1.q3", "trl2.q1", "trl2.q2", "trl2.q3", "trl2.q4", "trl2.q5",
                 "trl3.q1", "trl3.q2"):
         q(child, qid, "y")
@@ -359,13 +365,7 @@ def test_checklist_api_refuses_recused_and_hides_their_judgement(round_dir):
 
 def test_skipped_question_blocks_the_level_then_reopen(round_dir):
     path, (first, _second) = round_dir
-    child = spawn(path)
-    child.expect(PROMPT)
-    child.sendline("3")
-    child.expect(COMMENT)
-    child.sendline("")
-    child.expect(PROMPT)
-    child.sendline("c")
+    child = into_checklist(path)
     q(child, "trl1.q1", "y")
     q(child, "trl1.q2", "s")
     q(child, "trl1.q3", "y")
