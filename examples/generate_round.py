@@ -16,9 +16,10 @@ The opinions have the structure real panels show, on purpose:
 * projects P2026-021 and P2026-022 have near-equal composites with opposite profiles (strong technology
   vs strong market): their order depends on the weights, so their ranks are not robust;
 * P2026-034 and P2026-051 have unclear IP ownership (knock-outs), P2026-027 a regulatory blocker;
-* four projects carry an evidence-based TRL assessment (trl/ and, for P2026-015, the two-CTE example in
-  examples/trl/), one of them two levels below what the
-  panel believes.
+* four projects carry a formal TRL assessment (trl/ and, for P2026-015, the two-CTE example in
+  examples/trl/), one of them two levels below what the panel believes; P2026-021 and P2026-046 back
+  every 'yes' with a referenced report (evidence-based), P2026-022 and P2026-015 do not fully
+  (assessor-asserted).
 """
 
 from __future__ import annotations
@@ -224,18 +225,27 @@ def write_trl_assessments(plist: list[dict], trl: np.ndarray) -> None:
     folder.mkdir(exist_ok=True)
     # P2026-015 uses the hand-made two-CTE assessment in examples/trl/; P2026-046 is assessed 2 below the panel
     chosen = {20: 6, 21: 6, 45: max(2, int(trl[45]) - 2)}
+    evidenced = {20, 45}  # every 'yes' backed by a registered report; P2026-022 stays assessor-asserted
     for p, level in chosen.items():
         project = plist[p]
         answers = {}
+        backing: dict[int, list[str]] = {}
         for lv, item in ladder.questions():
             lv_number = lv.level if hasattr(lv, "level") else int(lv)
             answers[item.id] = "yes" if lv_number <= level else "no"
+            if lv_number <= level:
+                backing.setdefault(lv_number, []).append(item.id)
+        cte = {"id": "core", "name": f"{project['name']}核心技术", "claimed": min(9, level + 1), "answers": answers}
+        if p in evidenced:
+            cte["evidence"] = [{"id": f"ev{lv}", "kind": "test_report", "questions": ids,
+                                "url": f"https://reports.example.org/{project['id']}/trl{lv}",
+                                "description": f"TRL {lv} 核查材料（示例） / TRL {lv} review file (example)"}
+                               for lv, ids in sorted(backing.items())]
         doc = {
             "project": {"id": project["id"], "title": project["name"]},
             "ladder": "trl-cn-development",
             "assessors": ["省科技评估中心评估组"],
-            "ctes": [{"id": "core", "name": f"{project['name']}核心技术", "claimed": min(9, level + 1),
-                      "answers": answers}],
+            "ctes": [cte],
         }
         path = folder / f"{project['id']}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")

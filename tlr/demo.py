@@ -116,36 +116,23 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws), progress=lambda s: say(f"  {s}"))
     result.counts = {"projects": len(evaluation.projects), "experts": len(evaluation.experts),
                      "answers": n_answers, "assessments": len(pairs)}
+    from tlr.app.records import completeness_summary, project_records
     from tlr.fsutil import atomic_write_text
-
-    import json
-
-    from tlr.campaign.evaluation import ranking_rows
+    from tlr.results import json_text
 
     result.ranking_json = out / "ranking.json"
-    atomic_write_text(result.ranking_json, json.dumps(
-        {"method": evaluation.method,
-         "projects": ranking_rows(evaluation, {p["id"]: p for p in ledger.projects()}, lang)},
-        ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    atomic_write_text(result.ranking_json, json_text(
+        {"method": evaluation.method, "notes": [n.to_dict(lang) for n in evaluation.notes],
+         "completeness": completeness_summary(evaluation, ledger.experts()),
+         "projects": project_records(evaluation, {p["id"]: p for p in ledger.projects()}, lang)}) + "\n")
 
     if formats:
         say("生成报告 / rendering the reports")
-        from tlr.report.from_campaign import build_report_data
+        from tlr.app.report_data import build_report_data
         from tlr.report.render import render_report
 
-        data = build_report_data(ledger, evaluation, lang=lang)
+        from tlr.app.audit_gate import check_audit
+
+        data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger))
         result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
     return result
-
-
-def _json_default(value):
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)

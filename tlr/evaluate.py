@@ -38,6 +38,7 @@ from tlr.rubric.model import (
     PiecewiseTransform,
     ThresholdTransform,
 )
+from tlr.findings import Finding, label as finding_label
 from tlr.text import tr
 
 CONSENSUS_METHODS = {"mean": "mean", "median": "median", "trimmed_mean": "trimmed", "weighted_mean": "weighted"}
@@ -97,7 +98,7 @@ class Evaluation:
     composite: np.ndarray          # (P,)
     rank: np.ndarray               # (P,) competition ranking "1224"; unscored last
     readiness: np.ndarray          # (P,) level, NaN unknown
-    readiness_source: tuple[str, ...]  # "assessment" | "panel" | "none"
+    readiness_source: tuple[str, ...]  # "assessment" (evidence-based) | "asserted" | "panel" | "none"
     gates: tuple[GateOutcome, ...]
     knocked_out: np.ndarray
     tier: tuple[str, ...]
@@ -108,13 +109,15 @@ class Evaluation:
     incomplete: np.ndarray
     unscored: np.ndarray
     review: np.ndarray             # needs re-review (复议)
-    review_reasons: dict[int, list[str]]
+    review_reasons: dict[int, list[Finding]]
     robustness: Any                # tlr.ranking.robustness.RobustnessResult (weight Monte Carlo)
     bootstrap: Any | None          # expert resampling, when possible
     agreement: dict[str, Any]
     expert_flags: Any | None
     method: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Finding, ...] = ()   # how the method was applied this time (fallbacks, skipped steps)
+    completeness: Any | None = None   # tlr.panel.completeness.Completeness
+    applicable: np.ndarray | None = None  # (P, I) bool: the indicator applies to the project
 
     # ------------------------------------------------------------------ access
     def project_index(self, project_id: str) -> int:
@@ -134,25 +137,39 @@ class Evaluation:
         key = np.where(np.isnan(self.composite), np.inf, -self.composite)
         return np.argsort(key, kind="stable")
 
-    def knockout_reasons(self, p: int, lang: str = "zh") -> list[str]:
-        return [tr(g.label, lang) for g in self.gates if g.hit[p] and g.effect == "knockout"]
+    def knockouts(self, p: int) -> list[GateOutcome]:
+        """The knock-out gates project *p* fails."""
+        return [g for g in self.gates if g.hit[p] and g.effect == "knockout"]
 
-    def flags(self, p: int, lang: str = "zh") -> list[str]:
-        """Everything a reader must know about project *p* beyond its score."""
-        zh = lang == "zh"
-        out = []
+    def knockout_reasons(self, p: int, lang: str = "zh") -> list[str]:
+        return [tr(g.label, lang) for g in self.knockouts(p)]
+
+    def flags(self, p: int) -> list[Finding]:
+        """Everything a reader must know about project *p* beyond its score, as findings (codes).
+
+        Findings of severity ``review`` are exactly the reasons project *p* is flagged for re-review.
+        """
+        out: list[Finding] = []
         if self.unscored[p]:
-            out.append("无人评分" if zh else "no scores")
+            out.append(Finding("unscored"))
         elif self.incomplete[p]:
-            out.append("部分指标无评分" if zh else "some indicators unscored")
+            missing = int(np.sum(np.isnan(self.utilities[p]) & self._applicable_scored[p]))
+            out.append(Finding("incomplete", {"missing": missing}))
+        if self.readiness_source[p] == "asserted":
+            out.append(Finding("readiness_asserted"))
         for g in self.gates:
-            if g.unknown[p]:
-                out.append(("无法判定：" if zh else "undecided gate: ") + tr(g.label, lang))
-            elif g.hit[p] and g.effect == "flag":
-                out.append(("提示：" if zh else "flag: ") + tr(g.label, lang))
-        if self.review[p]:
-            out.append(("需复议：" if zh else "re-review: ") + ", ".join(self.review_reasons.get(p, [])))
+            if g.hit[p] and g.effect == "flag":
+                code = "gate_cap" if g.max_tier else "gate_flag"
+                params = {"gate_id": g.id, "gate": finding_label(g.label)} | ({"tier": g.max_tier} if g.max_tier else {})
+                out.append(Finding(code, params))
+        out.extend(self.review_reasons.get(p, []))
         return out
+
+    @property
+    def _applicable_scored(self) -> np.ndarray:
+        roles = np.array([self.rubric.node(i).role == "score" for i in self.indicators])
+        base = np.ones_like(self.utilities, dtype=bool) if self.applicable is None else self.applicable
+        return base & roles[None, :]
 
     def ranking_frame(self, lang: str = "zh"):
         """One row per project, best first: rank, composite, tier, route, readiness, rank interval, flags."""
@@ -236,7 +253,9 @@ class Evaluation:
         body["composite"] = _num(self.composite[p])
         body["gap_to_next_tier"] *= scale
         body.update(project=project_id, tier=self.tier[p], rank=int(self.rank[p]),
-                    knockouts=self.knockout_reasons(p), flags=self.flags(p),
+                    knocked_out=bool(self.knocked_out[p]),
+                    knockouts=[{"gate": g.id, "label": finding_label(g.label)} for g in self.knockouts(p)],
+                    flags=[f.to_dict() for f in self.flags(p)],
                     neighbours=self.neighbour_sensitivity(project_id))
         return body
 
@@ -379,7 +398,8 @@ def _bounds(node: NodeInfo) -> tuple[float, float] | None:
 
 def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], experts: Sequence[str],
              indicators: Sequence[str] | None = None, applicable: np.ndarray | None = None,
-             readiness_assessed: dict[str, int] | None = None, expert_weights: np.ndarray | None = None,
+             readiness_assessed: dict[str, int] | None = None, readiness_asserted: Sequence[str] = (),
+             assigned: np.ndarray | None = None, expert_weights: np.ndarray | None = None,
              options: EvaluationOptions | None = None, progress=None) -> Evaluation:
     """Evaluate every project of a panel under *rubric*.
 
@@ -387,7 +407,11 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         scores: (experts, projects, indicators) stored scores (see :mod:`tlr.rubric.scales`), NaN = none.
         indicators: ids along the last axis; default: ``rubric.indicators`` in tree order.
         applicable: (projects, indicators) bool, False where the indicator does not apply.
-        readiness_assessed: project id -> readiness level from an evidence-based assessment.
+        readiness_assessed: project id -> readiness level from a formal assessment.
+        readiness_asserted: ids of assessed projects whose level is not fully backed by evidence
+            (some 'yes' without a hashed file or reference): shown as assessor-asserted.
+        assigned: (experts, projects) bool, the active panel (assigned and not recused); default: the
+            experts who scored the project. Completeness and the quorum are measured against it.
         progress: optional callable(step: str) for progress reporting.
     """
     from tlr.engine.aggregation import expert_composites
@@ -443,8 +467,9 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     if assessed:
         rows = np.array([k for k, _ in assessed], dtype=np.intp)
         readiness[rows] = np.array([float(level) for _, level in assessed])
+        asserted_ids = set(readiness_asserted)
         for k in rows:  # one entry per assessed project
-            source[k] = "assessment"
+            source[k] = "asserted" if projects[k] in asserted_ids else "assessment"
     if r_idx is not None:
         cons[:, r_idx] = readiness
 
@@ -544,6 +569,11 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         take = undecided & hit
         route_arr[take] = r.id
         undecided &= ~take & ~unknown  # an unknown earlier route blocks later ones: no silent fallthrough
+    # a knocked-out project gets no support route, unless its (first) knock-out gate names one
+    route_arr[knocked_out] = None
+    for gate, outcome in reversed(list(zip(doc.gates or [], gates))):
+        if outcome.effect == "knockout" and gate.route is not None:
+            route_arr[outcome.hit] = gate.route
     route = route_arr.tolist()
 
     ranks = rank_projects(composite01, ties="competition").rank
@@ -554,7 +584,7 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
     exp_comp = per_expert.composite if hasattr(per_expert, "composite") else per_expert
     exp_comp = np.asarray(exp_comp, dtype=float)
     review = np.zeros(P, dtype=bool)
-    reasons: dict[int, list[str]] = {}
+    reasons: dict[int, list[Finding]] = {}
     with np.errstate(invalid="ignore"):
         import warnings
 
@@ -564,18 +594,29 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
             sd_p = np.where(cnt >= 2, np.nanstd(exp_comp, axis=0, ddof=1), np.nan)
             rng_p = np.where(cnt >= 2, np.nanmax(exp_comp, axis=0) - np.nanmin(exp_comp, axis=0), np.nan)
     for p in np.flatnonzero(np.nan_to_num(sd_p) > opts.review_sd):
-        reasons.setdefault(int(p), []).append(f"sd {sd_p[p] * scale_max:.1f} > {opts.review_sd * scale_max:g}")
+        reasons.setdefault(int(p), []).append(Finding("review_sd", {
+            "value": float(sd_p[p] * scale_max), "threshold": float(opts.review_sd * scale_max)}))
     for p in np.flatnonzero(np.nan_to_num(rng_p) > opts.review_range):
-        reasons.setdefault(int(p), []).append(f"range {rng_p[p] * scale_max:.1f} > {opts.review_range * scale_max:g}")
+        reasons.setdefault(int(p), []).append(Finding("review_range", {
+            "value": float(rng_p[p] * scale_max), "threshold": float(opts.review_range * scale_max)}))
+    from tlr.panel.completeness import completeness as panel_completeness
+
     min_exp = opts.min_experts or doc.panel.min_experts
-    scored_by = (~np.isnan(cube)).any(axis=2).sum(axis=0)
-    for p in np.flatnonzero((scored_by < min_exp) & ~unscored):
-        reasons.setdefault(int(p), []).append(f"experts {int(scored_by[p])} < {min_exp}")
+    answered = ~np.isnan(cube)
+    active = answered.any(axis=2) if assigned is None else np.asarray(assigned, dtype=bool)
+    coverage = panel_completeness(answered, active, app, quorum=doc.panel.quorum, min_experts=min_exp)
+    for p in np.flatnonzero(~coverage.quorum_met & ~unscored):
+        reasons.setdefault(int(p), []).append(Finding("below_quorum", {
+            "n": int(coverage.experts_behind[p]), "panel": int(coverage.panel[p]), "quorum": float(coverage.quorum)}))
+    for p in np.flatnonzero(~coverage.min_experts_met & ~unscored):
+        reasons.setdefault(int(p), []).append(Finding("below_min_experts", {
+            "n": int(coverage.experts_behind[p]), "min": int(min_exp)}))
     for g in gates:
         for p in np.flatnonzero(g.unknown):
-            reasons.setdefault(int(p), []).append(f"gate {g.id} undecided")
-    for p in reasons:
-        review[p] = True
+            reasons.setdefault(int(p), []).append(Finding("gate_undecided", {"gate_id": g.id, "gate": finding_label(g.label)}))
+    for p, found in reasons.items():
+        review[p] = bool(found)
+    review |= unscored  # nobody scored it: the 'unscored' finding (Evaluation.flags) asks for review
     agreement = _agreement(cube, nodes, scored)
     expert_flags = None
     try:
@@ -593,13 +634,12 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
                              top_k=min(opts.top_k, P), tier_rules=rules or None, knocked_out=knocked_out,
                              knockout_tier=default_code[0] if rules else None, default_tier=default_code[0])
     boot = None
-    notes = []
+    notes: list[Finding] = []
     if trim_fallback.any():
-        notes.append(f"trimmed mean not applied on {int(trim_fallback.sum())} project-indicator cells with too few "
-                     f"scores (fewer than {doc.panel.min_after_trim} would remain): median used")
+        notes.append(Finding("note_trim_fallback", {"cells": int(trim_fallback.sum()),
+                                                    "min_after_trim": int(doc.panel.min_after_trim)}))
     if aggregation != "weighted_sum":
-        notes.append(f"rank robustness is computed for the weighted sum of the same utilities; the ranking "
-                     f"itself uses {aggregation}")
+        notes.append(Finding("note_robustness_weighted_sum", {"aggregation": aggregation}))
     if opts.bootstrap_draws > 0:
         try:
             boot = expert_bootstrap(np.where(app[None, :, scored], Xs, np.nan), w, n_draws=opts.bootstrap_draws,
@@ -607,23 +647,27 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
                                     knocked_out=knocked_out, knockout_tier=default_code[0] if rules else None,
                                     default_tier=default_code[0])
         except Exception as exc:
-            notes.append(f"expert bootstrap skipped: {getattr(exc, 'message', exc)}")
+            notes.append(Finding("note_bootstrap_skipped", {"reason": str(getattr(exc, "message", exc))}))
 
+    rule = opts.consensus or doc.panel.consensus
     method = {
-        "consensus": opts.consensus or doc.panel.consensus,
-        "trim": doc.panel.trim if opts.trim is None else opts.trim,
+        "consensus": rule,
+        "trim": (doc.panel.trim if opts.trim is None else opts.trim) if rule == "trimmed_mean" else 0,
+        "min_after_trim": doc.panel.min_after_trim if rule == "trimmed_mean" else None,
+        "trim_fallback_cells": int(trim_fallback.sum()),
         "leniency_correction": doc.panel.leniency_correction if opts.leniency_correction is None
         else opts.leniency_correction,
         "consensus_by_indicator": used,
-        "trim_fallback": "median of the scores present where trimming would leave too few experts (flagged)",
         "aggregation": doc.aggregation.method,
-        "missing": "renormalize over the indicators scored; project flagged incomplete",
-        "readiness": "evidence-based assessment when present, else the panel's lower median",
+        "missing": "renormalise",
+        "readiness": "assessment_else_panel_lower_median",
         "robustness": {"weights": "dirichlet", "concentration": opts.concentration, "draws": opts.draws,
-                       "seed": opts.seed, "expert_bootstrap_draws": opts.bootstrap_draws, "top_k": min(opts.top_k, P)},
+                       "seed": opts.seed, "expert_bootstrap_draws": opts.bootstrap_draws if boot is not None else 0,
+                       "top_k": min(opts.top_k, P)},
         "review": {"sd": opts.review_sd * scale_max, "range": opts.review_range * scale_max,
-                   "min_experts": min_exp},
+                   "min_experts": min_exp, "quorum": doc.panel.quorum},
         "score_scale": scale_max,
+        "panel_defaults": list(rubric.panel_defaults),
     }
     return Evaluation(
         rubric=rubric, projects=tuple(projects), experts=tuple(experts), indicators=ids, consensus=cons,
@@ -632,7 +676,8 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         readiness_source=tuple(source), gates=tuple(gates), knocked_out=knocked_out, tier=tier,
         tier_labels=tier_labels, tier_codes=tuple(codes), route=tuple(route), route_labels=route_labels,
         incomplete=incomplete, unscored=unscored, review=review, review_reasons=reasons, robustness=rob,
-        bootstrap=boot, agreement=agreement, expert_flags=expert_flags, method=method, notes=tuple(notes))
+        bootstrap=boot, agreement=agreement, expert_flags=expert_flags, method=method, notes=tuple(notes),
+        completeness=coverage, applicable=app)
 
 
 def _alternative_composite(rubric: Rubric, method: str, Us: np.ndarray, Xs: np.ndarray, w: np.ndarray,

@@ -38,6 +38,26 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def clean_floats(value: Any, significant: int = 12) -> Any:
+    """*value* (already :func:`jsonable`) with every float rounded to *significant* digits: the
+    shortest decimal that keeps the value's real precision, without binary noise (0.1 + 0.2 -> 0.3)."""
+    if isinstance(value, float):
+        return float(f"{value:.{significant}g}")
+    if isinstance(value, dict):
+        return {k: clean_floats(v, significant) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_floats(v, significant) for v in value]
+    return value
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """The one JSON writer: numpy and result objects converted, NaN/inf as null, floats without noise,
+    UTF-8 characters kept; always strict JSON."""
+    import json
+
+    return json.dumps(clean_floats(jsonable(data)), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
 class ResultMixin:
     """``to_dict()`` / ``to_json()`` for frozen dataclasses holding numpy arrays (JSON-ready, NaN -> None).
 

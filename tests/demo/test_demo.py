@@ -35,6 +35,10 @@ def test_demo_shows_the_example_structure(demo: Path):
     rows = {r["project"]: r for r in json.loads((demo / "ranking.json").read_text(encoding="utf-8"))["projects"]}
     assert rows["P2026-034"]["knocked_out"] and rows["P2026-051"]["knocked_out"]       # unclear IP
     assert rows["P2026-046"]["readiness_source"] == "assessment"                       # evidence beats opinion
+    assert rows["P2026-046"]["readiness_marker"] == "*"
+    assert rows["P2026-022"]["readiness_source"] == "asserted"                         # 'yes' without evidence
+    assert rows["P2026-022"]["readiness_marker"] == "†"
+    assert rows["P2026-051"]["route"] is None and rows["P2026-051"]["p_top_k"] is None  # knocked out: no route
     assert rows["P2026-015"]["readiness"] == 4                                         # min over two CTEs
     a, b = rows["P2026-021"], rows["P2026-022"]                                         # not robust: overlap
     assert max(a["rank_interval"][0], b["rank_interval"][0]) <= min(a["rank_interval"][1], b["rank_interval"][1])

@@ -90,7 +90,7 @@ def row_key(spec: TableSpec, row: dict[str, Any]) -> tuple:
 
 
 def rubric_summary(rubric: Any) -> dict[str, Any]:
-    """{"indicators": [{"id", "applies_to": [types] | None}], "panel": {"min_experts", "quorum"}}."""
+    """{"indicators": [{"id", "applies_to": [types] | None}], "panel": {"min_experts", "quorum", "defaults"}}."""
     from .assign import panel_rules
 
     indicators = []
@@ -105,7 +105,11 @@ def rubric_summary(rubric: Any) -> dict[str, Any]:
                 allowed = set(types) if allowed is None else allowed & set(types)
         indicators.append({"id": info.id, "applies_to": sorted(allowed) if allowed is not None else None})
     rules = panel_rules(rubric)
-    return {"indicators": indicators, "panel": {"min_experts": rules.min_experts, "quorum": rules.quorum}}
+    panel = {"min_experts": rules.min_experts, "quorum": rules.quorum}
+    defaults = getattr(rubric, "panel_defaults", None)
+    if defaults is not None:
+        panel["defaults"] = list(defaults)  # rules the rubric file left unstated (the frozen copy states all)
+    return {"indicators": indicators, "panel": panel}
 
 
 def now() -> str:

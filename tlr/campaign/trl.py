@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from tlr.errors import CampaignError
@@ -60,3 +61,56 @@ def trl_assessments(ledger: Ledger, project_id: str | None = None, *, latest: bo
             keep[(r["project_id"], r["cte"])] = r
         rows = list(keep.values())
     return rows
+
+
+@dataclass(frozen=True)
+class CTEReading:
+    """One critical technology element of a recorded assessment, as the ranking and report use it."""
+
+    name: str
+    level: int | None
+    target: int | None
+    basis: str              # evidenced | asserted | none
+    next_level: int | None
+    assessor: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class ProjectReadiness:
+    """A project's assessed readiness: the minimum over its latest assessment records."""
+
+    level: int
+    basis: str              # evidenced only when every record is
+    ctes: tuple[CTEReading, ...]
+
+
+def assessed_readiness(ledger: Ledger) -> dict[str, ProjectReadiness]:
+    """Project id -> readiness from the latest TRL assessment records (the one place they are evaluated).
+
+    A project's level is the minimum over its records; it is evidence-based only when every 'yes' up
+    to the achieved level of every record carries evidence (see :attr:`tlr.trl.assess.CTEResult.basis`).
+    """
+    from pathlib import Path
+
+    from tlr.trl import Assessment, evaluate as evaluate_trl
+
+    levels: dict[str, int] = {}
+    bases: dict[str, list[str]] = {}
+    ctes: dict[str, list[CTEReading]] = {}
+    for record in trl_assessments(ledger, latest=True):
+        doc = Assessment.model_validate(record["document"])
+        result = evaluate_trl(doc, Path(ledger.path).parent, check_files=False)
+        pid = record["project_id"]
+        for cte in result.ctes:
+            ctes.setdefault(pid, []).append(CTEReading(
+                name=cte.name, level=cte.level, target=cte.target, basis=cte.basis,
+                next_level=cte.determination.next_level, assessor=record["assessor"],
+                recorded_at=record["recorded_at"]))
+        if result.level is None:
+            continue
+        levels[pid] = min(levels.get(pid, result.level), result.level)
+        bases.setdefault(pid, []).append(result.basis)
+    return {pid: ProjectReadiness(level, "evidenced" if all(b == "evidenced" for b in bases[pid]) else "asserted",
+                                  tuple(ctes.get(pid, ())))
+            for pid, level in levels.items()}

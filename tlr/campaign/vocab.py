@@ -25,6 +25,17 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
     "other": ("其他", "other"),
 }
 
+# Short English names for table columns (the full names stay in the data and the profiles).
+INDUSTRY_SHORT_EN: dict[str, str] = {
+    "high_end_equipment": "equipment",
+    "information_intelligence": "info. & AI",
+    "energy_saving_environment": "environment",
+    "biomedicine_health": "biomedicine",
+    "county_featured": "county industry",
+    "modern_agriculture": "agriculture",
+    "new_materials": "materials",
+}
+
 
 def norm_token(text: str) -> str:
     """Normalise a vocabulary token or name: NFKC (full-width -> half-width), case-folded, no spaces."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -10,10 +9,10 @@ import click
 
 
 def echo_json(data: Any) -> None:
-    """Print *data* as pretty, UTF-8 JSON (numpy values converted, NaN as null)."""
-    from tlr.results import jsonable
+    """Print *data* as pretty, UTF-8 JSON (numpy values converted, NaN as null, no float noise)."""
+    from tlr.results import json_text
 
-    click.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
+    click.echo(json_text(data))
 
 
 def echo_written(paths, as_json: bool) -> None:
@@ -43,3 +42,18 @@ def echo_diagnostics(diagnostics, err: bool = True) -> None:
 LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of labels / 显示语言.")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table / 输出 JSON.")
+
+
+_UNSAFE = None
+
+
+def safe(text) -> str:
+    """Data-derived text for the terminal: control and bidi characters removed, rich markup escaped."""
+    global _UNSAFE
+    import re
+
+    from rich.markup import escape
+
+    if _UNSAFE is None:
+        _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    return escape(_UNSAFE.sub("", "" if text is None else str(text)))

@@ -6,11 +6,16 @@ from typing import Any
 
 import click
 
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json
+from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, safe
 
 CAMPAIGN_ARG = click.argument("campaign", type=click.Path(exists=False), metavar="CAMPAIGN")
 RUBRIC_OPTION = click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), default=None,
-                             help="Check that this rubric file still matches the campaign's frozen rubric.")
+                             help="核对评价体系文件与批次冻结版本一致 / Check that this rubric file still matches "
+                                  "the campaign's frozen rubric.")
+UNVERIFIED_OPTION = click.option(
+    "--allow-unverified", is_flag=True,
+    help="审计未通过时仍输出，并标注“审计未通过” / Produce results even when `tlr audit verify` fails, stamped "
+         "'audit failed'.")
 
 
 def _options(draws: int, seed: int, top: int, bootstrap: int):
@@ -19,14 +24,18 @@ def _options(draws: int, seed: int, top: int, bootstrap: int):
     return EvaluationOptions(draws=draws, seed=seed, top_k=top, bootstrap_draws=bootstrap)
 
 
-def _run(campaign: str, options, rubric_path: str | None):
-    """Open the ledger and evaluate, with a progress line on a terminal."""
+def _run(campaign: str, options, rubric_path: str | None, allow_unverified: bool = False, check: bool = True):
+    """Open the ledger, verify its audit trail, and evaluate (a progress line on a terminal).
+
+    Returns (ledger, evaluation, audit status or None when *check* is off)."""
     import sys
 
+    from tlr.app.audit_gate import check_audit
     from tlr.campaign import open_campaign
     from tlr.campaign.evaluation import evaluate_campaign
 
     ledger = open_campaign(campaign)
+    audit = check_audit(ledger, allow_unverified=allow_unverified) if check else None
     if sys.stderr.isatty():
         out = console(stderr=True)
         with out.status("评价中 / evaluating…") as status:
@@ -34,7 +43,7 @@ def _run(campaign: str, options, rubric_path: str | None):
                                        progress=lambda s: status.update(f"评价中 / evaluating: {s}…"))
     else:
         result = evaluate_campaign(ledger, options, rubric_path=rubric_path)
-    return ledger, result
+    return ledger, result, audit
 
 
 def _fmt(x: Any, digits: int = 1) -> str:
@@ -45,46 +54,55 @@ def _fmt(x: Any, digits: int = 1) -> str:
 
 @click.command()
 @CAMPAIGN_ARG
-@click.option("--top", "top", type=int, default=10, show_default=True, help="k for P(top k); rows shown.")
-@click.option("--all", "show_all", is_flag=True, help="Show every project, not only the top k.")
-@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
-@click.option("--bootstrap", type=int, default=1_000, show_default=True, help="Expert-resampling draws (0: off).")
-@click.option("--seed", type=int, default=20240601, show_default=True, help="Random seed (same seed, same result).")
-@click.option("--budget", type=float, default=None, help="Fund budget: pick the projects that maximise the total "
-              "score within it (exact integer program).")
-@click.option("--cost-column", default=None, help="Project column holding the requested amount "
+@click.option("--top", "top", type=int, default=10, show_default=True,
+              help="P(前k) 的 k，并显示前 k 行 / k for P(top k); rows shown.")
+@click.option("--all", "show_all", is_flag=True, help="显示全部项目 / Show every project, not only the top k.")
+@click.option("--draws", type=int, default=10_000, show_default=True,
+              help="权重蒙特卡洛抽样次数 / Monte Carlo weight draws.")
+@click.option("--bootstrap", type=int, default=1_000, show_default=True,
+              help="专家自助重抽样次数（0 关闭）/ Expert-resampling draws (0: off).")
+@click.option("--seed", type=int, default=20240601, show_default=True,
+              help="随机种子（同种子同结果）/ Random seed (same seed, same result).")
+@click.option("--budget", type=float, default=None, help="基金预算：预算内最优组合 / Fund budget: pick the projects "
+              "that maximise the total score within it (exact integer program).")
+@click.option("--cost-column", default=None, help="申请金额所在列 / Project column holding the requested amount "
               "(default: 申请经费（万元） / requested_funding).")
-@click.option("--industries", default=None, help="Fund focus industries, comma-separated (fund fit).")
-@click.option("--min-trl", type=int, default=None, help="Fund stage: minimum readiness level (fund fit).")
-@click.option("--max-ticket", type=float, default=None, help="Largest single investment (fund fit).")
-@click.option("--industry-cap", type=int, default=None, help="At most this many selected projects per industry.")
+@click.option("--industries", default=None, help="基金关注行业，逗号分隔 / Fund focus industries, comma-separated.")
+@click.option("--min-trl", type=int, default=None, help="最低就绪度 / Fund stage: minimum readiness level.")
+@click.option("--max-ticket", type=float, default=None, help="单笔投资上限 / Largest single investment.")
+@click.option("--industry-cap", type=int, default=None,
+              help="每个行业最多入选数 / At most this many selected projects per industry.")
 @RUBRIC_OPTION
+@UNVERIFIED_OPTION
 @LANG_OPTION
 @JSON_OPTION
 def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
          cost_column: str | None, industries: str | None, min_trl: int | None, max_ticket: float | None,
-         industry_cap: int | None, rubric_path: str | None, lang: str, as_json: bool) -> int:
+         industry_cap: int | None, rubric_path: str | None, allow_unverified: bool, lang: str,
+         as_json: bool) -> int:
     """排序、分档与排名稳健性 / Rank a campaign: composite, tier, support route and how sure each rank is.
 
+    The audit trail is verified first (refused on failure unless --allow-unverified).
     The rank interval is the 5-95 % range of ranks over Monte Carlo draws of the
     weights (Dirichlet around the rubric's weights); P(top k) the share of draws in
-    the top k. Knocked-out projects stay in the list, marked, with their reasons.
+    the top k. Knocked-out projects stay in the list by score, marked ✕, with no
+    support route and no P(top k). TRL marks: * evidence-based assessment,
+    † assessor-asserted assessment (some 'yes' without evidence).
 
     \b
     Example / 示例:
       tlr rank round-2026 --top 10
       tlr rank round-2026 --all --json > ranking.json
     """
+    from tlr.app.records import completeness_summary, project_records
+    from tlr.campaign.evaluation import fund_fit, select_for_budget
     from tlr.text import tr
 
     options = _options(draws, seed, top, bootstrap)
-    from tlr.campaign.evaluation import ranking_rows
-
-    from tlr.campaign.evaluation import fund_fit, select_for_budget
-
-    ledger, ev = _run(campaign, options, rubric_path)
+    ledger, ev, audit = _run(campaign, options, rubric_path, allow_unverified)
     names = {p["id"]: p for p in ledger.projects()}
-    rows = ranking_rows(ev, names, lang)
+    rows = project_records(ev, names, lang)
+    completeness = completeness_summary(ev, ledger.experts())
     focus = [i.strip() for i in industries.split(",") if i.strip()] if industries else None
     fit = None
     if focus or min_trl is not None or max_ticket is not None or budget is not None:
@@ -96,51 +114,93 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     if budget is not None:
         selection = select_for_budget(ev, names, budget, cost_column=cost_column, fit=fit, industry_cap=industry_cap)
     if as_json:
-        echo_json({"method": ev.method, "notes": list(ev.notes), "projects": rows,
+        echo_json({"audit": audit.to_dict(), "method": ev.method, "notes": [n.to_dict(lang) for n in ev.notes],
+                   "completeness": completeness, "projects": rows,
                    **({"selection": selection} if selection is not None else {})})
         return 0
     from rich.table import Table
 
     out = console()
-    rubric = ev.rubric
-    out.print(f"[bold]{tr(rubric.title, lang)}[/bold] {rubric.version} — {len(rows)} 个项目 / projects")
-    table = Table(show_lines=False)
     zh = lang == "zh"
+    rubric = ev.rubric
+    if audit.stamp:
+        out.print(f"[bold red]{audit.stamp['zh']} / {audit.stamp['en']}[/bold red]: {safe(audit.problems[0])}")
+    out.print(f"[bold]{safe(tr(rubric.title, lang))}[/bold] {safe(rubric.version)} — {len(rows)} "
+              f"{'个项目' if zh else 'projects'}")
+    table = Table(show_lines=False)
+    k = ev.robustness.top_k
     for col in (("排名", "rank"), ("项目", "project"), ("综合分", "score"), ("档次", "tier"), ("支持路径", "route"),
-                ("TRL", "TRL"), ("排名区间", "rank 5–95%"), (f"P(前{ev.robustness.top_k})", f"P(top {ev.robustness.top_k})"),
-                ("说明", "notes")):
-        table.add_column(col[0] if zh else col[1])
+                ("TRL", "TRL"), ("排名区间", "rank 5–95%"), (f"P(前{k})", f"P(top {k})"), ("说明", "notes")):
+        table.add_column(col[0] if zh else col[1], overflow="fold")
     shown = rows if show_all else rows[:top]
     for r in shown:
-        lo, hi = r["rank_interval"]
-        notes = "; ".join(r["knockout_reasons"] + r["flags"])
-        table.add_row(str(r["rank"]), f"{r['project']} {r['name'] or ''}", _fmt(r["composite"]),
-                      f"{r['tier']} {r['tier_label']}", r["route_label"] or "—",
-                      "—" if r["readiness"] is None else f"{r['readiness']}{'*' if r['readiness_source'] == 'assessment' else ''}",
-                      f"{lo:.0f}–{hi:.0f}", f"{r['p_top_k']:.2f}", notes)
+        interval = r["rank_interval"]
+        notes = [("✕ " + ("一票否决：" if zh else "knock-out: ") + x["label"]) for x in r["knockouts"]]
+        notes += [f["text"] for f in r["flags"]]
+        table.add_row(str(r["rank"]) + (" ✕" if r["knocked_out"] else ""), safe(f"{r['project']} {r['name'] or ''}"),
+                      _fmt(r["composite"]), safe(f"{r['tier']} {r['tier_label'] or ''}"),
+                      safe(r["route_label"] or "—"),
+                      "—" if r["readiness"] is None else f"{r['readiness']}{r['readiness_marker']}",
+                      "—" if interval is None else f"{interval[0]:.0f}–{interval[1]:.0f}",
+                      "—" if r["p_top_k"] is None else f"{r['p_top_k']:.2f}", safe("; ".join(notes)))
     out.print(table)
     if len(shown) < len(rows):
-        out.print(f"… {len(rows) - len(shown)} more (--all)")
+        out.print(f"… {'另有' if zh else ''}{len(rows) - len(shown)} {'个（--all 显示全部）' if zh else 'more (--all)'}")
     if selection is not None:
         out.print(f"{'预算内最优组合' if zh else 'best selection within the budget'} "
                   f"({selection['total_cost']:g} / {selection['budget']:g}): {', '.join(selection['selected']) or '—'}")
         out.print(f"{'总分' if zh else 'total score'} {selection['total_score']:.1f}; "
                   f"{'不符合基金条件' if zh else 'not eligible'} {len(selection['not_eligible'])}, "
                   f"{'缺申请金额' if zh else 'without an amount'} {len(selection['no_cost'])}")
-    out.print("* TRL 来自有证据的评估 / from an evidence-based assessment" if zh
-              else "* TRL from an evidence-based assessment")
-    for note in ev.notes:
-        click.echo(note, err=True)
+    for line in legend_lines(ev, completeness, audit, lang):
+        out.print(line)
     return 0
+
+
+def legend_lines(ev, completeness: dict | None, audit, lang: str) -> list[str]:
+    """What the table's marks mean, how complete the answers are, and how the method was applied."""
+    zh = lang == "zh"
+    lines = ["TRL: * 有证据的评估　† 评估人断言（部分“是”无证据）　无标记：专家组中位数" if zh else
+             "TRL: * evidence-based assessment  † assessor-asserted (some 'yes' without evidence)  "
+             "unmarked: panel median",
+             "排名区间：权重模拟中排名的 5%–95% 分位；✕ 一票否决（按得分列出，无支持路径与入选概率）" if zh else
+             "rank 5–95%: ranks over the weight simulation; ✕ knocked out (listed by score, no route, no P(top k))"]
+    if completeness is not None:
+        lines.append(completeness_line(completeness, lang))
+    for note in ev.notes:
+        lines.append(note.text(lang))
+    if audit is not None and audit.verified:
+        lines.append(("审计已核验，末端哈希 " if zh else "audit verified, chain head ") + audit.head[:16] + "…")
+    return lines
+
+
+def completeness_line(c: dict, lang: str) -> str:
+    """One sentence on answers expected against received, silent experts and projects short of experts."""
+    zh = lang == "zh"
+    share = f"{100 * c['share']:.0f}%" if c["share"] is not None else "—"
+    parts = [f"评分完整性：应收 {c['answers_expected']} 条，实收 {c['answers_received']} 条（{share}）" if zh else
+             f"completeness: {c['answers_received']} of {c['answers_expected']} answers ({share})"]
+    if c["silent_experts"]:
+        parts.append(("未提交任何评分的专家：" if zh else "experts with no answer: ") + ", ".join(c["silent_experts"]))
+    if c["projects_below_quorum"]:
+        n = len(c["projects_below_quorum"])
+        parts.append(f"{n} 个项目未达法定人数" if zh else f"{n} project(s) below quorum")
+    if c["projects_below_min_experts"]:
+        n = len(c["projects_below_min_experts"])
+        parts.append(f"{n} 个项目评分专家少于 {c['min_experts']} 位" if zh else
+                     f"{n} project(s) with fewer than {c['min_experts']} experts")
+    return ("；" if zh else "; ").join(parts)
 
 
 @click.command()
 @CAMPAIGN_ARG
 @click.argument("project")
 @RUBRIC_OPTION
+@UNVERIFIED_OPTION
 @LANG_OPTION
 @JSON_OPTION
-def explain(campaign: str, project: str, rubric_path: str | None, lang: str, as_json: bool) -> int:
+def explain(campaign: str, project: str, rubric_path: str | None, allow_unverified: bool, lang: str,
+            as_json: bool) -> int:
     """解释项目得分 / Why a project scored what it did, and what the next tier would take.
 
     Shows each indicator's contribution to the composite (weight × utility,
@@ -154,18 +214,21 @@ def explain(campaign: str, project: str, rubric_path: str | None, lang: str, as_
     from tlr.text import tr
 
     options = _options(500, 20240601, 10, 0)
-    ledger, ev = _run(campaign, options, rubric_path)
+    ledger, ev, audit = _run(campaign, options, rubric_path, allow_unverified)
     body = ev.explain(project)
     if as_json:
-        echo_json(body)
+        echo_json({**body, "audit": audit.to_dict()})
         return 0
     from rich.table import Table
 
     out = console()
     zh = lang == "zh"
     name = next((p["name"] for p in ledger.projects() if p["id"] == project), "")
-    out.print(f"[bold]{project} {name}[/bold] — {'综合分' if zh else 'composite'} {_fmt(body['composite'], 2)}, "
-              f"{'档次' if zh else 'tier'} {body['tier']}, {'排名' if zh else 'rank'} {body['rank']}")
+    if audit.stamp:
+        out.print(f"[bold red]{audit.stamp['zh']} / {audit.stamp['en']}[/bold red]: {safe(audit.problems[0])}")
+    out.print(f"[bold]{safe(project)} {safe(name)}[/bold] — {'综合分' if zh else 'composite'} "
+              f"{_fmt(body['composite'], 2)}, {'档次' if zh else 'tier'} {body['tier']}, "
+              f"{'排名' if zh else 'rank'} {body['rank']}{' ✕' if body.get('knocked_out') else ''}")
     table = Table()
     for col in (("指标", "indicator"), ("共识值", "consensus"), ("效用", "utility"), ("权重", "weight"),
                 ("贡献", "contribution"), ("单项可达下一档", "alone reaches next tier")):
@@ -187,18 +250,19 @@ def explain(campaign: str, project: str, rubric_path: str | None, lang: str, as_
                       f"{swap['indicator']} {swap['label']} {'权重' if zh else 'weight'} "
                       f"{swap['weight']:.3f} → {swap['new_weight']:.3f} "
                       f"{'即可交换名次' if zh else 'swaps the two'}")
-    for reason in body["knockouts"]:
-        out.print(f"{'一票否决' if zh else 'knock-out'}: {reason}")
+    for item in body["knockouts"]:
+        out.print(f"✕ {'一票否决' if zh else 'knock-out'}: {safe(item['label'][lang])}")
     for flag in body["flags"]:
-        out.print(f"! {flag}")
+        out.print(f"! {safe(flag['text'][lang])}")
     return 0
 
 
 @click.command()
 @CAMPAIGN_ARG
+@UNVERIFIED_OPTION
 @LANG_OPTION
 @JSON_OPTION
-def agreement(campaign: str, lang: str, as_json: bool) -> int:
+def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -> int:
     """专家一致性 / Panel agreement: Kendall's W and ICC per indicator, re-review flags, outlier experts.
 
     W and ICC are computed over the complete block (experts who scored every
@@ -212,7 +276,7 @@ def agreement(campaign: str, lang: str, as_json: bool) -> int:
     from tlr.text import tr
 
     options = _options(200, 20240601, 10, 0)
-    ledger, ev = _run(campaign, options, None)
+    ledger, ev, audit = _run(campaign, options, None, allow_unverified)
     flags = ev.expert_flags
     experts = []
     if flags is not None:
@@ -226,9 +290,9 @@ def agreement(campaign: str, lang: str, as_json: bool) -> int:
                 kinds.append("erratic")
             experts.append({"expert": eid, "bias": _num(flags.bias[e]), "bias_z": _num(flags.bias_z[e]),
                             "flat_share": _num(flags.flat_share[e]), "corr": _num(flags.corr[e]), "flags": kinds})
-    review = [{"project": ev.projects[p], "reasons": ev.review_reasons.get(p, [])} for p in range(len(ev.projects))
-              if ev.review[p]]
-    data = {"indicators": ev.agreement, "experts": experts, "review": review}
+    review = [{"project": ev.projects[p], "reasons": [f.to_dict(lang) for f in ev.flags(p) if f.severity == "review"]}
+              for p in range(len(ev.projects)) if ev.review[p]]
+    data = {"audit": audit.to_dict(), "indicators": ev.agreement, "experts": experts, "review": review}
     if as_json:
         echo_json(data)
         return 0
@@ -255,7 +319,7 @@ def agreement(campaign: str, lang: str, as_json: bool) -> int:
         out.print(t2)
     out.print(f"{'需复议项目' if zh else 'projects to re-review'}: {len(review)}")
     for r in review[:30]:
-        out.print(f"  {r['project']}: {'; '.join(r['reasons'])}")
+        out.print(f"  {safe(r['project'])}: {safe('; '.join(x['text'] for x in r['reasons']))}")
     return 0
 
 

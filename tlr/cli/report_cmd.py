@@ -56,32 +56,40 @@ class _Steps:
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
 @click.option("--seed", type=int, default=20240601, show_default=True, help="Random seed (same seed, same report).")
 @click.option("--data-json", is_flag=True, help="Also write report-data.json (the data behind the report).")
+@click.option("--allow-unverified", is_flag=True,
+              help="审计未通过时仍生成报告，每页标注“审计未通过” / Render even when `tlr audit verify` fails; every "
+                   "page is stamped 'audit failed'.")
 @LANG_OPTION
 @JSON_OPTION
 def report(campaign: str, out_dir: str, formats: str, top: int | None, templates_dir: str | None,
-           organisation: str | None, draws: int, seed: int, data_json: bool, lang: str, as_json: bool) -> int:
+           organisation: str | None, draws: int, seed: int, data_json: bool, allow_unverified: bool, lang: str,
+           as_json: bool) -> int:
     """评价报告 / Render the ranking report of a campaign as HTML and PDF.
 
     Cover, executive summary, the full ranked table, tier sections, a profile per
     top project, the methodology and an audit appendix stating the rubric and data
-    hashes and the tool version. The same ledger gives the same report.
+    hashes and the tool version. The same ledger gives the same report. The audit
+    trail is verified first: a ledger that fails `tlr audit verify` is refused
+    (exit 2) unless --allow-unverified, which stamps every page.
 
     \b
     Example / 示例:
       tlr report round-2026 --out reports/ --format html,pdf --lang zh --top 20
     """
+    from tlr.app.audit_gate import check_audit
+    from tlr.app.report_data import build_report_data
     from tlr.campaign import open_campaign
     from tlr.campaign.evaluation import evaluate_campaign
     from tlr.evaluate import EvaluationOptions
-    from tlr.report.from_campaign import build_report_data
     from tlr.report.render import render_report
 
     fmts = _formats(formats)
     ledger = open_campaign(campaign)
+    audit = check_audit(ledger, allow_unverified=allow_unverified)
     with _Steps(as_json) as step:
         step("排序与稳健性分析 / ranking")
         evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed), progress=step)
-        data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation)
+        data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit)
         step("生成报告 / rendering")
         written = render_report(data, out_dir, formats=fmts, lang=lang, top=top, templates_dir=templates_dir,
                                 progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))

@@ -113,8 +113,8 @@ class IndicatorResult(_Model):
     utility: float | None = Field(None, description="consensus mapped to 0-100")
     spread: float | None = Field(None, description="dispersion of the panel (sd, IQR ...: see spread_kind)")
     spread_kind: str = "sd"
-    n_experts: int = 0
-    n_used: int | None = None
+    n_experts: int = Field(0, description="experts on the project's panel (assigned, not recused)")
+    n_used: int | None = Field(None, description="experts who scored this indicator (shown as n_used/n_experts)")
     agreement: Literal["high", "medium", "low"] | None = None
 
 
@@ -122,6 +122,16 @@ class Comment(_Model):
     expert: str = Field(description="anonymised label, e.g. 专家 A; never a real name")
     text: str
     dimension: str | None = None
+
+
+class PanelCount(_Model):
+    """Who stands behind a project's figures (one definition with `tlr status` and `tlr rank`)."""
+
+    behind: int = Field(description="every applicable indicator was scored by at least this many experts")
+    panel: int = Field(description="experts assigned and not recused")
+    complete: int = Field(description="experts who gave every expected answer")
+    answers: int
+    answers_expected: int
 
 
 class ProjectResult(_Model):
@@ -139,6 +149,8 @@ class ProjectResult(_Model):
     composite: float | None = None
     dimension_scores: dict[str, float | None] = Field(default_factory=dict)
     readiness_level: int | None = None
+    readiness_source: Literal["assessment", "asserted", "panel", "none"] | None = Field(
+        None, description="assessment: evidence-based assessment (*); asserted: assessor-asserted (†); panel median")
     readiness: list[CTEReadiness] = Field(default_factory=list)
     route: str | None = Field(None, description="a RouteInfo.id")
     knockouts: list[KnockOut] = Field(default_factory=list)
@@ -146,6 +158,7 @@ class ProjectResult(_Model):
     indicators: list[IndicatorResult] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
     requested_funding: float | None = Field(None, description="万元 (10k CNY)")
+    panel: PanelCount | None = None
 
     @property
     def knocked_out(self) -> bool:
@@ -193,6 +206,40 @@ class Methodology(_Model):
     notes: list[Text] = Field(default_factory=list)
 
 
+class ExpertAnswers(_Model):
+    expert: str
+    expected: int
+    received: int
+
+
+class CompletenessInfo(_Model):
+    """Answers expected against received, and the projects short of experts (see tlr.panel.completeness)."""
+
+    answers_expected: int
+    answers_received: int
+    experts: list[ExpertAnswers] = Field(default_factory=list)
+    silent_experts: list[str] = Field(default_factory=list)
+    incomplete_experts: list[str] = Field(default_factory=list)
+    unscored_projects: list[str] = Field(default_factory=list)
+    projects_below_quorum: list[str] = Field(default_factory=list)
+    projects_below_min_experts: list[str] = Field(default_factory=list)
+    quorum: float
+    min_experts: int
+
+    @property
+    def share(self) -> float | None:
+        return self.answers_received / self.answers_expected if self.answers_expected else None
+
+
+class AuditCheck(_Model):
+    """The result of `tlr audit verify` when the report was made."""
+
+    verified: bool
+    head: str
+    entries: int
+    problems: list[str] = Field(default_factory=list)
+
+
 class AuditEntry(_Model):
     label: Text
     value: str
@@ -226,6 +273,8 @@ class ReportData(_Model):
     methodology: Methodology
     audit: list[AuditEntry] = Field(default_factory=list)
     top_k: int = Field(10, description="the k of P(top k)")
+    completeness: CompletenessInfo | None = None
+    audit_check: AuditCheck | None = Field(None, description="None: not checked (e.g. sample data)")
 
     @field_validator("projects")
     @classmethod
@@ -309,12 +358,25 @@ def rubric_tree_rows(rubric, lang: str = "zh") -> list[RubricNodeRow]:
         rows.append(RubricNodeRow(
             id=n.id, label=n.label, kind=n.kind, depth=n.depth, local_weight=n.local_weight,
             global_weight=n.global_weight, role=n.role, scale=scale,
-            weight_method=(f"AHP ({ahp.method}, {_measure(ahp)})" if ahp is not None
-                           else ("direct" if n.kind == "dimension" else None)),
+            weight_method=(weight_method_text(ahp, lang) if ahp is not None or n.kind == "dimension" else None),
             cr=(_consistency(ahp) if ahp is not None else None),
             cr_threshold=(float(ahp.threshold) if ahp is not None else None),
             consistent=(bool(ahp.consistent) if ahp is not None else None)))
     return rows
+
+
+def weight_method_text(ahp, lang: str = "zh") -> str:
+    """How a node's children were weighted, in *lang*: direct, or AHP with its method, index and RI table."""
+    if ahp is None:
+        return "直接赋权" if lang == "zh" else "direct"
+    from tlr.weighting.ri import RI_TABLES
+
+    method = {"eigenvector": ("特征向量法", "eigenvector"), "geometric_mean": ("几何平均法", "geometric mean")}.get(
+        ahp.method, (ahp.method, ahp.method))
+    table = RI_TABLES.get(getattr(ahp, "ri_table", None) or "")
+    if lang == "zh":
+        return f"层次分析法（{method[0]}，{_measure(ahp)}" + (f"，RI 表 {table.name}" if table else "") + "）"
+    return f"AHP ({method[1]}, {_measure(ahp)}" + (f", RI table {table.name}" if table else "") + ")"
 
 
 def _measure(ahp) -> str:
@@ -329,5 +391,6 @@ def _consistency(ahp) -> float:
 __all__ = [
     "CONTRACT_VERSION", "RoundMeta", "TierInfo", "RouteInfo", "DimensionInfo", "RankInterval", "CTEReadiness",
     "KnockOut", "ReviewFlag", "IndicatorResult", "Comment", "ProjectResult", "RubricNodeRow", "GateRow",
-    "Methodology", "AuditEntry", "Summary", "ReportData", "rubric_tree_rows", "I18nText", "Text",
+    "Methodology", "AuditEntry", "Summary", "ReportData", "PanelCount", "CompletenessInfo", "ExpertAnswers",
+    "AuditCheck", "rubric_tree_rows", "weight_method_text", "I18nText", "Text",
 ]

@@ -167,6 +167,9 @@ class LevelsScale(StrictModel):
     levels: list[Level] = Field(min_length=2)
     green_threshold: float = Field(1.0, ge=0, le=1, description="Checklist share that reaches a level.")
     yellow_threshold: float = Field(0.5, ge=0, le=1, description="Checklist share reported as partial.")
+    evidence_required: bool = Field(False, description="是否要求证据：为真时，没有证据（文件哈希或引用）的“是”不计入 / "
+                                                       "True: a 'yes' without evidence (a file hash or a reference) "
+                                                       "does not count towards a level.")
 
 
 class Band(StrictModel):
@@ -379,6 +382,9 @@ class Gate(StrictModel):
     when: Condition
     effect: Literal["knockout", "flag"] = "knockout"
     max_tier: str | None = Field(None, description="Instead of a knock-out, cap the tier at this one.")
+    route: str | None = Field(None, description="被否决项目转入的支持路径（如低成熟度转研究批）；不写则无支持路径 / "
+                                               "The support route a project knocked out by this gate is sent to "
+                                               "(e.g. immature work to the research batch); none when omitted.")
     reason: Text | None = None
 
 

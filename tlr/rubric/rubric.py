@@ -85,6 +85,18 @@ class Rubric:
     def to_json(self) -> str:
         return self.canonical_json()
 
+    @property
+    def panel_defaults(self) -> tuple[str, ...]:
+        """Panel rules the rubric file does not state, so their defaults apply (``min_experts`` ...).
+
+        A campaign's frozen copy states every field; the campaign records this list when it is created
+        (``Ledger.rubric_summary()["panel"]["defaults"]``).
+        """
+        from tlr.rubric.model import PanelRules
+
+        stated = self.document.panel.model_fields_set
+        return tuple(name for name in PanelRules.model_fields if name not in stated)
+
     @classmethod
     def from_json(cls, text: str, name: str = "<frozen rubric>") -> "Rubric":
         from tlr.rubric import rubric_from_data

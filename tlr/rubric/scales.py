@@ -122,19 +122,28 @@ def scale_range(scale: Any) -> tuple[float, float] | None:
 
 
 def describe_scale(scale: Any, lang: str = "zh") -> str:
-    """One-line summary, e.g. ``likert 1–5 step 1`` or ``levels 1–9``."""
+    """One-line summary in *lang*, e.g. ``李克特 1–5，步长 1`` / ``likert 1–5 step 1``."""
+    zh = lang == "zh"
     if isinstance(scale, LevelsScale):
         levels = level_numbers(scale)
-        return f"levels {levels[0]}–{levels[-1]}"
+        name = scale.abbreviation or ("等级" if zh else "levels")
+        return f"{name} {levels[0]}–{levels[-1]}" + ("（不求平均）" if zh else " (never averaged)")
     if isinstance(scale, LikertScale):
+        if zh:
+            return f"李克特 {_fmt(scale.min)}–{_fmt(scale.max)}，步长 {_fmt(scale.step)}"
         return f"likert {_fmt(scale.min)}–{_fmt(scale.max)} step {_fmt(scale.step)}"
     if isinstance(scale, NumericScale):
         unit = f" [{scale.unit}]" if scale.unit else ""
-        return f"numeric{unit} {scale.direction} {scale.transform.kind}"
+        direction = {"benefit": ("越大越好", "higher is better"), "cost": ("越小越好", "lower is better")}.get(
+            scale.direction, (scale.direction, scale.direction))
+        kind = {"linear": ("线性", "linear"), "thresholds": ("分段阈值", "thresholds"),
+                "piecewise": ("分段线性", "piecewise linear")}.get(scale.transform.kind,
+                                                               (scale.transform.kind, scale.transform.kind))
+        return (f"数值{unit}，{direction[0]}，{kind[0]}" if zh else f"number{unit}, {direction[1]}, {kind[1]}")
     if isinstance(scale, BooleanScale):
-        return "boolean"
+        return "是/否" if zh else "yes/no"
     if isinstance(scale, GradesScale):
-        return "grades " + "/".join(tr(g.label, lang) for g in scale.grades)
+        return ("等第 " if zh else "grades ") + "/".join(tr(g.label, lang) for g in scale.grades)
     return type(scale).__name__  # pragma: no cover
 
 

@@ -537,6 +537,14 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         if gate.max_tier is not None and gate.max_tier not in tier_ids:
             ctx.error(f"未知档次 / unknown tier '{gate.max_tier}'", where.section("gates", i, "max_tier"),
                       code="unknown_tier", hint="tiers: " + ", ".join(tier_ids) if tier_ids else "define `tiers:`")
+        route_ids = [r.id for r in doc.routes or []]
+        if gate.route is not None and gate.route not in route_ids:
+            ctx.error(f"未知支持路径 / unknown route '{gate.route}'", where.section("gates", i, "route"),
+                      code="unknown_route", hint="routes: " + ", ".join(route_ids) if route_ids else "define `routes:`")
+        if gate.route is not None and gate.effect != "knockout":
+            ctx.error("只有一票否决门槛可以指定转入路径 / only a knock-out gate can send a project to a route",
+                      where.section("gates", i, "route"), code="route_on_flag",
+                      hint="remove `route:` or set `effect: knockout`")
     seen = set()
     previous = math.inf
     for i, tier in enumerate(doc.tiers or []):

@@ -11,7 +11,7 @@ from tlr.text import both
 from tlr.trl.consensus import Consensus, ordinal_consensus
 from tlr.trl.determine import Determination, determine_level
 from tlr.trl.errors import AnswerError, AssessmentFileError, LadderError, TrlError
-from tlr.trl.evidence import EvidenceCheck, check_evidence, make_evidence
+from tlr.trl.evidence import EvidenceCheck, check_evidence, make_evidence, unevidenced_answers
 from tlr.trl.ladders import Ladder, load_ladder
 from tlr.trl.model import CTE, Answer, Assessment, utcnow
 from tlr.trl.rollup import ROLLUP_RULES, Rollup, SRLResult, rollup, srl
@@ -31,10 +31,21 @@ class CTEResult:
     claimed: int | None
     consensus: Consensus | None
     evidence: tuple[EvidenceCheck, ...]
+    unevidenced: tuple[str, ...] = ()   # 'yes' answers up to the achieved level without evidence
+    asserted_levels: tuple[int, ...] = ()  # levels up to the achieved one reached by assertion
+    discounted: tuple[str, ...] = ()    # 'yes' answers not counted (the ladder requires evidence)
 
     @property
     def level(self) -> int | None:
         return self.determination.achieved
+
+    @property
+    def basis(self) -> str:
+        """``evidenced`` when every 'yes' up to the achieved level carries evidence (a hashed file or a
+        reference) and no level was merely asserted; ``asserted`` otherwise; ``none`` below level 1."""
+        if self.level is None:
+            return "none"
+        return "asserted" if (self.unevidenced or self.asserted_levels) else "evidenced"
 
     def to_dict(self) -> dict[str, Any]:
         d = self.determination.to_dict()
@@ -44,7 +55,9 @@ class CTEResult:
                 "claim_differs": self.claimed is not None and self.claimed != self.level,
                 "determination": d,
                 "panel_consensus": self.consensus.to_dict() if self.consensus else None,
-                "evidence": [{"id": e.item, "target": e.target, "status": e.status} for e in self.evidence]}
+                "evidence": [{"id": e.item, "target": e.target, "status": e.status} for e in self.evidence],
+                "basis": self.basis, "unevidenced": list(self.unevidenced),
+                "asserted_levels": list(self.asserted_levels), "not_counted_without_evidence": list(self.discounted)}
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,15 @@ class AssessmentResult:
     def level(self) -> int | None:
         return self.rollup.level
 
+    @property
+    def basis(self) -> str:
+        """``evidenced`` only when every CTE's level is (see :attr:`CTEResult.basis`)."""
+        if self.level is None:
+            return "none"
+        return "evidenced" if all(c.basis == "evidenced" for c in self.ctes if c.level is not None) else "asserted"
+
     def to_dict(self) -> dict[str, Any]:
-        return {"project": self.project, "readiness_rule": self.rollup.rule,
+        return {"project": self.project, "readiness_rule": self.rollup.rule, "readiness_basis": self.basis,
                 "readiness_rule_text": ROLLUP_RULES[self.rollup.rule][1],
                 "project_level": self.rollup.level, "limiting_ctes": list(self.rollup.limiting),
                 "ctes": [c.to_dict() for c in self.ctes],
@@ -95,8 +115,13 @@ def evaluate(doc: Assessment, base_dir: Path, *, source: str | None = None,
     for i, cte in enumerate(doc.ctes):
         ladder = ladder_for(doc, cte, base_dir, cache)
         prefix = f"ctes[{i}]"
+        answers = {k: a.value for k, a in cte.answers.items()}
+        discounted: tuple[str, ...] = ()
+        if ladder.scale.evidence_required:  # a 'yes' without evidence does not count: read it as 'no'
+            discounted = tuple(q for q in unevidenced_answers(cte, ladder) if q in answers)
+            answers.update({q: "no" for q in discounted})
         try:
-            det = determine_level(ladder, {k: a.value for k, a in cte.answers.items()},
+            det = determine_level(ladder, answers,
                                   green=doc.green_threshold, yellow=doc.yellow_threshold,
                                   asserted=[a.level for a in cte.assertions])
         except TrlError as exc:
@@ -120,8 +145,13 @@ def evaluate(doc: Assessment, base_dir: Path, *, source: str | None = None,
                                       location=Location(file=source, field=f"{prefix}.judgements[{j}].level"))
             consensus = ordinal_consensus([j.level for j in cte.judgements], doc.consensus)
         checks = tuple(check_evidence([cte], base_dir)) if check_files else ()
+        reached = det.achieved
+        unbacked = tuple(q for q in (unevidenced_answers(cte, ladder, reached) if reached is not None else ())
+                         if q not in discounted)
+        asserted = tuple(r.level for r in det.levels if r.basis == "assertion" and reached is not None
+                         and r.level <= reached)
         results.append(CTEResult(cte.id, both(cte.name), cte.critical, ladder, det, cte.baseline, cte.target,
-                                 cte.claimed, consensus, checks))
+                                 cte.claimed, consensus, checks, unbacked, asserted, discounted))
     ranges = {(r.ladder.numbers[0], r.ladder.numbers[-1]) for r in results}
     if len(ranges) > 1:
         raise LadderError("各关键技术元素使用的阶梯等级范围不同，无法汇总 / CTEs use ladders with different level "

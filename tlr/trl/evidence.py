@@ -101,3 +101,25 @@ def check_evidence(ctes: list[CTE], base_dir: Path) -> list[EvidenceCheck]:
                 status = "ok" if sha256_file(path) == item.sha256 else "changed"
             out.append(EvidenceCheck(cte.id, item.id, item.path or "", status))
     return out
+
+
+def supported_questions(cte: CTE) -> set[str]:
+    """Question ids backed by evidence that can be checked: a hashed file or a URL reference."""
+    return {q for item in cte.evidence if item.sha256 or item.url for q in item.questions}
+
+
+def unevidenced_answers(cte: CTE, ladder, upto: int | None = None) -> tuple[str, ...]:
+    """Questions answered yes (or a percentage above 0) at levels <= *upto* (all levels when None)
+    that no evidence item supports, in ladder order."""
+    backed = supported_questions(cte)
+    out = []
+    for level in ladder.levels:
+        if upto is not None and level.level > upto:
+            break
+        for item in level.checklist:
+            answer = cte.answers.get(item.id)
+            value = answer.value if answer is not None else None
+            given = value == "yes" or (isinstance(value, float) and value > 0)
+            if given and item.id not in backed:
+                out.append(item.id)
+    return tuple(out)
