@@ -26,17 +26,19 @@ def test_counts_by_hand():
     assert c.panel.tolist() == [2, 2]
     assert c.complete_experts.tolist() == [1, 0]
     assert c.silent_experts.tolist() == [0, 1]
-    # p0: indicator 2 scored by e0 only -> 1; p1: indicator 1 scored by nobody active -> 0
-    assert c.experts_behind.tolist() == [1, 0]
-    assert c.quorum_met.tolist() == [False, False]          # 1/2 < 0.67
-    assert c.min_experts_met.tolist() == [True, False]
+    # p0: e0 and e1 scored it (e2's answer does not count: recused); p1: only e0 (e1 is not assigned)
+    assert c.experts_behind.tolist() == [2, 1]
+    assert c.quorum_met.tolist() == [True, False]           # 2/2; 1/2 < 0.67
+    assert c.min_experts_met.tolist() == [True, True]
+    assert completeness(*_case(), quorum=0.67, min_experts=2).min_experts_met.tolist() == [True, False]
     assert (c.total_expected, c.total_received) == (10, 6)
     assert c.received_by_expert.tolist() == [4, 2, 0]
 
 
 def test_quorum_slack_and_threshold():
     answered, active, applicable = _case()
-    assert completeness(answered, active, applicable, quorum=0.5, min_experts=1).quorum_met.tolist() == [True, False]
+    assert completeness(answered, active, applicable, quorum=0.5, min_experts=1).quorum_met.tolist() == [True, True]
+    assert completeness(answered, active, applicable, quorum=0.51, min_experts=1).quorum_met.tolist() == [True, False]
     # two of three with a quorum written as 0.67 is met (half a percent of slack)
     a = np.ones((3, 1, 1), bool)
     a[2] = False

@@ -105,7 +105,8 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
         tiers.append(TierInfo(code=ev.tier_codes[-1], label=_text(ev.tier_labels.get(ev.tier_codes[-1], "—"))))
     routes = [RouteInfo(id=r.id, label=r.label, short=r.short, description=r.description) for r in doc.routes or []]
     top_dims = [n for n in rubric.nodes if n.kind == "dimension" and n.depth == 0]
-    dimensions = [DimensionInfo(id=n.id, label=n.label, short=n.model.short, weight=n.global_weight) for n in top_dims]
+    dimensions = [DimensionInfo(id=n.id, label=n.label, short=n.model.short, strength=n.model.strength,
+                                weight=n.global_weight) for n in top_dims]
 
     projects_info = {p["id"]: p for p in ledger.projects()}
     records = project_records(ev, projects_info, lang)
@@ -132,8 +133,9 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
                 gate = gate_models[g.id]
                 effect = "knockout" if g.effect == "knockout" else ("cap" if g.max_tier else "flag")
                 knockouts.append(KnockOut(gate_id=g.id, label=g.label, reason=gate.reason, effect=effect))
-        flags = [ReviewFlag(code=f["code"], message=_i18n(f["text"])) for f in
-                 (x.to_dict() for x in ev.flags(p))]
+        flags = [ReviewFlag(code=f["code"], message=_i18n(f["text"]),
+                            severity="review" if f["severity"] == "review" else "note")
+                 for f in (x.to_dict() for x in ev.flags(p))]
         panel = int(cov.panel[p]) if cov is not None else 0
         indicators = []
         for i, node in enumerate(nodes):
@@ -282,6 +284,8 @@ def methodology(ev, lang: str = "zh") -> Methodology:
                   f"else the project is flagged for re-review; so is a spread of the experts' composites above "
                   f"sd {review.get('sd', 0):g} or range {review.get('range', 0):g}.")
     defaults = m.get("panel_defaults")
+    if defaults is not None and rule != "trimmed_mean":  # trimming rules were not applied: not "used"
+        defaults = [d for d in defaults if d not in ("trim", "min_after_trim")]
     if defaults is None:
         defaults_zh = "（本批次创建时未记录评价体系省略了哪些专家组规则。）"
         defaults_en = "(This campaign did not record which panel rules the rubric left to their defaults.)"

@@ -1,4 +1,8 @@
-"""Scoring progress: per expert and per project, done / partial / missing / recused."""
+"""Scoring progress: per expert and per project, done / partial / missing / recused.
+
+Quorum and ``min_experts`` use the one definition of :mod:`tlr.panel.completeness` (the experts behind
+every indicator of a project), shared with ``tlr rank`` and the report.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ledger import Ledger
-
-QUORUM_SLACK = 0.005
 
 
 @dataclass
@@ -37,6 +39,7 @@ class ProjectStatus:
     missing: int = 0
     recused: list[dict] = field(default_factory=list)
     missing_experts: list[str] = field(default_factory=list)
+    experts_behind: int = 0  # every applicable indicator scored by at least this many experts
     quorum_met: bool = False
     min_experts_met: bool = False
 
@@ -69,6 +72,7 @@ class CampaignStatus:
             "answers_expected": sum(e.expected for e in self.experts),
             "projects_complete": sum(p.complete for p in self.projects),
             "projects_quorum": sum(p.quorum_met for p in self.projects),
+            "projects_min_experts": sum(p.min_experts_met for p in self.projects),
             "recusals": sum(e.recused for e in self.experts),
         }
 
@@ -118,9 +122,39 @@ def campaign_status(ledger: Ledger) -> CampaignStatus:
     for eid, pid, reason in conn.execute("SELECT expert_id, project_id, reason FROM recusals"):
         es[eid].recused += 1
         ps[pid].recused.append({"expert": eid, "reason": reason, "reason_text": reason_text(reason)})
-    for p in ps.values():
-        # quorum is usually written to two decimals (0.67 for two thirds): half a percent of slack
-        p.quorum_met = p.assigned > 0 and p.done / p.assigned + QUORUM_SLACK >= quorum
-        p.min_experts_met = p.done >= min_experts
+    cov = _completeness(conn, summary, [e for e, _ in experts], [(pid, at) for pid, _n, at in projects],
+                        quorum, min_experts)
+    for k, p in enumerate(ps.values()):
+        p.experts_behind = int(cov.experts_behind[k])
+        p.quorum_met = bool(cov.quorum_met[k])
+        p.min_experts_met = bool(cov.min_experts_met[k])
     return CampaignStatus(list(es.values()), list(ps.values()),
                           {str(k): v for k, v in per_type.items()}, quorum, min_experts)
+
+
+def _completeness(conn, summary: dict, experts: list[str], projects: list[tuple[str, str | None]], quorum: float,
+                  min_experts: int):
+    """The shared completeness result from the ledger's rows (without loading the rubric)."""
+    import numpy as np
+
+    from tlr.panel.completeness import completeness
+
+    ei = {e: k for k, e in enumerate(experts)}
+    pi = {p: k for k, (p, _at) in enumerate(projects)}
+    ii = {i["id"]: k for k, i in enumerate(summary["indicators"])}
+    answered = np.zeros((len(experts), len(projects), len(ii)), dtype=bool)
+    idx = [(ei.get(e), pi.get(p), ii.get(i)) for e, p, i in
+           conn.execute("SELECT expert_id, project_id, indicator_id FROM scores")]
+    idx = [t for t in idx if None not in t]
+    if idx:
+        arr = np.array(idx, dtype=np.intp)
+        answered[arr[:, 0], arr[:, 1], arr[:, 2]] = True
+    active = np.zeros((len(experts), len(projects)), dtype=bool)
+    pairs = [(ei.get(e), pi.get(p)) for e, p in conn.execute("SELECT expert_id, project_id FROM assignments")]
+    pairs = [t for t in pairs if None not in t]
+    if pairs:
+        arr = np.array(pairs, dtype=np.intp)
+        active[arr[:, 0], arr[:, 1]] = True  # a recusal removes the assignment
+    applicable = np.array([[not at or i["applies_to"] is None or at in i["applies_to"] for i in summary["indicators"]]
+                           for _p, at in projects], dtype=bool).reshape(len(projects), len(ii))
+    return completeness(answered, active, applicable, quorum=quorum, min_experts=min_experts)

@@ -451,7 +451,9 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
     t = st.totals
     click.echo(f"项目 / projects {t['projects']}  专家 / experts {t['experts']}  分配 / assignments "
                f"{t['assignments_done']}/{t['assignments']} done  评分 / answers {t['answers']}/{t['answers_expected']}"
-               f"  达法定人数 / quorum {t['projects_quorum']}/{t['projects']}  回避 / recusals {t['recusals']}")
+               f"  达法定人数 / quorum {t['projects_quorum']}/{t['projects']}  "
+               f"达最少专家数 / min experts ({st.min_experts}) {t['projects_min_experts']}/{t['projects']}  "
+               f"回避 / recusals {t['recusals']}")
     if not project_id:
         click.echo("")
         click.echo(table(["expert", "name", "assigned", "done", "partial", "missing", "recused", "answers"],
@@ -459,9 +461,11 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
                            f"{e.answers}/{e.expected}"] for e in experts_]))
     if not expert_id:
         click.echo("")
-        click.echo(table(["project", "assigned", "done", "missing experts", "recused", "quorum"],
+        click.echo(table(["project", "assigned", "done", "missing experts", "recused", "experts behind",
+                          "quorum", "min experts"],
                          [[p.id, p.assigned, p.done, " ".join(p.missing_experts),
-                           " ".join(r["expert"] for r in p.recused), "yes" if p.quorum_met else "no"]
+                           " ".join(r["expert"] for r in p.recused), p.experts_behind,
+                           "yes" if p.quorum_met else "no", "yes" if p.min_experts_met else "no"]
                           for p in projects_]))
 
 

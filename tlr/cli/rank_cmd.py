@@ -85,7 +85,7 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     The audit trail is verified first (refused on failure unless --allow-unverified).
     The rank interval is the 5-95 % range of ranks over Monte Carlo draws of the
     weights (Dirichlet around the rubric's weights); P(top k) the share of draws in
-    the top k. Knocked-out projects stay in the list by score, marked ✕, with no
+    the top k. Knocked-out projects stay in the list by score, marked ×, with no
     support route and no P(top k). TRL marks: * evidence-based assessment,
     † assessor-asserted assessment (some 'yes' without evidence).
 
@@ -135,9 +135,9 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     shown = rows if show_all else rows[:top]
     for r in shown:
         interval = r["rank_interval"]
-        notes = [("✕ " + ("一票否决：" if zh else "knock-out: ") + x["label"]) for x in r["knockouts"]]
+        notes = [("× " + ("一票否决：" if zh else "knock-out: ") + x["label"]) for x in r["knockouts"]]
         notes += [f["text"] for f in r["flags"]]
-        table.add_row(str(r["rank"]) + (" ✕" if r["knocked_out"] else ""), safe(f"{r['project']} {r['name'] or ''}"),
+        table.add_row(str(r["rank"]) + (" ×" if r["knocked_out"] else ""), safe(f"{r['project']} {r['name'] or ''}"),
                       _fmt(r["composite"]), safe(f"{r['tier']} {r['tier_label'] or ''}"),
                       safe(r["route_label"] or "—"),
                       "—" if r["readiness"] is None else f"{r['readiness']}{r['readiness_marker']}",
@@ -163,8 +163,8 @@ def legend_lines(ev, completeness: dict | None, audit, lang: str) -> list[str]:
     lines = ["TRL: * 有证据的评估　† 评估人断言（部分“是”无证据）　无标记：专家组中位数" if zh else
              "TRL: * evidence-based assessment  † assessor-asserted (some 'yes' without evidence)  "
              "unmarked: panel median",
-             "排名区间：权重模拟中排名的 5%–95% 分位；✕ 一票否决（按得分列出，无支持路径与入选概率）" if zh else
-             "rank 5–95%: ranks over the weight simulation; ✕ knocked out (listed by score, no route, no P(top k))"]
+             "排名区间：权重模拟中排名的 5%–95% 分位；× 一票否决（按得分列出，无支持路径与入选概率）" if zh else
+             "rank 5–95%: ranks over the weight simulation; × knocked out (listed by score, no route, no P(top k))"]
     if completeness is not None:
         lines.append(completeness_line(completeness, lang))
     for note in ev.notes:
@@ -228,7 +228,7 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
         out.print(f"[bold red]{audit.stamp['zh']} / {audit.stamp['en']}[/bold red]: {safe(audit.problems[0])}")
     out.print(f"[bold]{safe(project)} {safe(name)}[/bold] — {'综合分' if zh else 'composite'} "
               f"{_fmt(body['composite'], 2)}, {'档次' if zh else 'tier'} {body['tier']}, "
-              f"{'排名' if zh else 'rank'} {body['rank']}{' ✕' if body.get('knocked_out') else ''}")
+              f"{'排名' if zh else 'rank'} {body['rank']}{' ×' if body.get('knocked_out') else ''}")
     table = Table()
     for col in (("指标", "indicator"), ("共识值", "consensus"), ("效用", "utility"), ("权重", "weight"),
                 ("贡献", "contribution"), ("单项可达下一档", "alone reaches next tier")):
@@ -251,7 +251,7 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
                       f"{swap['weight']:.3f} → {swap['new_weight']:.3f} "
                       f"{'即可交换名次' if zh else 'swaps the two'}")
     for item in body["knockouts"]:
-        out.print(f"✕ {'一票否决' if zh else 'knock-out'}: {safe(item['label'][lang])}")
+        out.print(f"× {'一票否决' if zh else 'knock-out'}: {safe(item['label'][lang])}")
     for flag in body["flags"]:
         out.print(f"! {safe(flag['text'][lang])}")
     return 0

@@ -98,11 +98,25 @@ def _weights_json(rub) -> dict:
         "id": rub.id, "version": rub.version, "title": {"zh": tr(rub.title, "zh"), "en": tr(rub.title, "en")},
         "content_hash": rub.content_hash, "files": [{"path": p, "sha256": h} for p, h in rub.files],
         "nodes": nodes, "ahp": ahp,
+        "panel": _panel_rules(rub),
         "gates": [g.id for g in rub.document.gates or []],
         "tiers": [t.id for t in rub.document.tiers or []],
         "routes": [r.id for r in rub.document.routes or []],
         "warnings": [d.to_dict() for d in rub.warnings],
     }
+
+
+PANEL_RULE_NAMES = {"consensus": "共识方法 / consensus", "trim": "每端去掉 / trimmed per end",
+                    "min_after_trim": "去掉后至少保留 / must remain after trimming",
+                    "min_experts": "最少专家数 / minimum experts", "quorum": "法定人数 / quorum",
+                    "leniency_correction": "宽严校正 / leniency correction"}
+
+
+def _panel_rules(rub) -> dict:
+    """The effective panel rules, each marked with whether the rubric states it or its default applies."""
+    defaults = set(rub.panel_defaults)
+    panel = rub.document.panel
+    return {name: {"value": getattr(panel, name), "default": name in defaults} for name in PANEL_RULE_NAMES}
 
 
 @rubric.command()
@@ -111,6 +125,9 @@ def _weights_json(rub) -> dict:
 @JSON_OPTION
 def show(file: str, lang: str, as_json: bool) -> int:
     """展示指标树与权重 / Show the tree with local and global weights and AHP consistency.
+
+    Also the effective panel rules (consensus, trimming, minimum experts, quorum),
+    each marked "默认 / default" when the rubric does not state it.
 
     \b
     Example / 示例:
@@ -161,12 +178,22 @@ def show(file: str, lang: str, as_json: bool) -> int:
         branches[n.id] = branches[n.parent].add(text)
     out.print(tree)
     doc = rub.document
+    table = Table(title="专家组规则 / panel rules")
+    for col in ("rule", "value", "source"):
+        table.add_column(col)
+    for name, rule in _panel_rules(rub).items():
+        value = rule["value"]
+        shown = f"{value:.2f}" if name == "quorum" else str(value).lower() if isinstance(value, bool) else str(value)
+        table.add_row(PANEL_RULE_NAMES[name], shown,
+                      "默认 / default" if rule["default"] else "评价体系 / rubric")
+    out.print(table)
     if doc.gates:
         table = Table(title="一票否决 / gates", show_lines=False)
         for col in ("id", "label", "effect"):
             table.add_column(col)
         for g in doc.gates:
-            table.add_row(g.id, tr(g.label, lang), g.effect + (f" (≤ {g.max_tier})" if g.max_tier else ""))
+            table.add_row(g.id, tr(g.label, lang), g.effect + (f" (≤ {g.max_tier})" if g.max_tier else "")
+                          + (f" → {g.route}" if g.route else ""))
         out.print(table)
     if doc.tiers:
         table = Table(title="推荐档次 / tiers")

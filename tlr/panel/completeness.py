@@ -4,9 +4,9 @@ One definition serves ``tlr status``, the ranking and the report, so they can ne
 
 - an answer is *expected* from expert e on project p, indicator i when e is assigned to p and not
   recused (``active[e, p]``) and i applies to p (``applicable[p, i]``);
-- the *experts behind* a project are the smallest number of experts behind any one of its applicable
-  indicators ("every indicator was scored by at least n experts") — the support of the weakest value
-  in its composite;
+- the *experts behind* a project are the active experts who scored it (at least one answer): each of
+  them judged the project; answers they skipped are counted separately (expected vs received), and
+  the number of experts behind each single value is ``n_experts`` of the evaluation;
 - the project meets the *quorum* when experts behind / active panel >= quorum (half a percent of
   slack: quorums are usually written to two decimals, 0.67 for two thirds), and *min_experts* when
   experts behind >= min_experts.
@@ -35,8 +35,7 @@ class Completeness(ResultMixin):
         panel: (projects,) active experts (assigned, not recused).
         complete_experts: (projects,) active experts who gave every expected answer.
         silent_experts: (projects,) active experts who gave no answer at all.
-        experts_behind: (projects,) min over applicable indicators of the experts who scored it
-            (0 when some applicable indicator has no score; the panel size when nothing applies).
+        experts_behind: (projects,) active experts with at least one answer on the project.
         quorum_met, min_experts_met: (projects,) bool.
         quorum, min_experts: the rules applied.
     """
@@ -102,9 +101,7 @@ def completeness(answered: np.ndarray, active: np.ndarray, applicable: np.ndarra
     panel = active.sum(axis=0)
     complete = (active & (received == expected)).sum(axis=0)
     silent = (active & (received == 0) & (expected > 0)).sum(axis=0)
-    per_indicator = got.sum(axis=0)                                   # (P, I)
-    behind = np.where(applicable, per_indicator, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
-    behind = np.where(applicable.any(axis=1), behind, panel)
+    behind = (active & (received > 0)).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(panel > 0, behind / np.maximum(panel, 1), 0.0)
     quorum_met = (panel > 0) & (share + QUORUM_SLACK >= quorum)

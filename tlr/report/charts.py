@@ -98,7 +98,20 @@ def _to_svg(fig, plt, title: str | None = None, uid: str = "c") -> str:
 
 
 def _short(label: str, n: int = 14) -> str:
-    return label if len(label) <= n else label[: n - 1] + "…"
+    """*label* cut to *n* wide characters' room (a CJK character counts 1, a Latin one about half)."""
+    import unicodedata
+
+    room = 2 * n
+    width = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label]
+    if sum(width) <= room:
+        return label
+    out, used = [], 0
+    for ch, w in zip(label, width):
+        if used + w > room - 2:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
 
 
 def radar(labels: Sequence[str], values: Sequence[float | None], reference: Sequence[float | None],
@@ -136,8 +149,12 @@ def radar(labels: Sequence[str], values: Sequence[float | None], reference: Sequ
 
 def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: int | None = None,
                    highlight: str | None = None, title: str | None = None, xlabel: str = "",
-                   uid: str = "ranks") -> str:
-    """Horizontal rank-interval bars (p5-p95, dot at p50), best at the top; rank 1 on the left."""
+                   uid: str = "ranks", excluded: Sequence[bool] | None = None) -> str:
+    """Horizontal rank-interval bars (p5-p95, dot at p50), best at the top; rank 1 on the left.
+
+    ``excluded[i]`` marks row *i* as out of the running (knocked out): grey, hollow dot, label prefixed ×.
+    """
+    out_of_running = list(excluded) if excluded is not None else [False] * len(rows)
     with _style() as plt:
         k = len(rows)
         fig = plt.figure(figsize=(7.0, max(1.5, 0.22 * k + 0.7)))
@@ -145,10 +162,18 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
         for i, (label, p5, p50, p95) in enumerate(rows):
             y = k - 1 - i
             colour = "#c0504d" if highlight is not None and label == highlight else NAVY
+            if out_of_running[i]:
+                ax.plot([p5, p95], [y, y], color=GREY, lw=3.2, alpha=0.35, solid_capstyle="butt")
+                ax.plot([p50], [y], "o", mfc="white", mec=GREY, ms=3.6)
+                continue
             ax.plot([p5, p95], [y, y], color=colour, lw=3.2, alpha=0.35, solid_capstyle="butt")
             ax.plot([p50], [y], "o", color=colour, ms=3.6)
         ax.set_yticks(range(k))
-        ax.set_yticklabels([_short(r[0], 20) for r in reversed(rows)], fontsize=8)
+        labels = [("× " if x else "") + _short(r[0], 20) for r, x in zip(rows, out_of_running)]
+        ax.set_yticklabels(list(reversed(labels)), fontsize=8)
+        for tick, x in zip(ax.get_yticklabels(), reversed(out_of_running)):
+            if x:
+                tick.set_color(GREY)
         hi = max([r[3] for r in rows] + [1.0])
         ax.set_xlim(0.5, max(hi, float(k)) + 0.5 if n_total is None else min(float(n_total), hi * 1.1) + 0.5)
         ax.set_ylim(-0.7, k - 0.3)

@@ -65,6 +65,7 @@ class DimensionInfo(_Model):
     id: str
     label: Text
     short: Text | None = Field(None, description="short label for table columns, e.g. 成熟度")
+    strength: Text | None = Field(None, description="how a high score reads as a strength, e.g. 风险低")
     weight: float = Field(description="global weight of the dimension, sums to 1 over dimensions")
 
 
@@ -101,6 +102,8 @@ class ReviewFlag(_Model):
 
     code: str
     message: Text
+    severity: Literal["review", "note"] = Field("review", description="review: the project needs another look "
+                                                "(复议); note: worth knowing")
 
 
 class IndicatorResult(_Model):
@@ -163,6 +166,10 @@ class ProjectResult(_Model):
     @property
     def knocked_out(self) -> bool:
         return any(k.effect == "knockout" for k in self.knockouts)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(f.severity == "review" for f in self.flags)
 
 
 class RubricNodeRow(_Model):
@@ -338,7 +345,7 @@ class ReportData(_Model):
             n_projects=len(self.projects),
             n_ranked=sum(1 for p in self.projects if p.rank is not None),
             n_knocked_out=sum(1 for p in self.projects if p.knocked_out),
-            n_flagged=sum(1 for p in self.projects if p.flags),
+            n_flagged=sum(1 for p in self.projects if p.needs_review),
             per_tier=per_tier, per_industry=per_industry, per_readiness=readiness, per_route=per_route)
 
 
@@ -373,7 +380,7 @@ def weight_method_text(ahp, lang: str = "zh") -> str:
 
     method = {"eigenvector": ("特征向量法", "eigenvector"), "geometric_mean": ("几何平均法", "geometric mean")}.get(
         ahp.method, (ahp.method, ahp.method))
-    table = RI_TABLES.get(getattr(ahp, "ri_table", None) or "")
+    table = RI_TABLES.get(getattr(ahp, "ri_table", None) or "") if _measure(ahp) == "CR" else None  # GCI: no RI
     if lang == "zh":
         return f"层次分析法（{method[0]}，{_measure(ahp)}" + (f"，RI 表 {table.name}" if table else "") + "）"
     return f"AHP ({method[1]}, {_measure(ahp)}" + (f", RI table {table.name}" if table else "") + ")"

@@ -25,6 +25,7 @@ DEFAULT_TOP = 30  # project profiles when ``top`` is not given
 TIER_SECTION_LIMIT = 25  # projects listed per tier section (the full table has them all)
 REPORT_TEMPLATE = "report.html.j2"
 MANUAL_TEMPLATE = "manual.html.j2"
+STAMP_OTHER = {"zh": "AUDIT FAILED", "en": "审计未通过"}  # the stamp shows both languages
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
@@ -241,7 +242,8 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
     if n_rank:
         rows = [(p.name, p.rank_interval.p5, p.rank_interval.p50, p.rank_interval.p95) for p in ranked[:n_rank]]
         out["robustness"] = charts.rank_intervals(rows, title=s["robustness_chart"].format(n=n_rank),
-                                                  xlabel=s["rank"], uid="ch-rob")
+                                                  xlabel=s["simulated_rank"], uid="ch-rob",
+                                                  excluded=[p.knocked_out for p in ranked[:n_rank]])
         out["robustness_n"] = n_rank
     medians = data.medians()
     labels = [tr(d.short or d.label, lang) for d in data.dimensions]
@@ -293,6 +295,10 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
     def t(text) -> str:
         return tr(text, lang)
 
+    def trl_mark(p) -> str:
+        """* evidence-based assessment, † assessor-asserted; nothing for the panel's median."""
+        return {"assessment": "*", "asserted": "†"}.get(p.readiness_source or "", "")
+
     medians = data.medians()
 
     def strengths(p, n: int = 2) -> list[tuple[str, float]]:
@@ -301,7 +307,7 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
         for d in data.dimensions:
             v, m = p.dimension_scores.get(d.id), medians.get(d.id)
             if v is not None and m is not None and v > m:
-                gaps.append((v - m, tr(d.short or d.label, lang)))
+                gaps.append((v - m, tr(d.strength or d.short or d.label, lang)))
         gaps.sort(key=lambda g: (-g[0], g[1]))
         return [(label, gap) for gap, label in gaps[:n]]
 
@@ -309,9 +315,12 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
         "fmt": fmt, "lang": lang, "s": s, "t": t, "data": data, "meta": data.meta, "summary": summary,
         "ordered": ordered, "profiled": profiled, "anchors": anchors, "charts": charts,
         "tiers": tiers, "tier_index": tier_index, "routes": routes, "dims": dims, "by_tier": by_tier,
+        "trl_mark": trl_mark,
         "tier_limit": TIER_SECTION_LIMIT, "top_picks": top_picks, "medians": medians, "strengths": strengths,
         "k": data.top_k, "font": _font_info(), "font_face_css": _font_face() if fmt == "pdf" else "",
         "n_ranked": summary.n_ranked, "industries": list(summary.per_industry),
+        "stamp": (f"{s['stamp']} / {STAMP_OTHER[lang]}" if data.audit_check is not None
+                  and not data.audit_check.verified else ""),
     }
 
 

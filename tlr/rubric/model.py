@@ -334,6 +334,8 @@ class Dimension(NodeBase):
     children: list["Node"]
     ahp: AHPSpec | None = None
     normalize: bool | None = Field(None, description="Rescale the children's direct weights to sum to 1.")
+    strength: Text | None = Field(None, description="高分的含义，用于“突出优势”，如 风险低 / How a high score reads "
+                                                    "when named as a strength, e.g. {zh: 风险低, en: low risk}.")
 
 
 def _node_kind(value: Any) -> str:
