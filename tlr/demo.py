@@ -9,7 +9,7 @@ the output folder.
 from __future__ import annotations
 
 import csv
-import shutil
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,15 +35,19 @@ class DemoResult:
 
 
 def prepare_out(out: Path, force: bool) -> None:
-    if out.exists() and any(out.iterdir()):
+    """An empty *out*, or one --force may clear: only files tlr wrote are deleted, and only when
+    nothing else is there (:func:`tlr.outputs.clear_folder`); otherwise refuse, deleting nothing."""
+    from tlr.outputs import check_folder, clear_folder, make_folder
+
+    check_folder(out)
+    if out.is_dir() and any(out.iterdir()):
         if not force:
             raise TlrError(f"输出目录不为空 / output folder is not empty: {out}",
-                           hint="choose a new --out folder, or add --force to replace it")
-        if not (out / ROUND).exists() and not (out / "reports").exists():
-            raise TlrError(f"拒绝清空非演示目录 / refusing to clear a folder tlr did not create: {out}",
-                           hint="--force only replaces a previous demo output")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+                           hint="换一个新的 --out 目录，或加 --force 替换上次的演示输出（只删除 tlr 写的文件）/ choose a "
+                                "new --out folder, or add --force to replace a previous demo output (only files tlr "
+                                "wrote are deleted)")
+        clear_folder(out)
+    make_folder(out)
 
 
 def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("html", "pdf"), force: bool = False,
@@ -65,11 +69,15 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     if not (source / "projects.csv").is_file():
         raise TlrError(f"找不到示例数据 / example data not found: {source}",
                        hint="reinstall tlr, or run `python examples/generate_round.py` in a checkout")
+    from tlr.outputs import join_under, make_folder, record_ledger, safe_names, write_file
+
     result = DemoResult(out=out, campaign=out / ROUND)
 
     say("建立评价批次 / creating the campaign")
     rubric = load_rubric(data_dir("rubrics") / RUBRIC)
+    make_folder(result.campaign)
     ledger = init_campaign(result.campaign, rubric, name="2026年度“四个一批”项目评价（示例）", actor=DEMO_ACTOR)
+    record_ledger(ledger.path)
 
     say("导入项目与专家 / importing projects and experts")
     import_projects(ledger, source / "projects.csv", actor=DEMO_ACTOR)
@@ -82,20 +90,20 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
         assigned[expert].add(project)
 
     say("录入专家评分 / importing the experts' answers")
-    answers_dir = out / "answers"
-    answers_dir.mkdir()
+    answers_dir = make_folder(out / "answers")
     by_expert: dict[str, list[list[str]]] = defaultdict(list)
     with open(source / "opinions.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["project"] in assigned.get(row["expert"], ()):
                 by_expert[row["expert"]].append([row["project"], row["indicator"], row["value"], row["comment"]])
     n_answers = 0
+    names = safe_names(by_expert, ".csv")
     for expert in sorted(by_expert):
-        path = answers_dir / f"{expert}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["project", "indicator", "value", "comment"])
-            writer.writerows(by_expert[expert])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["project", "indicator", "value", "comment"])
+        writer.writerows(by_expert[expert])
+        path = write_file(join_under(answers_dir, names[expert]), buffer.getvalue())
         import_answers(ledger, expert, path, actor=DEMO_ACTOR)
         n_answers += len(by_expert[expert])
 
@@ -117,11 +125,10 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     result.counts = {"projects": len(evaluation.projects), "experts": len(evaluation.experts),
                      "answers": n_answers, "assessments": len(pairs)}
     from tlr.app.records import completeness_summary, project_records
-    from tlr.fsutil import atomic_write_text
     from tlr.results import json_text
 
     result.ranking_json = out / "ranking.json"
-    atomic_write_text(result.ranking_json, json_text(
+    write_file(result.ranking_json, json_text(
         {"method": evaluation.method, "notes": [n.to_dict(lang) for n in evaluation.notes],
          "completeness": completeness_summary(evaluation, ledger.experts()),
          "projects": project_records(evaluation, {p["id"]: p for p in ledger.projects()}, lang)}) + "\n")

@@ -15,8 +15,14 @@ SECTIONS = ["cover", "toc", "summary", "ranked", "tiers", "profiles", "methodolo
 
 
 def test_writes_only_the_asked_files(rendered):
+    import hashlib
+    import json
+
     names = sorted(p.name for p in rendered["out"].iterdir())
-    assert names == ["report.html", "report.pdf"]
+    assert names == [".tlr-manifest.json", "report.html", "report.pdf"]  # + tlr's record of what it wrote
+    recorded = json.loads((rendered["out"] / ".tlr-manifest.json").read_text("utf-8"))["files"]
+    assert {n: e["sha256"] for n, e in recorded.items()} == {
+        n: hashlib.sha256((rendered["out"] / n).read_bytes()).hexdigest() for n in ("report.html", "report.pdf")}
     assert {"charts", "html", "pdf"} <= set(rendered["stages"])
 
 

@@ -135,5 +135,7 @@ def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict]
     else:
         raise ValueError(f"unknown format {fmt!r}")
     if out is not None:
-        Path(out).write_bytes(data)
+        from tlr.outputs import write_file
+
+        write_file(out, data)  # only a new file or one tlr wrote; OSError -> one located line
     return data

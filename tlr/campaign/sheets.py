@@ -223,9 +223,14 @@ def export_sheet(ledger: Ledger, expert_id: str, out: str | Path, *, actor: str 
         meta.append([k, v])
     wb.security = WorkbookProtection(workbookPassword=PROTECT_PASSWORD, lockStructure=True)
     wb.active = 1  # open on the scores sheet
+    import io
+
+    from tlr.outputs import write_file
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_file(out, buffer.getvalue())  # only a new file or one tlr wrote; OSError -> one line
     with ledger.write("sheet.export", actor=actor, info={"expert": expert_id, "file": out.name}) as tx:
         tx.put("sheet_exports", [{"token_sha256": hashlib.sha256(token.encode()).hexdigest(),
                                   "expert_id": expert_id, "exported_at": exported_at, "items": len(items)}])

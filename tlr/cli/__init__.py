@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
@@ -75,12 +76,21 @@ def cli() -> None:
       tlr demo --out demo-out
 
     Exit codes: 0 success, 1 completed with findings (e.g. --strict warnings),
-    2 bad input or usage, 130 interrupted.
+    2 bad input or usage, 70 internal error (a bug in tlr: please report it with
+    the saved traceback), 130 interrupted.
     """
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE: only ever a bug in tlr, never the user's input
+DEBUG_ENV = "TLR_DEBUG"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: run the CLI, turning user errors into one-line messages and exit code 2."""
+    """Console entry point: run the CLI, turning user errors into one-line messages and exit code 2.
+
+    Anything else that escapes a command is a bug: one line naming a saved traceback, exit code 70
+    (set ``TLR_DEBUG=1`` to get the exception itself).
+    """
     from tlr.errors import TlrError
 
     try:
@@ -101,7 +111,57 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:  # pragma: no cover - `tlr ... | head`
         return 0
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        saved = save_traceback(exc, argv)
+        where = str(saved) if saved else "（未能保存回溯 / the traceback could not be saved）"
+        click.echo(f"内部错误，请报告 / internal error — please report: {where}", err=True)
+        return INTERNAL_ERROR
     return rv if isinstance(rv, int) else 0
+
+
+def crash_folders() -> list:
+    """Where a traceback may be saved, in order: the user's cache, then the temp folder — never the
+    current folder."""
+    import tempfile
+    from pathlib import Path
+
+    here = Path.cwd().resolve() if os.path.isdir(".") else None
+    folders = []
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(cache):  # the XDG spec ignores a relative value
+        folders.append(Path(cache) / "tlr")
+    try:
+        folders.append(Path.home() / ".cache" / "tlr")
+    except (RuntimeError, KeyError):  # pragma: no cover - no home directory
+        pass
+    tmp = Path(tempfile.gettempdir())
+    if here is None or tmp.resolve() != here:  # gettempdir() falls back to the current folder
+        folders.append(tmp / f"tlr-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    return [f for f in folders if here is None or f.resolve() != here]
+
+
+def save_traceback(exc: BaseException, argv: list[str] | None) -> object:
+    """Write the traceback (and the tool and Python versions, the arguments) to a private file."""
+    import platform
+    import tempfile
+    import time
+    import traceback
+
+    text = (f"tlr {__version__}\npython {platform.python_version()} {platform.platform()}\n"
+            f"argv {sys.argv[:1] + list(argv if argv is not None else sys.argv[1:])!r}\n\n"
+            + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    for folder in crash_folders():
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=time.strftime("crash-%Y%m%d-%H%M%S-"), suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return name
+        except OSError:
+            continue
+    return None
 
 
 def run() -> None:  # pragma: no cover - thin wrapper used by the console script

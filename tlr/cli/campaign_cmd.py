@@ -482,6 +482,14 @@ def export() -> None:
     """
 
 
+def _check_out(out: str | None) -> None:
+    """A bad --out fails before the export is built (missing folder, a folder, a device, someone else's file)."""
+    if out:
+        from tlr.outputs import check_file
+
+        check_file(out)
+
+
 @export.command("scores")
 @campaign_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
@@ -504,6 +512,7 @@ def export_scores_cmd(campaign, fmt, out, lang) -> None:
 
     if fmt == "xlsx" and not out:
         raise CampaignError("xlsx 须指定 --out / xlsx needs --out FILE", code="usage")
+    _check_out(out)
     with _open(campaign) as ledger:
         data = export_scores(ledger, fmt, out, lang=lang)
     if out:
@@ -530,6 +539,7 @@ def export_assignments_cmd(campaign, fmt, out) -> None:
 
     if fmt == "xlsx" and not out:
         raise CampaignError("xlsx 须指定 --out / xlsx needs --out FILE", code="usage")
+    _check_out(out)
     with _open(campaign) as ledger:
         data = export_assignments(ledger, fmt, out)
     if out:

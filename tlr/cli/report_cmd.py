@@ -76,6 +76,11 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     Example / 示例:
       tlr report round-2026 --out reports/ --format html,pdf --lang zh --top 20
     """
+    from tlr.outputs import check_folder
+
+    fmts = _formats(formats)
+    names = [f"report.{f}" for f in fmts] + (["report-data.json"] if data_json else [])
+    check_folder(out_dir, names=names)  # before the ranking: a bad --out fails at once
     from tlr.app.audit_gate import check_audit
     from tlr.app.report_data import build_report_data
     from tlr.campaign import open_campaign
@@ -83,7 +88,6 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     from tlr.evaluate import EvaluationOptions
     from tlr.report.render import render_report
 
-    fmts = _formats(formats)
     ledger = open_campaign(campaign)
     audit = check_audit(ledger, allow_unverified=allow_unverified)
     with _Steps(as_json) as step:
@@ -94,12 +98,10 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
         written = render_report(data, out_dir, formats=fmts, lang=lang, top=top, templates_dir=templates_dir,
                                 progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))
         if data_json:
-            from tlr.fsutil import atomic_write_text
+            from tlr.outputs import write_file
             from tlr.report.render import output_path
 
-            target = output_path(out_dir, "report-data.json")
-            atomic_write_text(target, data.model_dump_json(indent=2) + "\n")
-            written.append(target)
+            written.append(write_file(output_path(out_dir, "report-data.json"), data.model_dump_json(indent=2) + "\n"))
     echo_written(written, as_json)
     return 0
 
@@ -107,7 +109,8 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
 @click.command()
 @click.option("--out", "out_dir", default="demo-out", show_default=True, type=click.Path(file_okay=False),
               help="Fresh folder for the campaign, answers and reports.")
-@click.option("--force", is_flag=True, help="Replace a previous demo output in --out.")
+@click.option("--force", is_flag=True, help="Replace a previous demo output in --out (deletes only files tlr wrote; "
+                                           "refuses if anything else is there).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
 @LANG_OPTION

@@ -222,11 +222,15 @@ def schema(out_file: str | None) -> int:
 
     from tlr.rubric.schema import rubric_json_schema
 
+    if out_file:
+        from tlr.outputs import check_file
+
+        check_file(out_file)
     text = json.dumps(rubric_json_schema(), ensure_ascii=False, indent=2)
     if out_file:
-        from tlr.fsutil import atomic_write_text
+        from tlr.outputs import write_file
 
-        atomic_write_text(out_file, text + "\n")
+        write_file(out_file, text + "\n")
         click.echo(f"已写入 / written: {out_file}")
     else:
         click.echo(text)
@@ -281,10 +285,12 @@ def doc(file: str, out_dir: str, formats: str, templates_dir: str | None, lang: 
       tlr rubric doc rubrics/fund-screening.yaml --out manual/ --format pdf
     """
     from tlr.cli.report_cmd import _formats
+    from tlr.outputs import check_folder
     from tlr.report.render import render_manual
     from tlr.rubric import load_rubric
 
-    written = render_manual(load_rubric(file), out_dir, formats=_formats(formats), lang=lang,
-                            templates_dir=templates_dir)
+    fmts = _formats(formats)
+    check_folder(out_dir)  # the file names (from the rubric id) are checked again once it is loaded
+    written = render_manual(load_rubric(file), out_dir, formats=fmts, lang=lang, templates_dir=templates_dir)
     echo_written(written, as_json)
     return 0

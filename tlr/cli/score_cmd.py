@@ -66,6 +66,10 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, re
     from tlr.errors import CampaignError
 
     if checklists:
+        if out_file:
+            from tlr.outputs import check_file
+
+            check_file(out_file)
         with _open(campaign) as ledger:
             _list_checklists(ledger, expert_id, out_file, as_json)
         return
@@ -577,7 +581,7 @@ def _write_answers(out_file: str, answers: list[dict]) -> None:
     import json
 
     from tlr.errors import CampaignError
-    from tlr.fsutil import atomic_write_bytes
+    from tlr.outputs import write_file
 
     suffix = Path(out_file).suffix.lower()
     if suffix == ".json":
@@ -592,10 +596,7 @@ def _write_answers(out_file: str, answers: list[dict]) -> None:
         data = buf.getvalue().encode("utf-8-sig")   # Excel opens UTF-8 with BOM correctly
     else:
         raise CampaignError(f"--out 须为 .csv 或 .json / --out must end in .csv or .json: {out_file}", code="usage")
-    try:
-        atomic_write_bytes(out_file, data)
-    except OSError as exc:
-        raise CampaignError(f"无法写入 / cannot write {out_file}: {exc.strerror}", code="io_error") from None
+    write_file(out_file, data)
 
 
 # --------------------------------------------------------------------------- sheets
@@ -631,7 +632,12 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
     """
     from tlr.campaign.sheets import export_sheet
     from tlr.errors import CampaignError
+    from tlr.outputs import check_file, check_folder, join_under, make_folder, safe_names
 
+    out_path = Path(out)
+    one_file = out_path.suffix.lower() == ".xlsx" and not out_path.is_dir()
+    if not one_file:
+        check_folder(out_path)  # before opening the campaign: a bad --out fails at once
     with _open(campaign) as ledger:
         ids = list(experts_)
         if all_:
@@ -639,14 +645,15 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
                 "SELECT DISTINCT e.id FROM experts e JOIN assignments a ON a.expert_id = e.id ORDER BY e.seq")]
         if not ids:
             raise CampaignError("请指定 --expert 或 --all / give --expert E or --all", code="usage")
-        written = []
-        out_path = Path(out)
-        for eid in ids:
-            if out_path.suffix.lower() == ".xlsx" and len(ids) == 1:
-                target = out_path
-            else:
-                target = out_path / f"scoresheet-{eid}.xlsx"
-            written.append({"expert": eid, "file": str(export_sheet(ledger, eid, target))})
+        if one_file and len(ids) == 1:
+            targets = {ids[0]: check_file(out_path)}
+        else:
+            names = safe_names(ids)  # ids are data: never trusted as file names
+            targets = {eid: f"scoresheet-{names[eid]}.xlsx" for eid in ids}
+            check_folder(out_path, names=targets.values())
+            make_folder(out_path)
+            targets = {eid: join_under(out_path, name) for eid, name in targets.items()}
+        written = [{"expert": eid, "file": str(export_sheet(ledger, eid, targets[eid]))} for eid in ids]
     if as_json:
         echo_json(written)
     else:

@@ -26,7 +26,6 @@ TIER_SECTION_LIMIT = 25  # projects listed per tier section (the full table has 
 REPORT_TEMPLATE = "report.html.j2"
 MANUAL_TEMPLATE = "manual.html.j2"
 STAMP_OTHER = {"zh": "AUDIT FAILED", "en": "审计未通过"}  # the stamp shows both languages
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
 # ---------------------------------------------------------------- locations
@@ -57,17 +56,13 @@ def _templates(templates_dir: str | Path | None, required: str) -> Path:
 
 
 def output_path(out_dir: str | Path, name: str) -> Path:
-    """``out_dir/name``, refusing anything that would land outside *out_dir*."""
-    if not _SAFE_NAME.match(name) or ".." in name:
+    """``out_dir/name``, refusing a name that is not already a safe file name or that lands outside *out_dir*."""
+    from tlr.outputs import join_under, safe_name
+
+    if not isinstance(name, str) or safe_name(name) != name:
         raise ReportError(f"输出文件名无效 / invalid output file name: {name!r}",
                           hint="只用字母、数字、. _ - / letters, digits, . _ - only", code="bad-output")
-    root = Path(out_dir).resolve()
-    path = (root / name).resolve()
-    if path.parent != root:
-        raise ReportError(f"输出路径越出 --out 目录 / output path escapes --out: {path}", code="bad-output")
-    if path.is_symlink():  # pragma: no cover - resolve() already follows links
-        raise ReportError(f"输出路径是符号链接 / output path is a symlink: {path}", code="bad-output")
-    return path
+    return join_under(out_dir, name)
 
 
 def _check_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -362,8 +357,11 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
     """
     if lang not in ("zh", "en"):
         raise ReportError(f"不支持的语言 / unsupported language: {lang!r}", hint="--lang zh|en", code="bad-lang")
+    from tlr.outputs import check_folder, make_folder, write_file
+
     formats = _check_formats(formats)
     targets = {f: output_path(out_dir, f"{basename}.{f}") for f in formats}
+    check_folder(out_dir, names=[t.name for t in targets.values()])
     root = _templates(templates_dir, REPORT_TEMPLATE)
     env = _jinja_env(root)
     template = _load(env, REPORT_TEMPLATE, root)
@@ -378,8 +376,7 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
     ordered = data.ranked()
     n_top = DEFAULT_TOP if top is None else max(0, int(top))
     charts = _charts(data, lang, s, list(enumerate(ordered[:n_top], 1)), progress)
-    from tlr.fsutil import atomic_write_bytes, atomic_write_text
-
+    make_folder(out_dir)
     written: list[Path] = []
     for fmt in formats:
         ctx = build_context(data, fmt=fmt, lang=lang, top=top, charts=charts)
@@ -388,12 +385,12 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
         html = _render_template(template, ctx, root)
         if fmt == "html":
             html = _embed_font(html)
-            atomic_write_text(targets["html"], html)
+            write_file(targets["html"], html)
             if progress:
                 progress("html", 1, 1)
         else:
             pdf = html_to_pdf(html, root)
-            atomic_write_bytes(targets["pdf"], pdf)
+            write_file(targets["pdf"], pdf)
             if progress:
                 progress("pdf", 1, 1)
         written.append(targets[fmt])
@@ -480,24 +477,24 @@ def render_manual(rubric, out_dir: str | Path, formats: Sequence[str] = FORMATS,
                   templates_dir: str | Path | None = None, *, basename: str | None = None,
                   progress: Progress | None = None) -> list[Path]:
     """The expert scoring manual of a resolved rubric: every indicator, its scale and anchors, its weight."""
-    from tlr.fsutil import atomic_write_bytes, atomic_write_text
+    from tlr.outputs import check_folder, make_folder, safe_name, write_file
     from tlr.report.manual import manual_context
 
     formats = _check_formats(formats)
-    name = basename or f"manual-{re.sub(r'[^A-Za-z0-9._-]', '_', rubric.id)}"
+    name = basename or safe_name(f"manual-{rubric.id}")
     targets = {f: output_path(out_dir, f"{name}.{f}") for f in formats}
+    check_folder(out_dir, names=[t.name for t in targets.values()])
     root = _templates(templates_dir, MANUAL_TEMPLATE)
     env = _jinja_env(root)
     template = _load(env, MANUAL_TEMPLATE, root)
+    make_folder(out_dir)
     written: list[Path] = []
     for fmt in formats:
         ctx = manual_context(rubric, fmt=fmt, lang=lang)
         ctx["font_face_css"] = _font_face() if fmt == "pdf" else _HTML_FONT_PLACEHOLDER
         html = _render_template(template, ctx, root)
-        if fmt == "html":
-            atomic_write_text(targets["html"], _embed_font(html))
-        else:
-            atomic_write_bytes(targets["pdf"], html_to_pdf(html, root))
+        content = _embed_font(html) if fmt == "html" else html_to_pdf(html, root)
+        write_file(targets[fmt], content)
         if progress:
             progress(fmt, 1, 1)
         written.append(targets[fmt])
