@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tlr.campaign import record_score, verify_audit
-from tlr.campaign.sheets import COL, LISTS, SHEET, export_sheet, import_sheets
+from tlr.campaign.sheets import LISTS, SHEET, export_sheet, import_sheets
 from tlr.errors import ValidationError
 
 from .conftest import run_cli

@@ -8,6 +8,12 @@ wrote (``put``: table -> rows) and removed (``del``: table -> keys), so
 result with the tables: an audit entry edited, deleted or inserted behind the
 tool's back breaks the chain; a score (or project, expert, assignment, recusal,
 TRL assessment, the frozen rubric) edited directly no longer matches the replay.
+
+The chain has no secret, so it cannot show an entry appended (or a history rewritten)
+with every hash recomputed; seals (:mod:`tlr.campaign.seal`), signatures over the head
+made with a key kept outside the ledger, can. :func:`verify` also checks the schema
+against what the migrations create (a dropped append-only trigger, a foreign trigger)
+and that every ``meta`` key was recorded at ``campaign.init``.
 """
 
 from __future__ import annotations
@@ -107,7 +113,7 @@ def _digest(values: list[Any]) -> bytes:
                            digest_size=16).digest()
 
 
-def _key_digest(spec: Any, key: Any) -> bytes:
+def _key_digest(key: Any) -> bytes:
     return _digest(list(key))
 
 
@@ -208,12 +214,12 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditR
             init_meta = payload["meta"]
         for table, spec, kind, item in _changes(payload):
             if kind == "del":
-                state[table].pop(_key_digest(spec, item), None)
+                state[table].pop(_key_digest(item), None)
                 continue
             row = dict(item)
             if spec.seq_column:
                 row[spec.seq_column] = seq
-            state[table][_key_digest(spec, [row.get(k) for k in spec.key])] = _row_digest(spec, row)
+            state[table][_key_digest([row.get(k) for k in spec.key])] = _row_digest(spec, row)
             if table == "seals":
                 seal_entry[row.get("seq")] = seq
 
@@ -253,7 +259,7 @@ def _check_tables(ledger: "Ledger", report: AuditReport, state: dict[str, dict[b
         for values in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
             row = _db_row(spec, values)
             key = [row.get(k) for k in spec.key]
-            kd = _key_digest(spec, key)
+            kd = _key_digest(key)
             want = expected.pop(kd, None)
             if want is None:
                 report.state_ok = False
@@ -284,14 +290,14 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
             if not wanted:
                 continue
             if kind == "del":
-                kd = _key_digest(spec, item)
+                kd = _key_digest(item)
                 if kd in wanted:
                     logged[table][kd] = None
                 continue
             row = dict(item)
             if spec.seq_column:
                 row[spec.seq_column] = seq
-            kd = _key_digest(spec, [row.get(k) for k in spec.key])
+            kd = _key_digest([row.get(k) for k in spec.key])
             if kd in wanted:
                 logged[table][kd] = row
 
@@ -448,15 +454,16 @@ def _unsealed_tail(ledger: "Ledger", report: AuditReport, last: dict, own_entry:
             first, first_ts = seq, ts
         last_seq, last_ts = seq, ts
     count = sum(actions.values())
+
+    def top(c: Counter) -> str:
+        items = [f"{k} ×{n}" for k, n in c.most_common(5)]
+        return ", ".join(items) + (f", … (+{len(c) - 5})" if len(c) > 5 else "")
+
     report.unsealed = {"sealed_seq": last["seq"], "sealed_at": last["ts"], "count": count, "first_seq": first,
                        "last_seq": last_seq, "first_ts": first_ts, "last_ts": last_ts,
                        "actions": dict(actions.most_common()), "actors": dict(actors.most_common())}
     if not count:
         return
-    def top(c: Counter) -> str:
-        items = [f"{k} ×{n}" for k, n in c.most_common(5)]
-        return ", ".join(items) + (f", … (+{len(c) - 5})" if len(c) > 5 else "")
-
     text = (f"最后一个签封（第 {last['seq']} 条，{last['ts'][:19]}）之后还有 {count} 条记录（第 {first}–{last_seq} 条），"
             f"未被签封覆盖，写入者未经证实 / {count} entr{'y' if count == 1 else 'ies'} after the last seal (entry "
             f"{last['seq']}, {last['ts'][:19]}): seq {first}–{last_seq}, not covered by a seal — who wrote them is "

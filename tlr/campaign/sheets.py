@@ -456,13 +456,15 @@ def newer_changes(ledger: Ledger, expert_id: str, position: int, token_sha256: s
     the latest change (seq, ts, actor, action, raw — None when withdrawn). Changes made by importing
     the same exported sheet (same token) are the sheet's own and are left out."""
     conn = ledger.conn
+    own = {seq for (seq,) in conn.execute(
+        "SELECT seq FROM audit WHERE seq > ? AND action = 'sheet.import' AND instr(payload, ?) > 0",
+        (position, token_sha256))} if token_sha256 else set()
     out: dict[tuple, dict] = {}
-    for pid, iid, raw, seq, ts, actor, action, own in conn.execute(
-            "SELECT s.project_id, s.indicator_id, s.raw, s.audit_seq, a.ts, a.actor, a.action, "
-            "coalesce(a.action = 'sheet.import' AND ? != '' AND instr(a.payload, ?) > 0, 0) "
+    for pid, iid, raw, seq, ts, actor, action in conn.execute(
+            "SELECT s.project_id, s.indicator_id, s.raw, s.audit_seq, a.ts, a.actor, a.action "
             "FROM scores s LEFT JOIN audit a ON a.seq = s.audit_seq WHERE s.expert_id = ? AND s.audit_seq > ?",
-            (token_sha256, token_sha256, expert_id, position)):
-        if not own:
+            (expert_id, position)):
+        if seq not in own:
             out[(pid, iid)] = {"seq": seq, "ts": ts, "actor": actor, "action": action, "raw": raw}
     standing = {(p, i) for p, i in conn.execute("SELECT project_id, indicator_id FROM scores WHERE expert_id = ?",
                                                 (expert_id,))}
@@ -474,11 +476,10 @@ def newer_changes(ledger: Ledger, expert_id: str, position: int, token_sha256: s
             dels = (data.get("del") or {}).get("scores") or []
         except (ValueError, AttributeError):
             continue
-        own = action == "sheet.import" and bool(token_sha256) and data.get("sheet") == token_sha256
         for key in dels:
             if len(key) != 3 or key[0] != expert_id or (key[1], key[2]) in standing:
                 continue
-            if own:
+            if seq in own:
                 out.pop((key[1], key[2]), None)
             else:
                 out[(key[1], key[2])] = {"seq": seq, "ts": ts, "actor": actor, "action": action, "raw": None}
