@@ -141,13 +141,18 @@ def test_audit_log_is_append_only_through_sqlite(ledger):
         ledger.conn.execute("DELETE FROM audit WHERE seq = 1")
 
 
-def _tamper(path, *statements):
-    """Edit the database behind the tool's back, as someone with the sqlite3 shell would."""
+def _tamper(path, *statements, restore_triggers=False):
+    """Edit the database behind the tool's back, as someone with the sqlite3 shell would (a careful
+    one re-creates the append-only triggers afterwards, exactly as the schema writes them)."""
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
     conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
     for s in statements:
         conn.execute(s)
+    if restore_triggers:
+        for s in schema.MIGRATIONS[0]:
+            if s.startswith("CREATE TRIGGER"):
+                conn.execute(s)
     conn.commit()
     conn.close()
 
@@ -275,7 +280,7 @@ def test_recorded_head_detects_truncation(ledger, capsys):
     ledger.close()
     # cut off the newest entry together with its score: the chain alone is still consistent
     _tamper(path, "DELETE FROM scores WHERE audit_seq = (SELECT max(seq) FROM audit)",
-            "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
+            "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)", restore_triggers=True)
     assert run_cli(["audit", "verify", *c], capsys)[0] == 0
     code, _out, err = run_cli(["audit", "verify", "--head", head, *c], capsys)
     assert code == 1 and "not in the chain" in err

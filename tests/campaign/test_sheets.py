@@ -46,7 +46,11 @@ def test_export_structure(ledger, tmp_path):
     assert ws.cell(row=2, column=SCORE_COL).protection.locked is False
     assert ws.cell(row=2, column=COL["project"]).protection.locked is True
     kinds = {dv.type for dv in ws.data_validations.dataValidation}
-    assert {"list", "decimal"} <= kinds
+    assert {"list", "custom"} <= kinds   # a number check that also accepts the withdrawal marker
+    custom = next(dv for dv in ws.data_validations.dataValidation if dv.type == "custom")
+    cell = str(custom.sqref)
+    assert custom.formula1 == (f'OR(AND(ISNUMBER({cell}),{cell}>=0.0,{cell}<=10000.0),{cell}="撤回",'
+                               f'{cell}="withdraw")')
     covered = set()
     for dv in ws.data_validations.dataValidation:
         covered |= {str(c) for c in dv.sqref.ranges}
@@ -61,7 +65,7 @@ def test_round_trip_and_corrected_reimport(ledger, tmp_path, capsys):
     values = {i.key: ANSWER[i.indicator.id] for i in items}
     _fill(path, values, comment="looks good")
     res = import_sheets(ledger, [path])
-    assert res[0]["set"] == len(items) and res[0]["removed"] == 0
+    assert res[0]["set"] == len(items) and res[0]["withdrawn"] == 0
     rows = ledger.rows("scores", "expert_id = 'E04'")
     assert len(rows) == len(items) and {r["source"] for r in rows} == {"sheet"}
     assert rows[0]["comment"] == "looks good"
@@ -72,15 +76,15 @@ def test_round_trip_and_corrected_reimport(ledger, tmp_path, capsys):
     prefilled = [r[SCORE_COL - 1] for r in wb[SHEET].iter_rows(min_row=2, values_only=True)]
     assert all(v is not None for v in prefilled)
     first, second, third = items[0].key, items[1].key, items[2].key
-    _fill(path2, {first: "2", second: "1", third: None})
+    _fill(path2, {first: "2", second: "1", third: "撤回"})
     res = import_sheets(ledger, [path2])
-    assert res[0]["set"] == 2 and res[0]["removed"] == 1
+    assert res[0]["set"] == 2 and res[0]["withdrawn"] == 1
     scores = {(r["project_id"], r["indicator_id"]): r["value"] for r in ledger.rows("scores", "expert_id = 'E04'")}
     assert scores[first] == 2.0 and scores[second] == 1.0 and third not in scores
     entry = ledger.conn.execute("SELECT payload FROM audit WHERE action = 'sheet.import' ORDER BY seq DESC"
                                 ).fetchone()[0]
     payload = json.loads(entry)
-    assert payload["removed"] == 1 and len(payload["put"]["scores"]) == 2 and len(payload["del"]["scores"]) == 1
+    assert payload["withdrawn"] == 1 and len(payload["put"]["scores"]) == 2 and len(payload["del"]["scores"]) == 1
     assert verify_audit(ledger).ok
     code, out, _ = run_cli(["sheets", "import", path2, "--campaign", ledger.path.parent], capsys)
     assert code == 0 and "unchanged" in out
@@ -152,7 +156,7 @@ def test_formula_like_comment_survives_round_trip(ledger, tmp_path):
     ws = load_workbook(path)[SHEET]
     assert ws.cell(row=2, column=COL["comment"]).value == "'=1+1 不是公式"
     res = import_sheets(ledger, [path])
-    assert res[0]["set"] == 0 and res[0]["removed"] == 0
+    assert res[0]["set"] == 0 and res[0]["withdrawn"] == 0
     assert ledger.rows("scores")[0]["comment"] == "=1+1 不是公式"
 
 

@@ -8,6 +8,12 @@ wrote (``put``: table -> rows) and removed (``del``: table -> keys), so
 result with the tables: an audit entry edited, deleted or inserted behind the
 tool's back breaks the chain; a score (or project, expert, assignment, recusal,
 TRL assessment, the frozen rubric) edited directly no longer matches the replay.
+
+The chain has no secret, so it cannot show an entry appended (or a history rewritten)
+with every hash recomputed; seals (:mod:`tlr.campaign.seal`), signatures over the head
+made with a key kept outside the ledger, can. :func:`verify` also checks the schema
+against what the migrations create (a dropped append-only trigger, a foreign trigger)
+and that every ``meta`` key was recorded at ``campaign.init``.
 """
 
 from __future__ import annotations
@@ -45,132 +51,428 @@ def _entry_text(seq: int, ts: str, actor: str, action: str, payload_text: str) -
 
 @dataclass
 class AuditReport:
-    """Result of :func:`verify`. ``ok`` is true when the chain and the tables agree."""
+    """Result of :func:`verify`. ``ok`` is true when the chain, the tables, the schema and the seals agree.
+
+    ``problems`` make it fail; ``warnings`` are findings that need a person's judgement (entries
+    appended after the last seal, seals not checked) and do not, unless ``strict`` was asked.
+    """
 
     entries: int = 0
     head: str = GENESIS
     chain_ok: bool = True
     state_ok: bool = True
+    schema_ok: bool = True
+    seal_ok: bool = True
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     first_bad_seq: int | None = None
+    seals: list[dict[str, Any]] = field(default_factory=list)
+    unsealed: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
-        return self.chain_ok and self.state_ok
+        return self.chain_ok and self.state_ok and self.schema_ok and self.seal_ok
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "entries": self.entries, "head": self.head, "chain_ok": self.chain_ok,
-                "state_ok": self.state_ok, "first_bad_seq": self.first_bad_seq, "problems": self.problems}
+                "state_ok": self.state_ok, "schema_ok": self.schema_ok, "seal_ok": self.seal_ok,
+                "first_bad_seq": self.first_bad_seq, "problems": self.problems, "warnings": self.warnings,
+                "seals": self.seals, "unsealed": self.unsealed}
 
 
 MAX_PROBLEMS = 50
 
 
-def verify(ledger: "Ledger") -> AuditReport:
-    """Recompute the hash chain and check that the tables are exactly what the log says."""
-    from .ledger import TABLES, row_from_db, row_key
+# -- row digests: the replay keeps 16 bytes per key and per row, not the rows themselves -------------
 
-    report = AuditReport()
-    state: dict[str, dict[tuple, dict]] = {name: {} for name in TABLES}
+
+def _norm(value: Any) -> Any:
+    """A form whose repr is equal exactly when the old column-by-column comparison said "same":
+    numbers as floats (4 == 4.0, -0.0 == 0.0), JSON objects regardless of key order."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return value
+    if kind is float or kind is int:
+        try:
+            return float(value) + 0.0
+        except OverflowError:
+            return value
+    if kind is list or kind is tuple:
+        return [_norm(v) for v in value]
+    if kind is dict:
+        return ("\0object", tuple(sorted((str(k), _norm(v)) for k, v in value.items())))
+    return ("\0other", repr(value))  # bytes or anything else a hand edit can store: never a logged value
+
+
+def _digest(values: list[Any]) -> bytes:
+    return hashlib.blake2b(repr([_norm(v) for v in values]).encode("utf-8", "surrogatepass"),
+                           digest_size=16).digest()
+
+
+def _key_digest(key: Any) -> bytes:
+    return _digest(list(key))
+
+
+def _row_digest(spec: Any, row: dict[str, Any]) -> bytes:
+    return _digest([row.get(c) for c in spec.columns])
+
+
+def _db_row(spec: Any, values: tuple) -> dict[str, Any]:
+    from .ledger import row_from_db
+
+    try:
+        return row_from_db(spec, values)
+    except (TypeError, ValueError):  # a JSON column damaged by hand: compared as the raw text
+        return dict(zip(spec.columns, values))
+
+
+def _key_text(key: Any) -> str:
+    return "/".join(map(str, key))
+
+
+def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
+    """Stream the log once in seq order; call ``visit(seq, action, payload, digest)`` per entry.
+
+    With a ``report`` the hash chain is checked on the way (the first break is reported).
+    """
     prev = GENESIS
     expected_seq = 1
-    init_meta: dict | None = None
-
-    def problem(text: str) -> None:
-        if len(report.problems) < MAX_PROBLEMS:
-            report.problems.append(text)
-
     cur = ledger.conn.execute("SELECT seq, ts, actor, action, payload, prev_hash, hash FROM audit ORDER BY seq")
     for seq, ts, actor, action, payload_text, prev_hash, digest in cur:
-        report.entries += 1
         try:
             payload = json.loads(payload_text)
         except (TypeError, ValueError):
             payload = None
-        if report.chain_ok:
-            bad = None
-            if seq != expected_seq:
-                bad = (f"审计记录序号不连续：期望 {expected_seq}，实为 {seq} / audit entries missing or "
-                       f"reordered: expected seq {expected_seq}, found {seq}")
-            elif prev_hash != prev:
-                bad = f"审计记录 {seq} 的前序哈希不符 / audit entry {seq}: previous-hash link broken"
-            elif payload is None:
-                bad = f"审计记录 {seq} 的内容不是合法 JSON / audit entry {seq}: payload is not valid JSON"
-            else:
-                text = _entry_text(seq, ts, actor, action, payload_text)
-                if hashlib.sha256((prev + text).encode("utf-8")).hexdigest() != digest:
-                    bad = f"审计记录 {seq}（{action}）被改动 / audit entry {seq} ({action}) was altered"
-            if bad:
-                report.chain_ok = False
-                report.first_bad_seq = seq
-                problem(bad)
-        expected_seq = seq + 1
-        prev = digest
-        if not isinstance(payload, dict):
-            continue
+        if report is not None:
+            report.entries += 1
+            if report.chain_ok:
+                bad = None
+                if seq != expected_seq:
+                    bad = (f"审计记录序号不连续：期望 {expected_seq}，实为 {seq} / audit entries missing or "
+                           f"reordered: expected seq {expected_seq}, found {seq}")
+                elif prev_hash != prev:
+                    bad = f"审计记录 {seq} 的前序哈希不符 / audit entry {seq}: previous-hash link broken"
+                elif payload is None:
+                    bad = f"审计记录 {seq} 的内容不是合法 JSON / audit entry {seq}: payload is not valid JSON"
+                else:
+                    text = _entry_text(seq, ts, actor, action, payload_text)
+                    if hashlib.sha256((prev + text).encode("utf-8")).hexdigest() != digest:
+                        bad = f"审计记录 {seq}（{action}）被改动 / audit entry {seq} ({action}) was altered"
+                if bad:
+                    report.chain_ok = False
+                    report.first_bad_seq = seq
+                    report.problem(bad)
+            expected_seq = seq + 1
+            prev = digest
+            report.head = digest
+        if isinstance(payload, dict):
+            visit(seq, action, payload, digest)
+
+
+def _changes(payload: dict[str, Any]):
+    """(table, spec, "del", key) and (table, spec, "put", row) of one entry, in the order applied."""
+    from .ledger import TABLES
+
+    for table, keys in (payload.get("del") or {}).items():
+        spec = TABLES.get(table)
+        if spec is not None and isinstance(keys, list):
+            for key in keys:
+                yield table, spec, "del", key
+    for table, rows in (payload.get("put") or {}).items():
+        spec = TABLES.get(table)
+        if spec is not None and isinstance(rows, list):
+            for row in rows:
+                if isinstance(row, dict):
+                    yield table, spec, "put", row
+
+
+def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditReport:
+    """Recompute the hash chain, check every table against the log, the schema against what tlr creates,
+    and the seals (signatures checked with ``key``, a :class:`tlr.campaign.seal.SealKey`).
+
+    ``strict``: entries after the last seal made with ``key`` (or no such seal) fail the check.
+    Memory: the replay keeps a 16-byte digest per key and per row, never the rows.
+    """
+    from .ledger import TABLES
+
+    report = AuditReport()
+    state: dict[str, dict[bytes, bytes]] = {name: {} for name in TABLES}
+    init_meta: dict | None = None
+    seal_seqs = _sealed_seqs(ledger)
+    chain_at: dict[int, str] = {}
+    seal_entry: dict[Any, int] = {}
+
+    def visit(seq: int, action: str, payload: dict, digest: str) -> None:
+        nonlocal init_meta
+        if seq in seal_seqs:
+            chain_at[seq] = digest
         if action == "campaign.init" and isinstance(payload.get("meta"), dict):
             init_meta = payload["meta"]
-        for table, keys in (payload.get("del") or {}).items():
-            spec = TABLES.get(table)
-            if spec is None:
+        for table, spec, kind, item in _changes(payload):
+            if kind == "del":
+                state[table].pop(_key_digest(item), None)
                 continue
-            for key in keys:
-                state[table].pop(tuple(key), None)
-        for table, rows in (payload.get("put") or {}).items():
-            spec = TABLES.get(table)
-            if spec is None:
-                continue
-            for row in rows:
-                row = dict(row)
-                if spec.seq_column:
-                    row[spec.seq_column] = seq
-                state[table][row_key(spec, row)] = row
-    report.head = prev
+            row = dict(item)
+            if spec.seq_column:
+                row[spec.seq_column] = seq
+            state[table][_key_digest([row.get(k) for k in spec.key])] = _row_digest(spec, row)
+            if table == "seals":
+                seal_entry[row.get("seq")] = seq
 
-    if init_meta is None:
-        report.state_ok = False
-        problem("审计日志缺少创建记录 / the audit log has no campaign.init entry")
-    else:
-        meta = dict(ledger.conn.execute("SELECT key, value FROM meta").fetchall())
-        for key, value in init_meta.items():
-            if meta.get(key) != value:
-                report.state_ok = False
-                problem(f"meta {key}: {_short(meta.get(key))}，审计日志记录为 {_short(value)} / is "
-                        f"{_short(meta.get(key))} in the table but {_short(value)} in the audit log")
-    for table, spec in TABLES.items():
-        actual = {}
-        for r in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
-            try:
-                row = row_from_db(spec, r)
-            except (TypeError, ValueError):
-                row = dict(zip(spec.columns, r))
-            actual[row_key(spec, row)] = row
-        expected = state[table]
-        for key in expected.keys() - actual.keys():
-            report.state_ok = False
-            problem(f"{table} {'/'.join(map(str, key))}: 审计日志中有，数据表中被删除 / in the audit log but "
-                    f"deleted from the table")
-        for key in actual.keys() - expected.keys():
-            report.state_ok = False
-            problem(f"{table} {'/'.join(map(str, key))}: 数据表中有，审计日志中没有 / in the table but not in "
-                    f"the audit log")
-        for key in expected.keys() & actual.keys():
-            exp, act = expected[key], actual[key]
-            if exp == act:  # fast path (4 == 4.0 holds; only a real difference goes column by column)
-                continue
-            for col in spec.columns:
-                if not _same(exp.get(col), act.get(col)):
-                    report.state_ok = False
-                    problem(f"{table} {'/'.join(map(str, key))}: {col} 为 {_short(act.get(col))}，审计日志记录为 "
-                            f"{_short(exp.get(col))} / {col} is {_short(act.get(col))} in the table but "
-                            f"{_short(exp.get(col))} in the audit log")
+    _replay(ledger, report, visit)
+    _check_meta(ledger, report, init_meta)
+    _check_tables(ledger, report, state)
+    _check_schema(ledger, report)
+    _check_seals(ledger, report, key, strict, chain_at, seal_entry)
     return report
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return float(a) == float(b)
-    return a == b
+def _check_meta(ledger: "Ledger", report: AuditReport, init_meta: dict | None) -> None:
+    meta = dict(ledger.conn.execute("SELECT key, value FROM meta").fetchall())
+    if init_meta is None:
+        report.state_ok = False
+        report.problem("审计日志缺少创建记录 / the audit log has no campaign.init entry")
+        return
+    for key, value in init_meta.items():
+        if meta.get(key) != value:
+            report.state_ok = False
+            report.problem(f"meta {key}: {_short(meta.get(key))}，审计日志记录为 {_short(value)} / is "
+                           f"{_short(meta.get(key))} in the table but {_short(value)} in the audit log")
+    for key in sorted(meta.keys() - init_meta.keys()):
+        report.state_ok = False
+        report.problem(f"meta {key}: 数据表中有，审计日志中没有（未经本工具写入）/ in the table but not in the audit "
+                       f"log (written behind the tool's back)")
+
+
+def _check_tables(ledger: "Ledger", report: AuditReport, state: dict[str, dict[bytes, bytes]]) -> None:
+    """Stream every table and compare each row's digest with the replay's; name the differences."""
+    from .ledger import TABLES
+
+    detail: dict[str, dict[bytes, dict | None]] = {}   # rows to describe column by column (bounded)
+    for table, spec in TABLES.items():
+        expected = state[table]
+        mismatched: dict[bytes, dict] = {}
+        for values in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
+            row = _db_row(spec, values)
+            key = [row.get(k) for k in spec.key]
+            kd = _key_digest(key)
+            want = expected.pop(kd, None)
+            if want is None:
+                report.state_ok = False
+                report.problem(f"{table} {_key_text(key)}: 数据表中有，审计日志中没有 / in the table but not in "
+                               f"the audit log")
+            elif want != _row_digest(spec, row):
+                report.state_ok = False
+                if len(mismatched) < MAX_PROBLEMS:
+                    mismatched[kd] = row
+        # what is left was in the log but is no longer in the table
+        if expected or mismatched:
+            detail[table] = {**{kd: None for kd in list(expected)[:MAX_PROBLEMS]}, **mismatched}
+        if expected:
+            report.state_ok = False
+    if detail:
+        _describe(ledger, report, detail)
+
+
+def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[bytes, dict | None]]) -> None:
+    """Second pass over the log, only for the rows that differ: their logged form, column by column."""
+    from .ledger import TABLES
+
+    logged: dict[str, dict[bytes, dict | None]] = {t: {} for t in detail}
+
+    def visit(seq: int, action: str, payload: dict, digest: str) -> None:
+        for table, spec, kind, item in _changes(payload):
+            wanted = detail.get(table)
+            if not wanted:
+                continue
+            if kind == "del":
+                kd = _key_digest(item)
+                if kd in wanted:
+                    logged[table][kd] = None
+                continue
+            row = dict(item)
+            if spec.seq_column:
+                row[spec.seq_column] = seq
+            kd = _key_digest([row.get(k) for k in spec.key])
+            if kd in wanted:
+                logged[table][kd] = row
+
+    _replay(ledger, None, visit)
+    for table, rows in detail.items():
+        spec = TABLES[table]
+        for kd, actual in rows.items():
+            exp = logged[table].get(kd)
+            if actual is None:
+                if exp is not None:
+                    report.problem(f"{table} {_key_text([exp.get(k) for k in spec.key])}: 审计日志中有，数据表中被删除 "
+                                   f"/ in the audit log but deleted from the table")
+                continue
+            key = _key_text([actual.get(k) for k in spec.key])
+            for col in spec.columns:
+                have, want = actual.get(col), (exp or {}).get(col)
+                if _digest([have]) != _digest([want]):
+                    report.problem(f"{table} {key}: {col} 为 {_short(have)}，审计日志记录为 {_short(want)} / {col} "
+                                   f"is {_short(have)} in the table but {_short(want)} in the audit log")
+
+
+def _sealed_seqs(ledger: "Ledger") -> set[int]:
+    import sqlite3
+
+    try:
+        return {r[0] for r in ledger.conn.execute("SELECT seq FROM seals")}
+    except sqlite3.DatabaseError:  # the table is gone: reported by the schema check
+        return set()
+
+
+# -- the schema: what tlr's migrations create, nothing more, nothing less ----------------------------
+
+
+def expected_schema() -> dict[tuple[str, str], str]:
+    """(type, name) -> SQL of every object the migrations create (applied to an empty in-memory database)."""
+    import sqlite3
+
+    from . import schema
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for statements in schema.MIGRATIONS:
+            for statement in statements:
+                conn.execute(statement)
+        return _schema_of(conn)
+    finally:
+        conn.close()
+
+
+def _schema_of(conn: Any) -> dict[tuple[str, str], str]:
+    return {(t, n): " ".join((sql or "").split()) for t, n, sql in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")}
+
+
+def _check_schema(ledger: "Ledger", report: AuditReport) -> None:
+    want = expected_schema()
+    have = _schema_of(ledger.conn)
+    for (kind, name), sql in sorted(want.items()):
+        if (kind, name) not in have:
+            report.schema_ok = False
+            if kind == "trigger":
+                report.problem(f"只追加触发器 {name} 被删除（审计日志可被改写）/ the append-only trigger {name} was "
+                               f"dropped (the audit log could be rewritten)")
+            else:
+                report.problem(f"数据库对象 {kind} {name} 缺失 / {kind} {name} is missing from the database")
+        elif have[(kind, name)] != sql:
+            report.schema_ok = False
+            report.problem(f"数据库对象 {kind} {name} 的定义被改动 / the definition of {kind} {name} was changed")
+    for kind, name in sorted(have.keys() - want.keys()):
+        report.schema_ok = False
+        report.problem(f"数据库对象 {kind} {name} 不是本工具创建的 / {kind} {name} was not created by tlr")
+
+
+# -- seals ----------------------------------------------------------------------------------------
+
+
+def _check_seals(ledger: "Ledger", report: AuditReport, key: Any, strict: bool, chain_at: dict[int, str],
+                 seal_entry: dict[Any, int]) -> None:
+    import sqlite3
+
+    from .ledger import TABLES
+    from .seal import seal_message, short_id
+
+    try:
+        seals = ledger.rows("seals", order="seq")
+    except sqlite3.DatabaseError:
+        seals = []
+    campaign_id = ledger.meta.get("campaign_id", "")
+    valid: list[dict] = []
+    for s in seals:
+        status = "unchecked"
+        seq = s.get("seq")
+        if chain_at.get(seq) != s.get("head"):
+            report.seal_ok = False
+            status = "history_rewritten"
+            report.problem(f"签封（第 {seq} 条，{s.get('ts')}）与审计链不符：之前的记录被改写或删除 / the seal of entry "
+                           f"{seq} ({s.get('ts')}) no longer matches the chain: history up to it was rewritten or cut")
+        if key is not None:
+            if s.get("key_id") != key.key_id or s.get("alg") != key.alg:
+                status = "other_key" if status == "unchecked" else status
+            elif not key.verify(seal_message(campaign_id, s), str(s.get("signature") or "")):
+                report.seal_ok = False
+                status = "bad_signature"
+                report.problem(f"签封（第 {seq} 条）的签名不能用此密钥验证：签封被伪造或改动 / the seal of entry {seq}: "
+                               f"signature does not verify with this key (forged or altered)")
+            elif status == "unchecked":
+                status = "ok"
+                valid.append(s)
+        report.seals.append({k: s.get(k) for k in TABLES["seals"].columns if k != "signature"} | {"status": status})
+    if key is None:
+        if seals:
+            report.warnings.append(f"有 {len(seals)} 个签封（最后一个在第 {seals[-1]['seq']} 条），未核对签名：请用 --key 给出"
+                                   f"公钥或密钥 / {len(seals)} seal(s) (the last at entry {seals[-1]['seq']}); their "
+                                   f"signatures were not checked: give --key")
+        return
+    mine = [s for s in seals if s.get("key_id") == key.key_id]
+    others = sorted({short_id(str(s.get("key_id"))) for s in seals if s.get("key_id") != key.key_id})
+    if not seals:
+        report.seal_ok = False
+        report.problem(f"批次中没有签封，无法用密钥 {short_id(key.key_id)} 核对 / the campaign holds no seal: nothing "
+                       f"to check with key {short_id(key.key_id)} (never sealed, or the seals were removed)")
+    elif not mine:
+        report.seal_ok = False
+        report.problem(f"密钥不符：{len(seals)} 个签封都不是用密钥 {short_id(key.key_id)} 做的（签封所用密钥："
+                       f"{', '.join(others)}）/ wrong key: none of the {len(seals)} seal(s) was made with key "
+                       f"{short_id(key.key_id)} (they were made with {', '.join(others)})")
+    elif others:
+        report.warnings.append(f"有签封用其他密钥（{', '.join(others)}）做出，未核对 / seal(s) made with other keys "
+                               f"({', '.join(others)}) were not checked")
+    if not valid:
+        if strict and report.seal_ok:
+            report.seal_ok = False
+            report.problem("没有可核对的有效签封 / no valid seal made with this key")
+        return
+    last = valid[-1]
+    _unsealed_tail(ledger, report, last, seal_entry.get(last["seq"]), strict)
+
+
+def _unsealed_tail(ledger: "Ledger", report: AuditReport, last: dict, own_entry: int | None, strict: bool) -> None:
+    """Entries after the last valid seal (its own ``audit.seal`` entry excepted), summarised."""
+    from collections import Counter
+
+    actions: Counter = Counter()
+    actors: Counter = Counter()
+    first = last_seq = None
+    first_ts = last_ts = None
+    for seq, ts, actor, action in ledger.conn.execute(
+            "SELECT seq, ts, actor, action FROM audit WHERE seq > ? ORDER BY seq", (last["seq"],)):
+        if seq == own_entry:
+            continue
+        actions[action] += 1
+        actors[actor] += 1
+        if first is None:
+            first, first_ts = seq, ts
+        last_seq, last_ts = seq, ts
+    count = sum(actions.values())
+
+    def top(c: Counter) -> str:
+        items = [f"{k} ×{n}" for k, n in c.most_common(5)]
+        return ", ".join(items) + (f", … (+{len(c) - 5})" if len(c) > 5 else "")
+
+    report.unsealed = {"sealed_seq": last["seq"], "sealed_at": last["ts"], "count": count, "first_seq": first,
+                       "last_seq": last_seq, "first_ts": first_ts, "last_ts": last_ts,
+                       "actions": dict(actions.most_common()), "actors": dict(actors.most_common())}
+    if not count:
+        return
+    text = (f"最后一个签封（第 {last['seq']} 条，{last['ts'][:19]}）之后还有 {count} 条记录（第 {first}–{last_seq} 条），"
+            f"未被签封覆盖，写入者未经证实 / {count} entr{'y' if count == 1 else 'ies'} after the last seal (entry "
+            f"{last['seq']}, {last['ts'][:19]}): seq {first}–{last_seq}, not covered by a seal — who wrote them is "
+            f"not proven. 操作 / actions: {top(actions)}; 操作者 / actors: {top(actors)}")
+    if strict:
+        report.seal_ok = False
+        report.problem(text)
+    else:
+        report.warnings.append(text)
 
 
 def _short(value: Any) -> str:

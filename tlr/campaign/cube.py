@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from tlr.errors import CampaignError, Location
+
 from .ledger import Ledger
 from .scoring import indicator_applies
 
@@ -73,6 +75,7 @@ def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube
     pi = {x: k for k, x in enumerate(pids)}
     ii = {x: k for k, x in enumerate(iids)}
     values = np.full((len(experts), len(pids), len(iids)), np.nan)
+    _check_values(ledger)
     rows = conn.execute("SELECT expert_id, project_id, indicator_id, value FROM scores").fetchall()
     if rows:
         idx = [(ei.get(e), pi.get(p), ii.get(i), v) for e, p, i, v in rows]
@@ -96,6 +99,24 @@ def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube
     row = ledger.rubric_row()
     return ScoreCube(values, tuple(experts), tuple(pids), tuple(iids), assigned, recused, applicable,
                      row.get("rubric_id", ""), row.get("version", ""), row.get("content_hash", ""))
+
+
+def _check_values(ledger: Ledger) -> None:
+    """Every stored score is a finite number: the tool writes nothing else, so anything else was written
+    behind its back. Refuse it with the row named rather than fail somewhere in the numeric code."""
+    bad = ledger.conn.execute(
+        "SELECT expert_id, project_id, indicator_id, value, typeof(value) FROM scores "
+        "WHERE typeof(value) NOT IN ('real', 'integer') OR value IN (9e999, -9e999) "
+        "ORDER BY expert_id, project_id, indicator_id LIMIT 1").fetchone()
+    if bad is None:
+        return
+    e, p, i, value, kind = bad
+    raise CampaignError(
+        f"存储的评分 {value!r} 不是有限数字（数据库被绕过本工具改动？）/ the stored score {value!r} "
+        f"({kind}) is not a finite number (the database was changed behind the tool's back?)",
+        location=Location(file=str(ledger.path), field=f"scores {e}/{p}/{i}: value"),
+        hint="运行 `tlr audit verify` 查看被改动之处，从备份恢复 / run `tlr audit verify` to see what was changed, "
+             "then restore from a backup", code="damaged_score")
 
 
 def scores_frame(ledger: Ledger):

@@ -71,10 +71,11 @@ TABLES: dict[str, TableSpec] = {
                                  ("id", "project_id", "cte", "document", "sha256", "assessor", "recorded_at",
                                   "audit_seq"), seq_column="audit_seq"),
     "sheet_exports": TableSpec("sheet_exports", ("token_sha256",),
-                               ("token_sha256", "expert_id", "exported_at", "items")),
+                               ("token_sha256", "expert_id", "exported_at", "items", "audit_seq", "audit_head")),
     "checklist_answers": TableSpec("checklist_answers", ("expert_id", "project_id", "indicator_id", "question_id"),
                                    ("expert_id", "project_id", "indicator_id", "question_id", "answer",
                                     "answered_at", "audit_seq"), seq_column="audit_seq"),
+    "seals": TableSpec("seals", ("seq",), ("seq", "head", "ts", "actor", "alg", "key_id", "signature")),
 }
 
 

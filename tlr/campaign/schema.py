@@ -149,6 +149,25 @@ _V3 = [
     ) WITHOUT ROWID""",
 ]
 
+# v4: (1) a scoresheet records the audit position it was exported at (the last entry its answers
+# reflect), so an import can refuse to revert answers changed in the ledger since; NULL for sheets
+# exported before v4 (their position is then found from the `sheet.export` audit entry).
+# (2) seals: the secretary's signature over the audit head (seq, hash) made with a key kept outside
+# the ledger (`tlr audit seal`); each seal is written with its own `audit.seal` entry.
+_V4 = [
+    "ALTER TABLE sheet_exports ADD COLUMN audit_seq INTEGER",
+    "ALTER TABLE sheet_exports ADD COLUMN audit_head TEXT",
+    """CREATE TABLE seals (
+        seq        INTEGER PRIMARY KEY,
+        head       TEXT NOT NULL,
+        ts         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        alg        TEXT NOT NULL,
+        key_id     TEXT NOT NULL,
+        signature  TEXT NOT NULL
+    )""",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)

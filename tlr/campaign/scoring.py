@@ -206,20 +206,19 @@ def clear_score(ledger: Ledger, expert_id: str, project_id: str, indicator_id: s
 # --------------------------------------------------------------------------- batches
 
 
-def replace_scores(tx: Transaction, expert_id: str, rows: list[dict], project_scope: set[str]) -> dict[str, int]:
-    """Make the expert's scores on ``project_scope`` exactly ``rows``; only differences are written."""
-    current = {}
-    for pid in project_scope:
-        for r in tx.conn.execute("SELECT indicator_id, value, raw, comment, evidence FROM scores "
-                                 "WHERE expert_id = ? AND project_id = ?", (expert_id, pid)):
-            current[(pid, r[0])] = r[1:]
-    new_keys = {(r["project_id"], r["indicator_id"]) for r in rows}
-    removed = [(expert_id, p, i) for (p, i) in current if (p, i) not in new_keys]
+def replace_scores(tx: Transaction, expert_id: str, rows: list[dict],
+                   withdraw: list[tuple[str, str]] | tuple = ()) -> dict[str, int]:
+    """Write the answers in ``rows`` that differ from the stored ones and withdraw the (project,
+    indicator) answers in ``withdraw``. Nothing else is touched: an answer not mentioned is kept."""
+    current = {(p, i): rest for p, i, *rest in tx.conn.execute(
+        "SELECT project_id, indicator_id, value, raw, comment, evidence FROM scores WHERE expert_id = ?",
+        (expert_id,))}
     changed = [r for r in rows if current.get((r["project_id"], r["indicator_id"])) !=
-               (r["value"], r["raw"], r["comment"], r["evidence"])]
-    tx.delete("scores", sorted(removed))
+               [r["value"], r["raw"], r["comment"], r["evidence"]]]
+    removed = sorted((expert_id, p, i) for p, i in set(withdraw) if (p, i) in current)
+    tx.delete("scores", removed)
     tx.put("scores", changed)
-    return {"set": len(changed), "removed": len(removed), "unchanged": len(rows) - len(changed)}
+    return {"set": len(changed), "withdrawn": len(removed), "unchanged": len(rows) - len(changed)}
 
 
 def read_answers(ledger: Ledger, expert_id: str, path: str | Path) -> tuple[list[dict], list[Diagnostic]]:

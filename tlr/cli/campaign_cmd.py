@@ -567,23 +567,41 @@ def audit() -> None:
 @campaign_option
 @click.option("--head", "heads", multiple=True, metavar="HASH",
               help="此前记下的链头哈希（须仍在链中）/ a head hash written down earlier: must still be in the chain")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False), default=None, metavar="PUBKEY_OR_KEYFILE",
+              help="核对签封：Ed25519 公钥（或私钥）PEM，或 HMAC 密钥文件 / check the seals with this Ed25519 "
+                   "public (or private) key PEM, or HMAC key file")
+@click.option("--strict", "--sealed-only", "strict", is_flag=True,
+              help="与 --key 一起：最后签封之后的记录（或没有签封）也算失败 / with --key: entries after the last "
+                   "seal (or no seal) fail the check")
 @json_option
-def audit_verify(campaign, heads, as_json) -> None:
-    """校验审计链与数据一致性 / Recompute the hash chain and check every table against the log.
+def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
+    """校验审计链、数据一致性、数据库结构与签封 / Check the hash chain, every table, the schema and the seals.
 
     Exit code 0 when intact, 1 when an edit behind the tool's back is found.
-    Give --head with a hash printed by an earlier verify (e.g. recorded in the
-    minutes) to also detect the newest entries being cut off.
+    Warnings (e.g. entries written after the last seal) do not change the exit
+    code unless --strict. Give --head with a hash printed by an earlier verify
+    (e.g. recorded in the minutes) to also detect the newest entries being cut off.
+    Give --key to check the seals made with `tlr audit seal`.
 
     \b
     Example / 示例:
       tlr audit verify --campaign round-2026
+      tlr audit verify --key secretary.pem.pub          # 核对签封 / check the seals
+      tlr audit verify --key secretary.pem.pub --strict # 签封之后不许有新记录 / nothing after the last seal
       tlr audit verify --head 9f2c…e1   # 上次评审会记录的链头 / head recorded at the last meeting
     """
     from tlr.campaign import verify_audit
+    from tlr.errors import CampaignError
 
+    if strict and not key_file:
+        raise CampaignError("--strict 须与 --key 一起使用 / --strict needs --key", code="usage")
+    key = None
+    if key_file:
+        from tlr.campaign.seal import load_key
+
+        key = load_key(key_file)
     with _open(campaign) as ledger:
-        report = verify_audit(ledger)
+        report = verify_audit(ledger, key=key, strict=strict)
         for head in heads:
             head = head.strip().lower()
             if not ledger.conn.execute("SELECT 1 FROM audit WHERE hash = ?", (head,)).fetchone():
@@ -592,14 +610,81 @@ def audit_verify(campaign, heads, as_json) -> None:
                                        f"{head[:16]}… is not in the chain (entries cut off or replaced)")
     if as_json:
         echo_json(report.to_dict())
-    elif report.ok:
-        click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
     else:
-        click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
-        for p in report.problems:
-            click.echo(f"  - {p}", err=True)
+        if report.ok:
+            click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
+        else:
+            click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
+            for p in report.problems:
+                click.echo(f"  - {p}", err=True)
+        good = [s for s in report.seals if s["status"] == "ok"]
+        if good:
+            click.echo(f"签封有效 / valid seals: {len(good)}, 最后 / last at entry {good[-1]['seq']} "
+                       f"({good[-1]['ts'][:19]}, {good[-1]['actor']})")
+        for w in report.warnings:
+            click.echo(f"警告 / warning: {w}", err=True)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+@audit.command("seal")
+@campaign_option
+@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False), metavar="KEYFILE",
+              help="秘书处持有的私钥 PEM（Ed25519）或 HMAC 密钥文件 / the secretary's Ed25519 private key PEM or "
+                   "HMAC key file")
+@json_option
+def audit_seal(campaign, key_file, as_json) -> None:
+    """签封审计链头 / Sign the audit log's current head with a key kept outside the ledger.
+
+    The seal (algorithm, key id, entry number, head hash, time, actor, signature)
+    is stored in the ledger with its own audit entry; the key is not. Later,
+    `tlr audit verify --key PUBLIC_KEY` proves that the history up to the seal is
+    unchanged and lists every entry written after it.
+
+    \b
+    Example / 示例:
+      tlr audit keygen --out ~/secretary.pem      # 一次 / once
+      tlr audit seal --key ~/secretary.pem        # 每次评审会后 / after each review meeting
+    """
+    from tlr.campaign.seal import load_key, seal_head, short_id
+
+    key = load_key(key_file)
+    with _open(campaign) as ledger:
+        row = seal_head(ledger, key)
+    if as_json:
+        echo_json(row)
+    else:
+        click.echo(f"已签封 / sealed entry {row['seq']} head {row['head']} ({row['alg']}, key {short_id(row['key_id'])})")
+
+
+@audit.command("keygen")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="私钥文件（权限 0600，不覆盖已有文件）/ private key file (mode 0600, never overwritten)")
+@click.option("--hmac", "use_hmac", is_flag=True,
+              help="生成 HMAC-SHA256 密钥（核对也需此密钥）/ an HMAC-SHA256 key instead (verifying needs it too)")
+@json_option
+def audit_keygen(out, use_hmac, as_json) -> None:
+    """生成签封密钥 / Make a key for `tlr audit seal`.
+
+    Ed25519 (default): the private key goes to FILE (mode 0600) and the public key
+    to FILE.pub (also printed): give the public key to whoever verifies. Keep the
+    private key off the machine that holds the campaign (e.g. a USB stick kept by
+    the secretary): whoever has both the ledger and the key can forge seals.
+
+    \b
+    Example / 示例:
+      tlr audit keygen --out /media/usb/secretary.pem
+    """
+    from tlr.campaign.seal import keygen, short_id
+
+    info = keygen(out, use_hmac=use_hmac)
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(f"私钥 / private key: {info['private']} (0600)  {info['alg']}  key id {short_id(info['key_id'])}")
+    if "public" in info:
+        click.echo(f"公钥 / public key: {info['public']}")
+        click.echo(info["public_pem"].rstrip())
 
 
 @audit.command("log")

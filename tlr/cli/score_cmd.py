@@ -16,6 +16,11 @@ QUIT = {"q", "quit", "exit", "退出"}
 HELP = {"?", "h", "help", "帮助"}
 CHECKLIST = {"c", "checklist", "清单", "核查", "核查清单"}
 LEAVE = {"x", "leave", "离开"}
+EDIT = {"e", ":e"}
+# A terminal in canonical mode passes at most 4095 bytes in one line and drops the rest silently
+# (Linux N_TTY_BUF_SIZE 4096, one for the newline): a typed line this long was probably cut.
+TTY_LINE_LIMIT = 4095
+COMMENT_PROMPT = "意见（可选；回车跳过，e=用编辑器写长意见 / Enter skips, e = editor for a long one）/ comment (optional)"
 CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100=完成百分比 percent (仅百分比问题 percent "
                   "questions) · 回车=保留当前答案 keep · b=上一题 back · s=跳过 skip · x=离开清单 leave the checklist · "
                   "q=退出 quit · ?=帮助 help")
@@ -90,6 +95,53 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, re
                 click.echo(f"{verb}: {counts['set']} 项评分 / answers ({counts['unchanged']} unchanged)")
             return
         Session(ledger, expert_id, restart=restart).run()
+
+
+def ask_comment(default: str = "") -> str:
+    """The comment prompt: Enter keeps ``default``; ``e`` / ``:e`` opens $EDITOR (for long text); a typed
+    line that reached the terminal's line limit is never taken silently: warn and offer the editor."""
+    import sys
+
+    while True:
+        try:
+            text = click.prompt(COMMENT_PROMPT, default=default, show_default=False)
+        except UnicodeDecodeError:  # a multi-byte character cut at the line limit (strict stdin decoding)
+            click.echo("  ⚠ 输入不是完整的 UTF-8（可能在终端单行上限处被截断），请输入 e 用编辑器 / the input is not "
+                       "complete UTF-8 (probably cut at the terminal's line limit): type e for the editor")
+            continue
+        if text == default:
+            return default.strip()
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if text.strip().lower() in EDIT:
+            edited = _edit_comment(default)
+            if edited is not None:
+                return edited
+            continue
+        if len(text.encode("utf-8")) >= TTY_LINE_LIMIT and sys.stdin.isatty():
+            text = text.rstrip("\ufffd")   # the bytes of a character cut in the middle
+            click.echo(f"  ⚠ 意见达到终端单行上限（{TTY_LINE_LIMIT} 字节），后面的内容可能已被截掉 / the comment reached "
+                       f"the terminal's line limit ({TTY_LINE_LIMIT} bytes): the rest may have been cut off")
+            if click.confirm("  用编辑器检查并补全？/ open it in the editor to check and complete it?", default=True):
+                edited = _edit_comment(text)
+                if edited is not None:
+                    return edited
+            click.echo(f"  按收到的 {len(text.encode('utf-8'))} 字节保存 / saving the {len(text.encode('utf-8'))} "
+                       f"bytes received")
+        return text.strip()
+
+
+def _edit_comment(text: str) -> str | None:
+    """The comment edited in $EDITOR (None when the editor cannot be run or is left without saving)."""
+    try:
+        edited = click.edit(text or "", extension=".txt", require_save=True)
+    except click.ClickException as exc:
+        click.echo(f"  ✗ 无法打开编辑器（设置 EDITOR 环境变量）/ cannot open the editor (set EDITOR): "
+                   f"{exc.format_message()}")
+        return None
+    if edited is None:
+        click.echo("  编辑器未保存，意见未改 / the editor was left without saving: comment unchanged")
+        return None
+    return edited.strip()
 
 
 class Session:
@@ -222,8 +274,7 @@ class Session:
                 except CampaignError as exc:
                     click.echo(f"  ✗ {exc.message}")
                     continue
-                comment = click.prompt("意见（可选，回车跳过）/ comment (optional)",
-                                       default=cur["comment"] if cur else "", show_default=False).strip()
+                comment = ask_comment(cur["comment"] if cur else "")
                 self.scores[item.key] = {"raw": raw, "value": value, "comment": comment, "evidence": ""}
                 following = self.next_index(idx)
                 nxt = self.items[following].key if following < total else (None, None)
@@ -535,7 +586,7 @@ class ChecklistFlow:
                        f"reached: nothing recorded; type a level directly or skip")
             return "leave", None
         cur = self.session.scores.get(self.item.key)
-        extra = click.prompt("意见（可选，回车跳过）/ comment (optional)", default="", show_default=False).strip()
+        extra = ask_comment("")
         comment = auto + (f" — {extra}" if extra else "")
         following = self.session.next_index(self.session.items.index(self.item))
         items = self.session.items
@@ -665,27 +716,52 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @campaign_option
 @click.option("--dry-run", is_flag=True, help="只检查 / check only")
+@click.option("--overwrite-newer", is_flag=True,
+              help="导出后账本中改过的评分也用表中的值覆盖 / let the sheet replace answers changed in the ledger "
+                   "after the sheet was exported")
+@click.option("--keep-newer", is_flag=True,
+              help="保留导出后账本中改过的评分，只导入其余 / keep the answers changed in the ledger after the export, "
+                   "import the rest")
 @json_option
-def sheets_import(files, campaign, dry_run, as_json) -> None:
+def sheets_import(files, campaign, dry_run, overwrite_newer, keep_newer, as_json) -> None:
     """导入交回的评分表（全部校验通过才导入）/ Validate and import returned scoresheets.
 
-    A re-imported (corrected) sheet replaces that expert's scores on its projects;
-    every change is recorded in the audit log.
+    A score given sets that answer; 撤回 or withdraw in a score cell withdraws it;
+    an empty cell or a deleted row changes nothing (the stored answer is kept).
+    An answer changed in the ledger after the sheet was exported (e.g. entered
+    with `tlr score`) is not reverted: the import is refused and lists them,
+    unless --keep-newer or --overwrite-newer. Formula cells are refused.
+    Every change is recorded in the audit log.
 
     \b
     Example / 示例:
       tlr sheets import returned/scoresheet-E07.xlsx returned/scoresheet-E08.xlsx
+      tlr sheets import returned/scoresheet-E07.xlsx --keep-newer
     """
     from tlr.campaign.sheets import import_sheets
+    from tlr.errors import CampaignError
 
+    if overwrite_newer and keep_newer:
+        raise CampaignError("--overwrite-newer 与 --keep-newer 只能选一个 / choose one of --overwrite-newer and "
+                            "--keep-newer", code="usage")
+    on_newer = "overwrite" if overwrite_newer else "keep" if keep_newer else "refuse"
     with _open(campaign) as ledger, problems_as_json(as_json):
-        results = import_sheets(ledger, list(files), dry_run=dry_run)
+        results = import_sheets(ledger, list(files), dry_run=dry_run, on_newer=on_newer)
     if as_json:
         echo_json(results)
         return
     for r in results:
-        if r.get("dry_run"):
-            click.echo(f"{r['file']}: {r['expert']} 检查通过 / ok, {r['answers']} answers")
-        else:
-            click.echo(f"{r['file']}: {r['expert']} 新增或修改 {r['set']} 项，撤回 {r['removed']} 项，未变 "
-                       f"{r['unchanged']} 项 / set {r['set']}, removed {r['removed']}, unchanged {r['unchanged']}")
+        verb = "检查通过（未导入）/ checked (nothing imported)" if r.get("dry_run") else "已导入 / imported"
+        click.echo(f"{r['file']}: {r['expert']} {verb}: 新增或修改 {r['set']} 项，撤回 {r['withdrawn']} 项，未变 "
+                   f"{r['unchanged']} 项，留空 {r['empty']} 项（其中 {r['empty_kept']} 项保留已有评分），表中缺少 "
+                   f"{r['missing_rows']} 行（其中 {r['missing_kept']} 项保留已有评分）/ set {r['set']}, withdrawn "
+                   f"{r['withdrawn']}, unchanged {r['unchanged']}, left empty {r['empty']} ({r['empty_kept']} stored "
+                   f"answers kept), rows missing from the sheet {r['missing_rows']} ({r['missing_kept']} stored answers "
+                   f"kept)")
+        if r["kept_newer"]:
+            click.echo(f"  保留账本中较新的 {r['kept_newer']} 项 / kept {r['kept_newer']} newer ledger answer(s)")
+        if r["overwritten_newer"]:
+            click.echo(f"  以表中的值覆盖了账本中较新的 {r['overwritten_newer']} 项 / replaced {r['overwritten_newer']} "
+                       f"newer ledger answer(s) with the sheet's")
+        for w in r.get("warnings") or []:
+            click.echo(f"  {w['file']}: row {w['row']}: {w['field']}: warning: {w['message']}", err=True)
