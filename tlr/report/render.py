@@ -243,6 +243,8 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
         out["robustness"] = charts.rank_intervals(rows, title=s["robustness_chart"].format(n=n_rank),
                                                   xlabel=s["rank"], uid="ch-rob")
         out["robustness_n"] = n_rank
+    if data.selection is not None and data.selection.frontier:  # the budget selection's frontier chart
+        out["frontier"] = charts.selection_frontier(data.selection, s)
     medians = data.medians()
     labels = [tr(d.short or d.label, lang) for d in data.dimensions]
     ref = [medians.get(d.id) for d in data.dimensions]
