@@ -215,6 +215,7 @@ def test_undecided_knock_out_gate_is_not_a_candidate(evaluation):
     assert any("undecided knock-out gate" in r for r in sel["not_eligible"]["P07"])
 
 
+@pytest.mark.slow
 def test_report_adds_the_selection_section_only_with_a_budget(campaign, tmp_path):
     assert main(["report", str(campaign), "--out", str(tmp_path / "a"), "--format", "html", "--draws", "100",
                  "--top", "0", "--budget", "1000", "--data-json"]) == 0
