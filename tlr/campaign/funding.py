@@ -184,8 +184,12 @@ def _stages(ev, names, costs, fundable, *, industries, min_trl, max_ticket, cost
 
     def no_cost(pool):
         tried = cost_column or " / ".join(COST_COLUMNS)
+        columns = sorted({k for info in names.values() for k in ((info or {}).get("extra") or {})})
+        where = (f"; the projects' extra columns: {', '.join(columns) or 'none'}"
+                 if not any(c in columns for c in ([cost_column] if cost_column else COST_COLUMNS)) else "")
         return TlrError(f"可资助项目均无申请金额 / no fundable project has a requested amount (column {tried}; "
-                        f"{len(pool)} fundable project(s) without one, e.g. {label(pool[0])})",
+                        f"{len(pool)} fundable project(s) without one, e.g. {label(min(pool, key=lambda p: ev.rank[p]))}"
+                        f"{where})",
                         hint="import the projects with an amount column, or name it with --cost-column",
                         code="no_cost")
 

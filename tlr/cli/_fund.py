@@ -57,14 +57,15 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
 
     s = ui(lang)
     key = "zh" if lang == "zh" else "en"
+    colon, gap = ("：", "") if key == "zh" else (": ", " ")
 
     def label(pid: str) -> str:
         return f"{pid} {(names.get(pid) or {}).get('name') or ''}".strip()
 
     out.print(f"\n[bold]{s['sel_title']}[/bold] — {s['sel_budget']} {_n(sel['budget'])} {s['sel_unit']}")
-    out.print(f"{s['sel_objective']}: {sel['objective']} — {sel['objective_text'][key]}")
-    out.print(f"{s['sel_failure']}: {sel['failure_mode'][key]}")
-    out.print(f"{s['sel_rule']}: {sel['candidate_rule'][key]} "
+    out.print(f"{s['sel_objective']}{colon}{sel['objective']} — {sel['objective_text'][key]}")
+    out.print(f"{s['sel_failure']}{colon}{sel['failure_mode'][key]}")
+    out.print(f"{s['sel_rule']}{colon}{sel['candidate_rule'][key]}{gap}"
               + s["sel_n_candidates"].format(n=len(sel["candidates"]),
                                             cost=_n(sum(c["cost"] for c in sel["candidates"]))))
     rows = {c["project"]: c for c in sel["candidates"]}
@@ -85,9 +86,9 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
                                              left=_n(sel["remaining"]), value=f"{sel['total_value']:.1f}")
     out.print(lead)
     fill = sel["rank_fill"]
-    out.print(f"{s['sel_rank_fill']}: " + s["sel_rank_fill_lead"].format(
-        n=len(fill["selected"]), cost=_n(fill["total_cost"]), value=f"{fill['total_value']:.1f}") + " "
-        + _compare(fill["selected"], sel["selected"], s))
+    out.print(f"{s['sel_rank_fill']}{colon}" + s["sel_rank_fill_lead"].format(
+        n=len(fill["selected"]), cost=_n(fill["total_cost"]), value=f"{fill['total_value']:.1f}") + gap
+        + _compare(fill["selected"], sel["selected"], s, "、" if key == "zh" else ", "))
     out.print(f"[bold]{s['sel_left_out']}[/bold]")
     if not sel["left_out"]:
         out.print(f"  {s['sel_none_left_out']}")
@@ -114,9 +115,9 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
             out.print(s["sel_frontier_grid"].format(n=len(frontier["points"])))
 
 
-def _compare(fill: list[str], chosen: list[str], s: dict) -> str:
+def _compare(fill: list[str], chosen: list[str], s: dict, sep: str) -> str:
     extra = [p for p in fill if p not in chosen]
     missing = [p for p in chosen if p not in fill]
     if not extra and not missing:
         return s["sel_same"]
-    return s["sel_differs"].format(extra=", ".join(extra) or "—", missing=", ".join(missing) or "—")
+    return s["sel_differs"].format(extra=sep.join(extra) or "—", missing=sep.join(missing) or "—")
