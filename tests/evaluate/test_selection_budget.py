@@ -256,3 +256,30 @@ def test_report_pdf_has_the_selection_pages(campaign, tmp_path):
                  "--top", "0", "--budget", "1000"]) == 0
     text = "".join(page.extract_text() or "" for page in PdfReader(tmp_path / "report.pdf").pages)
     assert "资金安排建议" in text and "有效前沿" in text and "项目7" in text
+
+
+def test_frontier_chart_is_deterministic_svg():
+    from tlr.report.charts import frontier
+
+    args = ([0, 400, 800, 1200], [0, 10.9, 25.3, 36.2], [0, 10.9, 25.3, 36.2])
+    kw = dict(rule_values=[0, 10.9, 10.9, 36.2], budget=1000, names=("最大价值", "排名填充", "性价比规则"),
+              budget_label="预算 1000", xlabel="预算（万元）", ylabel="价值", title="有效前沿", uid="t")
+    a, b = frontier(*args, **kw), frontier(*args, **kw)
+    assert a == b and a.startswith("<svg") and 'class="chart"' in a and "<title>有效前沿</title>" in a
+    assert "Date" not in a and frontier(*args, **{**kw, "budget": 1100}) != a
+
+
+def test_report_contract_rejects_a_selection_naming_an_unknown_project():
+    from tlr.report.model import BudgetSelection, ReportData
+    from tlr.report.sample import sample_report
+
+    data = sample_report(5, seed=1)
+    pid = data.projects[0].id
+    section = dict(budget=100, objective="sum", objective_text="x", failure_mode="y", candidate_rule="z", line=0,
+                   n_candidates=1, candidates_cost=50, total_cost=50, total_value=80, remaining=50,
+                   optimum_value=80, rank_fill_value=80, rank_fill_cost=50,
+                   selected=[dict(id=pid, name="n", tier=data.projects[0].tier, cost=50, value=80)])
+    ok = ReportData.model_validate({**data.model_dump(), "selection": BudgetSelection(**section)})
+    assert ok.selection.selected[0].id == pid
+    with pytest.raises(ValueError, match="unknown project"):
+        ReportData.model_validate({**data.model_dump(), "selection": {**section, "rank_fill": ["NOPE"]}})

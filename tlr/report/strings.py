@@ -144,7 +144,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # budget selection (tlr rank --budget, the report's 资金安排建议 section)
     "sel_title": ("资金安排建议", "Budget selection"),
     "sel_budget": ("预算", "Budget"),
-    "sel_unit": ("万元", "10k CNY"),
+    "sel_unit": ("万元", "(10k CNY)"),
     "sel_budget_axis": ("预算（万元）", "Budget (10k CNY)"),
     "sel_objective": ("选择目标", "Objective"),
     "sel_failure": ("已知缺陷", "Known failure"),
@@ -188,7 +188,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sel_best_value": ("最大价值", "Best value"),
     "sel_rank_fill_value": ("排名填充", "Rank-order"),
     "sel_rule_value": ("性价比规则", "Value-for-money rule"),
-    "sel_projects": ("组合", "Selection"),
+    "sel_projects": ("最优组合", "Best selection"),
     "sel_here": ("◀ 本次预算", "◀ this budget"),
     "sel_chart": ("有效前沿（阶梯线为最优，圆点为按排名顺序填充）", "Efficient frontier (steps: optimum; dots: rank-order fill)"),
     "sel_obj_above_line": ("资助线以上价值最大：Σ（综合分 − 资助线）", "Value above the fundable line: maximise Σ (composite − line)"),
