@@ -11,20 +11,22 @@ def fund_options(f):
     """``--budget --objective --fundable-tiers --cost-column --industries --min-trl --max-ticket --industry-cap``."""
     options = [
         click.option("--budget", type=float, default=None,
-                     help="Fund budget (万元): select the projects to fund under --objective, with the rank-order "
-                          "fill, the reason every candidate left out is out, and the efficient frontier."),
+                     help="基金预算（万元）：按 --objective 选出资助项目，并给出按排名填充的对照、每个未入选候选项目的原因与"
+                          "替换、有效前沿 / Fund budget (万元): the projects to fund under --objective, with the "
+                          "rank-order fill, why each candidate left out is out, and the efficient frontier."),
         click.option("--objective", type=click.Choice(OBJECTIVE_CHOICES), default="above-line", show_default=True,
-                     help="above-line: maximise Σ (composite − fundable line); value-for-money: take candidates "
-                          "by value per 万 while they fit; sum: maximise Σ composite (docs/scoring.md §7)."),
+                     help="选择目标 / above-line: maximise Σ (composite − fundable line); value-for-money: take "
+                          "candidates by value per 万 while they fit; sum: maximise Σ composite (docs/scoring.md §7)."),
         click.option("--fundable-tiers", default=None,
-                     help="Tiers that may be funded, comma-separated, or 'all' (default: the tiers the rubric "
-                          "marks fundable)."),
-        click.option("--cost-column", default=None, help="Project column holding the requested amount "
-                     "(default: 申请经费（万元） / requested_funding)."),
-        click.option("--industries", default=None, help="Fund focus industries, comma-separated (fund fit)."),
-        click.option("--min-trl", type=int, default=None, help="Fund stage: minimum readiness level (fund fit)."),
-        click.option("--max-ticket", type=float, default=None, help="Largest single investment (fund fit)."),
-        click.option("--industry-cap", type=int, default=None, help="At most this many selected projects per industry."),
+                     help="可资助档次，逗号分隔或 all（默认：评价体系标记为 fundable 的档次）/ Tiers that may be "
+                          "funded, comma-separated, or 'all' (default: the tiers the rubric marks fundable)."),
+        click.option("--cost-column", default=None, help="申请金额所在列 / Project column holding the requested "
+                     "amount (default: 申请经费（万元） / requested_funding)."),
+        click.option("--industries", default=None, help="基金关注行业，逗号分隔 / Fund focus industries, comma-separated."),
+        click.option("--min-trl", type=int, default=None, help="最低就绪度 / Fund stage: minimum readiness level."),
+        click.option("--max-ticket", type=float, default=None, help="单笔投资上限 / Largest single investment."),
+        click.option("--industry-cap", type=int, default=None,
+                     help="每个行业最多入选数 / At most this many selected projects per industry."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -53,6 +55,7 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
     """The selection in the terminal: rule, objective, selection vs rank-order fill, left-out, frontier."""
     from rich.table import Table
 
+    from tlr.cli._output import safe
     from tlr.report.strings import ui
 
     s = ui(lang)
@@ -60,12 +63,12 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
     colon, gap = ("：", "") if key == "zh" else (": ", " ")
 
     def label(pid: str) -> str:
-        return f"{pid} {(names.get(pid) or {}).get('name') or ''}".strip()
+        return safe(f"{pid} {(names.get(pid) or {}).get('name') or ''}".strip())
 
     out.print(f"\n[bold]{s['sel_title']}[/bold] — {s['sel_budget']} {_n(sel['budget'])} {s['sel_unit']}")
     out.print(f"{s['sel_objective']}{colon}{sel['objective']} — {sel['objective_text'][key]}")
     out.print(f"{s['sel_failure']}{colon}{sel['failure_mode'][key]}")
-    out.print(f"{s['sel_rule']}{colon}{sel['candidate_rule'][key]}{gap}"
+    out.print(f"{s['sel_rule']}{colon}{safe(sel['candidate_rule'][key])}{gap}"
               + s["sel_n_candidates"].format(n=len(sel["candidates"]),
                                             cost=_n(sum(c["cost"] for c in sel["candidates"]))))
     rows = {c["project"]: c for c in sel["candidates"]}
@@ -88,13 +91,13 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
     fill = sel["rank_fill"]
     out.print(f"{s['sel_rank_fill']}{colon}" + s["sel_rank_fill_lead"].format(
         n=len(fill["selected"]), cost=_n(fill["total_cost"]), value=f"{fill['total_value']:.1f}") + gap
-        + _compare(fill["selected"], sel["selected"], s, "、" if key == "zh" else ", "))
+        + safe(_compare(fill["selected"], sel["selected"], s, "、" if key == "zh" else ", ")))
     out.print(f"[bold]{s['sel_left_out']}[/bold]")
     if not sel["left_out"]:
         out.print(f"  {s['sel_none_left_out']}")
     for item in sel["left_out"]:
         out.print(f"  #{item['rank']} {label(item['project'])} ({item['tier']}, {item['composite']:.1f}): "
-                  f"{item['explanation'][key]}")
+                  f"{safe(item['explanation'][key])}")
     frontier = sel.get("frontier")
     if frontier:
         ft = Table(title=s["sel_frontier"])
@@ -108,7 +111,7 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
             cells = [_n(pt["budget"]), f"{pt['value']:.1f}", f"{pt['rank_fill_value']:.1f}"]
             if sel["objective"] == "value-for-money":
                 cells.append(f"{pt['rule_value']:.1f}")
-            cells += [", ".join(pt["selected"]) or "—", s["sel_here"] if k == frontier["at_budget"] else ""]
+            cells += [safe(", ".join(pt["selected"])) or "—", s["sel_here"] if k == frontier["at_budget"] else ""]
             ft.add_row(*cells)
         out.print(ft)
         if not frontier["breakpoints"]:
