@@ -83,12 +83,13 @@ def test_budget_selection_is_the_best_subset_of_eligible_projects(demo: Path, ca
     import itertools
 
     assert main(["rank", str(demo / "round-2026"), "--json", "--all", "--draws", "100", "--bootstrap", "0",
-                 "--industries", "新材料,新能源", "--min-trl", "5", "--budget", "3000"]) == 0
+                 "--industries", "新材料,新能源", "--min-trl", "5", "--budget", "3000", "--objective", "sum"]) == 0
     data = json.loads(capsys.readouterr().out)
     rows = {r["project"]: r for r in data["projects"]}
     costs = {r["项目编号"]: float(r["申请经费（万元）"]) for r in
              csv.DictReader(open(ROOT / "examples" / "round-2026" / "projects.csv", encoding="utf-8"))}
-    eligible = [pid for pid, r in rows.items() if r["fund_fit"]]
+    eligible = [pid for pid, r in rows.items() if r["fund_fit"] and r["tier"] in ("A", "B")]  # fundable tiers
+    assert sorted(c["project"] for c in data["selection"]["candidates"]) == sorted(eligible)
     assert 0 < len(eligible) <= 16
     assert all(r["industry"] in ("new_materials", "new_energy") and r["readiness"] >= 5 and not r["knocked_out"]
                for pid, r in rows.items() if r["fund_fit"])

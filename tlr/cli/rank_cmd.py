@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from tlr.cli._fund import fund_options
 from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, safe
 
 CAMPAIGN_ARG = click.argument("campaign", type=click.Path(exists=False), metavar="CAMPAIGN")
@@ -63,23 +64,15 @@ def _fmt(x: Any, digits: int = 1) -> str:
               help="专家自助重抽样次数（0 关闭）/ Expert-resampling draws (0: off).")
 @click.option("--seed", type=int, default=20240601, show_default=True,
               help="随机种子（同种子同结果）/ Random seed (same seed, same result).")
-@click.option("--budget", type=float, default=None, help="基金预算：预算内最优组合 / Fund budget: pick the projects "
-              "that maximise the total score within it (exact integer program).")
-@click.option("--cost-column", default=None, help="申请金额所在列 / Project column holding the requested amount "
-              "(default: 申请经费（万元） / requested_funding).")
-@click.option("--industries", default=None, help="基金关注行业，逗号分隔 / Fund focus industries, comma-separated.")
-@click.option("--min-trl", type=int, default=None, help="最低就绪度 / Fund stage: minimum readiness level.")
-@click.option("--max-ticket", type=float, default=None, help="单笔投资上限 / Largest single investment.")
-@click.option("--industry-cap", type=int, default=None,
-              help="每个行业最多入选数 / At most this many selected projects per industry.")
+@fund_options
 @RUBRIC_OPTION
 @UNVERIFIED_OPTION
 @LANG_OPTION
 @JSON_OPTION
 def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
-         cost_column: str | None, industries: str | None, min_trl: int | None, max_ticket: float | None,
-         industry_cap: int | None, rubric_path: str | None, allow_unverified: bool, lang: str,
-         as_json: bool) -> int:
+         objective: str, fundable_tiers: str | None, cost_column: str | None, industries: str | None,
+         min_trl: int | None, max_ticket: float | None, industry_cap: int | None, rubric_path: str | None,
+         allow_unverified: bool, lang: str, as_json: bool) -> int:
     """排序、分档与排名稳健性 / Rank a campaign: composite, tier, support route and how sure each rank is.
 
     The audit trail is verified first (refused on failure unless --allow-unverified).
@@ -89,13 +82,20 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     support route and no P(top k). TRL marks: * evidence-based assessment,
     † assessor-asserted assessment (some 'yes' without evidence).
 
+    With --budget: the projects to fund under --objective (default above-line:
+    the most value above the fundable line), beside the rank-order fill, why
+    every fundable candidate left out is out and what swap would bring it in,
+    and the efficient frontier (budget -> best value). docs/scoring.md §7.
+
     \b
     Example / 示例:
       tlr rank round-2026 --top 10
       tlr rank round-2026 --all --json > ranking.json
+      tlr rank round-2026 --budget 5000 --min-trl 5
     """
     from tlr.app.records import completeness_summary, project_records
-    from tlr.campaign.evaluation import fund_fit, select_for_budget
+    from tlr.campaign.funding import fund_fit
+    from tlr.cli._fund import print_selection, run_selection, split_list
     from tlr.text import tr
 
     options = _options(draws, seed, top, bootstrap)
@@ -103,8 +103,7 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     names = {p["id"]: p for p in ledger.projects()}
     rows = project_records(ev, names, lang)
     completeness = completeness_summary(ev, ledger.experts())
-    focus = [i.strip() for i in industries.split(",") if i.strip()] if industries else None
-    fit = None
+    focus = split_list(industries)
     if focus or min_trl is not None or max_ticket is not None or budget is not None:
         fit = fund_fit(ev, names, industries=focus, min_trl=min_trl, max_ticket=max_ticket, cost_column=cost_column)
         for row in rows:
@@ -112,7 +111,9 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
             row["fund_fit_reasons"] = fit[row["project"]]
     selection = None
     if budget is not None:
-        selection = select_for_budget(ev, names, budget, cost_column=cost_column, fit=fit, industry_cap=industry_cap)
+        selection = run_selection(ev, names, budget=budget, objective=objective, fundable_tiers=fundable_tiers,
+                                  cost_column=cost_column, industries=industries, min_trl=min_trl,
+                                  max_ticket=max_ticket, industry_cap=industry_cap, lang=lang)
     if as_json:
         echo_json({"audit": audit.to_dict(), "method": ev.method, "notes": [n.to_dict(lang) for n in ev.notes],
                    "completeness": completeness, "projects": rows,
@@ -147,11 +148,7 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     if len(shown) < len(rows):
         out.print(f"… {'另有' if zh else ''}{len(rows) - len(shown)} {'个（--all 显示全部）' if zh else 'more (--all)'}")
     if selection is not None:
-        out.print(f"{'预算内最优组合' if zh else 'best selection within the budget'} "
-                  f"({selection['total_cost']:g} / {selection['budget']:g}): {', '.join(selection['selected']) or '—'}")
-        out.print(f"{'总分' if zh else 'total score'} {selection['total_score']:.1f}; "
-                  f"{'不符合基金条件' if zh else 'not eligible'} {len(selection['not_eligible'])}, "
-                  f"{'缺申请金额' if zh else 'without an amount'} {len(selection['no_cost'])}")
+        print_selection(out, selection, names, lang)
     for line in legend_lines(ev, completeness, audit, lang):
         out.print(line)
     return 0

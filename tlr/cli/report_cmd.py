@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from tlr.cli._fund import fund_options
 from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
 
 
@@ -59,11 +60,14 @@ class _Steps:
 @click.option("--allow-unverified", is_flag=True,
               help="审计未通过时仍生成报告，每页标注“审计未通过” / Render even when `tlr audit verify` fails; every "
                    "page is stamped 'audit failed'.")
+@fund_options
 @LANG_OPTION
 @JSON_OPTION
 def report(campaign: str, out_dir: str, formats: str, top: int | None, templates_dir: str | None,
-           organisation: str | None, draws: int, seed: int, data_json: bool, allow_unverified: bool, lang: str,
-           as_json: bool) -> int:
+           organisation: str | None, draws: int, seed: int, data_json: bool, allow_unverified: bool,
+           budget: float | None, objective: str, fundable_tiers: str | None, cost_column: str | None,
+           industries: str | None, min_trl: int | None, max_ticket: float | None, industry_cap: int | None,
+           lang: str, as_json: bool) -> int:
     """评价报告 / Render the ranking report of a campaign as HTML and PDF.
 
     Cover, executive summary, the full ranked table, tier sections, a profile per
@@ -71,10 +75,15 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     hashes and the tool version. The same ledger gives the same report. The audit
     trail is verified first: a ledger that fails `tlr audit verify` is refused
     (exit 2) unless --allow-unverified, which stamps every page.
+    With --budget (and the other fund options of `tlr rank`) it adds the
+    资金安排建议 / budget selection section: candidates, objective and its known
+    failure, the selection against the rank-order fill, every fundable
+    project left out with its reason and swap, and the efficient frontier.
 
     \b
     Example / 示例:
       tlr report round-2026 --out reports/ --format html,pdf --lang zh --top 20
+      tlr report round-2026 --out reports/ --budget 5000 --min-trl 5
     """
     from tlr.outputs import check_folder
 
@@ -93,7 +102,20 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     with _Steps(as_json) as step:
         step("排序与稳健性分析 / ranking")
         evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed), progress=step)
+        selection = None
+        if budget is not None:
+            from tlr.cli._fund import run_selection
+
+            step("资金安排 / budget selection")
+            selection = run_selection(evaluation, {p["id"]: p for p in ledger.projects()}, budget=budget,
+                                      objective=objective, fundable_tiers=fundable_tiers, cost_column=cost_column,
+                                      industries=industries, min_trl=min_trl, max_ticket=max_ticket,
+                                      industry_cap=industry_cap, lang=lang)
         data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit)
+        if selection is not None:
+            from tlr.report.from_selection import selection_section
+
+            data = type(data).model_validate({**data.model_dump(), "selection": selection_section(selection)})
         step("生成报告 / rendering")
         written = render_report(data, out_dir, formats=fmts, lang=lang, top=top, templates_dir=templates_dir,
                                 progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))

@@ -222,6 +222,55 @@ def bars(labels: Sequence[str], counts: Sequence[int], *, colours: Sequence[str]
         return _to_svg(fig, plt, title, uid)
 
 
+def frontier(budgets: Sequence[float], values: Sequence[float], rank_fill_values: Sequence[float], *,
+             rule_values: Sequence[float | None] | None = None, budget: float | None = None,
+             names: Sequence[str] = ("", "", ""), budget_label: str = "", xlabel: str = "", ylabel: str = "",
+             title: str | None = None, uid: str = "frontier") -> str:
+    """Efficient frontier of a budget selection: best value per budget as steps, the rank-order fill (and the
+    value-for-money rule, when given) as markers at the same budgets, the chosen budget as a dashed line.
+
+    *names*: legend names of (best value, rank-order fill, rule).
+    """
+    with _style() as plt:
+        xs = [float(b) for b in budgets]
+        ys = [float(v) for v in values]
+        right = max(xs[-1] if xs else 0.0, float(budget or 0.0)) * 1.04 or 1.0
+        fig = plt.figure(figsize=(7.0, 2.7))
+        ax = fig.add_subplot(111)
+        ax.step(xs + [right], ys + ys[-1:], where="post", color=NAVY, lw=1.6, label=names[0] or None)
+        ax.plot(xs, [float(v) for v in rank_fill_values], "o", color=BLUE, ms=3.4, alpha=0.75,
+                label=names[1] or None)
+        if rule_values is not None and any(v is not None for v in rule_values):
+            pts = [(x, float(v)) for x, v in zip(xs, rule_values) if v is not None]
+            ax.plot([x for x, _ in pts], [v for _, v in pts], "s", mfc="none", mec="#c0504d", ms=4.2, mew=0.9,
+                    label=names[2] or None)
+        if budget is not None:
+            ax.axvline(float(budget), color="#c0504d", lw=0.9, ls="--")
+            top = max(ys + [0.0]) or 1.0
+            ax.text(float(budget), top * 1.02, f" {budget_label}", color="#c0504d", fontsize=7.5, va="bottom",
+                    ha="left" if float(budget) < right * 0.8 else "right")
+        ax.set_xlim(0, right)
+        ax.set_ylim(min(0.0, min(ys + [0.0])), max(ys + [0.0]) * 1.12 or 1.0)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7.5)
+        ax.grid(color=LIGHT, lw=0.5)
+        ax.set_axisbelow(True)
+        if any(names):
+            ax.legend(loc="lower right", fontsize=7, frameon=False)
+        return _to_svg(fig, plt, title, uid)
+
+
+def selection_frontier(selection, s: dict) -> str:
+    """:func:`frontier` of a report's :class:`tlr.report.model.BudgetSelection`, labelled with the UI strings *s*."""
+    pts = selection.frontier
+    return frontier([p.budget for p in pts], [p.value for p in pts], [p.rank_fill_value for p in pts],
+                    rule_values=([p.rule_value for p in pts] if selection.objective == "value-for-money" else None),
+                    budget=selection.budget, budget_label=f"{s['sel_budget']} {selection.budget:g}",
+                    names=(s["sel_best_value"], s["sel_rank_fill_value"], s["sel_rule_value"]),
+                    xlabel=s["sel_budget_axis"], ylabel=s["sel_value"], title=s["sel_chart"], uid="ch-frontier")
+
+
 # ---------------------------------------------------------------- fast hand-built radar
 # A report has up to hundreds of profile radars that share labels, rings and the cohort median:
 # the static part is built once and each project adds two polygons (~0.01 ms per radar instead of

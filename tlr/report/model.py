@@ -265,6 +265,65 @@ class Summary(_Model):
     per_route: dict[str, int]
 
 
+class SelectionProject(_Model):
+    """A candidate of a budget selection, as the selection section lists it."""
+
+    id: str
+    name: str
+    rank: int | None = None
+    tier: str
+    composite: float | None = None
+    cost: float = Field(description="requested amount, 万元")
+    value: float = Field(description="its value under the objective (composite − line, or composite for sum)")
+
+
+class SelectionLeftOut(SelectionProject):
+    """A fundable candidate left out of the selection: why, and the swap that would bring it in."""
+
+    reason: Literal["over_budget", "displaces_more", "equal_value", "would_improve", "no_value", "cap"]
+    explanation: Text = Field(description="one sentence: the reason and the swap")
+    drop: list[str] = Field(default_factory=list, description="ids of the selected projects that would leave")
+    dropped_value: float | None = None
+    delta: float | None = Field(None, description="change of the objective with the swap (None: no swap)")
+
+
+class FrontierPoint(_Model):
+    """From ``budget`` up to the next point's budget, the best value is ``value`` (selection ``selected``)."""
+
+    budget: float
+    value: float
+    cost: float
+    selected: list[str] = Field(default_factory=list)
+    rank_fill_value: float = Field(description="the rank-order fill's value at the same budget")
+    rule_value: float | None = Field(None, description="value-for-money rule's value (that objective only)")
+
+
+class BudgetSelection(_Model):
+    """The report's 资金安排建议 section: a budget selection under a named objective, explained."""
+
+    budget: float = Field(description="万元")
+    objective: Literal["above-line", "value-for-money", "sum"]
+    objective_text: Text
+    failure_mode: Text = Field(description="the objective's known failure, stated in the report")
+    candidate_rule: Text
+    line: float = Field(description="the fundable line value is measured from (0 for sum / no tiers)")
+    fundable_tiers: list[str] | None = Field(None, description="None: the rubric has no tiers")
+    n_candidates: int
+    candidates_cost: float
+    selected: list[SelectionProject]
+    total_cost: float
+    total_value: float
+    remaining: float
+    optimum_value: float = Field(description="exact best value (differs from total_value only for value-for-money)")
+    rank_fill: list[str] = Field(default_factory=list, description="ids taken by the rank-order fill")
+    rank_fill_value: float
+    rank_fill_cost: float
+    left_out: list[SelectionLeftOut] = Field(default_factory=list)
+    frontier: list[FrontierPoint] = Field(default_factory=list)
+    frontier_breakpoints: bool = Field(True, description="False: more breakpoints than points, an even grid")
+    frontier_at: int | None = Field(None, description="index of the frontier point holding at this budget")
+
+
 class ReportData(_Model):
     """Everything one ranking report shows."""
 
@@ -282,6 +341,7 @@ class ReportData(_Model):
     top_k: int = Field(10, description="the k of P(top k)")
     completeness: CompletenessInfo | None = None
     audit_check: AuditCheck | None = Field(None, description="None: not checked (e.g. sample data)")
+    selection: BudgetSelection | None = Field(None, description="budget selection section (tlr report --budget)")
 
     @field_validator("projects")
     @classmethod
@@ -302,6 +362,19 @@ class ReportData(_Model):
                 raise ValueError(f"project '{p.id}': unknown tier '{p.tier}' (known: {sorted(tiers)})")
             if p.route is not None and p.route not in routes:
                 raise ValueError(f"project '{p.id}': unknown route '{p.route}' (known: {sorted(routes)})")
+        return self
+
+    @model_validator(mode="after")
+    def _selection_references(self) -> "ReportData":
+        if self.selection is None:
+            return self
+        known = {p.id for p in self.projects}
+        sel = self.selection
+        named = ([p.id for p in sel.selected] + sel.rank_fill + [p.id for p in sel.left_out]
+                 + [d for p in sel.left_out for d in p.drop] + [d for pt in sel.frontier for d in pt.selected])
+        unknown = sorted({pid for pid in named if pid not in known})
+        if unknown:
+            raise ValueError(f"selection: unknown project(s) {unknown}")
         return self
 
     # -- derived views (pure; the renderer uses these)
@@ -399,5 +472,6 @@ __all__ = [
     "CONTRACT_VERSION", "RoundMeta", "TierInfo", "RouteInfo", "DimensionInfo", "RankInterval", "CTEReadiness",
     "KnockOut", "ReviewFlag", "IndicatorResult", "Comment", "ProjectResult", "RubricNodeRow", "GateRow",
     "Methodology", "AuditEntry", "Summary", "ReportData", "PanelCount", "CompletenessInfo", "ExpertAnswers",
-    "AuditCheck", "rubric_tree_rows", "weight_method_text", "I18nText", "Text",
+    "AuditCheck", "SelectionProject", "SelectionLeftOut", "FrontierPoint", "BudgetSelection",
+    "rubric_tree_rows", "weight_method_text", "I18nText", "Text",
 ]

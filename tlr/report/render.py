@@ -240,6 +240,8 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
                                                   xlabel=s["simulated_rank"], uid="ch-rob",
                                                   excluded=[p.knocked_out for p in ranked[:n_rank]])
         out["robustness_n"] = n_rank
+    if data.selection is not None and data.selection.frontier:  # the budget selection's frontier chart
+        out["frontier"] = charts.selection_frontier(data.selection, s)
     medians = data.medians()
     labels = [tr(d.short or d.label, lang) for d in data.dimensions]
     ref = [medians.get(d.id) for d in data.dimensions]

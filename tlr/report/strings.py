@@ -171,6 +171,88 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role_axis": ("分类轴（不计分）", "axis (not scored)"),
     "sources": ("参考依据", "Sources"),
     "print": ("打印", "Print"),
+    # budget selection (tlr rank --budget, the report's 资金安排建议 section)
+    "sel_title": ("资金安排建议", "Budget selection"),
+    "sel_budget": ("预算", "Budget"),
+    "sel_unit": ("万元", "(10k CNY)"),
+    "sel_budget_axis": ("预算（万元）", "Budget (10k CNY)"),
+    "sel_objective": ("选择目标", "Objective"),
+    "sel_failure": ("已知缺陷", "Known failure"),
+    "sel_rule": ("候选规则", "Candidates"),
+    "sel_line": ("资助线", "Fundable line"),
+    "sel_n_candidates": ("候选项目 {n} 个，申请总额 {cost} 万元。", "{n} candidates asking {cost} in total."),
+    "sel_selected": ("建议资助", "Recommended selection"),
+    "sel_selected_lead": ("按所选目标在预算内的最优组合：{n} 个项目，合计 {cost} 万元，余额 {left} 万元；"
+                          "目标值 {value}。",
+                          "The best selection within the budget under the objective: {n} projects, {cost} in "
+                          "total, {left} left; objective value {value}."),
+    "sel_selected_lead_rule": ("按性价比规则依次纳入：{n} 个项目，合计 {cost} 万元，余额 {left} 万元；价值 {value}"
+                               "（同一价值的精确最优为 {optimum}）。",
+                               "Taken by value for money while they fit: {n} projects, {cost} in total, {left} "
+                               "left; value {value} (the exact optimum of the same value is {optimum})."),
+    "sel_rank_fill": ("按排名顺序填充（对照）", "Rank-order fill (baseline)"),
+    "sel_rank_fill_lead": ("沿排名逐个纳入放得下的候选项目：{n} 个项目，合计 {cost} 万元，价值 {value}。",
+                           "Down the ranking, each candidate that still fits: {n} projects, {cost} in total, "
+                           "value {value}."),
+    "sel_same": ("与建议资助相同。", "Same as the recommended selection."),
+    "sel_differs": ("与建议资助不同：多出 {extra}，少了 {missing}。",
+                    "Differs from the recommended selection: adds {extra}, lacks {missing}."),
+    "sel_left_out": ("未入选的可资助项目", "Fundable candidates left out"),
+    "sel_left_out_lead": ("每个未入选的候选项目：为何未入选，以及把它换入需要移出哪些项目、目标值如何变化"
+                          "（移出价值最小、足以腾出预算的已选项目；腾出的余额不再分配）。",
+                          "Each candidate left out: why, and the swap that would bring it in — the selected "
+                          "projects of least value whose cost frees enough room, and the change in the objective "
+                          "(money freed beyond its cost is not re-spent)."),
+    "sel_none_left_out": ("所有候选项目均已入选。", "Every candidate is selected."),
+    "sel_cost": ("申请金额", "Request"),
+    "sel_value": ("价值", "Value"),
+    "sel_why": ("原因与替换", "Why, and the swap"),
+    "sel_frontier": ("有效前沿：预算与可达到的最大价值", "Efficient frontier: budget and the best value"),
+    "sel_frontier_lead": ("每一行自该预算起成立，直到下一行；标记行为本次预算所在行。排名填充列为同一预算下按排名"
+                          "顺序填充的价值。",
+                          "Each row holds from its budget up to the next row's; the marked row holds at this "
+                          "budget. The rank-order column is the rank-order fill's value at the same budget."),
+    "sel_frontier_grid": ("断点超过 {n} 个，以下为均匀取点的预算（每点精确求解）。",
+                          "More than {n} breakpoints: evenly spaced budgets below (each solved exactly)."),
+    "sel_from_budget": ("预算自（万元）", "From budget"),
+    "sel_best_value": ("最大价值", "Best value"),
+    "sel_rank_fill_value": ("排名填充", "Rank-order"),
+    "sel_rule_value": ("性价比规则", "Value-for-money rule"),
+    "sel_projects": ("最优组合", "Best selection"),
+    "sel_here": ("◀ 本次预算", "◀ this budget"),
+    "sel_chart": ("有效前沿（阶梯线为最优，圆点为按排名顺序填充）", "Efficient frontier (steps: optimum; dots: rank-order fill)"),
+    "sel_obj_above_line": ("资助线以上价值最大：Σ（综合分 − 资助线）", "Value above the fundable line: maximise Σ (composite − line)"),
+    "sel_obj_value_for_money": ("性价比：按（综合分 − 资助线）÷ 申请金额从高到低依次纳入，放得下即选",
+                                "Value for money: take candidates by (composite − line) per unit requested, "
+                                "highest first, while they fit"),
+    "sel_obj_sum": ("综合分之和最大：Σ 综合分", "Plain sum: maximise Σ composite"),
+    "sel_fail_above_line": ("结果取决于资助线的位置：线越高越偏向强项目，线越低越接近综合分之和。",
+                            "Depends on where the line is: a higher line favours strong projects more, a lower "
+                            "one approaches the plain sum."),
+    "sel_fail_value_for_money": ("偏向小额项目，可能留下用不完的预算，也不保证价值最大（见与精确最优的差距）。",
+                                 "Favours cheap projects, can leave budget unused and can miss the best value "
+                                 "(see the gap to the exact optimum)."),
+    "sel_fail_sum": ("几个便宜的弱项目可以压过一个强项目：每个入选项目都按完整综合分计，不论是否刚过资助线。",
+                     "Several cheap weak projects can beat one strong one: each counts with its whole composite, "
+                     "however close to the line."),
+    "sel_why_over_budget": ("申请 {cost} 万元，超过全部预算 {budget} 万元。",
+                            "Asks {cost}, more than the whole budget {budget}."),
+    "sel_why_displaces_more": ("申请 {cost} 万元，余额 {remaining} 万元放不下；换入须移出 {drop}（价值 {dropped}），"
+                               "高于其价值 {value}：目标值 {delta}。",
+                               "Asks {cost}, only {remaining} left; bringing it in means dropping {drop} (value "
+                               "{dropped}), worth more than its {value}: objective {delta}."),
+    "sel_why_equal_value": ("申请 {cost} 万元，余额 {remaining} 万元放不下；换入须移出 {drop}（价值 {dropped}），"
+                            "与其价值 {value} 相同：并列，目标值 {delta}。",
+                            "Asks {cost}, only {remaining} left; bringing it in means dropping {drop} (value "
+                            "{dropped}), equal to its {value}: a tie, objective {delta}."),
+    "sel_why_would_improve": ("申请 {cost} 万元，余额 {remaining} 万元放不下；换入并移出 {drop}（价值 {dropped}）"
+                              "可使目标值 {delta}：性价比规则未选它，这正是该规则的已知缺陷。",
+                              "Asks {cost}, only {remaining} left; bringing it in and dropping {drop} (value "
+                              "{dropped}) would change the objective by {delta}: the value-for-money rule left it "
+                              "out, its known failure."),
+    "sel_why_no_value": ("综合分未高于资助线，不增加价值（{value}）。",
+                         "Composite not above the line: it adds no value ({value})."),
+    "sel_why_cap": ("申请 {cost} 万元；在行业上限内无法换入。", "Asks {cost}; no swap keeps within the industry cap."),
 }
 
 

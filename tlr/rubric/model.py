@@ -398,6 +398,11 @@ class Tier(StrictModel):
     min_score: float | None = Field(None, description="Minimum composite (on the rubric's score scale).")
     when: Condition | None = None
     description: Text | None = None
+    fundable: bool = Field(
+        False,
+        description="可资助档次：预算选择（tlr rank --budget）只从这些档次中选，资助线取其中最低的分数线 / "
+                    "A fundable tier: a budget selection (tlr rank --budget) only funds projects in these tiers, "
+                    "and the fundable line is the lowest min_score among them.")
 
 
 class Route(StrictModel):
