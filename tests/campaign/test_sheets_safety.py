@@ -307,9 +307,9 @@ def test_export_reads_and_records_in_one_transaction(ledger, tmp_path):
     """A sheet whose file cannot be written records no export (the token would be unusable)."""
     target = tmp_path / "blocked"
     target.write_text("a file where a folder is needed", encoding="utf-8")
-    from tlr.errors import CampaignError
+    from tlr.errors import TlrError
 
-    with pytest.raises(CampaignError):
+    with pytest.raises(TlrError):
         export_sheet(ledger, "E01", target / "E01.xlsx")
     assert ledger.conn.execute("SELECT count(*) FROM sheet_exports").fetchone()[0] == 0
     assert ledger.conn.execute("SELECT count(*) FROM audit WHERE action = 'sheet.export'").fetchone()[0] == 0
