@@ -357,7 +357,7 @@ def _too_many_aliases(name: str, mark: Any) -> Diagnostic:
 def _too_deep(name: str, mark: Any) -> Diagnostic:
     return Diagnostic("error", f"嵌套过深 / nesting deeper than {MAX_DEPTH} levels", _located(name, mark),
                       code="yaml_too_deep",
-                      hint="a rubric tree may have at most 32 levels of dimensions; flatten the structure")
+                      hint="flatten the structure (a rubric tree may have at most 32 levels)")
 
 
 def load_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Positions]:
@@ -484,7 +484,7 @@ class _Builder:
             problem = getattr(exc, "problem", None) or str(exc)
             self.problem(path, node, f"无法识别的值 / cannot read value: {problem}", "yaml_value")
             return _REFUSED
-        message = value_problem(value)
+        message = value_problem(value, node.value)
         if message:
             self.problem(path, node, *message)
             return _REFUSED
@@ -531,7 +531,7 @@ class _Builder:
         return out
 
 
-def value_problem(value: Any) -> tuple[str, str, str] | None:
+def value_problem(value: Any, written: str | None = None) -> tuple[str, str, str] | None:
     """(message, code, hint) when a scalar is refused: a bad character in text, a non-finite or huge number."""
     if isinstance(value, str):
         match = _BAD_CHAR.search(value)
@@ -549,10 +549,11 @@ def value_problem(value: Any) -> tuple[str, str, str] | None:
         return None
     if isinstance(value, float):
         if not math.isfinite(value):
-            return (f"数值无效 / not a finite number: {value}", "not_finite",
+            return (f"数值无效 / not a finite number: {written or value}", "not_finite",
                     f"use an ordinary number within ±{MAX_NUMBER:g} (NaN and infinity are not allowed)")
         if abs(value) > MAX_NUMBER:
-            return (f"数值过大 / number too large: {value:g}", "number_range", f"numbers must lie within ±{MAX_NUMBER:g}")
+            return (f"数值过大 / number too large: {value:g}", "number_range",
+                    f"numbers must lie within ±{MAX_NUMBER:g}")
     if isinstance(value, int) and abs(value) > MAX_NUMBER:
         return ("数值过大 / number too large", "number_range", f"numbers must lie within ±{MAX_NUMBER:g}")
     if isinstance(value, bytes):

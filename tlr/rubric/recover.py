@@ -126,7 +126,7 @@ def validate_recovering(data: dict, refused: list[tuple[Any, ...]], validate, re
     from tlr.rubric.model import TAGGED_MODELS, AnyDocument
     from tlr.validation import data_path, model_at
 
-    work = copy.deepcopy(data)
+    work = data  # copied before the first repair only: a valid rubric costs no copy
     repairer = _Repairer(work, damage, register_placeholder)
     pending = [(path, False, False) for path in refused]
     first = True
@@ -146,6 +146,10 @@ def validate_recovering(data: dict, refused: list[tuple[Any, ...]], validate, re
                 extra = err["type"] == "extra_forbidden"
                 model = model_at(AnyDocument, loc[:-1], TAGGED_MODELS) if extra else None
                 pending.append((data_path(work, loc), extra, model is not None and model.__name__ == "I18nText"))
+        if first:
+            work = repairer.work = copy.deepcopy(data)
+            repairer.kept = {name: list(range(len(work[name]))) for name in ITEM_LISTS
+                             if isinstance(work.get(name), list)}
         first = False
         if not repairer.repair(pending) and failed is not None:
             break  # no progress is possible
