@@ -348,9 +348,9 @@ def _too_many_nodes(name: str, mark: Any) -> Diagnostic:
                       hint="a rubric or assessment needs far fewer; split the file or remove generated content")
 
 
-def _too_many_aliases(name: str, mark: Any) -> Diagnostic:
+def _too_many_aliases(name: str, mark: Any, location: Location | None = None) -> Diagnostic:
     return Diagnostic("error", f"别名展开过多 / too many aliases: they expand to more than {MAX_ALIAS_NODES:,} values "
-                               "(an alias bomb?)", _located(name, mark), code="yaml_aliases",
+                               "(an alias bomb?)", location or _located(name, mark), code="yaml_aliases",
                       hint="write the repeated parts out, or use fewer '*alias' references")
 
 
@@ -438,6 +438,7 @@ class _Builder:
         self.expanded = 0
         self.seen: set[int] = set()
         self.active: set[int] = set()
+        self.alias_site: PathKey | None = None
 
     def problem(self, path: PathKey, node: yaml.Node, message: str, code: str, hint: str | None = None) -> None:
         mark = node.start_mark
@@ -449,12 +450,24 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _LimitExceeded(_too_many_nodes(self.positions.file, node.start_mark))
+        outermost_alias = False
         if id(node) in self.seen:  # reached again through an alias
             self.expanded += 1
+            if self.alias_site is None:
+                self.alias_site, outermost_alias = path, True
             if self.expanded > MAX_ALIAS_NODES:
-                raise _LimitExceeded(_too_many_aliases(self.positions.file, node.start_mark))
+                # located where the alias is used (the expanded nodes carry their definition's position)
+                where = self.positions.locate(self.alias_site[:-1])
+                raise _LimitExceeded(_too_many_aliases(self.positions.file, None, where))
         else:
             self.seen.add(id(node))
+        try:
+            return self._build(node, path)
+        finally:
+            if outermost_alias:
+                self.alias_site = None
+
+    def _build(self, node: yaml.Node, path: PathKey) -> Any:
         if len(path) > MAX_DEPTH:
             raise _LimitExceeded(_too_deep(self.positions.file, node.start_mark))
         self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
