@@ -175,7 +175,9 @@ def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...
                       hint="a rubric cannot extend itself, directly or through others")
             return None
         if not base_path.is_file():
-            ctx.error(f"找不到基础评价体系 / extends: file not found: {document.extends}", origin.locate(),
+            what = ("不是普通文件 / extends: not a regular file" if base_path.exists()
+                    else "找不到基础评价体系 / extends: file not found")
+            ctx.error(f"{what}: {document.extends}", origin.locate(),
                       hint=f"the path is relative to {path.parent}", code="extends_missing")
             return None
         base = resolve_document(base_path, ctx, (*_stack, here))
@@ -214,7 +216,9 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
         rename = {} if isinstance(entry, str) else dict(entry.rename)
         lib_path = (path.parent / relative).resolve()
         if not lib_path.is_file():
-            ctx.error(f"找不到量表库 / imports: file not found: {relative}", origin.locate(index),
+            what = ("不是普通文件 / imports: not a regular file" if lib_path.exists()
+                    else "找不到量表库 / imports: file not found")
+            ctx.error(f"{what}: {relative}", origin.locate(index),
                       hint=f"the path is relative to {path.parent}", code="import_missing")
             ctx.damage.sections.add("imports")
             continue
