@@ -150,3 +150,15 @@ def test_json_output_lists_the_note(capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 2
     assert out[0]["notes"] and out[0]["notes"][0]["code"] == "checks_skipped"
+
+
+def test_an_unreadable_id_hides_the_ahp_judgements_that_name_it(tmp_path: Path):
+    result = _check(tmp_path, HEAD + (
+        "ahp:\n"
+        "  judgements: [[a, b, 3], [a, c, 2], [b, c, 1]]\n"
+        "dimensions:\n"
+        "  - {id: a, label: A, children: [{id: a1, label: A1, scale: l5}]}\n"
+        "  - {id: {x: 1}, label: B, children: [{id: b1, label: B1, scale: l5}]}\n"     # line 9
+        "  - {id: c, label: C, children: [{id: c1, label: C1, scale: l5}]}\n"))
+    assert [(d.location.line, d.location.column) for d in result.errors] == [(9, 10)]
+    assert "weights under root" in result.diagnostics[-1].message

@@ -323,6 +323,9 @@ class _Repairer:
                 self.damage.names.setdefault("node", set()).add(original)
             new_id = f"invalid-id-{self.placeholders}"
             self.register_placeholder(new_id, unit)
+            parent = self.parent_id(unit)
+            if parent is not None:  # its siblings' weights or AHP judgements name the id as written
+                self.damage.weights_unknown.add(parent)
             return self._set(unit + ("id",), new_id)
         if name == "label":
             return self._set(unit + ("label",), "?")
