@@ -162,3 +162,15 @@ def test_an_unreadable_id_hides_the_ahp_judgements_that_name_it(tmp_path: Path):
         "  - {id: c, label: C, children: [{id: c1, label: C1, scale: l5}]}\n"))
     assert [(d.location.line, d.location.column) for d in result.errors] == [(9, 10)]
     assert "weights under root" in result.diagnostics[-1].message
+
+
+def test_a_broken_route_hides_the_gate_that_sends_projects_to_it(tmp_path: Path):
+    result = _check(tmp_path, HEAD + (
+        "dimensions:\n"
+        "  - {id: a, label: A, children: [{id: a1, label: A1, scale: l5}]}\n"
+        "gates:\n"
+        "  - {id: g, label: G, when: {ref: a1, op: '<', value: 2}, route: research}\n"
+        "routes:\n"
+        "  - {id: research, label: R, when: {ref: a1, op: '~', value: 2}}\n"))          # line 10: bad op
+    assert [(d.location.line, d.code) for d in result.errors] == [(10, "literal_error")]
+    assert "'research'" in result.diagnostics[-1].message

@@ -191,3 +191,15 @@ def test_dev_zero_through_a_real_process_exits_2_quickly():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not a regular file" in proc.stderr
     assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("value", ["'1e999999999'", "'1/1e999'", "'" + "9" * 5000 + "/1'"])
+def test_a_hostile_fraction_in_ahp_judgements_is_refused_fast(tmp_path: Path, value: str):
+    text = MINI.replace("dimensions:\n", f"ahp:\n  judgements: [[a, b, {value}]]\ndimensions:\n", 1)
+    text = text.replace("    weight: 0.5\n", "")
+    path = tmp_path / "frac.yaml"
+    path.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    result = check_rubric(path)
+    assert time.perf_counter() - start < 2
+    assert [(d.location.line, d.code) for d in result.errors] == [(_line_of(text, value), "value_error")]

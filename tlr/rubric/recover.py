@@ -74,6 +74,7 @@ SKIPPED = {
     "weights": "子节点权重 / weights under",
     "condition": "条件引用 / conditions on",
     "tier": "档次引用 / tier",
+    "route": "路径引用 / route",
     "readiness": "readiness",
     "grades": "grades",
     "source": "来源引用 / source",

@@ -565,7 +565,10 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
             ctx.error(f"未知档次 / unknown tier '{gate.max_tier}'", where.section("gates", i, "max_tier"),
                       code="unknown_tier", hint="tiers: " + ", ".join(tier_ids) if tier_ids else "define `tiers:`")
         route_ids = [r.id for r in doc.routes or []]
-        if gate.route is not None and gate.route not in route_ids:
+        if gate.route is not None and gate.route not in route_ids and (
+                lost.lost("routes", gate.route) or "routes" in lost.sections):
+            lost.skip("route", gate.route)
+        elif gate.route is not None and gate.route not in route_ids:
             ctx.error(f"未知支持路径 / unknown route '{gate.route}'", where.section("gates", i, "route"),
                       code="unknown_route", hint="routes: " + ", ".join(route_ids) if route_ids else "define `routes:`")
         if gate.route is not None and gate.effect != "knockout":
