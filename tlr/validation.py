@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, Union
+from typing import Any, Iterable, Union
 
 from pydantic import BaseModel
 
@@ -146,18 +146,34 @@ _TYPE_WORDS = {
 
 
 def diagnostics_from_pydantic(exc: Any, data: Any, positions: Positions, root: Any,
-                              tagged: dict[str, type[BaseModel]]) -> list[Diagnostic]:
-    """Convert a ``pydantic.ValidationError`` raised on *data* into located diagnostics."""
+                              tagged: dict[str, type[BaseModel]],
+                              hidden: Iterable[tuple[Any, ...]] = ()) -> list[Diagnostic]:
+    """Convert a ``pydantic.ValidationError`` raised on *data* into located diagnostics.
+
+    Errors at or under a *hidden* path (a value the reader already refused) are left out, and
+    so is "missing key X" when the same mapping has an unknown key that looks like X: both
+    are the same mistake, already reported once.
+    """
     out: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
-    for err in exc.errors(include_url=False):
+    hidden = [tuple(h) for h in hidden]
+    errors = exc.errors(include_url=False)
+    extras: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            path = data_path(data, tuple(err["loc"]))
+            if path:
+                extras.setdefault(path[:-1], []).append(str(path[-1]))
+    for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
         path = data_path(data, loc)
         msg_key = (path, kind)
-        if msg_key in seen:
+        if msg_key in seen or any(path[:len(h)] == h for h in hidden):
             continue
         seen.add(msg_key)
+        if kind == "missing" and path and _looks_misspelt(str(loc[-1]), extras.get(path[:-1], [])):
+            continue
         hint = None
         field_name = format_path(path)
         if kind == "extra_forbidden":
@@ -205,6 +221,10 @@ def diagnostics_from_pydantic(exc: Any, data: Any, positions: Positions, root: A
             message = f"缺少 '{ctx.get('discriminator', 'kind')}' / missing key '{ctx.get('discriminator', 'kind')}'"
             hint = "say which kind this is, e.g. kind: likert"
             location = positions.locate(path, field_name=field_name)
+        elif kind == "finite_number":
+            message = f"数值无效 / not a finite number: {_show(err.get('input'))}"
+            hint = "NaN and infinity are not allowed"
+            location = positions.locate(path, field_name=field_name)
         elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
             message = f"超出范围 / out of range: {err['msg'].lower()}, got {_show(err.get('input'))}"
             location = positions.locate(path, field_name=field_name)
@@ -223,6 +243,13 @@ def diagnostics_from_pydantic(exc: Any, data: Any, positions: Positions, root: A
             location = positions.locate(path, field_name=field_name)
         out.append(Diagnostic("error", message, location, hint, code=kind))
     return out
+
+
+def _looks_misspelt(key: str, unknown: list[str]) -> bool:
+    if key in ("scale", "children"):  # a misspelt 'children' makes the node look like an indicator
+        return bool(difflib.get_close_matches("children", unknown, n=1, cutoff=0.6)
+                    or difflib.get_close_matches("scale", unknown, n=1, cutoff=0.6))
+    return bool(difflib.get_close_matches(key, unknown, n=1, cutoff=0.6))
 
 
 def _show(value: Any) -> str:

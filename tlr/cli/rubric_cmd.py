@@ -48,6 +48,7 @@ def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
                             "indicators": len(r.rubric.indicators)} if r.rubric else None),
                 "errors": [d.to_dict() for d in r.errors],
                 "warnings": [d.to_dict() for d in r.warnings],
+                "notes": [d.to_dict() for d in r.diagnostics if d.severity == "note"],
             }
             for r in results
         ])

@@ -68,18 +68,27 @@ def check_rubric(path: str | Path) -> CheckResult:
         parsed = parse_document(Path(path), ctx)
         if isinstance(parsed, ScaleLibrary):
             _check_library(parsed, ctx, str(path))
-            return CheckResult(str(path), None, _sorted(ctx.diagnostics), None if ctx.failed else parsed)
+            return CheckResult(str(path), None, _with_note(ctx, str(path)), None if ctx.failed else parsed)
         document = resolve_document(path, ctx, document=parsed) if parsed is not None else None
     except TlrError as exc:  # unreadable file, not UTF-8 ...
         return CheckResult(str(path), None, ctx.diagnostics + exc.diagnostics)
-    rubric = _finish(document, ctx, str(path)) if document is not None and not ctx.failed else None
-    return CheckResult(str(path), rubric, _sorted(ctx.diagnostics))
+    # The semantic checks run even after schema errors (on the repaired document): every independent
+    # mistake is reported in one run; checks that depend on a failed part are skipped and counted.
+    rubric = _finish(document, ctx, str(path)) if document is not None else None
+    return CheckResult(str(path), rubric, _with_note(ctx, str(path)))
 
 
 def _check_library(document: ScaleLibrary, ctx: Any, name: str) -> None:
     from tlr.rubric.validate import _Where, check_scales
 
     check_scales(document, ctx, _Where(ctx, name))
+
+
+def _with_note(ctx: Any, name: str) -> list[Diagnostic]:
+    """The diagnostics in file order, then the line counting the checks skipped because of errors."""
+    out = _sorted(ctx.diagnostics)
+    note = ctx.damage.note(name) if ctx.failed else None
+    return out + [note] if note is not None else out
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -110,7 +119,7 @@ def load_scale_library(path: str | Path) -> ScaleLibrary:
     if document is not None and isinstance(document, ScaleLibrary):
         _check_library(document, ctx, str(path))
     if ctx.failed or document is None:
-        raise RubricError(_sorted(ctx.diagnostics))
+        raise RubricError(_with_note(ctx, str(path)))
     return document
 
 

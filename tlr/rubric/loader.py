@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from tlr.errors import Diagnostic, Location, ValidationError
+from tlr.errors import Diagnostic, Location, TlrError, ValidationError
 from tlr.rubric.model import (
     TAGGED_MODELS,
     AnyDocument,
@@ -28,8 +28,9 @@ from tlr.rubric.model import (
     RubricDocument,
     ScaleLibrary,
 )
+from tlr.rubric.recover import Damage, tree_depth_problems, validate_recovering
 from tlr.validation import diagnostics_from_pydantic
-from tlr.yamlio import Positions, format_path, load_yaml, read_text
+from tlr.yamlio import Positions, format_path, parse_yaml, read_text
 
 PATCH_FIELDS = ("remove", "add", "replace", "update", "weights")
 
@@ -41,12 +42,18 @@ def _adapter(kind: str) -> TypeAdapter:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a piece of a rubric was written."""
+    """Where a piece of a rubric was written.
+
+    ``kept`` maps the index of an item in a repaired list back to its index in the file.
+    """
 
     positions: Positions
     path: tuple[Any, ...]
+    kept: tuple[int, ...] | None = None
 
     def locate(self, *sub: Any, key: bool = False) -> Location:
+        if self.kept is not None and sub and isinstance(sub[0], int) and 0 <= sub[0] < len(self.kept):
+            sub = (self.kept[sub[0]], *sub[1:])
         full = self.path + tuple(sub)
         return self.positions.locate(full, key=key, field_name=format_path(full))
 
@@ -60,6 +67,7 @@ class LoadContext:
     sections: dict[str, Origin] = field(default_factory=dict)
     scale_origins: dict[str, Origin] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
+    damage: Damage = field(default_factory=Damage)
 
     def error(self, message: str, location: Location, hint: str | None = None, code: str = "invalid") -> None:
         self.diagnostics.append(Diagnostic("error", message, location, hint, code))
@@ -79,33 +87,52 @@ class LoadContext:
 
 
 def parse_document(path: Path, ctx: LoadContext, text: str | None = None) -> RubricDocument | ScaleLibrary | None:
-    """Read and validate one file against the format models; record origins. ``None`` on errors."""
+    """Read and validate one file against the format models; record origins.
+
+    Every problem is added to ``ctx``; the document returned may be a *repaired* one (see
+    :mod:`tlr.rubric.recover`) so that the semantic checks still run. ``None`` when nothing
+    could be recovered (syntax error, not a mapping ...).
+    """
     name = str(path)
     if text is None:
-        text = read_text(path)
+        try:
+            text = read_text(path)
+        except TlrError as exc:  # missing, too large, not a regular file, not UTF-8 ...
+            ctx.diagnostics.extend(exc.diagnostics)
+            return None
     ctx.files.append((name, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     try:
-        data, positions = load_yaml(path, text)
+        parsed = parse_yaml(name, text)
     except ValidationError as exc:
         ctx.diagnostics.extend(exc.diagnostics)
         return None
+    data, positions = parsed.data, parsed.positions
     if not isinstance(data, dict):
+        ctx.diagnostics.extend(parsed.diagnostics)
         ctx.error("文件顶层必须是映射 / the top level of a rubric must be a mapping (key: value)",
                   Location(file=name, line=1, column=1), hint="start with `id: my-rubric`", code="not_mapping")
         return None
-    try:
-        document = _adapter("document").validate_python(data)
-    except PydanticValidationError as exc:
-        ctx.diagnostics.extend(diagnostics_from_pydantic(exc, data, positions, AnyDocument, TAGGED_MODELS))
-        return None
-    for key in data:
-        ctx.sections[str(key)] = Origin(positions, (key,))
-    for scale_name in (data.get("scales") or {}):
+    problems = parsed.problems + tree_depth_problems(data, positions)
+    ctx.diagnostics.extend(d for _, d in problems)
+    scales = data.get("scales")
+    for scale_name in scales if isinstance(scales, dict) else ():
         ctx.scale_origins[str(scale_name)] = Origin(positions, ("scales", scale_name))
     _register_nodes(data.get("dimensions"), ("dimensions",), positions, ctx)
-    for parent, nodes in (data.get("add") or {}).items():
+    add = data.get("add")
+    for parent, nodes in add.items() if isinstance(add, dict) else ():
         _register_nodes(nodes, ("add", parent), positions, ctx)
     _register_nodes(data.get("replace"), ("replace",), positions, ctx)
+
+    def report(exc: PydanticValidationError, work: dict, hidden: list) -> None:
+        ctx.diagnostics.extend(diagnostics_from_pydantic(exc, work, positions, AnyDocument, TAGGED_MODELS, hidden))
+
+    def placeholder(node_id: str, node_path: tuple[Any, ...]) -> None:
+        ctx.node_origins.setdefault(node_id, []).append(Origin(positions, node_path))
+
+    document, kept = validate_recovering(data, [p for p, _ in problems], _adapter("document").validate_python,
+                                         report, ctx.damage, placeholder)
+    for key in data:
+        ctx.sections[str(key)] = Origin(positions, (key,), tuple(kept[key]) if key in kept else None)
     return document
 
 
@@ -148,11 +175,14 @@ def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...
                       hint="a rubric cannot extend itself, directly or through others")
             return None
         if not base_path.is_file():
-            ctx.error(f"找不到基础评价体系 / extends: file not found: {document.extends}", origin.locate(),
+            what = ("不是普通文件 / extends: not a regular file" if base_path.exists()
+                    else "找不到基础评价体系 / extends: file not found")
+            ctx.error(f"{what}: {document.extends}", origin.locate(),
                       hint=f"the path is relative to {path.parent}", code="extends_missing")
             return None
         base = resolve_document(base_path, ctx, (*_stack, here))
         if base is None:
+            ctx.damage.skip("rest", path.name)
             return None
         merged = _merge(base, document, ctx)
     else:
@@ -163,10 +193,11 @@ def resolve_document(path: str | Path, ctx: LoadContext, _stack: tuple[Path, ...
                           hint="add `extends: base.yaml` or move the nodes into `dimensions`")
         for required, hint in (("title", "add `title: ...` (text or {zh: ..., en: ...})"),
                                ("dimensions", "add `dimensions:` with at least one dimension")):
-            if getattr(document, required) is None:
+            if getattr(document, required) is None and required not in ctx.damage.sections:
                 ctx.error(f"缺少必填字段 / missing required key '{required}'",
                           Location(file=str(path), line=1, column=1, field=required), hint=hint, code="missing")
-        if document.title is None or document.dimensions is None:
+        if document.dimensions is None:
+            ctx.damage.skip("tree", "dimensions")
             return None
         merged = document
     merged = _apply_imports(merged, document, path, ctx)
@@ -185,13 +216,18 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
         rename = {} if isinstance(entry, str) else dict(entry.rename)
         lib_path = (path.parent / relative).resolve()
         if not lib_path.is_file():
-            ctx.error(f"找不到量表库 / imports: file not found: {relative}", origin.locate(index),
+            what = ("不是普通文件 / imports: not a regular file" if lib_path.exists()
+                    else "找不到量表库 / imports: file not found")
+            ctx.error(f"{what}: {relative}", origin.locate(index),
                       hint=f"the path is relative to {path.parent}", code="import_missing")
+            ctx.damage.sections.add("imports")
             continue
         library = parse_document(lib_path, ctx)
         if library is None:
+            ctx.damage.sections.add("imports")
             continue
         if not isinstance(library, ScaleLibrary):
+            ctx.damage.sections.add("imports")
             ctx.error(f"导入的文件不是量表库 / imported file is not a scale library: {relative}",
                       origin.locate(index), hint="imports take files with `kind: scale_library`",
                       code="import_not_library")
@@ -240,6 +276,9 @@ def _all_ids(nodes: list[Any]) -> list[str]:
 
 
 def _unknown_id(ctx: LoadContext, what: str, node_id: str, known: list[str], location: Location) -> None:
+    if ctx.damage.lost("node", node_id):
+        ctx.damage.skip("node", node_id)
+        return
     close = difflib.get_close_matches(node_id, known, n=1, cutoff=0.6)
     message = f"{what}: 未知节点 / unknown node '{node_id}'"
     if close:
@@ -323,6 +362,8 @@ def _edit_node(node: Any, fields: dict[str, Any], ctx: LoadContext) -> Any:
                 message += f" — did you mean '{close[0]}'?"
             ctx.error(message, origin.locate(node.id, key, key=True), code="extra_forbidden",
                       hint=None if close else "allowed keys: " + ", ".join(allowed))
+            ctx.damage.weight_unknown.add(node.id)
+            ctx.damage.weights_unknown.add(node.id)
             return node
     data = node.model_dump(by_alias=True, exclude_unset=True)
     data.update(fields)
@@ -333,4 +374,6 @@ def _edit_node(node: Any, fields: dict[str, Any], ctx: LoadContext) -> Any:
             loc = tuple(p for p in err["loc"] if p not in ("dimension", "indicator"))
             ctx.error(f"update {node.id}: 无效 / invalid {'.'.join(map(str, loc))}: {err['msg']}",
                       origin.locate(node.id, *loc[:1]), code=err["type"])
+        ctx.damage.weight_unknown.add(node.id)
+        ctx.damage.weights_unknown.add(node.id)
         return node

@@ -50,9 +50,11 @@ def _parse_ratio(value: Any) -> Any:
     """Accept ``3``, ``2.5``, ``0.333`` and the string fractions ``'1/3'`` used in pairwise judgements."""
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > 40 or "e" in text.lower():  # Fraction('1e999999999') would build a huge integer
+            raise ValueError(f"expected a number or a fraction like '1/3', got {value[:40]!r}")
         try:
             return float(Fraction(text))
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, OverflowError):
             raise ValueError(f"expected a number or a fraction like '1/3', got {value!r}") from None
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
@@ -72,7 +74,7 @@ def _version_str(value: Any) -> Any:
 class StrictModel(BaseModel):
     """Base of every file-format model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- metadata

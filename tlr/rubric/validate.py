@@ -76,6 +76,7 @@ class _Where:
 def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str) -> list[WeightResolution]:
     """Check *doc*; add diagnostics to *ctx*; return the weight resolution of every inner node."""
     where = _Where(ctx, document_file)
+    lost = ctx.damage
     check_scales(doc, ctx, where)
 
     ids: dict[str, int] = {}
@@ -94,7 +95,9 @@ def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str)
                 indicators[node.id] = node
                 _check_points(node, doc, ctx, where)
                 if isinstance(node.scale, str):
-                    if node.scale not in doc.scales:
+                    if node.scale not in doc.scales and _scale_lost(lost, node.scale):
+                        lost.skip("scale", node.id)
+                    elif node.scale not in doc.scales:
                         close = difflib.get_close_matches(node.scale, list(doc.scales), n=1, cutoff=0.6)
                         message = f"未知量表 / unknown scale '{node.scale}'"
                         if close:
@@ -106,12 +109,14 @@ def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str)
                                  node.id)
             else:
                 dimensions[node.id] = node
-                if not node.children:
+                if not node.children and node.id in lost.children_unknown:
+                    lost.skip("children", node.id)
+                elif not node.children:
                     ctx.error(f"空维度 / dimension '{node.id}' has no children", where.node(node.id, "children"),
                               hint="add indicators or remove the dimension", code="empty_dimension")
                 walk(node.children)
 
-    if not doc.dimensions:
+    if not doc.dimensions and "dimensions" not in lost.sections:
         ctx.error("评价体系没有任何维度 / the rubric has no dimensions", where.section("dimensions"),
                   code="empty_rubric")
     walk(doc.dimensions or [])
@@ -240,6 +245,8 @@ def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where:
         return
     scale = doc.scales.get(node.scale) if isinstance(node.scale, str) else node.scale
     if scale is None:
+        if _scale_lost(ctx.damage, node.scale):
+            ctx.damage.skip("points", node.id)
         return
     if not isinstance(scale, LevelsScale):
         ctx.error(f"points 只适用于等级量表 / points apply to a levels scale, '{node.id}' uses {scale.kind}",
@@ -268,11 +275,20 @@ def check_scales(doc: Any, ctx: LoadContext, where: _Where) -> None:
         for j, level in enumerate(getattr(scale, "levels", []) or []):
             refs += [(("levels", j, "sources", i), ref) for i, ref in enumerate(level.sources)]
         for sub, ref in refs:
-            if ref not in known:
+            if ref not in known and (ctx.damage.lost("sources", ref) or "sources" in ctx.damage.sections):
+                ctx.damage.skip("source", ref)
+            elif ref not in known:
                 close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
                 message = f"未知来源 / unknown source '{ref}'" + (f" — did you mean '{close[0]}'?" if close else "")
                 ctx.error(message, where.scale(name, *sub), code="unknown_source",
                           hint=None if close else "list it under `sources:` with a confidence mark")
+
+
+def _scale_lost(lost: Any, name: Any) -> bool:
+    """The scale named *name* was written but could not be read (or its library could not be imported)."""
+    from tlr.rubric.recover import UNREADABLE_SCALE
+
+    return name == UNREADABLE_SCALE or lost.lost("scale", name) or bool(lost.sections & {"scales", "imports"})
 
 
 # --------------------------------------------------------------------------- weights
@@ -284,6 +300,11 @@ def _scored(children: list[Any]) -> list[Any]:
 
 def _resolve_weights(node_id: str, children: list[Any], ahp: AHPSpec | None, normalize: bool,
                      ctx: LoadContext, where: _Where, at_ahp) -> WeightResolution | None:
+    lost = ctx.damage
+    if (node_id in lost.weights_unknown or any(c.id in lost.weight_unknown for c in children)
+            or lost.sections & {"normalize", "weights", "update"}):
+        lost.skip("weights", node_id)
+        return None
     scored = _scored(children)
     for child in children:
         if isinstance(child, Indicator) and child.role != "score" and child.weight:
@@ -491,6 +512,7 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
                  dimensions: dict[str, Dimension]) -> None:
     refs = list(indicators) + list(dimensions) + list(SPECIAL_REFS)
     tier_ids = [t.id for t in doc.tiers or []]
+    lost = ctx.damage
 
     def check(cond: Condition, section: str, *path: Any) -> None:
         parts = [cond.ref is not None, cond.all is not None, cond.any is not None, cond.not_ is not None]
@@ -499,7 +521,9 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
                       "any, not", where.section(section, *path), code="condition_shape")
             return
         if cond.ref is not None:
-            if cond.ref not in refs:
+            if cond.ref not in refs and lost.lost("node", cond.ref):
+                lost.skip("condition", cond.ref)
+            elif cond.ref not in refs:
                 close = difflib.get_close_matches(cond.ref, refs, n=1, cutoff=0.6)
                 ctx.error(f"条件引用了未知指标 / condition refers to unknown '{cond.ref}'"
                           + (f" — did you mean '{close[0]}'?" if close else ""),
@@ -534,11 +558,17 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
             ctx.error(f"重复的标识 / duplicate gate id '{gate.id}'", where.section("gates", i, "id"), code="duplicate_id")
         seen.add(gate.id)
         check(gate.when, "gates", i, "when")
-        if gate.max_tier is not None and gate.max_tier not in tier_ids:
+        if gate.max_tier is not None and gate.max_tier not in tier_ids and (
+                lost.lost("tiers", gate.max_tier) or "tiers" in lost.sections):
+            lost.skip("tier", gate.max_tier)
+        elif gate.max_tier is not None and gate.max_tier not in tier_ids:
             ctx.error(f"未知档次 / unknown tier '{gate.max_tier}'", where.section("gates", i, "max_tier"),
                       code="unknown_tier", hint="tiers: " + ", ".join(tier_ids) if tier_ids else "define `tiers:`")
         route_ids = [r.id for r in doc.routes or []]
-        if gate.route is not None and gate.route not in route_ids:
+        if gate.route is not None and gate.route not in route_ids and (
+                lost.lost("routes", gate.route) or "routes" in lost.sections):
+            lost.skip("route", gate.route)
+        elif gate.route is not None and gate.route not in route_ids:
             ctx.error(f"未知支持路径 / unknown route '{gate.route}'", where.section("gates", i, "route"),
                       code="unknown_route", hint="routes: " + ", ".join(route_ids) if route_ids else "define `routes:`")
         if gate.route is not None and gate.effect != "knockout":
@@ -554,7 +584,7 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         if tier.when is not None:
             check(tier.when, "tiers", i, "when")
         if tier.min_score is not None:
-            if not 0 <= tier.min_score <= doc.score_scale:
+            if not 0 <= tier.min_score <= doc.score_scale and "score_scale" not in lost.sections:
                 ctx.error(f"档次分数线超出 0–{doc.score_scale:g} / min_score {tier.min_score:g} is outside "
                           f"0..{doc.score_scale:g}", where.section("tiers", i, "min_score"), code="tier_range")
             if tier.min_score > previous:
@@ -573,7 +603,9 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
     if doc.readiness is not None:
         ind = indicators.get(doc.readiness)
         scale = (doc.scales.get(ind.scale) if isinstance(ind.scale, str) else ind.scale) if ind else None
-        if ind is None:
+        if ind is None and lost.lost("node", doc.readiness):
+            lost.skip("readiness", doc.readiness)
+        elif ind is None:
             close = difflib.get_close_matches(doc.readiness, list(indicators), n=1, cutoff=0.6)
             ctx.error(f"readiness 引用了未知指标 / readiness names unknown indicator '{doc.readiness}'"
                       + (f" — did you mean '{close[0]}'?" if close else ""), where.section("readiness"),
@@ -581,14 +613,16 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         elif scale is not None and not isinstance(scale, LevelsScale):
             ctx.error(f"readiness 指标须使用等级量表 / readiness indicator '{doc.readiness}' must use a levels scale",
                       where.section("readiness"), code="readiness_scale")
-    elif any("readiness" in _refs(c) for c in _all_conditions(doc)):
+    elif "readiness" not in lost.sections and any("readiness" in _refs(c) for c in _all_conditions(doc)):
         ctx.error("条件引用了 readiness，但未指定 readiness 指标 / conditions refer to 'readiness' but the rubric "
                   "names no readiness indicator", where.section("gates"), code="readiness_missing",
                   hint="add `readiness: <levels indicator id>`")
     agg = doc.aggregation
     if agg.method == "fuzzy":
         grades = doc.scales.get(agg.grades) if agg.grades else None
-        if not isinstance(grades, GradesScale):
+        if grades is None and agg.grades and _scale_lost(lost, agg.grades):
+            lost.skip("grades", agg.grades)
+        elif not isinstance(grades, GradesScale):
             ctx.error("模糊综合评价需要 grades 量表 / fuzzy aggregation needs `grades:` naming a grades scale",
                       where.section("aggregation", "grades"), code="fuzzy_grades")
 

@@ -88,35 +88,10 @@ def shipped_ladders() -> dict[str, Path]:
 
 
 def _read_library(path: Path) -> ScaleLibrary:
-    try:
-        from tlr.rubric import load_scale_library  # the shared validating loader, when present
-    except ImportError:
-        load_scale_library = None
-    if load_scale_library is not None:
-        return load_scale_library(path)
-    import pydantic
-    import yaml
+    """The validated scale library at *path*, read by the rubric loader (same limits and located errors)."""
+    from tlr.rubric import load_scale_library
 
-    from tlr.rubric.model import AnyDocument
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LadderError(f"无法读取阶梯文件 / cannot read ladder file: {exc}", location=Location(file=str(path))) from None
-    except yaml.YAMLError as exc:
-        raise LadderError(f"阶梯文件不是有效的 YAML / ladder file is not valid YAML: {exc}",
-                          location=Location(file=str(path))) from None
-    try:
-        document = pydantic.TypeAdapter(AnyDocument).validate_python(data)
-    except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise LadderError(f"阶梯文件无效 / invalid ladder file: {first['msg']}",
-                          location=Location(file=str(path), field=field)) from None
-    if not isinstance(document, ScaleLibrary):
-        raise LadderError("不是量表库文件 / not a scale library (expected 'kind: scale_library')",
-                          location=Location(file=str(path), field="kind"))
-    return document
+    return load_scale_library(path)
 
 
 def check_ladder(scale: LevelsScale, *, where: Location | None = None) -> None:
@@ -151,7 +126,9 @@ def ladder_from_scale(scale: LevelsScale, ladder_id: str = "inline", scale_name:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from tlr.yamlio import read_bytes
+
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def load_ladder(ref: str | Path, scale: str | None = None, *, base_dir: Path | None = None) -> Ladder:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -21,67 +20,42 @@ def is_json(path: Path) -> bool:
     return path.suffix.lower() == ".json"
 
 
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort 1-based line of a pydantic error location in a YAML text."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = None
-            for key, value in node.value:
-                if str(key.value) == str(part):
-                    found, line = value, key.start_mark.line + 1
-                    break
-            if found is None:
-                break
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def load_assessment(path: str | Path) -> Assessment:
-    """Read and validate an assessment (or answers) document; errors name the file, line and field."""
+    """Read and validate an assessment (or answers) document; every error names the file, line and field.
+
+    Read through :mod:`tlr.yamlio` with its limits (regular file, size, nesting, aliases; strict
+    JSON for ``.json``; no NaN, no control characters).
+    """
     import pydantic
+
+    from tlr.errors import Diagnostic, TlrError
+    from tlr.yamlio import load_document, many
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssessmentFileError(f"文件不存在 / file not found: {path}", location=Location(file=str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssessmentFileError(f"无法读取 / cannot read {path}: {exc}", location=Location(file=str(path))) from None
-    try:
-        data = json.loads(text) if is_json(path) else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
-        raise AssessmentFileError(f"文件格式错误 / not valid {'JSON' if is_json(path) else 'YAML'}: "
-                                  f"{getattr(exc, 'problem', None) or exc}",
-                                  location=Location(file=str(path), line=line)) from None
+        data, positions = load_document(path, as_json=is_json(path))
+    except TlrError as exc:
+        raise many(AssessmentFileError, exc.diagnostics) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise AssessmentFileError("评估文件的顶层必须是映射 / the top level must be a mapping",
-                                  location=Location(file=str(path)))
+                                  location=Location(file=str(path), line=1, column=1))
     try:
         return Assessment.model_validate(data)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        field = ".".join(str(p) for p in loc) or None
-        line = None if is_json(path) else _line_of(text, loc)
-        more = len(exc.errors()) - 1
-        msg = first["msg"].removeprefix("Value error, ")
-        raise AssessmentFileError(f"评估文件无效 / invalid assessment document: {msg}"
-                                  + (f" (+{more} more)" if more > 0 else ""),
-                                  location=Location(file=str(path), line=line, field=field)) from None
+        from tlr.validation import data_path
+
+        diagnostics = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            located = positions.locate(data_path(data, loc))
+            field = ".".join(str(p) for p in loc) or None
+            msg = err["msg"].removeprefix("Value error, ")
+            diagnostics.append(Diagnostic("error", f"评估文件无效 / invalid assessment document: {msg}",
+                                          Location(file=str(path), line=located.line, column=located.column,
+                                                   field=field), code=err["type"]))
+        raise many(AssessmentFileError, diagnostics) from None
 
 
 class _Flow(dict):

@@ -56,14 +56,9 @@ def parse_judgement(text) -> float:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"文件不存在 / file not found: {path}", location=Location(file=str(path)),
-                             code="not_found") from None
-    except OSError as exc:
-        raise InputFileError(f"无法读取文件 / cannot read file: {exc.strerror}", location=Location(file=str(path)),
-                             code="unreadable") from None
+    from tlr.yamlio import read_bytes
+
+    raw = read_bytes(path)  # regular files only, size-limited (TLR_MAX_FILE_SIZE)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
@@ -123,61 +118,84 @@ def _read_csv(path: Path, text: str):
 
 
 def _read_yaml(path: Path, text: str):
-    import yaml
+    from tlr.errors import TlrError
+    from tlr.yamlio import parse_yaml
 
+    name = str(path)
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputFileError(f"YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', exc)}",
-                             location=Location(file=str(path), line=mark.line + 1 if mark else None,
-                                               column=mark.column + 1 if mark else None), code="yaml") from None
+        parsed = parse_yaml(name, text)  # limits: nodes, aliases, depth; finite numbers; no control characters
+    except TlrError as exc:
+        raise _many(exc.diagnostics) from None
+    if parsed.problems:
+        raise _many(parsed.diagnostics)
+    doc, positions = parsed.data, parsed.positions
+
+    def at(*where, key: bool = False, field: str | None = None) -> Location:
+        return positions.locate(where, key=key, field_name=field)
+
     if not isinstance(doc, dict) or "labels" not in doc or not ("matrix" in doc or "judgements" in doc):
         raise WeightingError("YAML 判断矩阵需要 labels 以及 matrix 或 judgements / a YAML matrix needs 'labels' and "
-                             "'matrix' or 'judgements'", location=Location(file=str(path)), code="bad_yaml")
+                             "'matrix' or 'judgements'", location=Location(file=name, line=1, column=1),
+                             code="bad_yaml")
+    if not isinstance(doc["labels"], list) or any(isinstance(x, (dict, list)) for x in doc["labels"]):
+        raise WeightingError("labels 须为比较项列表 / 'labels' must be a list of item names",
+                             location=at("labels", field="labels"), code="bad_yaml")
     labels = [str(x) for x in doc["labels"]]
     n = len(labels)
     if len(set(labels)) != n:
-        raise WeightingError("标签重复 / duplicate labels", location=Location(file=str(path), field="labels"),
+        raise WeightingError("标签重复 / duplicate labels", location=at("labels", field="labels"),
                              code="labels_mismatch")
     if "matrix" in doc:
         rows = doc["matrix"]
         if not isinstance(rows, list) or len(rows) != n or any(not isinstance(r, list) or len(r) != n for r in rows):
             raise WeightingError(f"判断矩阵必须是方阵 / matrix must be square: {n} labels, matrix rows "
                                  f"{[len(r) if isinstance(r, list) else '?' for r in rows] if isinstance(rows, list) else '?'}",
-                                 location=Location(file=str(path), field="matrix"), code="not_square")
+                                 location=at("matrix", field="matrix"), code="not_square")
         a = np.full((n, n), np.nan)
         for i in range(n):
             for j in range(n):
                 try:
                     a[i, j] = parse_judgement(rows[i][j])
-                except (ValueError, ZeroDivisionError, TypeError):
+                except (ValueError, ZeroDivisionError, TypeError, OverflowError):
                     raise WeightingError(f"无法解析判断值 {rows[i][j]!r} / cannot read judgement {rows[i][j]!r}",
-                                         location=Location(file=str(path), field=f"row '{labels[i]}', column '{labels[j]}'"),
+                                         location=at("matrix", i, j, field=f"row '{labels[i]}', column '{labels[j]}'"),
                                          code="not_numeric") from None
         return labels, a
     a = np.full((n, n), np.nan)
     np.fill_diagonal(a, 1.0)
     idx = {l: i for i, l in enumerate(labels)}
     judg = doc["judgements"] or {}
+    if not isinstance(judg, dict):
+        raise WeightingError("judgements 须为映射 / 'judgements' must be a mapping (A: {B: 3})",
+                             location=at("judgements", field="judgements"), code="bad_yaml")
     for r, row in judg.items():
         if str(r) not in idx:
-            raise WeightingError(f"未知的比较项 {r!r} / unknown item {r!r}", location=Location(file=str(path),
-                                 field=f"judgements.{r}"), code="unknown_label")
+            raise WeightingError(f"未知的比较项 {r!r} / unknown item {r!r}",
+                                 location=at("judgements", r, key=True, field=f"judgements.{r}"), code="unknown_label")
+        if row is not None and not isinstance(row, dict):
+            raise WeightingError(f"judgements.{r} 须为映射 / must be a mapping of item: judgement",
+                                 location=at("judgements", r, field=f"judgements.{r}"), code="bad_yaml")
         for c, v in (row or {}).items():
             if str(c) not in idx:
-                raise WeightingError(f"未知的比较项 {c!r} / unknown item {c!r}", location=Location(file=str(path),
-                                     field=f"judgements.{r}.{c}"), code="unknown_label")
+                raise WeightingError(f"未知的比较项 {c!r} / unknown item {c!r}",
+                                     location=at("judgements", r, c, key=True, field=f"judgements.{r}.{c}"),
+                                     code="unknown_label")
             try:
                 x = parse_judgement(v)
-            except (ValueError, ZeroDivisionError, TypeError):
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
                 raise WeightingError(f"无法解析判断值 {v!r} / cannot read judgement {v!r}",
-                                     location=Location(file=str(path), field=f"judgements.{r}.{c}"),
+                                     location=at("judgements", r, c, field=f"judgements.{r}.{c}"),
                                      code="not_numeric") from None
             i, j = idx[str(r)], idx[str(c)]
             a[i, j] = x
             a[j, i] = 1.0 / x if x != 0 else math.inf
     return labels, a
+
+
+def _many(diagnostics):
+    from tlr.yamlio import many
+
+    return many(InputFileError, diagnostics)
 
 
 def read_matrix(path) -> tuple[list[str], np.ndarray]:
