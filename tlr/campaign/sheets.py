@@ -29,7 +29,7 @@ from typing import Any
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 from tlr.text import both, tr
 
-from .export import neutralise
+from .export import clean_cell, neutralise
 from .ledger import Ledger, expert_actor, now
 from .scoring import _validator, expert_items, expert_scores, replace_scores
 from .tables import column_letter
@@ -178,7 +178,7 @@ def export_sheet(ledger: Ledger, expert_id: str, out: str | Path, *, actor: str 
                   "score": cur["raw"] if cur else None, "comment": cur["comment"] if cur else None,
                   "evidence": cur["evidence"] if cur else None}
         for key, value in values.items():
-            cell = ws.cell(row=r, column=COL[key], value=neutralise(value) if key not in ("score",) else value)
+            cell = ws.cell(row=r, column=COL[key], value=clean_cell(value) if key == "score" else neutralise(value))
             cell.alignment = wrap
             if key in ("score", "comment", "evidence"):
                 cell.protection = Protection(locked=False)
@@ -193,8 +193,8 @@ def export_sheet(ledger: Ledger, expert_id: str, out: str | Path, *, actor: str 
 
     guide.column_dimensions["A"].width = 18
     guide.column_dimensions["B"].width = 90
-    guide.append(["评分表 / Scoresheet", f"{ledger.meta.get('name', '')}"])
-    guide.append(["专家 / Expert", f"{expert['id']} {expert['name']}（{expert['institution']}）"])
+    guide.append(["评分表 / Scoresheet", neutralise(f"{ledger.meta.get('name', '')}")])
+    guide.append(["专家 / Expert", neutralise(f"{expert['id']} {expert['name']}（{expert['institution']}）")])
     guide.append(["指标体系 / Rubric", f"{row.get('rubric_id')} {row.get('version')}"])
     guide.append(["说明 / How to", "在“评分表 Scores”的黄色单元格中填写评分（下拉选择）、意见和依据；其他单元格已锁定。"
                                    "保存后将文件交回秘书处。清空评分单元格即撤回该项评分。 / Fill the yellow cells "
