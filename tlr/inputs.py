@@ -68,16 +68,16 @@ def _limits(limits: Limits | None) -> Limits:
     return limits if limits is not None else Limits.from_env()
 
 
-def _kind(mode: int) -> str:
+def _kind(mode: int) -> tuple[str, str]:
     if stat.S_ISDIR(mode):
-        return "目录 / a directory"
+        return "目录", "a directory"
     if stat.S_ISFIFO(mode):
-        return "命名管道 / a FIFO (named pipe)"
+        return "命名管道", "a FIFO (named pipe)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "设备文件 / a device"
+        return "设备文件", "a device"
     if stat.S_ISSOCK(mode):
-        return "套接字 / a socket"
-    return "特殊文件 / a special file"
+        return "套接字", "a socket"
+    return "特殊文件", "a special file"
 
 
 def open_input(path: str | Path, limits: Limits | None = None) -> tuple[IO[bytes], int]:
@@ -116,8 +116,8 @@ def open_input(path: str | Path, limits: Limits | None = None) -> tuple[IO[bytes
 
 def _check_stat(st: os.stat_result, file: str, limits: Limits) -> None:
     if not stat.S_ISREG(st.st_mode):
-        raise InputFileError(f"不是普通文件，而是{_kind(st.st_mode)}，不能读取 / not a regular file: "
-                             f"{_kind(st.st_mode).split(' / ')[1]}", location=Location(file=file),
+        zh, en = _kind(st.st_mode)
+        raise InputFileError(f"不是普通文件，而是{zh}，不能读取 / not a regular file but {en}", location=Location(file=file),
                              hint="请给出一个数据文件 / name a data file", code="not_a_file")
     cap = int(limits.max_input_mb * MB)
     if st.st_size > cap:
@@ -170,35 +170,37 @@ def check_xlsx(source: bytes | str | Path | IO[bytes], file: str, limits: Limits
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_zip_members:
-            raise _bomb(file, f"含 {len(infos)} 个文件 / holds {len(infos)} files (limit {limits.max_zip_members})",
-                        "TLR_MAX_ZIP_MEMBERS")
+            raise _bomb(file, f"含 {len(infos)} 个文件（上限 {limits.max_zip_members}）",
+                        f"it holds {len(infos)} files (limit {limits.max_zip_members})", "TLR_MAX_ZIP_MEMBERS")
         total = 0
         cap = int(limits.max_xlsx_mb * MB)
         for info in infos:
             total += info.file_size
             if total > cap:
-                raise _bomb(file, f"解压后超过 {limits.max_xlsx_mb:g} MB / unpacks to more than "
-                                  f"{limits.max_xlsx_mb:g} MB", "TLR_MAX_XLSX_MB")
+                raise _bomb(file, f"解压后超过 {limits.max_xlsx_mb:g} MB",
+                            f"it unpacks to more than {limits.max_xlsx_mb:g} MB", "TLR_MAX_XLSX_MB")
             if info.file_size > RATIO_FLOOR and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
                 ratio = info.file_size / max(info.compress_size, 1)
-                raise _bomb(file, f"{info.filename} 压缩比 {ratio:.0f}:1 / {info.filename} is compressed "
-                                  f"{ratio:.0f}:1 (limit {limits.max_zip_ratio:g}:1)", "TLR_MAX_ZIP_RATIO")
+                raise _bomb(file, f"{info.filename} 的压缩比为 {ratio:.0f}:1（上限 {limits.max_zip_ratio:g}:1）",
+                            f"{info.filename} is compressed {ratio:.0f}:1 (limit {limits.max_zip_ratio:g}:1)",
+                            "TLR_MAX_ZIP_RATIO")
         for info in infos:
             if not info.is_dir():
                 _check_prolog(zf, info, file)
 
 
-def _bomb(file: str, what: str, var: str) -> InputFileError:
-    return InputFileError(f"XLSX 文件异常，疑似压缩炸弹：{what}", location=Location(file=file),
+def _bomb(file: str, zh: str, en: str, var: str) -> InputFileError:
+    return InputFileError(f"XLSX 文件疑似压缩炸弹：{zh} / the XLSX file looks like a zip bomb: {en}",
+                          location=Location(file=file),
                           hint=f"请另存为普通 XLSX 或 CSV；确需处理可设置 {var} / save it again as a plain XLSX or CSV; "
                                f"raise {var} if the file is genuine", code="xlsx_too_large")
 
 
 def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None:
     """Refuse a member whose XML prolog has a DOCTYPE (or anything ``<!`` but a comment)."""
-    def refuse(what: str) -> InputFileError:
-        return InputFileError(f"XLSX 中的 XML 部件 {info.filename} {what}，出于安全原因拒绝读取 / the XML part "
-                              f"{info.filename} {what}; refused for safety", location=Location(file=file),
+    def refuse(zh: str, en: str) -> InputFileError:
+        return InputFileError(f"XLSX 中的 XML 部件 {info.filename} {zh}，出于安全原因拒绝读取 / the XML part "
+                              f"{info.filename} {en}; refused for safety", location=Location(file=file),
                               hint="请用 Excel/WPS 另存为新的 XLSX / save it again from Excel or WPS as a new XLSX",
                               code="xml_doctype")
 
@@ -231,7 +233,7 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None
                     end = text.find(closer, pos + 2)
                     while end < 0:
                         if read > PROLOG_MAX:
-                            raise refuse("的开头过长 / has an over-long prolog")
+                            raise refuse("的开头过长", "has an over-long prolog")
                         chunk = fh.read(64 * 1024)
                         if not chunk:
                             return                           # unterminated: the parser will refuse it
@@ -242,11 +244,11 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> None
                     if text.startswith("<?xml", pos):
                         m = _DECL_ENCODING.search(text, pos, end)
                         if m and m.group(1).lower() not in XML_ENCODINGS:
-                            raise refuse(f"使用编码 {m.group(1)} / declares the encoding {m.group(1)}")
+                            raise refuse(f"使用编码 {m.group(1)}", f"declares the encoding {m.group(1)}")
                     pos = end + len(closer)
                     continue
                 if text.startswith("<!", pos):
-                    raise refuse("含 DOCTYPE/实体声明 / declares a DOCTYPE or entities")
+                    raise refuse("含 DOCTYPE/实体声明", "declares a DOCTYPE or entities")
                 return                                       # the root element
     except InputFileError:
         raise

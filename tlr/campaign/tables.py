@@ -407,7 +407,7 @@ def _read_xlsx(data: bytes, file: str, sheet: str | None, limits: Limits) -> Tab
 
 
 def _xlsx_table(parser: "SheetReader", file: str) -> Table:
-    problems = parser.problems
+    problems = _Problems(file)
     headers: list[str] | None = None
     rows = []
     special: dict[tuple[int, str], Any] = {}
@@ -416,7 +416,12 @@ def _xlsx_table(parser: "SheetReader", file: str) -> Table:
             if not cells:
                 continue
             width = max(cells)
-            headers = [_cell_text(cells.get(i)) for i in range(1, width + 1)]
+            for index, value in sorted(cells.items()):
+                if isinstance(value, _Refused):
+                    problems.add(value.message, Location(file=file, row=number,
+                                                         field=f"{column_letter(index)}{number}"), code=value.code)
+            headers = [_cell_text(cells.get(i)) if not isinstance(cells.get(i), _Refused) else ""
+                       for i in range(1, width + 1)]
             while headers and not headers[-1]:
                 headers.pop()
             problems.headers(headers, "xlsx")
@@ -424,6 +429,12 @@ def _xlsx_table(parser: "SheetReader", file: str) -> Table:
             continue
         values: dict[str, str] = {}
         for index, value in sorted(cells.items()):
+            if isinstance(value, _Refused):
+                header = headers[index - 1] if index <= len(headers) else ""
+                label = terminal_safe(header)
+                problems.add(value.message, Location(file=file, row=number, field=f"{column_letter(index)}{number}"
+                                                     + (f" ({label})" if label else "")), code=value.code)
+                continue
             text = _cell_text(value)
             if index > len(headers) and not text:
                 continue
@@ -446,6 +457,14 @@ def _xlsx_table(parser: "SheetReader", file: str) -> Table:
     return table
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A cell that cannot be read (formula, error value, not a finite number ...)."""
+
+    message: str
+    code: str
+
+
 class SheetReader:
     """Streams one worksheet's XML with expat: never builds a tree, refuses what a data sheet must not hold.
 
@@ -462,10 +481,6 @@ class SheetReader:
         self.timedelta_formats = timedelta_formats
         self.epoch = epoch
         self.limits = limits
-        self.problems = _Problems(file)
-
-    def _problem(self, ref: str, row: int, message: str, code: str) -> None:
-        self.problems.add(f"{ref}: {message}", Location(file=self.file, row=row, field=ref), code=code)
 
     def rows(self) -> Iterator[tuple[int, dict[int, Any]]]:
         """(row number, {column index: value}) for every row present in the sheet, in order."""
@@ -573,12 +588,11 @@ class SheetReader:
                 break
 
     def _value(self, cell: dict, row: int) -> Any:
-        ref = f"{column_letter(cell['col'])}{row}"
+        """The cell's value, ``None`` when empty, or :class:`_Refused` saying why it cannot be read."""
         kind, raw = cell["t"], cell["v"]
         if cell["f"]:
-            self._problem(ref, row, "公式单元格，无法确认其值 / formula cell: its value cannot be trusted — 请复制后"
-                          "“粘贴为数值” / copy it and paste as values", "formula_cell")
-            return None
+            return _Refused("公式单元格，其值无法确认 / formula cell: its value cannot be trusted — 请复制后“选择性粘贴"
+                            "为数值” / copy it and paste as values", "formula_cell")
         if kind == "inlineStr":
             return "".join(cell["is"] or [])
         if kind == "s":
@@ -587,20 +601,18 @@ class SheetReader:
             try:
                 return self.strings[int(raw)]
             except (ValueError, IndexError, TypeError):
-                self._problem(ref, row, "共享字符串索引无效 / invalid shared-string index", "bad_xlsx")
-                return None
+                return _Refused("共享字符串索引无效 / invalid shared-string index", "bad_xlsx")
         if kind == "str":
             return raw
         if kind == "b":
             if raw is None:
                 return None
             if raw.strip() not in ("0", "1"):
-                self._problem(ref, row, f"逻辑值无效 / invalid boolean {shown(raw)}", "bad_xlsx")
-                return None
+                return _Refused(f"逻辑值无效 / invalid boolean {shown(raw)}", "bad_xlsx")
             return raw.strip() == "1"
         if kind == "e":
-            self._problem(ref, row, f"错误值单元格 {shown(raw or '')} / error cell {shown(raw or '')}", "error_cell")
-            return None
+            return _Refused(f"错误值单元格 {shown(raw or '')} / error cell {shown(raw or '')} — 请改为有效的值 / "
+                            f"replace it with a valid value", "error_cell")
         if kind == "d":
             return raw
         if raw is None:
@@ -610,11 +622,13 @@ class SheetReader:
             value: Any = float(text) if text else math.nan
         except ValueError:
             value = None
+        if not text:
+            return _Refused("数值单元格没有数值（NaN 或无穷大被写成了空白）/ numeric cell holds no number (NaN or "
+                            "infinity written as a blank) — 请填入数字或清空单元格 / enter a number or clear the cell",
+                            "bad_number")
         if value is None or not math.isfinite(value):
-            what = shown(raw) if text else "空值（NaN 或 ∞ 写成的空白）/ no number (NaN or ∞ written as blank)"
-            self._problem(ref, row, f"数值单元格不是有限数字 / numeric cell is not a finite number: {what}",
-                          "bad_number")
-            return None
+            return _Refused(f"数值单元格不是有限数字 {shown(raw)} / numeric cell is not a finite number {shown(raw)}",
+                            "bad_number")
         if value.is_integer() and not any(c in text for c in ".eE"):
             value = int(text)
         if cell["s"] is not None:
@@ -628,8 +642,7 @@ class SheetReader:
                 try:
                     return from_excel(value, self.epoch, timedelta=style in self.timedelta_formats)
                 except (OverflowError, ValueError):
-                    self._problem(ref, row, f"日期超出范围 / date out of range: {shown(raw)}", "bad_number")
-                    return None
+                    return _Refused(f"日期超出范围 {shown(raw)} / date out of range {shown(raw)}", "bad_number")
         return value
 
 
