@@ -222,9 +222,9 @@ def reads_as_chinese(text: str, sample: int = 200_000) -> bool:
     """Whether GB18030-decoded text reads as Chinese rather than as other bytes misread.
 
     Of the non-ASCII characters (up to ``sample``): at least 60 % are Chinese characters or
-    CJK punctuation, at least 80 % are in GB2312 (the common characters: text in Big5,
-    Shift-JIS or a Latin code page read as GBK lands mostly outside it), and none is in a
-    private-use area (where GB18030 puts byte pairs no real text uses).
+    CJK punctuation, at least 80 % are in GB2312 or CJK punctuation (the common characters:
+    text in Big5, Shift-JIS or a Latin code page read as GBK lands mostly outside it), and
+    none is in a private-use area (where GB18030 puts byte pairs no real text uses).
     """
     chars: list[str] = []
     for match in _NON_ASCII.finditer(text):
@@ -237,7 +237,11 @@ def reads_as_chinese(text: str, sample: int = 200_000) -> bool:
     for ch in chars:
         if unicodedata.category(ch) == "Co":
             return False
-        chinese += _is_chinese_char(ch)
+        is_chinese = _is_chinese_char(ch)
+        chinese += is_chinese
+        if is_chinese and not 0x4E00 <= ord(ch) <= 0x9FFF:
+            common += 1                  # CJK punctuation and full-width forms (GBK has "—" where GB2312 has "―")
+            continue
         try:
             ch.encode("gb2312")
             common += 1
