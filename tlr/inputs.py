@@ -32,9 +32,9 @@ MB = 1024 * 1024
 class Limits:
     """Resource limits for reading one input file (environment variable in brackets)."""
 
-    max_input_mb: float = 512           # size of the file on disk [TLR_MAX_INPUT_MB]
-    max_xlsx_mb: float = 512            # XLSX: total uncompressed size of the archive [TLR_MAX_XLSX_MB]
-    max_zip_ratio: float = 200          # XLSX: uncompressed / compressed, per member over 1 MB [TLR_MAX_ZIP_RATIO]
+    max_input_mb: float = 512.0         # size of the file on disk [TLR_MAX_INPUT_MB]
+    max_xlsx_mb: float = 512.0          # XLSX: total uncompressed size of the archive [TLR_MAX_XLSX_MB]
+    max_zip_ratio: float = 200.0        # XLSX: uncompressed / compressed, per member over 1 MB [TLR_MAX_ZIP_RATIO]
     max_zip_members: int = 10_000       # XLSX: files in the archive [TLR_MAX_ZIP_MEMBERS]
     max_rows: int = 1_048_576           # XLSX: rows of the sheet read (Excel's own limit) [TLR_MAX_ROWS]
     max_cells: int = 20_000_000         # XLSX: cells of the sheet read [TLR_MAX_CELLS]

@@ -811,10 +811,11 @@ def _json_cell(value: Any, loc: Location, problems: _Problems) -> Any:
         items = []
         for k, item in enumerate(value, start=1):
             if isinstance(item, bool) or item is None or not isinstance(item, (int, float, str)):
-                what = "对象 / an object" if isinstance(item, dict) else "数组 / an array" if isinstance(item, list) \
-                    else "无效数字 / an invalid number" if isinstance(item, _Bad) else "true/false/null"
-                problems.add(f"数组第 {k} 个元素应为文字或数字，不能是{what.split(' / ')[0]} / array element {k} must be "
-                             f"text or a number, not {what.split(' / ')[1]}", loc, code="bad_type")
+                zh, en = (("对象", "an object") if isinstance(item, dict) else ("数组", "an array")
+                          if isinstance(item, list) else ("无效数字", "an invalid number") if isinstance(item, _Bad)
+                          else ("true/false/null", "true/false/null"))
+                problems.add(f"数组第 {k} 个元素应为文字或数字，不能是{zh} / array element {k} must be text or a "
+                             f"number, not {en}", loc, code="bad_type")
                 continue
             text = _cell_text(item)
             if text:
