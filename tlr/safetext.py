@@ -83,6 +83,13 @@ def _bad(policy: str) -> re.Pattern[str]:
     return re.compile(f"[{_CONTROLS[policy]}{_char_class(formats)}{_SURROGATES}{_NONCHARACTERS}]")
 
 
+def bad_characters(policy: str) -> re.Pattern[str]:
+    """The compiled pattern of characters refused by ``policy`` (``line`` or ``free``)."""
+    if policy not in ("line", "free"):
+        raise ValueError(policy)
+    return _bad(policy)
+
+
 def escape_char(ch: str) -> str:
     """``\\x1b``, ``\\u202e``, ``\\U000e0041``: a visible spelling of one character."""
     cp = ord(ch)

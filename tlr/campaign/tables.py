@@ -40,7 +40,7 @@ from typing import Any, Iterator
 
 from tlr.errors import Diagnostic, InputFileError, Location, ValidationError
 from tlr.inputs import Limits, check_xlsx, read_input
-from tlr.safetext import shown, terminal_safe, text_problem
+from tlr.safetext import bad_characters, shown, terminal_safe, text_problem
 
 CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "cp936", "euc_cn", "iso2022_cn"}
 CELL_MAX = 32_767          # characters in one cell (Excel's limit)
@@ -218,7 +218,7 @@ def _is_chinese_char(ch: str) -> bool:
             or 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFFEF or ch in "“”‘’—…·")
 
 
-def reads_as_chinese(text: str, sample: int = 200_000) -> bool:
+def reads_as_chinese(text: str, sample: int = 50_000) -> bool:
     """Whether GB18030-decoded text reads as Chinese rather than as other bytes misread.
 
     Of the non-ASCII characters (up to ``sample``): at least 60 % are Chinese characters or
@@ -296,6 +296,10 @@ def read_table(path: str | Path, *, sheet: str | None = None, json_key: str | No
     return table
 
 
+def _FREE_BAD():
+    return bad_characters("free")
+
+
 class _Problems:
     """Reader-level problems of one file, raised together (at most :data:`MAX_PROBLEMS` listed)."""
 
@@ -315,6 +319,14 @@ class _Problems:
         elif len(value) > CELL_MAX:
             self.add(f"单元格超过 {CELL_MAX} 个字符（{len(value)}）/ the cell holds more than {CELL_MAX} characters "
                      f"({len(value)}), more than Excel allows", location, code="too_long")
+
+    def row(self, cells: list[str], where) -> None:
+        """Check a row's cells; ``where(i)`` gives the location of cell ``i`` (built only for a problem)."""
+        if _FREE_BAD().search("\n".join(cells)) is None and sum(map(len, cells)) <= CELL_MAX:
+            return                                           # the common case: one regex search per row
+        for i, cell in enumerate(cells):
+            if cell:
+                self.text(cell, where(i))
 
     def headers(self, headers: list[str], kind: str) -> None:
         seen: dict[str, int] = {}
@@ -355,14 +367,10 @@ def _read_csv(text: str, file: str, encoding: str) -> Table:
                 continue
             if not any(cell.strip() for cell in record):
                 continue
-            values = {}
-            for i, cell in enumerate(record):
-                header = headers[i] if i < len(headers) else f"#{i + 1}"
-                cell = cell.strip()
-                if cell:
-                    problems.text(cell, _cell_location(file, "csv", number, header, headers, i + 1))
-                values[header] = cell
-            rows.append((number, values))
+            cells = [cell.strip() for cell in record]
+            keys = [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(len(cells))]
+            problems.row(cells, lambda i, n=number, k=keys: _cell_location(file, "csv", n, k[i], headers, i + 1))
+            rows.append((number, dict(zip(keys, cells))))
     except csv.Error as exc:
         raise InputFileError(f"CSV 格式错误 / malformed CSV: {exc}", location=Location(file=file, line=reader.line_num),
                              hint="检查引号是否成对 / check that quotes are paired") from None
@@ -432,6 +440,7 @@ def _xlsx_table(parser: "SheetReader", file: str) -> Table:
             header_row = number
             continue
         values: dict[str, str] = {}
+        placed: list[tuple[int, str]] = []
         for index, value in sorted(cells.items()):
             if isinstance(value, _Refused):
                 header = headers[index - 1] if index <= len(headers) else ""
@@ -443,11 +452,12 @@ def _xlsx_table(parser: "SheetReader", file: str) -> Table:
             if index > len(headers) and not text:
                 continue
             header = headers[index - 1] if index <= len(headers) and headers[index - 1] else f"#{index}"
-            if text:
-                problems.text(text, _cell_location(file, "xlsx", number, header, headers, index))
             if isinstance(value, bool):
                 special[(number, header)] = value
             values[header] = text
+            placed.append((index, header))
+        problems.row([values[h] for _i, h in placed], lambda k, n=number, p=placed: _cell_location(
+            file, "xlsx", n, p[k][1], headers, p[k][0]))
         if not any(values.values()):
             continue
         rows.append((number, values))
