@@ -273,9 +273,9 @@ def test_rank_and_explain_print_names_literally(campaign, tmp_path, capsys):
 def test_markup_helper_never_lets_rich_interpret_data():
     from rich.console import Console
 
-    from tlr.cli._output import markup
+    from tlr.cli._output import safe
 
     for name in ["[bold]x", "[/]", "[/bold]", "x\\", "[link=file:///etc/passwd]y[/link]", EVIL, "a[", "]"]:
         console = Console(record=True, width=200, color_system=None)
-        console.print(f"[bold]{markup(name)}[/bold]")
+        console.print(f"[bold]{safe(name)}[/bold]")
         assert console.export_text().rstrip("\n") == terminal_safe(name)
