@@ -327,8 +327,8 @@ def _replaceable(path: Path, option: str) -> None:
                           location=Location(file=str(path)), code="bad_output",
                           hint="给出目录中的文件名 / give a file name inside it")
     if not stat.S_ISREG(mode):
-        raise OutputError(f"不是普通文件（设备、管道或符号链接），tlr 不写入 / not a regular file (device, pipe or "
-                          f"symlink): tlr does not write to it", location=Location(file=str(path)),
+        raise OutputError("不是普通文件（设备、管道或符号链接），tlr 不写入 / not a regular file (device, pipe or "
+                          "symlink): tlr does not write to it", location=Location(file=str(path)),
                           code="bad_output", hint="给出普通文件的路径；要输出到屏幕请省略 --out / give an ordinary "
                                                   "file path; leave out --out to print to the screen")
     if not Manifest.load(path.parent).owns(path.name):

@@ -5,6 +5,11 @@ Spreadsheet safety: in CSV and XLSX exports, a *text* cell that begins with ``=`
 ``'`` so that Excel/WPS shows it as text instead of evaluating it as a formula
 (CSV/formula injection). Numbers are written as numbers and are not changed. JSON
 is not a spreadsheet format and is written unchanged.
+
+Characters a spreadsheet cell cannot hold (control characters other than tab and line
+breaks, lone surrogates; a ledger written before imports refused them may hold some) are
+replaced by U+FFFD in CSV and XLSX cells (:func:`clean_cell`), so an export never fails
+and the loss stays visible.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tlr.safetext import xlsx_clean
 from tlr.text import tr
 
 from .ledger import Ledger
@@ -24,8 +30,14 @@ SCORE_COLUMNS = ["expert", "expert_name", "project", "project_name", "indicator"
                  "value_label", "raw", "comment", "evidence", "scored_at", "source", "audit_seq"]
 
 
+def clean_cell(value: Any) -> Any:
+    """A text cell with every character XLSX cannot hold replaced by U+FFFD; other values unchanged."""
+    return xlsx_clean(value)
+
+
 def neutralise(value: Any) -> Any:
-    """Prefix a text cell starting with = + - @ (or tab / CR) with ``'``; other values unchanged."""
+    """Clean a text cell (:func:`clean_cell`) and prefix it with ``'`` when it starts with = + - @ (or tab / CR)."""
+    value = xlsx_clean(value)
     if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
         return "'" + value
     return value
@@ -104,7 +116,7 @@ def _write(ledger: Ledger, fmt: str, out: str | Path | None, records: list[dict]
                "rubric": {"id": row.get("rubric_id"), "version": row.get("version"),
                           "content_hash": row.get("content_hash")},
                name: records}
-        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace")
     elif fmt == "csv":
         buf = io.StringIO(newline="")
         writer = csv.writer(buf, lineterminator="\r\n")

@@ -3,21 +3,26 @@
 Column headers may be Chinese or English (see :data:`PROJECT_COLUMNS`,
 :data:`EXPERT_COLUMNS`; case, spaces, '*' and a trailing "(...)" note are ignored).
 List-valued cells (co-applicants, fields, conflicts) are separated by ``;`` ``；``
-``,`` ``，`` ``、`` ``|`` or a line break.
+``,`` ``，`` ``、`` ``|`` or a line break (in JSON they may also be arrays).
+
+Text is checked per column (:mod:`tlr.safetext`): ids must be safe ids
+(``[A-Za-z0-9][A-Za-z0-9._-]*``, at most 64 characters, no ``..``); names, institutions,
+industries and list items must be one line without control, bidi or invisible format
+characters; only the summary may hold line breaks and tabs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
+from tlr.safetext import id_problem, terminal_safe, text_problem
 
 from .ledger import Ledger
-from .tables import Table, column_letter, norm_header, read_table
+from .tables import Table, norm_header, read_table
 from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names, norm_token
 
 
@@ -26,12 +31,13 @@ class Column:
     field: str
     synonyms: tuple[str, ...]
     required: bool = False
-    kind: str = "text"  # text | list | industry | achievement | fields
+    kind: str = "text"  # id | text | multiline | list | industry | achievement | fields
     zh: str = ""
 
 
 PROJECT_COLUMNS: list[Column] = [
-    Column("id", ("id", "project_id", "编号", "项目编号", "申报编号", "项目代码", "code"), True, zh="项目编号"),
+    Column("id", ("id", "project_id", "编号", "项目编号", "申报编号", "项目代码", "code"), True, kind="id",
+           zh="项目编号"),
     Column("name", ("name", "project_name", "title", "项目名称", "名称", "成果名称"), True, zh="项目名称"),
     Column("applicant", ("applicant", "applicant_institution", "institution", "申报单位", "承担单位",
                          "第一完成单位", "申请单位", "单位"), True, zh="申报单位"),
@@ -45,11 +51,11 @@ PROJECT_COLUMNS: list[Column] = [
            kind="list", zh="回避专家"),
     Column("keywords", ("keywords", "关键词", "技术领域", "field", "fields"), kind="list", zh="关键词"),
     Column("summary", ("summary", "abstract", "description", "项目简介", "简介", "摘要", "成果简介"),
-           zh="项目简介"),
+           kind="multiline", zh="项目简介"),
 ]
 
 EXPERT_COLUMNS: list[Column] = [
-    Column("id", ("id", "expert_id", "专家编号", "编号", "code"), True, zh="专家编号"),
+    Column("id", ("id", "expert_id", "专家编号", "编号", "code"), True, kind="id", zh="专家编号"),
     Column("name", ("name", "姓名", "专家姓名"), True, zh="姓名"),
     Column("institution", ("institution", "affiliation", "organisation", "organization", "单位", "工作单位",
                            "所在单位"), True, zh="单位"),
@@ -96,10 +102,10 @@ def _map_headers(table: Table, columns: list[Column], diags: list[Diagnostic]) -
             continue
         if col.field in mapping:
             diags.append(Diagnostic(
-                "error", f"列“{header}”与“{mapping[col.field]}”重复（都表示 {col.field}） / column '{header}' "
-                f"duplicates '{mapping[col.field]}' (both mean {col.field})",
-                Location(file=table.file, row=1, field=f"{column_letter(index)} ({header})"
-                         if table.kind != "json" else header), code="duplicate_column"))
+                "error", f"列“{terminal_safe(header)}”与“{terminal_safe(mapping[col.field])}”重复（都表示 {col.field}） / "
+                f"column '{terminal_safe(header)}' duplicates '{terminal_safe(mapping[col.field])}' (both mean "
+                f"{col.field})", table.where(1, header) if table.kind != "json" else
+                Location(file=table.file, field=terminal_safe(header)), code="duplicate_column"))
             continue
         mapping[col.field] = header
     for col in columns:
@@ -117,13 +123,38 @@ def _header_of(table: Table, field: str) -> str:
 
 
 def _where(table: Table, number: int, header: str) -> Location:
-    if table.kind == "json":
-        return Location(file=table.file, row=number, field=header)
-    try:
-        letter = column_letter(table.headers.index(header) + 1)
-    except ValueError:
-        letter = "?"
-    return Location(file=table.file, row=number, field=f"{letter} ({header})")
+    return table.where(number, header)
+
+
+LIST_KINDS = ("list", "fields")
+
+
+def cell_problem(table: Table, number: int, header: str, raw: str, kind: str) -> tuple[str, str] | None:
+    """``(code, message)`` saying why a cell cannot go into a column of ``kind``, or None.
+
+    ``kind``: ``id`` (a safe id), ``text`` (one line), ``multiline``, or a list kind (``list``/``fields``:
+    each item one line). Checks the cell's shape (JSON arrays and true/false only where they
+    fit), then the text policy of :mod:`tlr.safetext`. Also used for the columns of an answers file.
+    """
+    shape = table.kind_of(number, header)
+    if shape == "boolean":
+        return "bad_type", "应为文字，不能是逻辑值 true/false / expected text, not true/false"
+    if shape == "array" and kind not in LIST_KINDS:
+        return "bad_type", "应为文字，不能是数组 / expected text, not an array"
+    if kind in LIST_KINDS:
+        for item in table.items(number, header) or split_list(raw):
+            problem = text_problem(item)
+            if problem:
+                return "bad_text", problem
+        return None
+    problem = text_problem(raw, multiline=kind == "multiline")
+    if problem:
+        return "bad_text", problem
+    if kind == "id":
+        problem = id_problem(raw)
+        if problem:
+            return "bad_id", problem
+    return None
 
 
 def _parse_records(table: Table, columns: list[Column], existing: set[str], what_zh: str, what_en: str,
@@ -148,8 +179,14 @@ def _parse_records(table: Table, columns: list[Column], existing: set[str], what
                                         loc(col.field), code="missing_value"))
                 ok = False
                 continue
+            problem = cell_problem(table, number, header, raw, col.kind) if raw else None
+            if problem:
+                diags.append(Diagnostic("error", problem[1], loc(col.field), code=problem[0]))
+                ok = False
+                continue
+            items = table.items(number, header) if raw else None
             if col.kind == "list":
-                rec[col.field] = split_list(raw)
+                rec[col.field] = items if items is not None else split_list(raw)
             elif col.kind == "industry":
                 ind = industry_id(raw) if raw else None
                 if raw and ind is None:
@@ -167,7 +204,7 @@ def _parse_records(table: Table, columns: list[Column], existing: set[str], what
                     ok = False
                 rec[col.field] = at
             elif col.kind == "fields":
-                items = split_list(raw)
+                items = items if items is not None else split_list(raw)
                 rec[col.field] = [industry_id(x) or x for x in items]
             else:
                 rec[col.field] = raw
@@ -228,9 +265,12 @@ def _finish(ledger: Ledger, table: Table, kind: str, records: list[dict], diags:
 
 
 def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = None,
-                    dry_run: bool = False) -> ImportResult:
-    """Validate and import a projects file; raises :class:`ValidationError` listing every problem."""
-    table = read_table(path, sheet="项目")
+                    dry_run: bool = False, encoding: str | None = None) -> ImportResult:
+    """Validate and import a projects file; raises :class:`ValidationError` listing every problem.
+
+    ``encoding``: the text encoding of a CSV/JSON file when it is not detected (e.g. ``big5``).
+    """
+    table = read_table(path, sheet="项目", encoding=encoding)
     existing = {r[0] for r in ledger.conn.execute("SELECT id FROM projects")}
     expert_ids = {r[0] for r in ledger.conn.execute("SELECT id FROM experts")}
 
@@ -252,15 +292,13 @@ def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = Non
                 code="duplicate_name"))
         else:
             first[key] = rec["_row"]
-    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return _finish(ledger, table, "projects", records, diags, sha, actor, dry_run)
+    return _finish(ledger, table, "projects", records, diags, table.sha256, actor, dry_run)
 
 
 def import_experts(ledger: Ledger, path: str | Path, *, actor: str | None = None,
-                   dry_run: bool = False) -> ImportResult:
+                   dry_run: bool = False, encoding: str | None = None) -> ImportResult:
     """Validate and import an experts file; raises :class:`ValidationError` listing every problem."""
-    table = read_table(path, sheet="专家")
+    table = read_table(path, sheet="专家", encoding=encoding)
     existing = {r[0] for r in ledger.conn.execute("SELECT id FROM experts")}
     records, diags = _parse_records(table, EXPERT_COLUMNS, existing, "专家", "expert")
-    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return _finish(ledger, table, "experts", records, diags, sha, actor, dry_run)
+    return _finish(ledger, table, "experts", records, diags, table.sha256, actor, dry_run)

@@ -8,7 +8,6 @@ the raw text kept beside them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
 from .ledger import Ledger, Transaction, expert_actor
-from .tables import column_letter, norm_header, read_table
+from .tables import norm_header, read_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
     "expert": ("expert", "expert_id", "专家编号", "专家"),
@@ -221,9 +220,22 @@ def replace_scores(tx: Transaction, expert_id: str, rows: list[dict],
     return {"set": len(changed), "withdrawn": len(removed), "unchanged": len(rows) - len(changed)}
 
 
-def read_answers(ledger: Ledger, expert_id: str, path: str | Path) -> tuple[list[dict], list[Diagnostic]]:
+ANSWER_KINDS = {"expert": "text", "project": "text", "indicator": "text", "value": "text", "comment": "multiline",
+                "evidence": "multiline"}
+
+
+def read_answers(ledger: Ledger, expert_id: str, path: str | Path, *,
+                 encoding: str | None = None) -> tuple[list[dict], list[Diagnostic]]:
     """Read and validate an answers file (CSV/XLSX/JSON: project, indicator, value[, comment, evidence])."""
-    table = read_table(path)
+    _table, rows, diags = _read_answers(ledger, expert_id, path, encoding)
+    return rows, diags
+
+
+def _read_answers(ledger: Ledger, expert_id: str, path: str | Path,
+                  encoding: str | None) -> tuple[Any, list[dict], list[Diagnostic]]:
+    from .imports import cell_problem
+
+    table = read_table(path, encoding=encoding)
     diags: list[Diagnostic] = []
     lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}
     mapping: dict[str, str] = {}
@@ -237,21 +249,30 @@ def read_answers(ledger: Ledger, expert_id: str, path: str | Path) -> tuple[list
                                     Location(file=table.file, row=1), code="missing_column",
                                     hint="accepted: " + ", ".join(ANSWER_COLUMNS[req])))
     if diags:
-        return [], diags
+        return table, [], diags
     validator = _validator(ledger)
     allowed = {p["id"] for p in assigned_projects(ledger, expert_id)}
     all_projects = {r[0] for r in ledger.conn.execute("SELECT id FROM projects")}
 
     def loc(number: int, f: str) -> Location:
-        h = mapping.get(f, f)
-        if table.kind == "json":
-            return Location(file=table.file, row=number, field=h)
-        return Location(file=table.file, row=number, field=f"{column_letter(table.headers.index(h) + 1)} ({h})")
+        return table.where(number, mapping.get(f, f))
 
     rows: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
     for number, values in table.rows:
         get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
+        bad = False
+        for f, header in mapping.items():
+            raw = get(f)
+            if not raw:
+                continue
+            problem = cell_problem(table, number, header, raw, ANSWER_KINDS[f])
+            if problem and not (f == "value" and problem[0] == "bad_type" and table.kind_of(number, header)
+                                == "boolean"):
+                diags.append(Diagnostic("error", problem[1], loc(number, f), code=problem[0]))
+                bad = True
+        if bad:
+            continue
         if "expert" in mapping and get("expert") and get("expert") != expert_id:
             diags.append(Diagnostic("error", f"专家编号 {get('expert')} 与 --expert {expert_id} 不符 / expert "
                                     f"{get('expert')} does not match --expert {expert_id}", loc(number, "expert"),
@@ -287,21 +308,24 @@ def read_answers(ledger: Ledger, expert_id: str, path: str | Path) -> tuple[list
         seen[(pid, iid)] = number
         rows.append({"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
                      "comment": get("comment"), "evidence": get("evidence"), "source": "file"})
-    return rows, diags
+    return table, rows, diags
 
 
 def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: str | None = None,
-                   dry_run: bool = False) -> dict[str, int]:
-    """All-or-nothing import of an expert's answers file; answers given replace earlier ones."""
+                   dry_run: bool = False, encoding: str | None = None) -> dict[str, int]:
+    """All-or-nothing import of an expert's answers file; answers given replace earlier ones.
+
+    ``encoding``: the text encoding of a CSV/JSON file when it is not detected (e.g. ``big5``).
+    """
     ledger.expert(expert_id)
-    rows, diags = read_answers(ledger, expert_id, path)
+    table, rows, diags = _read_answers(ledger, expert_id, path, encoding)
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise ValidationError(diags, summary=f"{path}: {len(errors)} 个问题，未导入任何评分 / {len(errors)} "
                                              f"problem(s), no score imported")
     if dry_run:
         return {"set": len(rows), "removed": 0, "unchanged": 0}
-    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    sha = table.sha256
     with ledger.write("scores.import", actor=actor or expert_actor(expert_id),
                       info={"expert": expert_id, "file": Path(path).name, "sha256": sha}) as tx:
         for r in rows:

@@ -36,7 +36,7 @@ from typing import Any
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 from tlr.text import both, tr
 
-from .export import neutralise
+from .export import clean_cell, neutralise
 from .ledger import Ledger, expert_actor
 from .scoring import _validator, expert_items, expert_scores, replace_scores
 from .tables import column_letter
@@ -218,7 +218,7 @@ def _workbook_bytes(ledger: Ledger, expert: dict, items: list, current: dict, me
                   "score": cur["raw"] if cur else None, "comment": cur["comment"] if cur else None,
                   "evidence": cur["evidence"] if cur else None}
         for key, value in values.items():
-            cell = ws.cell(row=r, column=COL[key], value=neutralise(value) if key != "score" else value)
+            cell = ws.cell(row=r, column=COL[key], value=clean_cell(value) if key == "score" else neutralise(value))
             cell.alignment = wrap
             if key in FILLED:
                 cell.protection = Protection(locked=False)
@@ -242,8 +242,8 @@ def _workbook_bytes(ledger: Ledger, expert: dict, items: list, current: dict, me
 
     guide.column_dimensions["A"].width = 18
     guide.column_dimensions["B"].width = 90
-    guide.append(["评分表 / Scoresheet", f"{ledger.meta.get('name', '')}"])
-    guide.append(["专家 / Expert", f"{expert['id']} {expert['name']}（{expert['institution']}）"])
+    guide.append(["评分表 / Scoresheet", neutralise(f"{ledger.meta.get('name', '')}")])
+    guide.append(["专家 / Expert", neutralise(f"{expert['id']} {expert['name']}（{expert['institution']}）")])
     guide.append(["指标体系 / Rubric", f"{row.get('rubric_id')} {row.get('version')}"])
     guide.append(["说明 / How to", "在“评分表 Scores”的黄色单元格中填写评分（下拉选择）、意见和依据；其他单元格已锁定。"
                                    "保存后将文件交回秘书处。 / Fill the yellow cells of the Scores sheet (score from "

@@ -24,6 +24,26 @@ def echo_written(paths, as_json: bool) -> None:
             click.echo(f"已生成 / written: {path}")
 
 
+def plain(value: Any, *, newlines: bool = False) -> str:
+    """Data-derived text for ``click.echo``: control, bidi and invisible characters shown as escapes.
+
+    ``newlines``: keep line feeds and tabs (multi-line text such as a summary).
+    """
+    from tlr.safetext import terminal_safe
+
+    return terminal_safe(value, newlines=newlines)
+
+
+def safe(value: Any, *, newlines: bool = False) -> str:
+    """Data-derived text for rich (``console().print``, table cells): :func:`plain`, and markup escaped.
+
+    A name such as ``[bold]x`` or ``[/]`` prints literally instead of styling or crashing rich.
+    """
+    from rich.markup import escape
+
+    return escape(plain(value, newlines=newlines))
+
+
 def console(stderr: bool = False):
     """A rich console; wide and colourless when not writing to a terminal."""
     from rich.console import Console
@@ -43,17 +63,3 @@ LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
                            help="Language of labels / 显示语言.")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table / 输出 JSON.")
 
-
-_UNSAFE = None
-
-
-def safe(text) -> str:
-    """Data-derived text for the terminal: control and bidi characters removed, rich markup escaped."""
-    global _UNSAFE
-    import re
-
-    from rich.markup import escape
-
-    if _UNSAFE is None:
-        _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-    return escape(_UNSAFE.sub("", "" if text is None else str(text)))

@@ -53,6 +53,12 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")(f)
 
 
+def encoding_option(f):
+    return click.option("--encoding", default=None, metavar="NAME",
+                        help="CSV/JSON 文件的文字编码（无法自动识别时），如 big5、shift_jis、cp1252 / the text encoding of "
+                             "a CSV/JSON file when it is not detected, e.g. big5, shift_jis, cp1252")(f)
+
+
 def _open(campaign: str | None):
     from tlr.campaign import open_campaign
 
@@ -82,7 +88,9 @@ def _width(text: str) -> int:
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    from tlr.cli._output import plain
+
+    cells = [[plain(h) for h in headers]] + [["" if c is None else plain(c) for c in r] for r in rows]
     widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for k, r in enumerate(cells):
@@ -168,8 +176,10 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
+    from tlr.cli._output import plain
+
     for k in ("path", "name", "campaign_id", "created_at", "rubric", "rubric_version", "rubric_hash"):
-        click.echo(f"{k:15} {info.get(k)}")
+        click.echo(f"{k:15} {plain(info.get(k))}")
     click.echo(table(["table", "rows"], [[k, v] for k, v in counts.items()]))
 
 
@@ -245,13 +255,14 @@ def _import_cmd(kind: str):
     @click.argument("file", type=click.Path(dir_okay=False))
     @campaign_option
     @click.option("--dry-run", is_flag=True, help="只检查不导入 / check only, import nothing")
+    @encoding_option
     @json_option
-    def cmd(file: str, campaign: str | None, dry_run: bool, as_json: bool) -> None:
+    def cmd(file: str, campaign: str | None, dry_run: bool, encoding: str | None, as_json: bool) -> None:
         from tlr.campaign import import_experts, import_projects
 
         fn = import_projects if kind == "projects" else import_experts
         with _open(campaign) as ledger, problems_as_json(as_json):
-            result = fn(ledger, file, dry_run=dry_run)
+            result = fn(ledger, file, dry_run=dry_run, encoding=encoding)
         if as_json:
             echo_json({"ok": True, "dry_run": dry_run, **result.to_dict()})
             return
@@ -261,9 +272,10 @@ def _import_cmd(kind: str):
         click.echo(f"{verb} {result.count} 个{zh} / {kind} from {file}{enc}")
 
     cmd.help = (f"导入{zh}（CSV/XLSX/JSON，全有或全无）/ Import {kind} from CSV, XLSX or JSON, all-or-nothing.\n\n"
-                f"CSV may be UTF-8, UTF-8 with BOM or GBK/GB18030 (detected and reported). Headers in Chinese "
-                f"or English; see docs/campaign.md. A file with any problem imports nothing and every problem "
-                f"is listed with its row and column.\n\n\b\nExample / 示例:\n  tlr {kind} import {kind}.xlsx "
+                f"CSV may be UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK/GB18030 that reads as Chinese "
+                f"(detected and reported); any other encoding needs --encoding NAME. Headers in Chinese or English; "
+                f"ids use letters, digits and . _ - only; see docs/campaign.md. A file with any problem imports "
+                f"nothing and every problem is listed with its row and column.\n\n\b\nExample / 示例:\n  tlr {kind} import {kind}.xlsx "
                 f"--campaign round-2026")
     return cmd
 

@@ -232,7 +232,8 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
         table.add_column(col[0] if zh else col[1])
     for c in body["contributions"]:
         node = ev.rubric.node(c["indicator"])
-        table.add_row(f"{c['indicator']} {tr(node.label, lang)}", _fmt(c["consensus"], 2), _fmt(c["utility"], 2),
+        table.add_row(safe(f"{c['indicator']} {tr(node.label, lang)}"), _fmt(c["consensus"], 2),
+                      _fmt(c["utility"], 2),
                       f"{c['weight']:.3f}", _fmt(c["contribution"], 2), "✓" if c["sufficient_alone"] else "")
     out.print(table)
     if body["gap_to_next_tier"] > 0:
@@ -240,11 +241,11 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     for item in body.get("neighbours", []):
         swap = item["swap"]
         if swap is None:
-            out.print(f"{'与' if zh else 'vs '}{item['neighbour']} (#{item['rank']}): "
+            out.print(f"{'与' if zh else 'vs '}{safe(item['neighbour'])} (#{item['rank']}): "
                       f"{'单一权重变化无法交换' if zh else 'no single weight change swaps them'}")
         else:
-            out.print(f"{'与' if zh else 'vs '}{item['neighbour']} (#{item['rank']}): "
-                      f"{swap['indicator']} {swap['label']} {'权重' if zh else 'weight'} "
+            out.print(f"{'与' if zh else 'vs '}{safe(item['neighbour'])} (#{item['rank']}): "
+                      f"{safe(swap['indicator'])} {safe(swap['label'])} {'权重' if zh else 'weight'} "
                       f"{swap['weight']:.3f} → {swap['new_weight']:.3f} "
                       f"{'即可交换名次' if zh else 'swaps the two'}")
     for item in body["knockouts"]:
@@ -301,7 +302,7 @@ def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -
     for col in ("indicator", "ICC(1) one-way", "projects", "Kendall W", "p", "block e×p"):
         table.add_column(col)
     for iid, entry in ev.agreement.items():
-        table.add_row(f"{iid} {tr(ev.rubric.node(iid).label, lang)}", _fmt(entry.get("icc1_oneway"), 3),
+        table.add_row(safe(f"{iid} {tr(ev.rubric.node(iid).label, lang)}"), _fmt(entry.get("icc1_oneway"), 3),
                       str(entry.get("icc1_targets", "")), _fmt(entry.get("kendall_w"), 3),
                       _fmt(entry.get("kendall_p"), 3),
                       f"{entry.get('kendall_experts', 0)}×{entry.get('kendall_projects', 0)}")
@@ -311,7 +312,7 @@ def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -
         for col in ("expert", "bias", "z", "flat", "corr", "flags"):
             t2.add_column(col)
         for x in experts:
-            t2.add_row(x["expert"], _fmt(x["bias"], 2), _fmt(x["bias_z"], 1), _fmt(x["flat_share"], 2),
+            t2.add_row(safe(x["expert"]), _fmt(x["bias"], 2), _fmt(x["bias_z"], 1), _fmt(x["flat_share"], 2),
                        _fmt(x["corr"], 2), ", ".join(x["flags"]))
         out.print(t2)
     out.print(f"{'需复议项目' if zh else 'projects to re-review'}: {len(review)}")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from tlr.cli.campaign_cmd import (GuardedCommand, GuardedGroup, _open, campaign_option, echo_json, json_option,
-                                  problems_as_json)
+from tlr.cli._output import plain
+from tlr.cli.campaign_cmd import (GuardedCommand, GuardedGroup, _open, campaign_option, encoding_option, echo_json,
+                                  json_option, problems_as_json)
 
 COMMANDS_HELP = "回车=保留 keep · b=上一项 back · s=跳过 skip · q=退出 quit · ?=帮助 help"
 BACK = {"b", "back", "上一项", "<"}
@@ -32,6 +33,7 @@ CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100
               help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence）/ "
                    "non-interactive: answers from a file")
 @campaign_option
+@encoding_option
 @click.option("--restart", is_flag=True, help="从第一项开始而不是上次停下处 / start at the first item, not where you stopped")
 @click.option("--dry-run", is_flag=True, help="与 --from 一起：只检查 / with --from: check only")
 @click.option("--checklists", is_flag=True,
@@ -40,8 +42,8 @@ CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100
               help="与 --checklists 一起：把每个核查问题的答案写入 CSV / JSON 文件 / with --checklists: write every "
                    "checklist answer to a .csv or .json file")
 @json_option
-def score(expert_id: str | None, from_file: str | None, campaign: str | None, restart: bool, dry_run: bool,
-          checklists: bool, out_file: str | None, as_json: bool) -> None:
+def score(expert_id: str | None, from_file: str | None, campaign: str | None, encoding: str | None, restart: bool,
+          dry_run: bool, checklists: bool, out_file: str | None, as_json: bool) -> None:
     """专家打分 / Score your assigned projects, indicator by indicator.
 
     Interactive: shows each project's summary and each indicator's anchored
@@ -87,7 +89,7 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, re
         if from_file:
             from tlr.campaign import import_answers
 
-            counts = import_answers(ledger, expert_id, from_file, dry_run=dry_run)
+            counts = import_answers(ledger, expert_id, from_file, dry_run=dry_run, encoding=encoding)
             if as_json:
                 echo_json({"expert": expert_id, "file": from_file, "dry_run": dry_run, **counts})
             else:
@@ -187,12 +189,13 @@ class Session:
         k = list(dict.fromkeys(i.project["id"] for i in self.items)).index(project["id"]) + 1
         click.echo("")
         click.echo("=" * 70)
-        click.echo(f"项目 / Project {k}/{n_proj}: {project['id']}  {project['name']}")
-        click.echo(f"申报单位 / Applicant: {project['applicant']}    行业 / Industry: {project['industry']}")
+        click.echo(f"项目 / Project {k}/{n_proj}: {plain(project['id'])}  {plain(project['name'])}")
+        click.echo(f"申报单位 / Applicant: {plain(project['applicant'])}    "
+                   f"行业 / Industry: {plain(project['industry'])}")
         if project.get("co_applicants"):
-            click.echo(f"合作单位 / Partners: {'、'.join(project['co_applicants'])}")
+            click.echo(f"合作单位 / Partners: {plain('、'.join(project['co_applicants']))}")
         if project.get("summary"):
-            click.echo(f"简介 / Summary: {project['summary']}")
+            click.echo(f"简介 / Summary: {plain(project['summary'], newlines=True)}")
         click.echo("=" * 70)
         self.shown_project = project["id"]
 
@@ -210,7 +213,8 @@ class Session:
             return
         total = len(self.items)
         idx = self.start_index()
-        click.echo(f"专家 / Expert {self.expert_id} {self.expert['name']}: {self.answered()}/{total} 已完成 / done. "
+        click.echo(f"专家 / Expert {plain(self.expert_id)} {plain(self.expert['name'])}: {self.answered()}/{total} "
+                   f"已完成 / done. "
                    f"{COMMANDS_HELP}")
         validator = _validator(ledger)
         try:
@@ -228,8 +232,8 @@ class Session:
                     click.echo(f"    {line}")
                 cur = self.scores.get(item.key)
                 if cur:
-                    click.echo(f"  当前 / current: {cur['raw']} ({score_label(info.scale, cur['value'])})"
-                               + (f"  意见 / comment: {cur['comment']}" if cur["comment"] else ""))
+                    click.echo(f"  当前 / current: {plain(cur['raw'])} ({score_label(info.scale, cur['value'])})"
+                               + (f"  意见 / comment: {plain(cur['comment'], newlines=True)}" if cur["comment"] else ""))
                 flow = ChecklistFlow(self, item) if has_checklist(info.scale) else None
                 resume_now = self.first_item and flow is not None and flow.state.status == "open"
                 self.first_item = False
@@ -752,7 +756,7 @@ def sheets_import(files, campaign, dry_run, overwrite_newer, keep_newer, as_json
         return
     for r in results:
         verb = "检查通过（未导入）/ checked (nothing imported)" if r.get("dry_run") else "已导入 / imported"
-        click.echo(f"{r['file']}: {r['expert']} {verb}: 新增或修改 {r['set']} 项，撤回 {r['withdrawn']} 项，未变 "
+        click.echo(f"{plain(r['file'])}: {plain(r['expert'])} {verb}: 新增或修改 {r['set']} 项，撤回 {r['withdrawn']} 项，未变 "
                    f"{r['unchanged']} 项，留空 {r['empty']} 项（其中 {r['empty_kept']} 项保留已有评分），表中缺少 "
                    f"{r['missing_rows']} 行（其中 {r['missing_kept']} 项保留已有评分）/ set {r['set']}, withdrawn "
                    f"{r['withdrawn']}, unchanged {r['unchanged']}, left empty {r['empty']} ({r['empty_kept']} stored "
@@ -764,4 +768,4 @@ def sheets_import(files, campaign, dry_run, overwrite_newer, keep_newer, as_json
             click.echo(f"  以表中的值覆盖了账本中较新的 {r['overwritten_newer']} 项 / replaced {r['overwritten_newer']} "
                        f"newer ledger answer(s) with the sheet's")
         for w in r.get("warnings") or []:
-            click.echo(f"  {w['file']}: row {w['row']}: {w['field']}: warning: {w['message']}", err=True)
+            click.echo(plain(f"  {w['file']}: row {w['row']}: {w['field']}: warning: {w['message']}"), err=True)
