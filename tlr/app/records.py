@@ -60,6 +60,7 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
     """JSON-ready records, best first. *projects*: project id -> its ledger row (name, applicant ...)."""
     rob, boot, cov = ev.robustness, ev.bootstrap, ev.completeness
     top_dims = [(k, d) for k, d in enumerate(ev.dimensions) if ev.rubric.node(d).depth == 0]
+    route_short = {r.id: r.short or r.label for r in ev.rubric.document.routes or []}
     out = []
     for p in ev.order():
         p = int(p)
@@ -75,6 +76,7 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
             "tier": ev.tier[p], "tier_label": _label(ev.tier_labels.get(ev.tier[p]), lang),
             "route": ev.route[p],
             "route_label": _label(ev.route_labels.get(ev.route[p]), lang) if ev.route[p] else None,
+            "route_short": _label(route_short.get(ev.route[p]), lang) if ev.route[p] else None,
             "readiness": None if math.isnan(ev.readiness[p]) else int(ev.readiness[p]),
             "readiness_source": source, "readiness_marker": READINESS_MARKERS[source],
             "dimensions": {d: clean(ev.dimension_scores[p, k]) for k, d in top_dims},

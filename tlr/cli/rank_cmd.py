@@ -140,7 +140,7 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
         notes += [f["text"] for f in r["flags"]]
         table.add_row(str(r["rank"]) + (" ×" if r["knocked_out"] else ""), safe(f"{r['project']} {r['name'] or ''}"),
                       _fmt(r["composite"]), safe(f"{r['tier']} {r['tier_label'] or ''}"),
-                      safe(r["route_label"] or "—"),
+                      safe(r.get("route_short") or r["route_label"] or "—"),
                       "—" if r["readiness"] is None else f"{r['readiness']}{r['readiness_marker']}",
                       "—" if interval is None else f"{interval[0]:.0f}–{interval[1]:.0f}",
                       "—" if r["p_top_k"] is None else f"{r['p_top_k']:.2f}", safe("; ".join(notes)))
@@ -160,8 +160,8 @@ def legend_lines(ev, completeness: dict | None, audit, lang: str) -> list[str]:
     lines = ["TRL: * 有证据的评估　† 评估人断言（部分“是”无证据）　无标记：专家组中位数" if zh else
              "TRL: * evidence-based assessment  † assessor-asserted (some 'yes' without evidence)  "
              "unmarked: panel median",
-             "排名区间：权重模拟中排名的 5%–95% 分位；× 一票否决（按得分列出，无支持路径与入选概率）" if zh else
-             "rank 5–95%: ranks over the weight simulation; × knocked out (listed by score, no route, no P(top k))"]
+             "排名区间：权重模拟中排名的 5%–95% 分位；× 一票否决（按得分列出，不进入推荐，不计入选概率）" if zh else
+             "rank 5–95%: ranks over the weight simulation; × knocked out (listed by score, never recommended, no P(top k))"]
     if completeness is not None:
         lines.append(completeness_line(completeness, lang))
     for note in ev.notes:
