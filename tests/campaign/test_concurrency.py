@@ -9,9 +9,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tlr.campaign import open_campaign, verify_audit
 
 from .conftest import make_full_panel
+
+pytestmark = pytest.mark.slow  # eight processes writing at once
 
 WRITER = r"""
 import sys

@@ -8,8 +8,11 @@ import signal
 import sys
 
 import pexpect
+import pytest
 
 from tlr.campaign import open_campaign, verify_audit
+
+pytestmark = pytest.mark.slow  # pexpect sessions in a pseudo-terminal
 
 PROMPT = "评分 / score:"
 COMMENT = "comment \\(optional\\):"

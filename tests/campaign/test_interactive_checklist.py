@@ -18,7 +18,7 @@ from tlr.campaign import open_campaign, verify_audit
 
 from .conftest import FIXTURES, run_cli
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"), pytest.mark.slow]  # pexpect sessions in a pseudo-terminal
 
 ROOT = FIXTURES.parents[2]
 LADDER = ROOT / "rubrics" / "readiness" / "trl-cn-development.yaml"

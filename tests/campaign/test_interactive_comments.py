@@ -11,6 +11,8 @@ import pytest
 
 from tlr.campaign import open_campaign, verify_audit
 
+pytestmark = pytest.mark.slow  # pexpect sessions in a pseudo-terminal
+
 PROMPT = "评分 / score:"
 COMMENT = "comment \\(optional\\):"
 

@@ -11,6 +11,8 @@ from pypdf import PdfReader
 
 from tlr.cli import main
 
+pytestmark = pytest.mark.slow  # the whole demo pipeline, about 20 s
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -185,6 +185,7 @@ def test_silent_expert_is_stated_in_json_and_paper(tmp_path, capsys):
         assert status[r["project"]]["experts_behind"] == r["experts"]["behind"]
 
 
+@pytest.mark.slow
 def test_tampered_ledger_is_refused_unless_allowed_and_then_stamped(tmp_path, capsys):
     campaign = build_round(tmp_path / "t", projects=5, experts=5, per_project=3)
     db = sqlite3.connect(campaign / "campaign.sqlite")

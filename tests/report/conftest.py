@@ -27,3 +27,16 @@ def rendered(sample, tmp_path_factory) -> dict[str, Path]:
         paths = render_report(sample, out, formats=("html", "pdf"), lang="zh", top=4,
                               progress=lambda stage, done, total: stages.append(stage))
     return {"html": paths[0], "pdf": paths[1], "out": out, "stages": stages}
+
+
+@pytest.fixture(scope="session")
+def rendered_html(sample, tmp_path_factory) -> dict[str, Path]:
+    """The same sample rendered to HTML only (the fast tests need no PDF layout)."""
+    from tlr.report.render import render_report
+
+    out = tmp_path_factory.mktemp("report-html")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        paths = render_report(sample, out, formats=("html",), lang="zh", top=4)
+    return {"html": paths[0], "out": out}
+

@@ -14,6 +14,7 @@ from .conftest import HOSTILE
 SECTIONS = ["cover", "toc", "summary", "ranked", "tiers", "profiles", "methodology", "audit"]
 
 
+@pytest.mark.slow  # renders the PDF
 def test_writes_only_the_asked_files(rendered):
     import hashlib
     import json
@@ -26,8 +27,8 @@ def test_writes_only_the_asked_files(rendered):
     assert {"charts", "html", "pdf"} <= set(rendered["stages"])
 
 
-def test_hostile_names_are_escaped(rendered):
-    html = rendered["html"].read_text("utf-8")
+def test_hostile_names_are_escaped(rendered_html):
+    html = rendered_html["html"].read_text("utf-8")
     assert HOSTILE not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>&" not in html  # the hostile applicant
@@ -36,15 +37,15 @@ def test_hostile_names_are_escaped(rendered):
     assert not re.search(r"<script[^>]*\bsrc=", html)
 
 
-def test_every_section_present(rendered):
-    html = rendered["html"].read_text("utf-8")
+def test_every_section_present(rendered_html):
+    html = rendered_html["html"].read_text("utf-8")
     for sid in SECTIONS:
         assert f'id="{sid}"' in html, sid
     assert html.count('class="profile"') == 4  # top=4
 
 
-def test_self_contained_no_network(rendered):
-    html = rendered["html"].read_text("utf-8")
+def test_self_contained_no_network(rendered_html):
+    html = rendered_html["html"].read_text("utf-8")
     assert "<link" not in html and "<img" not in html and "@import" not in html
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:|//|file:)""", html, re.I)
     assert not re.search(r"url\(\s*['\"]?(?:https?:|//|file:)", html, re.I)
@@ -54,15 +55,15 @@ def test_self_contained_no_network(rendered):
     assert len(html.encode()) < 2_000_000
 
 
-def test_ids_unique(rendered):
-    html = rendered["html"].read_text("utf-8")
+def test_ids_unique(rendered_html):
+    html = rendered_html["html"].read_text("utf-8")
     ids = re.findall(r'\bid="([^"]+)"', html)
     dupes = {i for i in ids if ids.count(i) > 1}
     assert not dupes
 
 
-def test_full_ranked_table_has_every_project(rendered, sample):
-    html = rendered["html"].read_text("utf-8")
+def test_full_ranked_table_has_every_project(rendered_html, sample):
+    html = rendered_html["html"].read_text("utf-8")
     body = html.split('id="ranked-table"', 1)[1].split("</table>", 1)[0]
     assert body.count("<tr data-tier=") == len(sample.projects)
     for p in sample.projects[1:]:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.slow  # WeasyPrint layout
+
 pypdf = pytest.importorskip("pypdf")
 
 

@@ -14,7 +14,7 @@ from tlr.trl.store import load_assessment
 
 from .conftest import EXAMPLES, ROOT
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"), pytest.mark.slow]  # pexpect sessions in a pseudo-terminal
 
 
 def spawn(tmp_path, *args):
