@@ -39,9 +39,9 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
 
 
-def _entry_text(seq: int, ts: str, actor: str, action: str, payload_text: str) -> str:
-    """canonical({seq, ts, actor, action, payload}) built around the stored canonical payload text
-    (keys in sorted order), so verification does not re-serialise large payloads."""
+def entry_text(seq: int, ts: str, actor: str, action: str, payload_text: str) -> str:
+    """canonical({seq, ts, actor, action, payload}) built around the canonical payload text (keys in
+    sorted order), so neither writing nor verification serialises a large payload twice."""
     def q(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
 
@@ -159,7 +159,7 @@ def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
                 elif payload is None:
                     bad = f"审计记录 {seq} 的内容不是合法 JSON / audit entry {seq}: payload is not valid JSON"
                 else:
-                    text = _entry_text(seq, ts, actor, action, payload_text)
+                    text = entry_text(seq, ts, actor, action, payload_text)
                     if hashlib.sha256((prev + text).encode("utf-8")).hexdigest() != digest:
                         bad = f"审计记录 {seq}（{action}）被改动 / audit entry {seq} ({action}) was altered"
                 if bad:
@@ -206,8 +206,38 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditR
     chain_at: dict[int, str] = {}
     seal_entry: dict[Any, int] = {}
 
+    split: dict[str, Any] = {"next": 0, "action": None, "first": 0}   # the write split into parts being read
+
+    def broken(seq: int, text: str) -> None:
+        report.chain_ok = False
+        if report.first_bad_seq is None:
+            report.first_bad_seq = seq
+        report.problem(text)
+
+    def parts(seq: int, action: str, payload: dict) -> None:
+        part = payload.get("part")
+        if split["next"] and (part != split["next"] or action != split["action"]):
+            broken(seq, f"审计记录 {split['first']}–{seq - 1}（{split['action']}）是一次分段写入，缺少其后各段 / audit "
+                        f"entries {split['first']}–{seq - 1} ({split['action']}) are parts of one write whose later "
+                        f"parts are missing")
+            split["next"] = 0
+        if part is None:
+            return
+        if not split["next"]:
+            if part != 1:
+                broken(seq, f"审计记录 {seq} 是分段写入的第 {part} 段，缺少前面各段 / audit entry {seq} is part {part} "
+                            f"of a write whose earlier parts are missing")
+                return
+            split.update(next=1, action=action, first=seq)
+        split["next"] += 1
+        if "parts" in payload:
+            if payload["parts"] != part:
+                broken(seq, f"审计记录 {seq}：分段数不符 / audit entry {seq}: part count does not match")
+            split["next"] = 0
+
     def visit(seq: int, action: str, payload: dict, digest: str) -> None:
         nonlocal init_meta
+        parts(seq, action, payload)
         if seq in seal_seqs:
             chain_at[seq] = digest
         if action == "campaign.init" and isinstance(payload.get("meta"), dict):
@@ -224,6 +254,10 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditR
                 seal_entry[row.get("seq")] = seq
 
     _replay(ledger, report, visit)
+    if split["next"]:
+        broken(split["first"], f"审计日志在一次分段写入中间结束（第 {split['first']} 条起，{split['action']}）：其后各段被截去 / "
+                               f"the audit log ends inside a write split into parts (from entry {split['first']}, "
+                               f"{split['action']}): its later parts were cut off")
     _check_meta(ledger, report, init_meta)
     _check_tables(ledger, report, state)
     _check_schema(ledger, report)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 from tlr.safetext import id_problem, terminal_safe, text_problem
 
 from .ledger import Ledger
-from .tables import Table, norm_header, read_table
+from .tables import Table, norm_header, open_table
 from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names, norm_token
 
 
@@ -157,110 +157,220 @@ def cell_problem(table: Table, number: int, header: str, raw: str, kind: str) ->
     return None
 
 
-def _parse_records(table: Table, columns: list[Column], existing: set[str], what_zh: str, what_en: str,
-                   extra_check: Callable[[dict, int, Callable[[str], Location], list[Diagnostic]], None] | None = None,
-                   ) -> tuple[list[dict], list[Diagnostic]]:
-    diags: list[Diagnostic] = []
-    mapping = _map_headers(table, columns, diags)
-    if any(d.code == "missing_column" for d in diags):
-        return [], diags
-    mapped_headers = set(mapping.values())
-    records: list[dict] = []
-    seen: dict[str, int] = {}
-    for number, values in table.rows:
+MAX_LISTED = 1_000  # problems listed per severity; the rest are counted
+
+
+class Findings:
+    """The problems found in one file, in file order: all counted, the first :data:`MAX_LISTED`
+    errors and the first :data:`MAX_LISTED` warnings kept (half a million bad rows must not fill the
+    memory), then a note saying how many more there are."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.listed: list[Diagnostic] = []
+        self.later: list[Diagnostic] = []     # listed after the rows' own problems
+        self.errors = 0
+        self.warnings = 0
+
+    def append(self, diag: Diagnostic, *, later: bool = False) -> None:
+        if diag.severity == "error":
+            self.errors += 1
+            n = self.errors
+        else:
+            self.warnings += 1
+            n = self.warnings
+        if n <= MAX_LISTED:
+            (self.later if later else self.listed).append(diag)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = self.listed + self.later
+        more = max(self.errors - MAX_LISTED, 0) + max(self.warnings - MAX_LISTED, 0)
+        if more:
+            out.append(Diagnostic("note", f"另有 {more} 个问题未列出（错误共 {self.errors} 个，警告共 {self.warnings} 个）/ "
+                                          f"{more} more problem(s) not listed ({self.errors} error(s), "
+                                          f"{self.warnings} warning(s) in all)", Location(file=self.file),
+                                  code="more"))
+        return out
+
+
+@dataclass
+class _Plan:
+    """What pass 1 learnt about a file that can be imported: its rows' ids (in order) and its hash."""
+
+    findings: Findings
+    mapping: dict[str, str]
+    seen: dict[str, int] = field(default_factory=dict)   # id -> row number
+    count: int = 0
+    sha256: str = ""
+
+
+_MISS = object()
+
+
+class _Converter:
+    """Turns a row into a record of ``columns``: the one function both passes use, so they agree.
+
+    With ``findings`` every cell is checked and each problem reported; without (pass 2, the file
+    already checked) the row is only converted.
+    """
+
+    def __init__(self, table: Table, columns: list[Column], mapping: dict[str, str]):
+        self.table = table
+        self.mapping = mapping
+        self.columns = [(col, mapping.get(col.field)) for col in columns]
+        self.mapped = set(mapping.values())
+        self.arrays = bool(table.special)       # only JSON/XLSX cells can be arrays or booleans
+        self._vocab: dict[tuple[str, str], str | None] = {}
+
+    def vocab(self, kind: str, raw: str) -> str | None:
+        """``industry_id`` / ``achievement_type_id``, remembered (a file repeats a few names)."""
+        key = (kind, raw)
+        found = self._vocab.get(key, _MISS)
+        if found is _MISS:
+            found = industry_id(raw) if kind == "industry" else achievement_type_id(raw)
+            if len(self._vocab) < 10_000:
+                self._vocab[key] = found
+        return found
+
+    def where(self, number: int, field: str) -> Location:
+        return _where(self.table, number, self.mapping.get(field, field))
+
+    def record(self, number: int, values: dict[str, str],
+               findings: Findings | None = None) -> tuple[dict[str, Any], bool]:
+        table = self.table
         rec: dict[str, Any] = {}
-        loc: Callable[[str], Location] = lambda f, n=number: _where(table, n, mapping.get(f, f))  # noqa: E731
         ok = True
-        for col in columns:
-            header = mapping.get(col.field)
+        for col, header in self.columns:
             raw = values.get(header, "").strip() if header else ""
-            if col.required and not raw:
-                diags.append(Diagnostic("error", f"必填项“{col.zh}”为空 / required field '{col.field}' is empty",
-                                        loc(col.field), code="missing_value"))
-                ok = False
-                continue
-            problem = cell_problem(table, number, header, raw, col.kind) if raw else None
-            if problem:
-                diags.append(Diagnostic("error", problem[1], loc(col.field), code=problem[0]))
-                ok = False
-                continue
-            items = table.items(number, header) if raw else None
-            if col.kind == "list":
-                rec[col.field] = items if items is not None else split_list(raw)
-            elif col.kind == "industry":
-                ind = industry_id(raw) if raw else None
-                if raw and ind is None:
-                    diags.append(Diagnostic(
-                        "error", f"未知行业“{raw}” / unknown industry '{raw}'", loc(col.field),
-                        hint=f"可选 / one of: {industry_names()}", code="unknown_industry"))
+            if findings is not None:
+                if col.required and not raw:
+                    findings.append(Diagnostic("error", f"必填项“{col.zh}”为空 / required field '{col.field}' is "
+                                                        f"empty", self.where(number, col.field), code="missing_value"))
                     ok = False
-                rec[col.field] = ind
-            elif col.kind == "achievement":
-                at = achievement_type_id(raw) if raw else None
-                if raw and at is None:
-                    diags.append(Diagnostic(
-                        "error", f"未知成果类型“{raw}” / unknown achievement type '{raw}'", loc(col.field),
-                        hint=f"可选 / one of: {achievement_type_names()}", code="unknown_achievement_type"))
+                    continue
+                problem = cell_problem(table, number, header, raw, col.kind) if raw else None
+                if problem:
+                    findings.append(Diagnostic("error", problem[1], self.where(number, col.field), code=problem[0]))
                     ok = False
-                rec[col.field] = at
-            elif col.kind == "fields":
-                items = items if items is not None else split_list(raw)
-                rec[col.field] = [industry_id(x) or x for x in items]
-            else:
+                    continue
+            kind = col.kind
+            if kind == "text" or kind == "id" or kind == "multiline":
                 rec[col.field] = raw
-        rec["extra"] = {h: v for h, v in values.items() if h not in mapped_headers and v}
+                continue
+            items = table.items(number, header) if raw and self.arrays else None
+            if kind == "list":
+                rec[col.field] = items if items is not None else split_list(raw)
+            elif kind == "industry" or kind == "achievement":
+                found = self.vocab(kind, raw) if raw else None
+                if raw and found is None and findings is not None:
+                    if kind == "industry":
+                        findings.append(Diagnostic(
+                            "error", f"未知行业“{raw}” / unknown industry '{raw}'", self.where(number, col.field),
+                            hint=f"可选 / one of: {industry_names()}", code="unknown_industry"))
+                    else:
+                        findings.append(Diagnostic(
+                            "error", f"未知成果类型“{raw}” / unknown achievement type '{raw}'",
+                            self.where(number, col.field), hint=f"可选 / one of: {achievement_type_names()}",
+                            code="unknown_achievement_type"))
+                    ok = False
+                rec[col.field] = found
+            elif kind == "fields":
+                items = items if items is not None else split_list(raw)
+                rec[col.field] = [self.vocab("industry", x) or x for x in items]
+            else:  # pragma: no cover - every kind is handled above
+                rec[col.field] = raw
+        mapped = self.mapped
+        rec["extra"] = {h: v for h, v in values.items() if v and h not in mapped}
+        return rec, ok
+
+
+def _validate(table: Table, columns: list[Column], existing: set[str], what_zh: str, what_en: str,
+              extra_check: Callable[[dict, int, Callable[[str], Location], Findings], None] | None = None,
+              good: Callable[[dict, int, Findings], None] | None = None) -> _Plan:
+    """Pass 1: read the file once, check every row, keep only the ids (for duplicates) and the findings.
+
+    ``extra_check`` may add problems of a record; ``good`` sees each record that has no error.
+    """
+    findings = Findings(table.file)
+    mapping = _map_headers(table, columns, findings)
+    plan = _Plan(findings, mapping)
+    missing = any(d.code == "missing_column" for d in findings.listed)
+    convert = _Converter(table, columns, mapping)
+    seen = plan.seen
+    rows = 0
+    for number, values in table.stream():
+        rows += 1
+        if missing:
+            continue  # the reader still checks every row
+        rec, ok = convert.record(number, values, findings)
         rid = rec.get("id")
         if rid:
             if rid in seen:
-                diags.append(Diagnostic(
+                findings.append(Diagnostic(
                     "error", f"{what_zh}编号“{rid}”重复（第 {seen[rid]} 行已出现） / duplicate {what_en} id "
-                    f"'{rid}' (first on {table.row_label} {seen[rid]})", loc("id"), code="duplicate"))
+                    f"'{rid}' (first on {table.row_label} {seen[rid]})", _where(table, number, mapping["id"]),
+                    code="duplicate"))
                 ok = False
             else:
                 seen[rid] = number
                 if rid in existing:
-                    diags.append(Diagnostic(
+                    findings.append(Diagnostic(
                         "error", f"{what_zh}“{rid}”已在批次中 / {what_en} '{rid}' is already in the campaign",
-                        loc("id"), code="duplicate_existing"))
+                        _where(table, number, mapping["id"]), code="duplicate_existing"))
                     ok = False
         if extra_check:
-            before = len(diags)
-            extra_check(rec, number, loc, diags)
-            ok = ok and len(diags) == before
+            before = findings.errors
+            extra_check(rec, number, lambda f, n=number: convert.where(n, f), findings)
+            ok = ok and findings.errors == before
         if ok:
-            rec["_row"] = number
-            records.append(rec)
-    if not table.rows:
-        diags.append(Diagnostic("error", "文件中没有数据行 / the file has no data rows",
-                                Location(file=table.file), code="empty"))
-    return records, diags
+            plan.count += 1
+            if good is not None:
+                good(rec, number, findings)
+    if not rows and not missing:
+        findings.append(Diagnostic("error", "文件中没有数据行 / the file has no data rows",
+                                   Location(file=table.file), code="empty"))
+    plan.sha256 = table.sha256
+    return plan
 
 
-def _finish(ledger: Ledger, table: Table, kind: str, records: list[dict], diags: list[Diagnostic],
-            data_sha: str, actor: str | None, dry_run: bool) -> ImportResult:
-    errors = [d for d in diags if d.severity == "error"]
-    if errors:
-        n = len(errors)
+def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan: _Plan, actor: str | None,
+            dry_run: bool) -> ImportResult:
+    """Refuse the file if pass 1 found an error; else pass 2: read it again and write its rows, in
+    audit entries of bounded size (:meth:`Transaction.put_stream`), all in one transaction."""
+    findings = plan.findings
+    diags = findings.diagnostics()
+    if findings.errors:
+        n = findings.errors
         raise ValidationError(diags, summary=f"{table.file}: {n} 个问题，未导入任何记录 / {n} problem(s), "
                                              f"nothing imported")
-    warnings = [d for d in diags if d.severity == "warning"]
-    result = ImportResult(kind, table.file, table.encoding, len(records), [r["id"] for r in records], warnings)
+    warnings = [d for d in diags if d.severity != "error"]
+    result = ImportResult(kind, table.file, table.encoding, plan.count, list(plan.seen), warnings)
     if dry_run:
         return result
     table_name = "projects" if kind == "projects" else "experts"
+    convert = _Converter(table, columns, plan.mapping)
     with ledger.write(f"{kind}.import", actor=actor,
-                      info={"file": Path(table.file).name, "sha256": data_sha, "encoding": table.encoding,
-                            "count": len(records)}) as tx:
+                      info={"file": Path(table.file).name, "sha256": plan.sha256, "encoding": table.encoding,
+                            "count": plan.count}) as tx:
         # re-checked inside the write lock: another import may have added the same ids meanwhile
-        now_existing = {r[0] for r in tx.conn.execute(f"SELECT id FROM {table_name}")}
-        clash = sorted(now_existing & {r["id"] for r in records})
+        clash = sorted(r[0] for r in tx.conn.execute(f"SELECT id FROM {table_name}") if r[0] in plan.seen)
         if clash:
             raise CampaignError(f"编号已被其他导入占用 / ids imported meanwhile by someone else: {', '.join(clash[:10])}",
                                 hint="重新运行导入查看详情 / run the import again for details", code="conflict")
         start = tx.conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table_name}").fetchone()[0]
-        for i, rec in enumerate(records, start=start + 1):
-            rec["seq"] = i
-        tx.put(table_name, records)
+
+        def records() -> Iterator[dict[str, Any]]:
+            for seq, (number, values) in enumerate(table.stream(checked=False), start=start + 1):
+                rec, _ok = convert.record(number, values)
+                rec["seq"] = seq
+                yield rec
+
+        written = tx.put_stream(table_name, records())
+        if written != plan.count or table.sha256 != plan.sha256:
+            raise CampaignError("文件在导入过程中被改动，未导入任何记录 / the file changed during the import; nothing "
+                                "imported", location=Location(file=table.file),
+                                hint="文件不再改动后重新导入 / import it again once it no longer changes",
+                                code="file_changed")
     return result
 
 
@@ -269,36 +379,42 @@ def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = Non
     """Validate and import a projects file; raises :class:`ValidationError` listing every problem.
 
     ``encoding``: the text encoding of a CSV/JSON file when it is not detected (e.g. ``big5``).
+    A CSV file is read twice, streamed: once to check every row, once to write them.
     """
-    table = read_table(path, sheet="项目", encoding=encoding)
+    table = open_table(path, sheet="项目", encoding=encoding)
     existing = {r[0] for r in ledger.conn.execute("SELECT id FROM projects")}
     expert_ids = {r[0] for r in ledger.conn.execute("SELECT id FROM experts")}
 
-    def check(rec: dict, number: int, loc: Callable[[str], Location], diags: list[Diagnostic]) -> None:
+    def check(rec: dict, number: int, loc: Callable[[str], Location], findings: Findings) -> None:
         unknown = [e for e in rec.get("excluded_experts", []) if expert_ids and e not in expert_ids]
         for e in unknown:
-            diags.append(Diagnostic("warning", f"回避专家“{e}”不在专家库中 / excluded expert '{e}' is not in the pool",
-                                    loc("excluded_experts"), code="unknown_expert"))
+            findings.append(Diagnostic("warning", f"回避专家“{e}”不在专家库中 / excluded expert '{e}' is not in the pool",
+                                       loc("excluded_experts"), code="unknown_expert"))
 
-    records, diags = _parse_records(table, PROJECT_COLUMNS, existing, "项目", "project", check)
-    first: dict[tuple[str, str], int] = {}
-    for rec in records:
-        key = (norm_token(rec["name"]), norm_token(rec["applicant"]))
+    # same name and applicant: a 64-bit hash of the pair per row, not the text (a collision only adds a warning)
+    first: dict[int, int] = {}
+    name_header: list[str] = []
+
+    def same_name(rec: dict, number: int, findings: Findings) -> None:
+        key = hash((norm_token(rec["name"]), norm_token(rec["applicant"])))
         if key in first:
-            diags.append(Diagnostic(
+            if not name_header:
+                name_header.append(_header_of(table, "name"))
+            findings.append(Diagnostic(
                 "warning", f"与第 {first[key]} 行项目名称和申报单位相同，可能重复申报 / same name and applicant as "
-                f"{table.row_label} {first[key]}: a duplicate submission?", _where(table, rec["_row"],
-                                                                                   _header_of(table, "name")),
-                code="duplicate_name"))
+                f"{table.row_label} {first[key]}: a duplicate submission?", _where(table, number, name_header[0]),
+                code="duplicate_name"), later=True)
         else:
-            first[key] = rec["_row"]
-    return _finish(ledger, table, "projects", records, diags, table.sha256, actor, dry_run)
+            first[key] = number
+
+    plan = _validate(table, PROJECT_COLUMNS, existing, "项目", "project", check, same_name)
+    return _finish(ledger, table, "projects", PROJECT_COLUMNS, plan, actor, dry_run)
 
 
 def import_experts(ledger: Ledger, path: str | Path, *, actor: str | None = None,
                    dry_run: bool = False, encoding: str | None = None) -> ImportResult:
     """Validate and import an experts file; raises :class:`ValidationError` listing every problem."""
-    table = read_table(path, sheet="专家", encoding=encoding)
+    table = open_table(path, sheet="专家", encoding=encoding)
     existing = {r[0] for r in ledger.conn.execute("SELECT id FROM experts")}
-    records, diags = _parse_records(table, EXPERT_COLUMNS, existing, "专家", "expert")
-    return _finish(ledger, table, "experts", records, diags, table.sha256, actor, dry_run)
+    plan = _validate(table, EXPERT_COLUMNS, existing, "专家", "expert")
+    return _finish(ledger, table, "experts", EXPERT_COLUMNS, plan, actor, dry_run)

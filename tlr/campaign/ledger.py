@@ -10,6 +10,7 @@ so ``tlr audit verify`` can replay the log and compare it with the tables.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import random
@@ -20,12 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from tlr.errors import CampaignError, Location
 
 from . import schema
-from .audit import GENESIS, entry_hash, canonical
+from .audit import GENESIS, canonical, entry_text
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ENV_CAMPAIGN = "TLR_CAMPAIGN"
@@ -439,9 +440,32 @@ class Ledger:
         return (row[0], row[1]) if row else None
 
 
+PART_ROWS = 5_000          # rows in one audit entry of a write split into parts (see Transaction.put_stream)
+PART_CHARS = 4_000_000    # ... and about this many characters of row values
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # = json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def _size(value: Any) -> int:
+    """About how many characters ``value`` takes in the audit payload."""
+    if value.__class__ is str:
+        return len(value) + 3
+    if isinstance(value, dict):
+        return sum(len(str(k)) + _size(v) for k, v in value.items()) + 2
+    if isinstance(value, (list, tuple)):
+        return sum(_size(v) for v in value) + 2
+    return 8
+
+
 @dataclass
 class Transaction:
-    """An open write: rows put / deleted here are recorded in the audit entry's payload."""
+    """An open write: rows put / deleted here are recorded in the audit entry's payload.
+
+    A large write (an import of 500,000 rows) is split into *parts* (:meth:`put_stream`,
+    :meth:`split`): consecutive audit entries of the same action, each listing a bounded number of
+    rows, all in this one SQLite transaction, so the write still commits or rolls back as a whole.
+    Each part's payload carries ``"part": k`` (1, 2, ...) and the last one also ``"parts": n``; a
+    write that is not split is one entry without these keys, as before.
+    """
 
     ledger: Ledger
     action: str
@@ -452,6 +476,9 @@ class Transaction:
     puts: dict[str, list[dict]] = field(default_factory=dict)
     dels: dict[str, list[list]] = field(default_factory=dict)
     ts: str = field(default_factory=now)
+    parts: int = 0          # entries already closed by split()
+    part_rows: int = 0      # rows put or deleted in the current entry
+    part_chars: int = 0     # characters of the values put in the current entry (estimated)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -463,6 +490,8 @@ class Transaction:
             return
         spec = TABLES[table]
         encoded = []
+        logged = self.puts.setdefault(table, [])
+        chars = 0
         for row in rows:
             if spec.seq_column:
                 row = {**row, spec.seq_column: self.seq}
@@ -470,15 +499,39 @@ class Transaction:
             for col in spec.columns:
                 value = row.get(col)
                 if col in spec.json_columns:
-                    value = json.dumps(value if value is not None else ({} if col == "extra" else []),
-                                       ensure_ascii=False, sort_keys=True)
+                    value = _JSON(value if value is not None else ({} if col == "extra" else []))
+                if value.__class__ is str:
+                    chars += len(value)
                 values.append(value)
             encoded.append(values)
-            self.puts.setdefault(table, []).append({c: row.get(c) for c in spec.columns
-                                                    if c != spec.seq_column})
+            logged.append({c: row.get(c) for c in spec.columns if c != spec.seq_column})
         placeholders = ", ".join("?" * len(spec.columns))
         self.conn.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(spec.columns)}) "
                               f"VALUES ({placeholders})", encoded)
+        self.part_rows += len(rows)
+        self.part_chars += chars + 16 * len(spec.columns) * len(rows)
+
+    def put_stream(self, table: str, rows: Iterable[dict[str, Any]], *, batch: int = 500) -> int:
+        """Put rows from an iterator, starting a new audit entry (:meth:`split`) whenever the current
+        one holds :data:`PART_ROWS` rows or about :data:`PART_CHARS` characters; returns the number of
+        rows put. Memory stays bounded by one part, whatever the number of rows."""
+        count = 0
+        pending: list[dict[str, Any]] = []
+        chars = 0
+        for row in rows:
+            if pending or self.part_rows:
+                if (self.part_rows + len(pending) >= PART_ROWS or self.part_chars + chars >= PART_CHARS):
+                    self.put(table, pending)
+                    pending, chars = [], 0
+                    self.split()
+                elif len(pending) >= batch:
+                    self.put(table, pending)
+                    pending, chars = [], 0
+            pending.append(row)
+            chars += _size(row)
+            count += 1
+        self.put(table, pending)
+        return count
 
     def delete(self, table: str, keys: list[tuple]) -> None:
         if not keys:
@@ -487,18 +540,33 @@ class Transaction:
         where = " AND ".join(f"{k} = ?" for k in spec.key)
         self.conn.executemany(f"DELETE FROM {table} WHERE {where}", [tuple(k) for k in keys])
         self.dels.setdefault(table, []).extend(list(k) for k in keys)
+        self.part_rows += len(keys)
 
-    def _append_audit(self) -> None:
+    def split(self) -> None:
+        """Close the current audit entry and continue in a new one (next seq, same transaction)."""
+        self.parts += 1
+        self.prev_hash = self._append_audit(last=False)
+        self.seq += 1
+        self.puts, self.dels = {}, {}
+        self.part_rows = self.part_chars = 0
+
+    def _append_audit(self, last: bool = True) -> str:
         payload: dict[str, Any] = dict(self.info)
+        if self.parts:
+            payload["part"] = self.parts + (1 if last else 0)
+            if last:
+                payload["parts"] = self.parts + 1
         if self.puts:
             payload["put"] = self.puts
         if self.dels:
             payload["del"] = self.dels
-        entry = {"seq": self.seq, "ts": self.ts, "actor": self.actor, "action": self.action, "payload": payload}
-        digest = entry_hash(self.prev_hash, entry)
+        text = canonical(payload)
+        digest = hashlib.sha256((self.prev_hash + entry_text(self.seq, self.ts, self.actor, self.action, text)
+                                 ).encode("utf-8")).hexdigest()
         self.conn.execute("INSERT INTO audit(seq, ts, actor, action, payload, prev_hash, hash) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (self.seq, self.ts, self.actor, self.action, canonical(payload), self.prev_hash, digest))
+                          (self.seq, self.ts, self.actor, self.action, text, self.prev_hash, digest))
+        return digest
 
 
 def open_campaign(location: str | os.PathLike | None = None) -> Ledger:

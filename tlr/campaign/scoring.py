@@ -8,7 +8,7 @@ the raw text kept beside them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
 from .ledger import Ledger, Transaction, expert_actor
-from .tables import norm_header, read_table
+from .tables import norm_header, open_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
     "expert": ("expert", "expert_id", "专家编号", "专家"),
@@ -227,16 +227,109 @@ ANSWER_KINDS = {"expert": "text", "project": "text", "indicator": "text", "value
 def read_answers(ledger: Ledger, expert_id: str, path: str | Path, *,
                  encoding: str | None = None) -> tuple[list[dict], list[Diagnostic]]:
     """Read and validate an answers file (CSV/XLSX/JSON: project, indicator, value[, comment, evidence])."""
-    _table, rows, diags = _read_answers(ledger, expert_id, path, encoding)
-    return rows, diags
+    rows: list[dict] = []
+    _table, _answers, findings = _check_answers(ledger, expert_id, path, encoding, keep=rows)
+    return rows, findings.diagnostics()
 
 
-def _read_answers(ledger: Ledger, expert_id: str, path: str | Path,
-                  encoding: str | None) -> tuple[Any, list[dict], list[Diagnostic]]:
-    from .imports import cell_problem
+class _Answers:
+    """Checks and converts the rows of one expert's answers file (the one function both passes use).
 
-    table = read_table(path, encoding=encoding)
-    diags: list[Diagnostic] = []
+    Keeps, for the duplicate check, one small integer per answer (project x indicator), not the row.
+    """
+
+    def __init__(self, ledger: Ledger, expert_id: str, table: Any, mapping: dict[str, str]):
+        ledger.expert(expert_id)
+        self.ledger = ledger
+        self.expert_id = expert_id
+        self.table = table
+        self.mapping = mapping
+        self.validator = _validator(ledger)
+        # projects assigned to the expert and not recused (as assigned_projects(), without loading them)
+        self.allowed: dict[str, int] = {r[0]: k for k, r in enumerate(ledger.conn.execute(
+            "SELECT p.id FROM assignments a JOIN projects p ON p.id = a.project_id "
+            "WHERE a.expert_id = ? AND NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = a.expert_id "
+            "AND r.project_id = a.project_id)", (expert_id,)))}
+        self.indicators: dict[str, int] = {}
+        self.seen: dict[int, int] = {}      # (project, indicator) as one integer -> row number
+        self.count = 0                      # answers given (pass 1)
+        self.sha256 = ""                    # of the file pass 1 read
+
+    def loc(self, number: int, f: str) -> Location:
+        return self.table.where(number, self.mapping.get(f, f))
+
+    def row(self, number: int, values: dict[str, str], findings: Any = None) -> dict | None:
+        """The answer of a row (``None`` for an empty answer or, with ``findings``, a refused row)."""
+        from .imports import cell_problem
+
+        mapping, table = self.mapping, self.table
+        get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
+        expert_id = self.expert_id
+        pid, iid, raw = get("project"), get("indicator"), get("value")
+        if findings is None:  # pass 2: the file was checked
+            if not raw:
+                return None
+            _info, value = self.validator.value(pid, iid, raw)
+            return {"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
+                    "comment": get("comment"), "evidence": get("evidence"), "source": "file"}
+        bad = False
+        for f, header in mapping.items():
+            text = get(f)
+            if not text:
+                continue
+            problem = cell_problem(table, number, header, text, ANSWER_KINDS[f])
+            if problem and not (f == "value" and problem[0] == "bad_type" and table.kind_of(number, header)
+                                == "boolean"):
+                findings.append(Diagnostic("error", problem[1], self.loc(number, f), code=problem[0]))
+                bad = True
+        if bad:
+            return None
+        if "expert" in mapping and get("expert") and get("expert") != expert_id:
+            findings.append(Diagnostic("error", f"专家编号 {get('expert')} 与 --expert {expert_id} 不符 / expert "
+                                       f"{get('expert')} does not match --expert {expert_id}", self.loc(number, "expert"),
+                                       code="wrong_expert"))
+            return None
+        if not pid:
+            findings.append(Diagnostic("error", "项目编号为空 / project is empty", self.loc(number, "project"),
+                                       code="missing_value"))
+            return None
+        if pid not in self.allowed:
+            if self.ledger.conn.execute("SELECT 1 FROM projects WHERE id = ?", (pid,)).fetchone() is None:
+                findings.append(Diagnostic("error", f"未知项目 / unknown project '{pid}'", self.loc(number, "project"),
+                                           code="unknown_project"))
+            else:
+                findings.append(Diagnostic("error", f"项目 {pid} 未分配给 {expert_id}（或已回避） / project {pid} is not "
+                                           f"assigned to {expert_id} (or recused)", self.loc(number, "project"),
+                                           code="not_assigned"))
+            return None
+        if not raw:
+            return None  # an empty answer is simply not given
+        try:
+            _info, value = self.validator.value(pid, iid, raw)
+        except CampaignError as exc:
+            field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
+            findings.append(Diagnostic("error", exc.message, self.loc(number, field), hint=exc.hint, code=exc.code))
+            return None
+        key = self.allowed[pid] << 20 | self.indicators.setdefault(iid, len(self.indicators))
+        first = self.seen.get(key)
+        if first is not None:
+            findings.append(Diagnostic("error", f"{pid}/{iid} 重复（第 {first} 行） / duplicate answer for "
+                                       f"{pid}/{iid} (first on row {first})", self.loc(number, "indicator"),
+                                       code="duplicate"))
+            return None
+        self.seen[key] = number
+        return {"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
+                "comment": get("comment"), "evidence": get("evidence"), "source": "file"}
+
+
+def _check_answers(ledger: Ledger, expert_id: str, path: str | Path, encoding: str | None,
+                   keep: list[dict] | None = None):
+    """Pass 1 over an answers file: ``(table, checker or None, findings)``; the answers are counted in
+    ``checker.count`` (and appended to ``keep`` if given)."""
+    from .imports import Findings
+
+    table = open_table(path, encoding=encoding)
+    findings = Findings(table.file)
     lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}
     mapping: dict[str, str] = {}
     for h in table.headers:
@@ -245,70 +338,22 @@ def _read_answers(ledger: Ledger, expert_id: str, path: str | Path,
             mapping[f] = h
     for req in ("project", "indicator", "value"):
         if req not in mapping:
-            diags.append(Diagnostic("error", f"缺少必填列 / missing required column '{req}'",
-                                    Location(file=table.file, row=1), code="missing_column",
-                                    hint="accepted: " + ", ".join(ANSWER_COLUMNS[req])))
-    if diags:
-        return table, [], diags
-    validator = _validator(ledger)
-    allowed = {p["id"] for p in assigned_projects(ledger, expert_id)}
-    all_projects = {r[0] for r in ledger.conn.execute("SELECT id FROM projects")}
-
-    def loc(number: int, f: str) -> Location:
-        return table.where(number, mapping.get(f, f))
-
-    rows: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
-    for number, values in table.rows:
-        get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
-        bad = False
-        for f, header in mapping.items():
-            raw = get(f)
-            if not raw:
-                continue
-            problem = cell_problem(table, number, header, raw, ANSWER_KINDS[f])
-            if problem and not (f == "value" and problem[0] == "bad_type" and table.kind_of(number, header)
-                                == "boolean"):
-                diags.append(Diagnostic("error", problem[1], loc(number, f), code=problem[0]))
-                bad = True
-        if bad:
-            continue
-        if "expert" in mapping and get("expert") and get("expert") != expert_id:
-            diags.append(Diagnostic("error", f"专家编号 {get('expert')} 与 --expert {expert_id} 不符 / expert "
-                                    f"{get('expert')} does not match --expert {expert_id}", loc(number, "expert"),
-                                    code="wrong_expert"))
-            continue
-        pid, iid, raw = get("project"), get("indicator"), get("value")
-        if not pid:
-            diags.append(Diagnostic("error", "项目编号为空 / project is empty", loc(number, "project"),
-                                    code="missing_value"))
-            continue
-        if pid not in all_projects:
-            diags.append(Diagnostic("error", f"未知项目 / unknown project '{pid}'", loc(number, "project"),
-                                    code="unknown_project"))
-            continue
-        if pid not in allowed:
-            diags.append(Diagnostic("error", f"项目 {pid} 未分配给 {expert_id}（或已回避） / project {pid} is not "
-                                    f"assigned to {expert_id} (or recused)", loc(number, "project"),
-                                    code="not_assigned"))
-            continue
-        if not raw:
-            continue  # an empty answer is simply not given
-        try:
-            _info, value = validator.value(pid, iid, raw)
-        except CampaignError as exc:
-            field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
-            diags.append(Diagnostic("error", exc.message, loc(number, field), hint=exc.hint, code=exc.code))
-            continue
-        if (pid, iid) in seen:
-            diags.append(Diagnostic("error", f"{pid}/{iid} 重复（第 {seen[(pid, iid)]} 行） / duplicate answer for "
-                                    f"{pid}/{iid} (first on row {seen[(pid, iid)]})", loc(number, "indicator"),
-                                    code="duplicate"))
-            continue
-        seen[(pid, iid)] = number
-        rows.append({"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
-                     "comment": get("comment"), "evidence": get("evidence"), "source": "file"})
-    return table, rows, diags
+            findings.append(Diagnostic("error", f"缺少必填列 / missing required column '{req}'",
+                                       Location(file=table.file, row=1), code="missing_column",
+                                       hint="accepted: " + ", ".join(ANSWER_COLUMNS[req])))
+    if findings.errors:
+        for _row in table.stream():  # the reader's own problems come first, as they always did
+            pass
+        return table, None, findings
+    answers = _Answers(ledger, expert_id, table, mapping)
+    for number, values in table.stream():
+        row = answers.row(number, values, findings)
+        if row is not None:
+            answers.count += 1
+            if keep is not None:
+                keep.append(row)
+    answers.sha256 = table.sha256
+    return table, answers, findings
 
 
 def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: str | None = None,
@@ -316,30 +361,44 @@ def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: s
     """All-or-nothing import of an expert's answers file; answers given replace earlier ones.
 
     ``encoding``: the text encoding of a CSV/JSON file when it is not detected (e.g. ``big5``).
+    The file is read twice, streamed: once to check every row, once to write the answers (in
+    audit entries of bounded size, :meth:`Transaction.put_stream`, all in one transaction).
     """
     ledger.expert(expert_id)
-    table, rows, diags = _read_answers(ledger, expert_id, path, encoding)
-    errors = [d for d in diags if d.severity == "error"]
-    if errors:
-        raise ValidationError(diags, summary=f"{path}: {len(errors)} 个问题，未导入任何评分 / {len(errors)} "
-                                             f"problem(s), no score imported")
+    table, answers, findings = _check_answers(ledger, expert_id, path, encoding)
+    if findings.errors:
+        n = findings.errors
+        raise ValidationError(findings.diagnostics(), summary=f"{path}: {n} 个问题，未导入任何评分 / {n} "
+                                                              f"problem(s), no score imported")
     if dry_run:
-        return {"set": len(rows), "removed": 0, "unchanged": 0}
-    sha = table.sha256
+        return {"set": answers.count, "removed": 0, "unchanged": 0}
+    counts = {"unchanged": 0}
     with ledger.write("scores.import", actor=actor or expert_actor(expert_id),
-                      info={"expert": expert_id, "file": Path(path).name, "sha256": sha}) as tx:
-        for r in rows:
-            r["scored_at"] = tx.ts
-        current = {(r["project_id"], r["indicator_id"]): r for r in rows}
+                      info={"expert": expert_id, "file": Path(path).name, "sha256": answers.sha256}) as tx:
         # answers given replace earlier ones; answers not given are kept
-        existing = {(p, i): (v, raw, c, e) for p, i, v, raw, c, e in tx.conn.execute(
-            "SELECT project_id, indicator_id, value, raw, comment, evidence FROM scores WHERE expert_id = ?",
-            (expert_id,))}
-        changed = [r for k, r in current.items() if existing.get(k) != (r["value"], r["raw"], r["comment"],
-                                                                          r["evidence"])]
-        tx.put("scores", changed)
-        tx.info["set"] = len(changed)
-    return {"set": len(changed), "removed": 0, "unchanged": len(rows) - len(changed)}
+        has_scores = tx.conn.execute("SELECT 1 FROM scores WHERE expert_id = ? LIMIT 1", (expert_id,)).fetchone()
+        same = "SELECT 1 FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ? AND value = ? " \
+               "AND raw = ? AND comment = ? AND evidence = ?"
+
+        def changed() -> Iterator[dict]:
+            for number, values in table.stream(checked=False):
+                r = answers.row(number, values)
+                if r is None:
+                    continue
+                if has_scores and tx.conn.execute(same, (expert_id, r["project_id"], r["indicator_id"], r["value"],
+                                                         r["raw"], r["comment"], r["evidence"])).fetchone():
+                    counts["unchanged"] += 1
+                    continue
+                r["scored_at"] = tx.ts
+                yield r
+
+        written = tx.put_stream("scores", changed())
+        if written + counts["unchanged"] != answers.count or table.sha256 != answers.sha256:
+            raise CampaignError("文件在导入过程中被改动，未导入任何评分 / the file changed during the import; no score "
+                                "imported", location=Location(file=str(path)), code="file_changed",
+                                hint="文件不再改动后重新导入 / import it again once it no longer changes")
+        tx.info["set"] = written
+    return {"set": written, "removed": 0, "unchanged": counts["unchanged"]}
 
 
 __all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",

@@ -30,16 +30,18 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tlr.errors import Diagnostic, InputFileError, Location, ValidationError
-from tlr.inputs import Limits, check_xlsx, read_input
+from tlr.inputs import Limits, check_xlsx, open_input, read_input
 from tlr.safetext import bad_characters, shown, terminal_safe, text_problem
 
 CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "cp936", "euc_cn", "iso2022_cn"}
@@ -57,6 +59,13 @@ class Table:
     notes: list[str] = field(default_factory=list)
     sha256: str = ""
     special: dict[tuple[int, str], Any] = field(default_factory=dict)  # JSON/XLSX cells that are not text
+    _source: Callable[[bool], Iterator[tuple[int, dict[str, str]]]] | None = field(default=None, repr=False)
+
+    def stream(self, checked: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
+        """The rows in file order: read again from the file for a streamed CSV (see :func:`open_table`),
+        else from :attr:`rows`. ``checked=False`` skips the per-cell text checks of a streamed pass
+        (for a second pass over a file already checked whose :attr:`sha256` is compared after)."""
+        return self._source(checked) if self._source is not None else iter(self.rows)
 
     @property
     def row_label(self) -> str:
@@ -182,6 +191,12 @@ def _guesses(data: bytes, results, most: int = 3) -> list[tuple[str, int, str]]:
 
 
 def _decode_as(data: bytes, file: str, encoding: str) -> tuple[str, str]:
+    codec, label = _named_codec(data[:3], file, encoding)
+    return _strict(data, file, codec, label)
+
+
+def _named_codec(head: bytes, file: str, encoding: str) -> tuple[str, str]:
+    """(codec, label) for ``--encoding NAME``; a UTF-8 BOM is skipped. Unknown names are refused."""
     try:
         info = codecs.lookup(encoding)
     except LookupError:
@@ -195,9 +210,9 @@ def _decode_as(data: bytes, file: str, encoding: str) -> tuple[str, str]:
         raise InputFileError(f"{terminal_safe(encoding)} 不是文字编码 / is not a text encoding",
                              location=Location(file=file), code="usage") from None
     codec = info.name
-    if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+    if codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
         codec = "utf-8-sig"
-    return _strict(data, file, codec, info.name.upper())
+    return codec, info.name.upper()
 
 
 def _strict(data: bytes, file: str, codec: str, label: str) -> tuple[str, str]:
@@ -205,11 +220,15 @@ def _strict(data: bytes, file: str, codec: str, label: str) -> tuple[str, str]:
         return data.decode(codec), label
     except UnicodeDecodeError as exc:
         line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
-        raise InputFileError(f"文件不是有效的 {label}（第 {line} 行有无效字节 {data[exc.start:exc.end].hex(' ')}）/ the "
-                             f"file is not valid {label} (invalid bytes on line {line})",
-                             location=Location(file=file, line=line), hint="用 --encoding NAME 指定正确的编码，或"
-                             + _SAVE_AS_UTF8.replace(" / ", " / give the right --encoding NAME, or "),
-                             code="unknown_encoding") from None
+        raise _invalid_bytes(file, label, line, data[exc.start:exc.end]) from None
+
+
+def _invalid_bytes(file: str, label: str, line: int, bad: bytes) -> InputFileError:
+    return InputFileError(f"文件不是有效的 {label}（第 {line} 行有无效字节 {bad.hex(' ')}）/ the "
+                          f"file is not valid {label} (invalid bytes on line {line})",
+                          location=Location(file=file, line=line), hint="用 --encoding NAME 指定正确的编码，或"
+                          + _SAVE_AS_UTF8.replace(" / ", " / give the right --encoding NAME, or "),
+                          code="unknown_encoding")
 
 
 def _is_chinese_char(ch: str) -> bool:
@@ -272,28 +291,259 @@ def _sample_line(data: bytes, encoding: str) -> tuple[int, str]:
 
 # --------------------------------------------------------------------------- reading
 
+HEAD_BYTES = 64 * 1024            # read first to tell the format
+CHUNK_BYTES = 1024 * 1024         # a streamed CSV is read and decoded this much at a time
+DETECT_BYTES = 8 * 1024 * 1024    # a non-UTF-8 file without BOM: the detector sees at most this much
+
 
 def read_table(path: str | Path, *, sheet: str | None = None, json_key: str | None = None,
                encoding: str | None = None, limits: Limits | None = None) -> Table:
-    """Read a CSV, XLSX or JSON file of records (see the module docs for what is refused)."""
+    """Read a CSV, XLSX or JSON file of records, all rows in memory (see the module docs for what is refused)."""
+    table = open_table(path, sheet=sheet, json_key=json_key, encoding=encoding, limits=limits)
+    if isinstance(table.rows, _Streamed):
+        table.rows = list(table.stream())
+    return table
+
+
+def open_table(path: str | Path, *, sheet: str | None = None, json_key: str | None = None,
+               encoding: str | None = None, limits: Limits | None = None) -> Table:
+    """Open a CSV, XLSX or JSON file of records; iterate its rows with :meth:`Table.stream`.
+
+    A CSV file is *streamed*: only its header is read here; each :meth:`Table.stream` reads the
+    file again in chunks of :data:`CHUNK_BYTES` and refuses (at the end of the pass, or at once
+    after :data:`MAX_PROBLEMS`) what :func:`read_table` refuses, and sets :attr:`Table.sha256` to the
+    SHA-256 of the bytes that pass read. XLSX and JSON files are read into memory as before.
+    """
     limits = limits if limits is not None else Limits.from_env()
     file = str(path)
-    data = read_input(path, limits)
-    sha = hashlib.sha256(data).hexdigest()
+    fh, size = open_input(path, limits)
+    with fh:
+        head = _read(fh, HEAD_BYTES, file)
     suffix = Path(file).suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+    if suffix in (".xlsx", ".xlsm") or head[:4] == b"PK\x03\x04":
+        data = read_input(path, limits)
         table = _read_xlsx(data, file, sheet, limits)
-    elif suffix == ".xls" or data[:8] == bytes.fromhex("d0cf11e0a1b11ae1"):
+        table.sha256 = hashlib.sha256(data).hexdigest()
+        return table
+    if suffix == ".xls" or head[:8] == bytes.fromhex("d0cf11e0a1b11ae1"):
         raise InputFileError("不支持旧版 .xls 格式 / the old .xls format is not supported",
                              location=Location(file=file), hint="另存为 .xlsx 或 CSV / save as .xlsx or CSV")
-    else:
-        text, enc = decode_text(data, file, encoding)
-        if suffix == ".json" or text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
-            table = _read_json(text, file, json_key, enc, limits)
-        else:
-            table = _read_csv(text, file, enc)
-    table.sha256 = sha
+    if suffix != ".json":
+        source = _CsvSource(path, file, *_text_codec(path, file, head, size, encoding, limits), limits)
+        if source.first_char() not in ("[", "{"):
+            return source.table()
+    data = read_input(path, limits)
+    text, enc = decode_text(data, file, encoding)
+    table = _read_json(text, file, json_key, enc, limits)
+    table.sha256 = hashlib.sha256(data).hexdigest()
     return table
+
+
+def _read(fh, n: int, file: str) -> bytes:
+    try:
+        return fh.read(n)
+    except OSError as exc:
+        raise InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}", location=Location(file=file),
+                             code="io_error") from None
+
+
+def _text_codec(path: str | Path, file: str, head: bytes, size: int, encoding: str | None,
+                limits: Limits) -> tuple[str, str]:
+    """(codec, label) of a text file, decided as :func:`decode_text` decides, without holding the file.
+
+    A file that is not UTF-8 (no BOM, no ``encoding``) goes through :func:`decode_text` whole when it
+    is at most :data:`DETECT_BYTES`, else its first :data:`DETECT_BYTES` (cut at a line end) do.
+    """
+    if encoding:
+        return _named_codec(head, file, encoding)
+    for bom, codec, label in _BOMS:
+        if head.startswith(bom):
+            return codec, label
+    sample = head[:4096]
+    if sample and sample.count(b"\x00") * 10 >= len(sample):
+        decode_text(sample, file)  # raises: UTF-16/32 without a BOM
+    bad = _decode_error(path, "utf-8", limits, file)
+    if bad is None:
+        return "utf-8", "UTF-8"
+    if size <= DETECT_BYTES:
+        data = read_input(path, limits)
+    else:
+        fh, _size = open_input(path, limits)
+        with fh:
+            data = _read(fh, DETECT_BYTES, file)
+        data = data[:data.rfind(b"\n") + 1] or data
+        if bad[0] >= len(data):
+            raise InputFileError(f"文件不是有效的 UTF-8（第 {bad[1]} 行起）/ the file is not valid UTF-8 (from line "
+                                 f"{bad[1]})", location=Location(file=file, line=bad[1]), code="unknown_encoding",
+                                 hint="用 --encoding NAME 指定正确的编码，或" + _SAVE_AS_UTF8.replace(
+                                     " / ", " / give the right --encoding NAME, or "))
+    _text, label = decode_text(data, file)  # GB18030 that reads as Chinese, or refused with the usual message
+    return "gb18030", label
+
+
+def _decode_error(path: str | Path, codec: str, limits: Limits, file: str) -> tuple[int, int, bytes] | None:
+    """``(byte offset, line, the invalid bytes)`` of the first bytes ``codec`` cannot decode, or None.
+
+    Streams the file; lines are counted in the decoded text (as :func:`_strict` counts them).
+    """
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    done = lines = 0
+    fh, _size = open_input(path, limits)
+    with fh:
+        while True:
+            chunk = _read(fh, CHUNK_BYTES, file)
+            state = decoder.getstate()
+            try:
+                lines += decoder.decode(chunk, final=not chunk).count("\n")
+            except UnicodeDecodeError as exc:
+                # exc.object is the decoder's pending bytes followed by this chunk
+                offset = done + len(chunk) - len(exc.object) + exc.start
+                before = codecs.getincrementaldecoder(codec)("replace")
+                before.setstate((b"", state[1]))
+                lines += before.decode(exc.object[:exc.start]).count("\n")
+                return offset, lines + 1, exc.object[exc.start:exc.end]
+            if not chunk:
+                return None
+            done += len(chunk)
+
+
+class _Streamed(list):
+    """:attr:`Table.rows` of a streamed table, which holds no rows: use :meth:`Table.stream`."""
+
+    def __iter__(self):
+        raise TypeError("a streamed table holds no rows: iterate Table.stream()")
+
+    def __len__(self) -> int:
+        raise TypeError("a streamed table holds no rows: iterate Table.stream()")
+
+
+class _Counter(io.RawIOBase):
+    """Reads a file for a streamed pass: hashes the bytes and enforces the size cap as they go."""
+
+    def __init__(self, fh, file: str, cap: int):
+        self.fh = fh
+        self.file = file
+        self.cap = cap
+        self.size = 0
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            n = self.fh.readinto(buffer)
+        except OSError as exc:
+            raise InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}",
+                                 location=Location(file=self.file), code="io_error") from None
+        if n:
+            self.sha.update(memoryview(buffer)[:n])
+            self.size += n
+            if self.size > self.cap:
+                raise InputFileError(f"文件在读取时变大，超过上限 / the file grew past the size limit while being read "
+                                     f"({self.cap // (1024 * 1024)} MB)", location=Location(file=self.file),
+                                     code="too_large")
+        return n or 0
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
+
+
+class _CsvSource:
+    """A CSV file read in passes: each pass decodes it in chunks and parses it row by row."""
+
+    def __init__(self, path: str | Path, file: str, codec: str, label: str, limits: Limits):
+        self.path = path
+        self.file = file
+        self.codec = codec
+        self.label = label
+        self.limits = limits
+        self.delimiter = ","
+
+    @contextmanager
+    def _text(self) -> Iterator[tuple[io.TextIOWrapper, _Counter]]:
+        fh, _size = open_input(self.path, self.limits)
+        raw = _Counter(fh, self.file, int(self.limits.max_input_mb * 1024 * 1024))
+        text = io.TextIOWrapper(io.BufferedReader(raw, CHUNK_BYTES), encoding=self.codec, errors="strict",
+                                newline="")
+        try:
+            yield text, raw
+        except UnicodeDecodeError:
+            bad = _decode_error(self.path, self.codec, self.limits, self.file)
+            if bad is None:  # pragma: no cover - the file changed between the two reads
+                raise InputFileError("文件在读取时被改动 / the file changed while being read",
+                                     location=Location(file=self.file), code="io_error") from None
+            raise _invalid_bytes(self.file, self.label, bad[1], bad[2]) from None
+        finally:
+            text.close()
+
+    def first_char(self) -> str:
+        """The first character that is not white space (or a BOM); also chooses the delimiter."""
+        with self._text() as (text, _raw):
+            head = text.read(4097)
+            if head.startswith("\ufeff"):
+                head = head[1:]
+            head = head[:4096]
+            first = head.splitlines()[0] if head.strip() else ""
+            self.delimiter = "\t" if first.count("\t") > first.count(",") else ","
+            while True:
+                stripped = head.lstrip("\ufeff \t\r\n")
+                if stripped or not head:
+                    return stripped[:1]
+                head = text.read(HEAD_BYTES)
+
+    def table(self) -> Table:
+        headers: list[str] | None = None
+        with self._text() as (text, _raw):
+            for _number, record in self._records(text):
+                headers = [h.strip() for h in record]
+                break
+        if headers is None:
+            raise InputFileError("文件为空 / the file is empty", location=Location(file=self.file), code="empty")
+        table = Table(self.file, headers, _Streamed(), encoding=self.label, kind="csv")
+        table._source = lambda checked: self.rows(table, checked)
+        return table
+
+    def _records(self, text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
+        lines = iter(text)
+        first = next(lines, None)
+        if first is None:
+            return
+        reader = csv.reader(itertools.chain([first.lstrip("\ufeff")], lines), delimiter=self.delimiter)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as exc:
+            raise InputFileError(f"CSV 格式错误 / malformed CSV: {exc}",
+                                 location=Location(file=self.file, line=reader.line_num),
+                                 hint="检查引号是否成对 / check that quotes are paired") from None
+
+    def rows(self, table: Table, checked: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
+        """One pass: ``(row number, {header: text})`` per non-blank row; reader problems raised at the end."""
+        file = self.file
+        problems = _Problems(file)
+        headers: list[str] | None = None
+        with self._text() as (text, raw):
+            for number, record in self._records(text):
+                if headers is None:
+                    headers = [h.strip() for h in record]
+                    problems.headers(headers, "csv")
+                    continue
+                if not any(cell.strip() for cell in record):
+                    continue
+                cells = [cell.strip() for cell in record]
+                keys = [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(len(cells))]
+                if checked:
+                    problems.row(cells, lambda i, n=number, k=keys: _cell_location(file, "csv", n, k[i], headers,
+                                                                                   i + 1))
+                yield number, dict(zip(keys, cells))
+        if headers is None:
+            raise InputFileError("文件为空 / the file is empty", location=Location(file=file), code="empty")
+        if headers != table.headers:
+            raise InputFileError("文件在读取时被改动 / the file changed while being read", location=Location(file=file),
+                                 code="io_error")
+        problems.raise_if_any()
+        table.sha256 = raw.sha.hexdigest()
 
 
 def _FREE_BAD():
@@ -348,36 +598,6 @@ class _Problems:
             more = "（仅列出前 {0} 个）/ (first {0} listed)".format(MAX_PROBLEMS) if n >= MAX_PROBLEMS else ""
             raise ValidationError(self.diags, summary=f"{self.file}: {n} 个问题{more}，未导入任何记录 / {n} "
                                                       f"problem(s), nothing imported")
-
-
-def _read_csv(text: str, file: str, encoding: str) -> Table:
-    problems = _Problems(file)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    first = text[:4096].splitlines()[0] if text[:4096].strip() else ""
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers: list[str] | None = None
-    rows = []
-    try:
-        for number, record in enumerate(reader, start=1):
-            if headers is None:
-                headers = [h.strip() for h in record]
-                problems.headers(headers, "csv")
-                continue
-            if not any(cell.strip() for cell in record):
-                continue
-            cells = [cell.strip() for cell in record]
-            keys = [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(len(cells))]
-            problems.row(cells, lambda i, n=number, k=keys: _cell_location(file, "csv", n, k[i], headers, i + 1))
-            rows.append((number, dict(zip(keys, cells))))
-    except csv.Error as exc:
-        raise InputFileError(f"CSV 格式错误 / malformed CSV: {exc}", location=Location(file=file, line=reader.line_num),
-                             hint="检查引号是否成对 / check that quotes are paired") from None
-    if headers is None:
-        raise InputFileError("文件为空 / the file is empty", location=Location(file=file), code="empty")
-    problems.raise_if_any()
-    return Table(file, headers, rows, encoding=encoding, kind="csv")
 
 
 # --------------------------------------------------------------------------- XLSX
