@@ -17,11 +17,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tlr.campaign import import_answers, import_experts, import_projects, open_campaign, verify_audit
 from tlr.campaign import ledger as ledger_module
-from tlr.campaign import schema
-from tlr.errors import CampaignError, ValidationError
+from tlr.campaign import schema, tables
+from tlr.errors import CampaignError, InputFileError, ValidationError
 
 from .conftest import RUBRIC
 
@@ -189,10 +191,9 @@ def test_cut_off_last_parts_are_detected(tmp_path, rubric, small_parts):
 
 def test_removed_middle_part_is_detected(tmp_path, rubric, small_parts):
     path, parts = _imported_in_parts(tmp_path, rubric)
-    report = None
     _tamper(path, f"DELETE FROM audit WHERE seq = {parts[2]['seq']}")
     report = _verify(path)
-    assert not report.chain_ok
+    assert not report.chain_ok and report.first_bad_seq == parts[3]["seq"]
 
 
 def test_refused_late_row_changes_nothing(empty_ledger, tmp_path, small_parts):
@@ -387,3 +388,94 @@ def test_peak_memory_grows_far_less_than_the_file(tmp_path):
     assert (peak["b"] - peak["s"]) * 1024 <= 3 * growth, peak
     checked = {name: _peak_kb("verify", RUBRIC, tmp_path / name, "-") for name in ("s", "b")}
     assert (checked["b"] - checked["s"]) * 1024 <= 3 * growth, checked
+
+
+# --------------------------------------------------------------------------- streamed reading
+
+
+def reference_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """What a CSV holds, parsed from the whole text with the standard library (the reader before streaming)."""
+    records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    headers = [h.strip() for h in records[0]]
+    out = []
+    for number, record in enumerate(records[1:], start=2):
+        cells = [c.strip() for c in record]
+        if any(cells):
+            keys = [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(len(cells))]
+            out.append((number, dict(zip(keys, cells))))
+    return out
+
+
+CELL = st.text(alphabet=st.sampled_from(list('ab中文, "\r\n;')), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=1, max_size=8),
+       ending=st.sampled_from(["\r\n", "\n", "\r"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030",
+                                                                                  "utf-16"]),
+       chunk=st.sampled_from([1, 2, 3, 7, 64]))
+def test_streamed_csv_reads_what_the_whole_text_holds(tmp_path, monkeypatch, rows, ending, encoding, chunk):
+    """Line ends (\\r\\n split between two reads, lone \\r), quoted line breaks and multi-byte characters
+    cut at any byte: the chunked reader gives the rows the standard library finds in the whole text."""
+    monkeypatch.setattr(tables, "CHUNK_BYTES", chunk)
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator=ending)
+    w.writerow(["甲", "乙", "丙", "丁"])
+    w.writerows(rows)
+    text = buf.getvalue()
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    table = tables.read_table(path, encoding=None if encoding != "gb18030" else "gb18030")
+    assert table.rows == reference_rows(text)
+    assert table.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_streamed_table_is_read_again_for_each_pass(tmp_path):
+    path = write_csv(tmp_path / "p.csv", project_rows(3))
+    table = tables.open_table(path)
+    assert table.headers == HEADER
+    with pytest.raises(TypeError):
+        list(table.rows)  # a streamed table holds no rows
+    first, second = list(table.stream()), list(table.stream(checked=False))
+    assert first == second and [n for n, _v in first] == [2, 3, 4]
+    assert first[1][1]["项目简介"] == "第 1 个项目的简介，\n第二行：降低能耗 1%。"
+
+
+def test_large_gbk_file_detected_from_its_beginning(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "DETECT_BYTES", 300)
+    path = write_csv(tmp_path / "p.csv", project_rows(30), encoding="gbk")
+    assert path.stat().st_size > 3_000
+    table = tables.read_table(path)
+    assert table.encoding == "GB18030" and len(table.rows) == 30
+    assert table.rows[29][1]["项目名称"] == "项目29：高强钢连铸新工艺"
+
+
+def test_large_file_utf8_at_first_then_not_is_refused_with_the_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "DETECT_BYTES", 300)
+    rows = project_rows(30)
+    data = write_csv(tmp_path / "p.csv", rows).read_bytes()
+    lines = data.split(b"\n")
+    line = next(k for k, text in enumerate(lines) if text.startswith(b"P0024")) + 1  # a line after the sample
+    lines[line - 1] = lines[line - 1].decode().encode("gbk")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputFileError) as info:
+        tables.read_table(path)
+    assert info.value.location.line == line and f"not valid UTF-8 (from line {line})" in info.value.message
+    with pytest.raises(InputFileError, match="not valid UTF-8"):
+        tables.open_table(path)  # decided when the file is opened, before any row is read
+
+
+def test_invalid_bytes_late_in_a_streamed_file_are_located(tmp_path, monkeypatch):
+    """The line reported is the one the whole-file decoder reports."""
+    monkeypatch.setattr(tables, "DETECT_BYTES", 300)
+    monkeypatch.setattr(tables, "CHUNK_BYTES", 256)
+    data = write_csv(tmp_path / "p.csv", project_rows(30), encoding="utf-16-le").read_bytes()
+    bad = data[:2_000] + b"\x00\xdc" + data[2_000:]   # a lone low surrogate
+    path = tmp_path / "bad.csv"
+    path.write_bytes(bad)
+    with pytest.raises(InputFileError) as whole:
+        tables.decode_text(bad, str(path), "utf-16-le")
+    with pytest.raises(InputFileError) as streamed:
+        tables.read_table(path, encoding="utf-16-le")
+    assert streamed.value.message == whole.value.message and streamed.value.location == whole.value.location

@@ -467,6 +467,7 @@ class _CsvSource:
         raw = _Counter(fh, self.file, int(self.limits.max_input_mb * 1024 * 1024))
         text = io.TextIOWrapper(io.BufferedReader(raw, CHUNK_BYTES), encoding=self.codec, errors="strict",
                                 newline="")
+        text._CHUNK_SIZE = CHUNK_BYTES  # bytes decoded at a time (8 KiB by default)
         try:
             yield text, raw
         except UnicodeDecodeError:
