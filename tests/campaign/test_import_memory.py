@@ -479,3 +479,25 @@ def test_invalid_bytes_late_in_a_streamed_file_are_located(tmp_path, monkeypatch
     with pytest.raises(InputFileError) as streamed:
         tables.read_table(path, encoding="utf-16-le")
     assert streamed.value.message == whole.value.message and streamed.value.location == whole.value.location
+
+
+@pytest.mark.parametrize("cells", [16_000_000, 0])  # the flat array, and the dict used beyond its size
+def test_duplicate_answer_names_its_first_row(ledger, tmp_path, monkeypatch, cells):
+    from tlr.campaign import scoring
+    from tlr.campaign.scoring import expert_items
+
+    from .conftest import ANSWER
+
+    monkeypatch.setattr(scoring, "FIRST_ARRAY_CELLS", cells)
+    a, b = expert_items(ledger, "E04")[:2]
+    rows = [[a.project["id"], a.indicator.id, ANSWER[a.indicator.id]],
+            [b.project["id"], b.indicator.id, ANSWER[b.indicator.id]],
+            [a.project["id"], a.indicator.id, ANSWER[a.indicator.id]]]
+    path = write_csv(tmp_path / "a.csv", rows, ["project", "indicator", "value"])
+    before = snapshot(ledger.path)
+    with pytest.raises(ValidationError) as info:
+        import_answers(ledger, "E04", path)
+    (d,) = info.value.diagnostics
+    assert (d.code, d.location.row, d.location.field) == ("duplicate", 4, "B (indicator)")
+    assert f"duplicate answer for {a.project['id']}/{a.indicator.id} (first on row 2)" in d.message
+    assert snapshot(ledger.path) == before

@@ -7,7 +7,9 @@ wrote (``put``: table -> rows) and removed (``del``: table -> keys), so
 :func:`verify` can (1) recompute the chain and (2) replay the log and compare the
 result with the tables: an audit entry edited, deleted or inserted behind the
 tool's back breaks the chain; a score (or project, expert, assignment, recusal,
-TRL assessment, the frozen rubric) edited directly no longer matches the replay.
+TRL assessment, the frozen rubric) edited directly no longer matches the replay. A large write
+is several consecutive entries (``"part": 1, 2, ...``, the last with ``"parts": n``) in one
+transaction; :func:`verify` also checks that each such series is complete.
 
 The chain has no secret, so it cannot show an entry appended (or a history rewritten)
 with every hash recomputed; seals (:mod:`tlr.campaign.seal`), signatures over the head

@@ -2,8 +2,9 @@
 
 Every change goes through :meth:`Ledger.write`: a ``BEGIN IMMEDIATE`` transaction
 (retried on ``SQLITE_BUSY`` within a bounded time) in which the rows are written with
-:meth:`Ledger.put` / :meth:`Ledger.delete` and described by one hash-chained audit
-entry (:mod:`tlr.campaign.audit`). The audit payload carries the exact rows written,
+:meth:`Transaction.put` / :meth:`Transaction.delete` and described by one hash-chained audit
+entry (:mod:`tlr.campaign.audit`), or for a large write by several consecutive entries, its
+*parts* (:meth:`Transaction.put_stream`). The audit payload carries the exact rows written,
 so ``tlr audit verify`` can replay the log and compare it with the tables.
 """
 

@@ -8,6 +8,7 @@ the raw text kept beside them.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +221,7 @@ def replace_scores(tx: Transaction, expert_id: str, rows: list[dict],
     return {"set": len(changed), "withdrawn": len(removed), "unchanged": len(rows) - len(changed)}
 
 
+FIRST_ARRAY_CELLS = 16_000_000  # (projects x indicators) of one expert held as a flat array, 64 MB at most
 ANSWER_KINDS = {"expert": "text", "project": "text", "indicator": "text", "value": "text", "comment": "multiline",
                 "evidence": "multiline"}
 
@@ -235,7 +237,8 @@ def read_answers(ledger: Ledger, expert_id: str, path: str | Path, *,
 class _Answers:
     """Checks and converts the rows of one expert's answers file (the one function both passes use).
 
-    Keeps, for the duplicate check, one small integer per answer (project x indicator), not the row.
+    Keeps, for the duplicate check, the row number of the first answer per (project, indicator), not
+    the rows.
     """
 
     def __init__(self, ledger: Ledger, expert_id: str, table: Any, mapping: dict[str, str]):
@@ -250,8 +253,11 @@ class _Answers:
             "SELECT p.id FROM assignments a JOIN projects p ON p.id = a.project_id "
             "WHERE a.expert_id = ? AND NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = a.expert_id "
             "AND r.project_id = a.project_id)", (expert_id,)))}
-        self.indicators: dict[str, int] = {}
-        self.seen: dict[int, int] = {}      # (project, indicator) as one integer -> row number
+        self.indicators = {info.id: k for k, info in enumerate(self.validator.rubric.indicators)}
+        # the row of the first answer for each (project, indicator): a flat array of 4-byte row numbers
+        # over the expert's projects x the indicators (0 = none yet), or a dict when that would be large
+        cells = len(self.allowed) * len(self.indicators)
+        self.first: Any = array("I", [0]) * cells if cells <= FIRST_ARRAY_CELLS else {}
         self.count = 0                      # answers given (pass 1)
         self.sha256 = ""                    # of the file pass 1 read
 
@@ -305,19 +311,19 @@ class _Answers:
         if not raw:
             return None  # an empty answer is simply not given
         try:
-            _info, value = self.validator.value(pid, iid, raw)
+            info, value = self.validator.value(pid, iid, raw)
         except CampaignError as exc:
             field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
             findings.append(Diagnostic("error", exc.message, self.loc(number, field), hint=exc.hint, code=exc.code))
             return None
-        key = self.allowed[pid] << 20 | self.indicators.setdefault(iid, len(self.indicators))
-        first = self.seen.get(key)
-        if first is not None:
+        key = self.allowed[pid] * len(self.indicators) + self.indicators[info.id]
+        first = self.first[key] if isinstance(self.first, array) else self.first.get(key, 0)
+        if first:
             findings.append(Diagnostic("error", f"{pid}/{iid} 重复（第 {first} 行） / duplicate answer for "
                                        f"{pid}/{iid} (first on row {first})", self.loc(number, "indicator"),
                                        code="duplicate"))
             return None
-        self.seen[key] = number
+        self.first[key] = number
         return {"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
                 "comment": get("comment"), "evidence": get("evidence"), "source": "file"}
 
