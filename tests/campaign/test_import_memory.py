@@ -466,19 +466,27 @@ def test_large_file_utf8_at_first_then_not_is_refused_with_the_line(tmp_path, mo
         tables.open_table(path)  # decided when the file is opened, before any row is read
 
 
-def test_invalid_bytes_late_in_a_streamed_file_are_located(tmp_path, monkeypatch):
-    """The line reported is the one the whole-file decoder reports."""
+@pytest.mark.parametrize("encoding, given, bad", [
+    ("utf-16-le", "utf-16-le", b"\x00\xdc"),   # a lone low surrogate
+    ("utf-8-sig", None, b"\xff"),               # UTF-8 with BOM
+    ("utf-8", "utf-8", b"\xc3("),
+    ("gb18030", "gb18030", b"\x81\xff"),
+])
+def test_invalid_bytes_late_in_a_streamed_file_are_located(tmp_path, monkeypatch, encoding, given, bad):
+    """The message (line, bytes) is the one the whole-file decoder gives."""
     monkeypatch.setattr(tables, "DETECT_BYTES", 300)
     monkeypatch.setattr(tables, "CHUNK_BYTES", 256)
-    data = write_csv(tmp_path / "p.csv", project_rows(30), encoding="utf-16-le").read_bytes()
-    bad = data[:2_000] + b"\x00\xdc" + data[2_000:]   # a lone low surrogate
+    data = write_csv(tmp_path / "p.csv", project_rows(30), encoding=encoding).read_bytes()
+    at = data.index("项目20".encode(encoding.replace("-sig", "")))
+    data = data[:at] + bad + data[at:]
     path = tmp_path / "bad.csv"
-    path.write_bytes(bad)
+    path.write_bytes(data)
     with pytest.raises(InputFileError) as whole:
-        tables.decode_text(bad, str(path), "utf-16-le")
+        tables.decode_text(data, str(path), given)
     with pytest.raises(InputFileError) as streamed:
-        tables.read_table(path, encoding="utf-16-le")
+        tables.read_table(path, encoding=given)
     assert streamed.value.message == whole.value.message and streamed.value.location == whole.value.location
+    assert whole.value.location.line > 20
 
 
 @pytest.mark.parametrize("cells", [16_000_000, 0])  # the flat array, and the dict used beyond its size

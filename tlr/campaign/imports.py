@@ -14,6 +14,7 @@ characters; only the summary may hold line breaks and tabs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -23,7 +24,7 @@ from tlr.safetext import id_problem, terminal_safe, text_problem
 
 from .ledger import Ledger
 from .tables import Table, norm_header, open_table
-from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names, norm_token
+from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names
 
 
 @dataclass(frozen=True)
@@ -374,6 +375,11 @@ def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan
     return result
 
 
+def _token(text: str) -> str:
+    """:func:`norm_token` (NFKC, case-folded, without white space), faster for one call per row."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = None,
                     dry_run: bool = False, encoding: str | None = None) -> ImportResult:
     """Validate and import a projects file; raises :class:`ValidationError` listing every problem.
@@ -396,7 +402,7 @@ def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = Non
     name_header: list[str] = []
 
     def same_name(rec: dict, number: int, findings: Findings) -> None:
-        key = hash((norm_token(rec["name"]), norm_token(rec["applicant"])))
+        key = hash((_token(rec["name"]), _token(rec["applicant"])))
         if key in first:
             if not name_header:
                 name_header.append(_header_of(table, "name"))

@@ -448,12 +448,13 @@ _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # = json.du
 
 def _size(value: Any) -> int:
     """About how many characters ``value`` takes in the audit payload."""
-    if value.__class__ is str:
+    cls = value.__class__
+    if cls is str:
         return len(value) + 3
-    if isinstance(value, dict):
+    if cls is dict:
         return sum(len(str(k)) + _size(v) for k, v in value.items()) + 2
-    if isinstance(value, (list, tuple)):
-        return sum(_size(v) for v in value) + 2
+    if cls is list or cls is tuple:
+        return sum(map(_size, value)) + 2
     return 8
 
 
@@ -529,7 +530,8 @@ class Transaction:
                     self.put(table, pending)
                     pending, chars = [], 0
             pending.append(row)
-            chars += _size(row)
+            for value in row.values():
+                chars += len(value) + 6 if value.__class__ is str else _size(value)
             count += 1
         self.put(table, pending)
         return count

@@ -219,8 +219,9 @@ def _strict(data: bytes, file: str, codec: str, label: str) -> tuple[str, str]:
     try:
         return data.decode(codec), label
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
-        raise _invalid_bytes(file, label, line, data[exc.start:exc.end]) from None
+        # exc.object, not data: with utf-8-sig it is the text after the BOM
+        line = exc.object[:exc.start].decode(codec, errors="replace").count("\n") + 1
+        raise _invalid_bytes(file, label, line, exc.object[exc.start:exc.end]) from None
 
 
 def _invalid_bytes(file: str, label: str, line: int, bad: bytes) -> InputFileError:
@@ -511,7 +512,9 @@ class _CsvSource:
         first = next(lines, None)
         if first is None:
             return
-        reader = csv.reader(itertools.chain([first.lstrip("\ufeff")], lines), delimiter=self.delimiter)
+        if first.startswith("\ufeff"):
+            first = first[1:]
+        reader = csv.reader(itertools.chain([first], lines), delimiter=self.delimiter)
         try:
             yield from enumerate(reader, start=1)
         except csv.Error as exc:
