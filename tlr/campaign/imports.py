@@ -90,7 +90,7 @@ class ImportResult:
                 "warnings": [w.to_dict() for w in self.warnings]}
 
 
-def _map_headers(table: Table, columns: list[Column], diags: list[Diagnostic]) -> dict[str, str]:
+def _map_headers(table: Table, columns: list[Column], diags: "list[Diagnostic] | Findings") -> dict[str, str]:
     """field -> header in the file. Reports missing required and ambiguous columns."""
     lookup: dict[str, Column] = {}
     for col in columns:
