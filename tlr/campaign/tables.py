@@ -3,6 +3,8 @@
 :func:`read_table` returns a :class:`Table` of rows as ``{header: text}`` with the row
 number a user sees in Excel (header = row 1; the item number in JSON) and the detected
 encoding, so every problem can be reported as ``file: row N: column (header)``.
+:func:`open_table` does the same without holding a CSV file: :meth:`Table.stream` reads it
+again, in chunks, for each pass (the importers check in one pass and write in a second).
 
 Every reader refuses, listing each problem with its row and column (exit code 2):
 
