@@ -125,7 +125,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     result.counts = {"projects": len(evaluation.projects), "experts": len(evaluation.experts),
                      "answers": n_answers, "assessments": len(pairs)}
     from tlr.app.records import completeness_summary, project_records
-    from tlr.results import json_text
+    from tlr.numeric.results import json_text
 
     result.ranking_json = out / "ranking.json"
     write_file(result.ranking_json, json_text(

@@ -415,7 +415,7 @@ def evaluate(rubric: Rubric, scores: np.ndarray, *, projects: Sequence[str], exp
         progress: optional callable(step: str) for progress reporting.
     """
     from tlr.engine.aggregation import expert_composites
-    from tlr.panel.errors import NoScoresError
+    from tlr.numeric.errors import NoScoresError
     from tlr.ranking.robustness import expert_bootstrap, weight_monte_carlo
     from tlr.ranking.tiers import TierRule, assign_tiers, rank as rank_projects
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tlr.evaluate import EvaluationOptions, evaluate
-from tlr.panel.errors import NoScoresError
+from tlr.numeric.errors import NoScoresError
 from tlr.rubric import rubric_from_data
 
 NAN = np.nan

@@ -7,7 +7,7 @@ from hypothesis.extra import numpy as hnp
 
 from tlr.errors import TlrError
 from tlr.panel.consensus import consensus, leniency_correct
-from tlr.panel.errors import NoScoresError
+from tlr.numeric.errors import NoScoresError
 
 nan = np.nan
 

@@ -8,7 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 from tlr.engine import utility as ut
 from tlr.engine.aggregation import expert_composites, fce, memberships_from_grades, topsis, weighted_sum
-from tlr.panel.errors import InvalidValueError, MissingValueError
+from tlr.numeric.errors import InvalidValueError, MissingValueError
 
 nan = np.nan
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import stats
 
-from tlr.panel.errors import InvalidValueError, MissingValueError
+from tlr.numeric.errors import InvalidValueError, MissingValueError
 from tlr.ranking.robustness import expert_bootstrap, sample_weights, weight_monte_carlo
 from tlr.ranking.tiers import default_rules
 

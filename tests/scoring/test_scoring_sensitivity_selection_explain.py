@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tlr.engine.aggregation import weighted_sum
-from tlr.panel.errors import InfeasibleError
+from tlr.numeric.errors import InfeasibleError
 from tlr.ranking.explain import explain
 from tlr.ranking.selection import select_portfolio
 from tlr.ranking.sensitivity import oat_sensitivity

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tlr.engine.aggregation import weighted_sum
-from tlr.panel.errors import InvalidValueError
+from tlr.numeric.errors import InvalidValueError
 from tlr.ranking.tiers import (TierRule, assign_tiers, default_rules, fund_fit, rank, support_route)
 
 nan = np.nan

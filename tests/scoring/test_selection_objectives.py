@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tlr.panel.errors import InvalidValueError
+from tlr.numeric.errors import InvalidValueError
 from tlr.ranking.selection import (
     _quiet_stdout,
     efficient_frontier,

@@ -10,7 +10,7 @@ import click
 
 def echo_json(data: Any) -> None:
     """Print *data* as pretty, UTF-8 JSON (numpy values converted, NaN as null, no float noise)."""
-    from tlr.results import json_text
+    from tlr.numeric.results import json_text
 
     click.echo(json_text(data))
 

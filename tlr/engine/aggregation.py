@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin, as_float_array
-from tlr.panel.errors import InvalidValueError, MissingValueError, ShapeError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError, MissingValueError, ShapeError
+from tlr.numeric.results import ResultMixin
 
 DEFAULT_CHUNK = 131_072
 

@@ -2,7 +2,7 @@
 
 All functions are vectorised over arrays of any shape. NaN in = NaN out (a missing consensus stays
 missing; the aggregation step decides, explicitly, what to do with it). Anything else that is not
-a valid value for the scale raises :class:`~tlr.panel.errors.InvalidValueError`.
+a valid value for the scale raises :class:`~tlr.numeric.errors.InvalidValueError`.
 
 * :func:`linear`      benefit (higher is better) or cost, clipped to [0, 1].
 * :func:`thresholds`  step function: cut points and the utility of each band.
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tlr.panel._result import as_float_array
-from tlr.panel.errors import InvalidValueError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError
 
 
 def _dir(direction: str) -> bool:

@@ -21,12 +21,12 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
-from tlr.panel._result import ResultMixin, as_float_array
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError, ShapeError
+from tlr.numeric.results import ResultMixin
+from tlr.numeric.stats import average_ranks, chi2_sf, f_sf
 from tlr.panel.consensus import check_cube
-from tlr.panel.errors import InvalidValueError, ShapeError
-
 
 # --------------------------------------------------------------------------------------------
 # Kendall's W
@@ -106,7 +106,7 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
     xb = np.where(block, x, np.nan)
     # rank within each expert row over the used projects; higher score = rank 1 is irrelevant for W,
     # ranks ascending are used (W is invariant to reversing every ranking).
-    r = stats.rankdata(xb, axis=1, nan_policy="omit")
+    r = average_ranks(xb, axis=1)
     r = np.where(block, r, 0.0)
     R = r.sum(axis=0)                                          # (P, I)
     mean_R = m * (n + 1) / 2
@@ -122,12 +122,12 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
         W = np.clip(W, 0.0, 1.0)
         df = n - 1
         chi2 = np.where(defined, m * (n - 1) * W, np.nan)
-        p = np.where(defined, stats.chi2.sf(chi2, np.maximum(df, 1)), np.nan)
+        p = np.where(defined, chi2_sf(chi2, np.maximum(df, 1)), np.nan)
         df1 = n - 1 - 2 / np.maximum(m, 1)
         df2 = (m - 1) * df1
         F = np.where(defined, np.where(W < 1, (m - 1) * W / np.where(W < 1, 1 - W, 1.0), np.inf), np.nan)
         okF = defined & (df1 > 0) & (df2 > 0)
-        pF = np.where(okF, stats.f.sf(np.where(okF, F, 1.0), np.where(okF, df1, 1.0), np.where(okF, df2, 1.0)), np.nan)
+        pF = np.where(okF, f_sf(np.where(okF, F, 1.0), np.where(okF, df1, 1.0), np.where(okF, df2, 1.0)), np.nan)
     out = dict(W=W, chi2=chi2, df=df, p_value=p, F=F, p_value_F=pF, m_used=m.astype(int),
                n_used=n.astype(int), ties=Tsum, defined=defined)
     if squeeze:
@@ -215,7 +215,7 @@ def icc(scores) -> ICCResult:
     for key in forms:
         forms[key] = np.where(defined, forms[key], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(defined, stats.f.sf(np.where(defined, F, 1.0), np.maximum(n - 1, 1),
+        p = np.where(defined, f_sf(np.where(defined, F, 1.0), np.maximum(n - 1, 1),
                                           np.maximum((n - 1) * (k - 1), 1)), np.nan)
     out = dict(BMS=np.where(ok, BMS, np.nan), JMS=np.where(ok, JMS, np.nan),
                EMS=np.where(ok, EMS, np.nan), WMS=np.where(ok, WMS, np.nan),

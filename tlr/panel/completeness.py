@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin
+from tlr.numeric.results import ResultMixin
 
 QUORUM_SLACK = 0.005
 

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin, as_float_array
-from tlr.panel.errors import InvalidValueError, NoScoresError, ShapeError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError, NoScoresError, ShapeError
+from tlr.numeric.results import ResultMixin
 
 METHODS = ("mean", "median", "median_low", "trimmed", "weighted", "leniency")
 

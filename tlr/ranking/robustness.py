@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin, as_float_array
-from tlr.panel.errors import InvalidValueError, MissingValueError, ShapeError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError, MissingValueError, ShapeError
+from tlr.numeric.results import ResultMixin
 from tlr.ranking.tiers import DEFAULT_TIERS, TIER_EPS, TierRule
 
 

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin, as_float_array
-from tlr.panel.errors import InfeasibleError, InvalidValueError, ShapeError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InfeasibleError, InvalidValueError, ShapeError
+from tlr.numeric.results import ResultMixin
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.panel._result import ResultMixin, as_float_array
-from tlr.panel.errors import InvalidValueError, ShapeError
+from tlr.numeric.arrays import as_float_array
+from tlr.numeric.errors import InvalidValueError, ShapeError
+from tlr.numeric.results import ResultMixin
 
 DEFAULT_TIERS = (
     ("A", "推荐投资/尽调", "recommend for investment / due diligence"),

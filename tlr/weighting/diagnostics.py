@@ -9,6 +9,14 @@ from typing import Sequence
 
 import numpy as np
 
+from .priorities import (
+    consistency_index,
+    cr_threshold,
+    eigenvector,
+    gci,
+    gci_threshold,
+    geometric_mean,
+)
 from .results import Suggestion
 from .ri import DEFAULT_RI_TABLE, ri_value
 from .validate import SAATY_SCALE
@@ -43,8 +51,6 @@ def repair_suggestions(matrix, weights, *, ri: str = DEFAULT_RI_TABLE, labels: S
     judgements (e.g. not the cells filled in for an incomplete matrix). Judgements already consistent
     (deviation within 1e-9) are not suggested.
     """
-    from .ahp import consistency_index, eigenvector, gci
-
     a = np.asarray(matrix, dtype=float)
     w = np.asarray(weights, dtype=float)
     n = a.shape[0]
@@ -100,8 +106,6 @@ def repair_plan(matrix, *, method: str = "eigenvector", ri: str = DEFAULT_RI_TAB
     ``gci_after`` the CR / GCI with this and all previous edits applied. Empty if the matrix is already
     acceptable.
     """
-    from .ahp import consistency_index, cr_threshold, eigenvector, gci, gci_threshold, geometric_mean
-
     a = np.array(matrix, dtype=float)
     n = a.shape[0]
     if n < 3:

@@ -11,6 +11,8 @@ import numpy as np
 
 from tlr.errors import Location, WeightingError
 
+from .priorities import eigenvector
+
 __all__ = ["check_connected", "components", "harker_matrix", "harker_complete", "llsm_complete",
            "optimal_completion"]
 
@@ -78,8 +80,6 @@ def harker_complete(stack) -> np.ndarray:
     with w_i / w_j. The completed matrix has the same principal eigenpair (w, lambda), so CR is
     computed on it.
     """
-    from .ahp import eigenvector
-
     st = np.asarray(stack, dtype=float)
     w, _ = eigenvector(harker_matrix(st))
     ratio = w[..., :, None] / w[..., None, :]

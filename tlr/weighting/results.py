@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from tlr.numeric.results import ResultMixin
+from tlr.numeric.results import jsonable as to_jsonable
+
 __all__ = ["to_jsonable", "Suggestion", "AHPResult", "GroupAHPResult", "FuzzyAHPResult",
            "ObjectiveWeights", "CombinedWeights", "ResultMixin"]
-
-
-from tlr.results import ResultMixin  # noqa: E402
-from tlr.results import jsonable as to_jsonable  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Shared helpers of the numeric core: result objects (from :mod:`tlr.results`) and input arrays."""
+"""Checked input arrays for the numeric core."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from tlr.results import ResultMixin, jsonable  # noqa: F401  (re-exported)
+from tlr.numeric.errors import InvalidValueError, ShapeError
 
 
 def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     """Return ``x`` as a float64 array; reject inf and wrong dimensionality with a clear message."""
-    from tlr.panel.errors import InvalidValueError, ShapeError
-
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -22,3 +20,6 @@ def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     if np.isinf(arr).any():
         raise InvalidValueError(f"{name} 含无穷大 / {name} contains inf", hint="use NaN for a missing value")
     return arr
+
+
+__all__ = ["as_float_array"]

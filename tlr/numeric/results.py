@@ -1,4 +1,5 @@
-"""Result objects: frozen dataclasses with a JSON-ready ``to_dict()`` (numpy converted, NaN/inf -> None)."""
+"""The result base of the numeric core: frozen dataclasses with a JSON-ready ``to_dict()`` (numpy
+converted, NaN/inf -> None), and the one JSON writer."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Errors raised by the numeric scoring core (panel, engine, ranking).
+"""Errors raised by the numeric core (weighting, panel, engine, ranking, evaluation).
 
 Messages are bilingual, Chinese first: ``"没有任何评分 / no scores at all: ..."``.
-They subclass :class:`tlr.errors.TlrError` so the command line prints them without a traceback.
+Each is a :class:`tlr.errors.TlrError`, so the command line prints it without a traceback, and a
+``ValueError``, so library callers can catch "bad values" the usual Python way.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from tlr.errors import TlrError
 
 
-class ScoringError(TlrError):
+class ScoringError(TlrError, ValueError):
     """Base class: the numbers given to a scoring function cannot be used as they are."""
 
     def __init__(self, message: str, *, hint: str | None = None, code: str = "scoring"):
@@ -49,3 +50,7 @@ class InfeasibleError(ScoringError):
 
     def __init__(self, message: str, *, hint: str | None = None):
         super().__init__(message, hint=hint, code="infeasible")
+
+
+__all__ = ["ScoringError", "ShapeError", "NoScoresError", "InvalidValueError", "MissingValueError",
+           "InfeasibleError"]
