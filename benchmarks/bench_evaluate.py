@@ -1,4 +1,4 @@
-"""The whole evaluation of a campaign-sized panel through tlr.evaluate (issue 6 targets).
+"""The whole evaluation of a campaign-sized panel through tlr.evaluation.evaluate (issue 6 targets).
 
 Run:  python benchmarks/bench_evaluate.py [--projects 1000 --experts 9 --indicators 40 --draws 10000]
 

@@ -57,7 +57,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
                               record_trl_assessment)
     from tlr.campaign.assign import recuse
     from tlr.campaign.evaluation import evaluate_campaign
-    from tlr.evaluate import EvaluationOptions
+    from tlr.evaluation import EvaluationOptions
     from tlr.rubric import load_rubric
     from tlr.trl import load_assessment
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tlr.evaluate import EvaluationOptions, _impute_missing, evaluate
+from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
+from tlr.evaluation.composite import impute_missing
+from tlr.evaluation.explain import neighbour_swaps
 from tlr.rubric import rubric_from_data
 
 FAST = EvaluationOptions(draws=100, bootstrap_draws=0)
@@ -13,8 +15,9 @@ FAST = EvaluationOptions(draws=100, bootstrap_draws=0)
 
 def run(rubric, cube):
     E, P, _ = cube.shape
-    return evaluate(rubric, cube, projects=[f"p{i}" for i in range(P)], experts=[f"e{i}" for i in range(E)],
-                    options=FAST)
+    labelled = ScoreCube.of(cube, projects=[f"p{i}" for i in range(P)], experts=[f"e{i}" for i in range(E)],
+                            indicators=[n.id for n in rubric.indicators])
+    return evaluate(rubric, labelled, options=FAST)
 
 
 def test_topsis_matches_hand_calculation():
@@ -57,10 +60,10 @@ def test_neighbour_swap_weight_makes_the_two_composites_equal():
     cube = rng.integers(1, 6, (4, 6, 5)).astype(float)
     ev = run(rubric, cube)
     w = np.array([rubric.node(f"i{k}").global_weight for k in range(5)])
-    U = _impute_missing(ev.utilities, w)
+    U = impute_missing(ev.utilities, w)
     checked = 0
     for pid in ev.projects:
-        for item in ev.neighbour_sensitivity(pid):
+        for item in neighbour_swaps(ev, pid):
             if item["swap"] is None:
                 continue
             k = int(item["swap"]["indicator"][1:])

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tlr.evaluate import EvaluationOptions, evaluate
+from tlr.app.records import knockout_reasons
+from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
+from tlr.evaluation.explain import explanation
 from tlr.numeric.errors import NoScoresError
 from tlr.rubric import rubric_from_data
 
@@ -51,10 +53,14 @@ def make_rubric(consensus="mean", **extra):
     return rubric_from_data(doc)
 
 
-def run(rubric, cube, **kw):
+def labelled(rubric, cube):
     E, P, _ = cube.shape
-    return evaluate(rubric, cube, projects=[f"p{i}" for i in range(P)], experts=[f"e{i}" for i in range(E)],
-                    options=kw.pop("options", FAST), **kw)
+    return ScoreCube.of(cube, projects=[f"p{i}" for i in range(P)], experts=[f"e{i}" for i in range(E)],
+                        indicators=[n.id for n in rubric.indicators])
+
+
+def run(rubric, cube, **kw):
+    return evaluate(rubric, labelled(rubric, cube), options=kw.pop("options", FAST), **kw)
 
 
 def cube_of(rows):
@@ -104,7 +110,7 @@ def test_knocked_out_project_stays_ranked_with_reason():
     assert ev.knocked_out.tolist() == [True, False]
     assert ev.tier[0] == "D"
     assert ev.rank[0] == 1  # best score, still ranked, marked
-    assert ev.knockout_reasons(0) == ["IP unclear"]
+    assert knockout_reasons(ev, 0) == ["IP unclear"]
     assert ev.route[0] is None  # a knocked-out project gets no support route
 
 
@@ -172,7 +178,7 @@ def test_same_seed_same_result():
 def test_explain_contributions_sum_to_composite():
     cube = cube_of([[[4, 6, 3, 1]]] * 3)
     ev = run(make_rubric(), cube)
-    body = ev.explain("p0")
+    body = explanation(ev, "p0")
     assert sum(c["contribution"] for c in body["contributions"]) == pytest.approx(ev.composite[0])
     assert body["tier"] == ev.tier[0]
 
@@ -189,7 +195,8 @@ def test_tier_line_reached_exactly_and_any_default_tier_name():
                   {"id": "Kill", "label": "Kill"}]})
     cube = np.full((3, 2, 6), 5.0)
     cube[:, 1, :] = 2.0
-    ev = evaluate(rubric, cube, projects=["a", "b"], experts=["x", "y", "z"],
+    ev = evaluate(rubric, ScoreCube.of(cube, projects=["a", "b"], experts=["x", "y", "z"],
+                                       indicators=[f"f{k}" for k in range(6)]),
                   options=EvaluationOptions(draws=50, bootstrap_draws=20))
     assert ev.tier == ("Hold", "Kill")
     assert ev.robustness.tier_codes == ["Go", "Hold", "Kill"]

@@ -66,7 +66,7 @@ def campaign(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def evaluation(campaign):
     from tlr.campaign.evaluation import evaluate_campaign
-    from tlr.evaluate import EvaluationOptions
+    from tlr.evaluation import EvaluationOptions
 
     ledger = open_campaign(campaign)
     return ledger, evaluate_campaign(ledger, EvaluationOptions(draws=100, bootstrap_draws=0))

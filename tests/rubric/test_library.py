@@ -279,7 +279,7 @@ def test_payne_default_weights_exact():
 
 def test_payne_multiplier_mapping():
     """Composite S = 100 (Σ w m - 0.5): the multiplier is 0.5 + S / 100."""
-    from tlr.evaluate import indicator_utility
+    from tlr.evaluation.utilities import indicator_utility
 
     r = rubric("vc-payne-scorecard")
     node = r.scored_indicators[0]
@@ -316,13 +316,13 @@ def _valid_score(scale, rng) -> float:
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_engine_evaluates_library_rubric(name: str):
-    from tlr.evaluate import EvaluationOptions, evaluate
+    from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
 
     r = rubric(name)
     rng = np.random.default_rng(7)
     experts, projects = ["e1", "e2", "e3"], ["p1", "p2", "p3", "p4"]
     cube = np.array([[[_valid_score(n.scale, rng) for n in r.indicators] for _ in projects] for _ in experts])
-    ev = evaluate(r, cube, projects=projects, experts=experts,
+    ev = evaluate(r, ScoreCube.of(cube, projects=projects, experts=experts, indicators=[n.id for n in r.indicators]),
                   options=EvaluationOptions(draws=20, bootstrap_draws=0))
     assert np.all(np.isfinite(ev.composite))
     assert np.all((ev.composite >= 0) & (ev.composite <= r.document.score_scale))
@@ -331,7 +331,7 @@ def test_engine_evaluates_library_rubric(name: str):
 
 
 def test_engine_stage_gate_decisions():
-    from tlr.evaluate import EvaluationOptions, evaluate
+    from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
 
     r = rubric("stage-gate-cooper-gate3")
     ids = [n.id for n in r.indicators]
@@ -343,7 +343,7 @@ def test_engine_stage_gate_decisions():
         for p in range(3):
             cube[:, p, i] = passing[k] if k in passing else factor[p]
     cube[:, 2, ids.index("showstopper")] = 1
-    ev = evaluate(r, cube, projects=["p1", "p2", "p3"], experts=["e1", "e2", "e3"],
+    ev = evaluate(r, ScoreCube.of(cube, projects=["p1", "p2", "p3"], experts=["e1", "e2", "e3"], indicators=ids),
                   options=EvaluationOptions(draws=20, bootstrap_draws=0))
     np.testing.assert_allclose(ev.composite, [70, 40, 90], atol=1e-9)
     assert list(ev.knocked_out) == [False, False, True]
@@ -351,12 +351,13 @@ def test_engine_stage_gate_decisions():
 
 
 def test_engine_legacy_sheet_total():
-    from tlr.evaluate import EvaluationOptions, evaluate
+    from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
 
     r = rubric("legacy-tech-development-sheet")
     scores = np.array([95, 80, 70, 60, 50], float)  # ΣAi = 355
     cube = np.broadcast_to(scores, (3, 1, 5)).copy()
-    ev = evaluate(r, cube, projects=["p1"], experts=["e1", "e2", "e3"],
+    ev = evaluate(r, ScoreCube.of(cube, projects=["p1"], experts=["e1", "e2", "e3"],
+                                  indicators=[n.id for n in r.indicators]),
                   options=EvaluationOptions(draws=20, bootstrap_draws=0))
     assert math.isclose(float(ev.composite[0]), 355 / 5)
     assert ev.tier[0] == "B"

@@ -2,7 +2,7 @@
 
 Every figure a fund acts on (rank, composite, tier, route, readiness and its source, rank interval,
 P(top k), the experts behind the value, findings) is read here from one
-:class:`tlr.evaluate.Evaluation`, so the outputs cannot disagree. Values keep full precision, cleaned of
+:class:`tlr.evaluation.Evaluation`, so the outputs cannot disagree. Values keep full precision, cleaned of
 binary float noise (12 significant digits); rounding for display happens only where text is made.
 
 Knocked-out projects stay in the ranking by composite, marked: they get no support route and no
@@ -56,6 +56,11 @@ def _label(value: Any, lang: str) -> str | None:
     return tr(value, lang)
 
 
+def knockout_reasons(ev, p: int, lang: str = "zh") -> list[str]:
+    """The labels of the knock-out gates project *p* fails, in *lang*."""
+    return [_label(g.label, lang) for g in ev.knockouts(p)]
+
+
 def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dict[str, Any]]:
     """JSON-ready records, best first. *projects*: project id -> its ledger row (name, applicant ...)."""
     rob, boot, cov = ev.robustness, ev.bootstrap, ev.completeness
@@ -90,7 +95,8 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
             "bootstrap_rank_interval": ([clean(boot.rank_q05[p]), clean(boot.rank_q95[p])]
                                         if boot is not None and scored else None),
             "knocked_out": bool(ev.knocked_out[p]),
-            "knockouts": [{"gate": g.id, "label": _label(g.label, lang)} for g in ev.knockouts(p)],
+            "knockouts": [{"gate": g.id, "label": label} for g, label in zip(ev.knockouts(p),
+                                                                             knockout_reasons(ev, p, lang))],
             "review": bool(ev.review[p]),
             "flags": [f.to_dict(lang) for f in ev.flags(p)],
         }
@@ -130,5 +136,5 @@ def completeness_summary(ev, experts: Iterable[dict] = ()) -> dict[str, Any] | N
     }
 
 
-__all__ = ["project_records", "completeness_summary", "clean", "industry_label", "READINESS_MARKERS",
+__all__ = ["project_records", "completeness_summary", "knockout_reasons", "clean", "industry_label", "READINESS_MARKERS",
            "READINESS_SOURCES"]

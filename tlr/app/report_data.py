@@ -37,6 +37,7 @@ from tlr.report.model import (
     rubric_tree_rows,
     weight_method_text,
 )
+from tlr.rubric.conditions import describe_condition
 from tlr.text import I18nText, tr
 
 EXPERT_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -321,8 +322,8 @@ def methodology(ev, lang: str = "zh") -> Methodology:
         else:
             effect = ("提示" if zh else "flag") + (
                 (f"（档次不高于 {g.max_tier}）" if zh else f" (tier at most {g.max_tier})") if g.max_tier else "")
-        gates.append(GateRow(id=g.id, label=g.label, rule=next((o.rule for o in ev.gates if o.id == g.id), ""),
-                             effect=effect, reason=g.reason))
+        gates.append(GateRow(id=g.id, label=g.label, rule=describe_condition(g.when, lang), effect=effect,
+                             reason=g.reason))
     return Methodology(
         rubric_tree=rubric_tree_rows(rubric, lang),
         root_weight_method=weight_method_text(root_ahp, lang),

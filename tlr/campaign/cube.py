@@ -1,4 +1,5 @@
-"""The scores as numbers for the scoring engine: a dense cube and a tidy DataFrame.
+"""The scores as numbers for the scoring engine: the ledger's :class:`~tlr.evaluation.cube.ScoreCube` and a
+tidy DataFrame of every score with its text, comment and source.
 
 >>> from tlr.campaign import open_campaign, score_cube
 >>> cube = score_cube(open_campaign("round-2026"))        # doctest: +SKIP
@@ -7,59 +8,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from tlr.errors import CampaignError, Location
+from tlr.evaluation.cube import ScoreCube
 
 from .ledger import Ledger
 from .scoring import indicator_applies
-
-
-@dataclass(frozen=True)
-class ScoreCube:
-    """Dense view of a campaign's scores.
-
-    ``values[e, p, i]`` is expert ``experts[e]``'s stored score for project ``projects[p]``
-    on indicator ``indicators[i]`` (see :mod:`tlr.rubric.scales` for what is stored), NaN
-    where there is none. ``assigned`` / ``recused`` are experts x projects masks,
-    ``applicable`` is projects x indicators.
-    """
-
-    values: np.ndarray
-    experts: tuple[str, ...]
-    projects: tuple[str, ...]
-    indicators: tuple[str, ...]
-    assigned: np.ndarray
-    recused: np.ndarray
-    applicable: np.ndarray
-    rubric_id: str
-    rubric_version: str
-    rubric_hash: str
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return self.values.shape  # type: ignore[return-value]
-
-    def to_frame(self, *, dropna: bool = True):
-        """Tidy DataFrame: one row per (expert, project, indicator) with ``value``."""
-        import pandas as pd
-
-        E, P, I = self.values.shape
-        e, p, i = np.meshgrid(np.arange(E), np.arange(P), np.arange(I), indexing="ij")
-        flat = self.values.ravel()
-        keep = ~np.isnan(flat) if dropna else np.ones(flat.shape, dtype=bool)
-        return pd.DataFrame({
-            "expert": pd.Categorical(np.asarray(self.experts, dtype=object)[e.ravel()[keep]],
-                                     categories=list(self.experts)),
-            "project": pd.Categorical(np.asarray(self.projects, dtype=object)[p.ravel()[keep]],
-                                      categories=list(self.projects)),
-            "indicator": pd.Categorical(np.asarray(self.indicators, dtype=object)[i.ravel()[keep]],
-                                        categories=list(self.indicators)),
-            "value": flat[keep],
-        })
 
 
 def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube:

@@ -1,4 +1,4 @@
-"""Evaluate a campaign: read the ledger (scores, frozen rubric, TRL assessments) and run :func:`tlr.evaluate.evaluate`.
+"""Evaluate a campaign: read the ledger (scores, frozen rubric, TRL assessments) and run :func:`tlr.evaluation.evaluate`.
 
 This is the I/O edge of the ranking: everything it reads is named in the result's
 ``provenance`` (rubric hash, a hash of the scores, tool version), so a report can say
@@ -50,13 +50,13 @@ def scores_hash(cube) -> str:
 
 def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str | Path | None = None,
                       progress=None) -> Any:
-    """Rank every project of the campaign; returns a :class:`tlr.evaluate.Evaluation` with ``provenance``."""
+    """Rank every project of the campaign; returns a :class:`tlr.evaluation.Evaluation` with ``provenance``."""
     import dataclasses
 
     import numpy as np
 
     from tlr import __version__
-    from tlr.evaluate import evaluate
+    from tlr.evaluation import evaluate
 
     from .cube import score_cube
 
@@ -71,12 +71,9 @@ def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str |
     from .trl import assessed_readiness as readiness_of
 
     readiness = readiness_of(ledger)
-    result = evaluate(rubric, cube.values, projects=cube.projects, experts=cube.experts,
-                      indicators=cube.indicators, applicable=cube.applicable,
-                      readiness_assessed={pid: r.level for pid, r in readiness.items()},
+    result = evaluate(rubric, cube, readiness_assessed={pid: r.level for pid, r in readiness.items()},
                       readiness_asserted=[pid for pid, r in readiness.items() if r.basis != "evidenced"],
-                      assigned=cube.assigned & ~cube.recused, expert_weights=weights,
-                      options=options, progress=progress)
+                      expert_weights=weights, options=options, progress=progress)
     panel_defaults = (ledger.rubric_summary().get("panel") or {}).get("defaults")  # None: not recorded
     provenance = {
         "campaign": str(Path(ledger.path).parent),

@@ -20,7 +20,7 @@ UNVERIFIED_OPTION = click.option(
 
 
 def _options(draws: int, seed: int, top: int, bootstrap: int):
-    from tlr.evaluate import EvaluationOptions
+    from tlr.evaluation import EvaluationOptions
 
     return EvaluationOptions(draws=draws, seed=seed, top_k=top, bootstrap_draws=bootstrap)
 
@@ -208,11 +208,12 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     Example / 示例:
       tlr explain round-2026 P017
     """
+    from tlr.app.explain import explain_project
     from tlr.text import tr
 
     options = _options(500, 20240601, 10, 0)
     ledger, ev, audit = _run(campaign, options, rubric_path, allow_unverified)
-    body = ev.explain(project)
+    body = explain_project(ev, project, lang)
     if as_json:
         echo_json({**body, "audit": audit.to_dict()})
         return 0

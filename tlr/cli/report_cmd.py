@@ -94,7 +94,7 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     from tlr.app.report_data import build_report_data
     from tlr.campaign import open_campaign
     from tlr.campaign.evaluation import evaluate_campaign
-    from tlr.evaluate import EvaluationOptions
+    from tlr.evaluation import EvaluationOptions
     from tlr.report.render import render_report
 
     ledger = open_campaign(campaign)
