@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from tlr.panel.agreement import ExpertDiagnostics, expert_diagnostics, icc, icc_oneway, kendall_w
+from tlr.panel.agreement import (
+    ExpertDiagnostics,
+    expert_diagnostics,
+    icc,
+    icc_oneway,
+    kendall_w,
+)
 from tlr.rubric import NodeInfo
 from tlr.rubric.model import LikertScale, NumericScale
 

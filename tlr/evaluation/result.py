@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from tlr.errors import TlrError
-from tlr.findings import Finding, label as finding_label
+from tlr.findings import Finding
+from tlr.findings import label as finding_label
 from tlr.panel.agreement import ExpertDiagnostics
 from tlr.panel.completeness import Completeness
 from tlr.ranking.robustness import RobustnessResult

@@ -14,7 +14,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from tlr.engine.aggregation import expert_composites
-from tlr.findings import Finding, label as finding_label
+from tlr.findings import Finding
+from tlr.findings import label as finding_label
 from tlr.panel.completeness import Completeness, completeness
 
 from .decisions import GateOutcome

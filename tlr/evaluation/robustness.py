@@ -16,7 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from tlr.findings import Finding
-from tlr.ranking.robustness import RobustnessResult, expert_bootstrap, weight_monte_carlo
+from tlr.ranking.robustness import (
+    RobustnessResult,
+    expert_bootstrap,
+    weight_monte_carlo,
+)
 
 from .composite import Composite, impute_missing
 from .decisions import Decisions
