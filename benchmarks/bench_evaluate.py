@@ -1,18 +1,28 @@
 """The whole evaluation of a campaign-sized panel through tlr.evaluation.evaluate (issue 6 targets).
 
 Run:  python benchmarks/bench_evaluate.py [--projects 1000 --experts 9 --indicators 40 --draws 10000]
+      python benchmarks/bench_evaluate.py --compare /path/to/older/checkout [--rounds 5]
 
 Consensus, utilities, composite, gates, tiers, routes, agreement, 10,000-draw weight Monte Carlo and
 the expert bootstrap, on a generated rubric (40 likert indicators in 8 dimensions, a TRL readiness axis,
 gates and tiers) and random scores with 5 of 9 experts per project. Target: <= 2 s for 1,000 x 9 x 40.
 The 1,000,000-project composite and ranking figure is in benchmarks/bench_scoring.py.
+
+--compare runs this benchmark alternately on this checkout and on another one (its ``tlr`` first on
+``PYTHONPATH``; one from before ``tlr.evaluation`` works too), each round in fresh processes, so a
+before/after comparison shares the machine's load; it prints the median of the rounds for each.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -42,6 +52,46 @@ def make_rubric(n_indicators: int):
     })
 
 
+def evaluator():
+    """(EvaluationOptions, run(rubric, values, projects, experts, options)) of the ``tlr`` imported."""
+    try:
+        from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
+    except ImportError:  # a checkout from before tlr.evaluation (--compare)
+        from tlr.evaluate import EvaluationOptions, evaluate
+
+        def run_arrays(rubric, values, projects, experts, options):
+            return evaluate(rubric, values, projects=projects, experts=experts, options=options)
+
+        return EvaluationOptions, run_arrays
+
+    def run(rubric, values, projects, experts, options):
+        cube = ScoreCube.of(values, experts=experts, projects=projects, indicators=[n.id for n in rubric.indicators])
+        return evaluate(rubric, cube, options=options)
+
+    return EvaluationOptions, run
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Alternate fresh-process runs on this checkout and on ``args.compare``; medians of the rounds."""
+    here = Path(__file__).resolve().parents[1]
+    trees = {"this checkout": str(here), f"compared ({args.compare})": str(Path(args.compare).resolve())}
+    cmd = [sys.executable, __file__, "--json", "--repeat", "1"] + [
+        f"--{k}={getattr(args, k)}" for k in ("projects", "experts", "indicators", "draws", "bootstrap")]
+    runs: dict[str, list[dict]] = {name: [] for name in trees}
+    for _ in range(args.rounds):
+        for name, tree in trees.items():
+            env = dict(os.environ, PYTHONPATH=tree)
+            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, cwd=tree).stdout
+            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    print(f"evaluate {args.projects} x {args.experts} x {args.indicators}, {args.draws} + {args.bootstrap} draws; "
+          f"median of {args.rounds} alternating rounds")
+    for name, rows in runs.items():
+        assert Path(rows[0]["tlr"]).resolve().is_relative_to(trees[name]), rows[0]["tlr"]
+        full = statistics.median(r["median"] for r in rows)
+        weights = statistics.median(r["weights_only"] for r in rows)
+        print(f"  {name:<50} {full:6.2f} s   (without the bootstrap {weights:.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=1000)
@@ -50,8 +100,14 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--bootstrap", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", default=None, help="another checkout to time alternately with this one")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds for --compare")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
-    from tlr.evaluate import EvaluationOptions, evaluate
+    if args.compare:
+        compare(args)
+        return
+    EvaluationOptions, evaluate = evaluator()
 
     rubric = make_rubric(args.indicators)
     E, P = args.experts, args.projects
@@ -68,17 +124,23 @@ def main() -> None:
     projects = [f"P{p}" for p in range(P)]
     experts = [f"E{e}" for e in range(E)]
     start = time.perf_counter()
-    evaluate(rubric, cube[:, :50], projects=projects[:50], experts=experts, options=EvaluationOptions(draws=10))
-    warm = time.perf_counter() - start  # first call pays the imports (scipy.stats ...) once per process
+    evaluate(rubric, cube[:, :50], projects[:50], experts, EvaluationOptions(draws=10))
+    warm = time.perf_counter() - start  # the first call pays the imports once per process
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        evaluate(rubric, cube, projects=projects, experts=experts, options=options)
+        evaluate(rubric, cube, projects, experts, options)
         times.append(time.perf_counter() - start)
     no_boot = EvaluationOptions(draws=args.draws, bootstrap_draws=0)
     start = time.perf_counter()
-    evaluate(rubric, cube, projects=projects, experts=experts, options=no_boot)
+    evaluate(rubric, cube, projects, experts, no_boot)
     weights_only = time.perf_counter() - start
+    if args.json:
+        import tlr
+
+        print(json.dumps({"median": statistics.median(times), "runs": times, "weights_only": weights_only,
+                          "warm": warm, "tlr": tlr.__file__}))
+        return
     print(f"evaluate {P} projects x {E} experts x {I} indicators, {args.draws} weight draws, "
           f"{args.bootstrap} expert-bootstrap draws: median {statistics.median(times):.2f} s "
           f"(runs {', '.join(f'{t:.2f}' for t in times)}; target <= 2 s)")
