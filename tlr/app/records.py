@@ -95,8 +95,7 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
             "bootstrap_rank_interval": ([clean(boot.rank_q05[p]), clean(boot.rank_q95[p])]
                                         if boot is not None and scored else None),
             "knocked_out": bool(ev.knocked_out[p]),
-            "knockouts": [{"gate": g.id, "label": label} for g, label in zip(ev.knockouts(p),
-                                                                             knockout_reasons(ev, p, lang))],
+            "knockouts": [{"gate": g.id, "label": _label(g.label, lang)} for g in ev.knockouts(p)],
             "review": bool(ev.review[p]),
             "flags": [f.to_dict(lang) for f in ev.flags(p)],
         }

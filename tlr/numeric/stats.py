@@ -123,21 +123,25 @@ def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     return h
 
 
-def beta_i(a, b, x) -> np.ndarray:
-    """Regularised incomplete beta I_x(a, b) for a, b > 0 and 0 <= x <= 1 (NaN elsewhere)."""
+def beta_i(a, b, x, y=None) -> np.ndarray:
+    """Regularised incomplete beta I_x(a, b) for a, b > 0 and 0 <= x <= 1 (NaN elsewhere).
+
+    *y* = 1 - x when the caller knows it more precisely than ``1 - x`` (x close to 1).
+    """
     a, b, x = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(a, b, x))
+    y = 1.0 - x if y is None else np.broadcast_to(np.asarray(y, dtype=float), x.shape)
     out = np.full(a.shape, np.nan)
     ok = (a > 0) & (b > 0) & (x >= 0) & (x <= 1) & np.isfinite(a) & np.isfinite(b)
     out[ok & (x == 0)] = 0.0
-    out[ok & (x == 1)] = 1.0
-    inner = ok & (x > 0) & (x < 1)
-    a, b, x = a[inner], b[inner], x[inner]
-    log_front = _lgamma(a + b) - _lgamma(a) - _lgamma(b) + a * np.log(x) + b * np.log1p(-x)
+    out[ok & (y == 0)] = 1.0
+    inner = ok & (x > 0) & (y > 0)
+    a, b, x, y = a[inner], b[inner], x[inner], y[inner]
+    log_front = _lgamma(a + b) - _lgamma(a) - _lgamma(b) + a * np.log(x) + b * np.log(y)
     direct = x < (a + 1.0) / (a + b + 2.0)   # else the symmetry I_x(a, b) = 1 - I_{1-x}(b, a)
     value = np.empty(a.shape)
     d, f = direct, ~direct
     value[d] = np.exp(log_front[d] + np.log(_beta_fraction(a[d], b[d], x[d]) / a[d]))
-    value[f] = 1.0 - np.exp(log_front[f] + np.log(_beta_fraction(b[f], a[f], 1.0 - x[f]) / b[f]))
+    value[f] = 1.0 - np.exp(log_front[f] + np.log(_beta_fraction(b[f], a[f], y[f]) / b[f]))
     out[inner] = value
     return out
 
@@ -152,7 +156,8 @@ def f_sf(x, dfn, dfd) -> np.ndarray:
     x, dfn, dfd = (np.asarray(v, dtype=float) for v in (x, dfn, dfd))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(np.isposinf(x), 0.0, dfd / (dfd + dfn * x))
-    return beta_i(dfd / 2.0, dfn / 2.0, z)
+        rest = np.where(np.isposinf(x), 1.0, dfn * x / (dfd + dfn * x))   # 1 - z without cancellation
+    return beta_i(dfd / 2.0, dfn / 2.0, z, rest)
 
 
 __all__ = ["average_ranks", "chi2_sf", "f_sf", "gamma_q", "beta_i"]
