@@ -117,14 +117,15 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
 
     step("agreement")
     min_experts = opts.min_experts or doc.panel.min_experts
-    review = review_of(utilities.experts[:, :, scored], composite.weights, ~np.isnan(scores), cube.active,
+    expert_scored = utilities.experts[:, :, scored]
+    review = review_of(expert_scored, composite.weights, ~np.isnan(scores), cube.active,
                        applicable, composite.unscored, decisions.gates, quorum=doc.panel.quorum,
                        min_experts=min_experts, options=opts, scale=doc.score_scale)
     agreement = agreement_of(scores, nodes, composite.scored)
 
     step("robustness")
-    robustness = robustness_of(composite, utilities.panel[:, scored], utilities.experts[:, :, scored],
-                               applicable[:, scored], decisions, opts)
+    robustness = robustness_of(composite, utilities.panel[:, scored], expert_scored, applicable[:, scored],
+                               decisions, opts)
     method = method_of(rubric, opts, consensus, min_experts, robustness, len(cube.projects))
     return assemble(rubric, cube, consensus, readiness, values, utilities, composite, decisions, review,
                     agreement, robustness, method)
