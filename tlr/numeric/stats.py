@@ -19,27 +19,37 @@ TINY = 1e-300       # guards the continued fractions against division by zero (L
 MAX_TERMS = 10_000  # the terms needed grow like sqrt(max(a, b)); far beyond any panel
 
 
+def _row_ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis of a 2-D array (NaN sorts last and is given NaN)."""
+    n = a.shape[-1]
+    order = np.argsort(a, axis=-1)         # the order among ties does not matter: they share the average
+    s = np.take_along_axis(a, order, axis=-1)
+    idx = np.arange(n)
+    differs = s[:, 1:] != s[:, :-1]        # NaN != NaN: each NaN its own group
+    starts = np.ones(s.shape, bool)
+    starts[:, 1:] = differs
+    ends = np.ones(s.shape, bool)
+    ends[:, :-1] = differs
+    first = np.maximum.accumulate(np.where(starts, idx, 0), axis=-1)
+    last = np.minimum.accumulate(np.where(ends, idx, n)[:, ::-1], axis=-1)[:, ::-1]
+    ranks = np.empty_like(s)
+    np.put_along_axis(ranks, order, (first + last) * 0.5 + 1.0, axis=-1)
+    ranks[np.isnan(a)] = np.nan
+    return ranks
+
+
 def average_ranks(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """Ranks 1..k of the values present along *axis*, ties sharing their average rank; NaN stays NaN.
 
     The same as ``scipy.stats.rankdata(x, axis=axis, nan_policy="omit")``.
     """
     a = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
-    n = a.shape[-1]
-    if n == 0:
-        return np.moveaxis(a.copy(), -1, axis)
-    order = np.argsort(a, axis=-1, kind="stable")            # NaN sorts last
-    s = np.take_along_axis(a, order, axis=-1)
-    idx = np.broadcast_to(np.arange(n), s.shape)
-    differs = s[..., 1:] != s[..., :-1]                      # NaN != NaN: each NaN its own group
-    starts = np.concatenate([np.ones(s.shape[:-1] + (1,), bool), differs], axis=-1)
-    ends = np.concatenate([differs, np.ones(s.shape[:-1] + (1,), bool)], axis=-1)
-    first = np.maximum.accumulate(np.where(starts, idx, 0), axis=-1)
-    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, idx, n), axis=-1), axis=-1), axis=-1)
-    ranks = np.empty_like(s)
-    np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=-1)
-    ranks[np.isnan(a)] = np.nan
-    return np.moveaxis(ranks, -1, axis)
+    rows = a.reshape(-1, a.shape[-1]) if a.shape[-1] else a.reshape(0, 0)
+    out = np.full(rows.shape, np.nan)
+    live = ~np.isnan(rows).all(axis=-1)    # rows without a value (no complete block ...) stay NaN
+    if live.any():
+        out[live] = _row_ranks(rows[live])
+    return np.moveaxis(out.reshape(a.shape), -1, axis)
 
 
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
