@@ -9,8 +9,9 @@ gates and tiers) and random scores with 5 of 9 experts per project. Target: <= 2
 The 1,000,000-project composite and ranking figure is in benchmarks/bench_scoring.py.
 
 --compare runs this benchmark alternately on this checkout and on another one (its ``tlr`` first on
-``PYTHONPATH``; one from before ``tlr.evaluation`` works too), each round in fresh processes, so a
-before/after comparison shares the machine's load; it prints the median of the rounds for each.
+``PYTHONPATH``; one from before ``tlr.evaluation`` works too), each round in fresh processes (the
+median of --repeat evaluations in each), so a before/after comparison shares the machine's load; it
+prints the median of the rounds for each.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def compare(args: argparse.Namespace) -> None:
     """Alternate fresh-process runs on this checkout and on ``args.compare``; medians of the rounds."""
     here = Path(__file__).resolve().parents[1]
     trees = {"this checkout": str(here), f"compared ({args.compare})": str(Path(args.compare).resolve())}
-    cmd = [sys.executable, __file__, "--json", "--repeat", "1"] + [
+    cmd = [sys.executable, __file__, "--json", "--repeat", str(args.repeat)] + [
         f"--{k}={getattr(args, k)}" for k in ("projects", "experts", "indicators", "draws", "bootstrap")]
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     for _ in range(args.rounds):
