@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -104,10 +105,15 @@ def demo_campaign(tlr: str, given: str | None, tmp: Path) -> Path:
 
 
 def breakdown(campaign: Path, runs: int) -> dict[str, float]:
+    from tlr.cli import SINGLE_THREAD_BLAS
+
+    env = dict(os.environ)
+    for name in SINGLE_THREAD_BLAS:  # as the `tlr` command runs
+        env.setdefault(name, "1")
     phases: dict[str, list[float]] = {}
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", BREAKDOWN, str(campaign)], check=True, capture_output=True,
-                             text=True).stdout
+                             text=True, env=env).stdout
         for name, seconds in json.loads(out.strip().splitlines()[-1]).items():
             phases.setdefault(name, []).append(seconds)
     return {name: statistics.median(values) for name, values in phases.items()}
