@@ -26,7 +26,7 @@ class Location:
     def __str__(self) -> str:
         parts = []
         if self.file:
-            pos = self.file
+            pos = _shown(self.file)
             if self.line is not None:
                 pos += f":{self.line}"
                 if self.column is not None:
@@ -35,8 +35,18 @@ class Location:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.field:
-            parts.append(self.field)
+            parts.append(_shown(self.field))
         return ": ".join(parts)
+
+
+def _shown(text: str) -> str:
+    """A file name or field as one safe line: a line break or escape in a name (``new\\nline.csv``) is shown
+    as an escape, so every problem stays on one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    from tlr.safetext import terminal_safe
+
+    return terminal_safe(text)
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return _shown(text)  # one line that cannot drive the terminal, whatever a message quotes
 
     def to_dict(self) -> dict:
         loc = self.location

@@ -89,6 +89,9 @@ def open_input(path: str | Path, limits: Limits | None = None) -> tuple[IO[bytes
     limits = _limits(limits)
     file = str(path)
     loc = Location(file=file)
+    if file == "":
+        raise InputFileError("文件名为空 / the file name is empty", hint="请给出一个数据文件 / name a data file",
+                             code="not_found")
     try:
         st = os.stat(path)
     except FileNotFoundError:

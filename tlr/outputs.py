@@ -287,6 +287,16 @@ def _mount_type(path: Path) -> str | None:
     return fstype
 
 
+def _lexists(path: Path) -> bool:
+    """``os.path.lexists``, except that a path the system refuses (name too long, no permission to look)
+    raises its ``OSError`` instead of passing for a folder that is yet to be made."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
 def _nearest_existing(path: Path) -> Path:
     probe = path
     while not os.path.lexists(probe) and probe != probe.parent:
@@ -338,13 +348,22 @@ def _replaceable(path: Path, option: str) -> None:
                                "it did not write: move or delete it yourself, or choose another name")
 
 
+def _not_empty(path: str | os.PathLike, option: str) -> None:
+    """An empty path (an unset shell variable, ``--out ""``) is refused, never taken as the current folder."""
+    if os.fspath(path) == "":
+        raise OutputError(f"{option} 为空 / {option} is empty", code="usage",
+                          hint="给出目录或文件名；当前目录请写 . / give a folder or file name; for the current folder "
+                               "write .")
+
+
 def check_folder(path: str | os.PathLike, *, names: Iterable[str] = (), option: str = "--out") -> Path:
     """Before long work: *path* is, or can be made, a folder tlr can write in, and each file
     ``path/name`` for *names* may be written (absent or tlr's own). Raises :class:`OutputError`."""
+    _not_empty(path, option)
     folder = Path(path)
     _refuse_special_place(folder, option)
     try:
-        exists = os.path.lexists(folder)
+        exists = _lexists(folder)
         if exists and not folder.is_dir():
             raise OutputError(f"{option} 是文件，这里需要目录 / {option} is a file; a folder is expected here",
                               location=Location(file=str(folder)), code="bad_output",
@@ -365,9 +384,34 @@ def check_folder(path: str | os.PathLike, *, names: Iterable[str] = (), option: 
     return folder
 
 
+def check_document(path: str | os.PathLike, *, option: str = "FILE") -> Path:
+    """A document tlr updates in place (a TRL assessment the user also edits by hand): it may be anyone's
+    file, but it is a regular file or absent — never a folder, a device, a pipe, or under /dev, /proc, /sys."""
+    _not_empty(path, option)
+    target = Path(path)
+    if not target.name:
+        raise OutputError(f"{option} 须为文件名 / {option} must name a file: {os.fspath(path)!r}",
+                          location=Location(file=str(target)), code="bad_output")
+    _refuse_special_place(target, option)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise io_error(exc, target, "write") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{option} 是一个目录，这里需要文件名 / {option} is a folder; a file name is expected here",
+                          location=Location(file=str(target)), code="bad_output")
+    if not stat.S_ISREG(mode):
+        raise OutputError("不是普通文件（设备或管道），tlr 不写入 / not a regular file (device or pipe): tlr does not "
+                          "write to it", location=Location(file=str(target)), code="bad_output")
+    return target
+
+
 def check_file(path: str | os.PathLike, *, option: str = "--out") -> Path:
     """Before long work: *path* can be written as one file — its folder exists and is writable, and
     the file is absent or tlr's own (never a folder, a device, a pipe or someone else's file)."""
+    _not_empty(path, option)
     target = Path(path)
     _refuse_special_place(target, option)
     try:

@@ -161,6 +161,8 @@ def read_bytes(path: str | Path, *, max_bytes: int | None = None) -> bytes:
     The file is ``stat``-ed before it is opened, so a FIFO is never opened (it would block),
     and a device such as ``/dev/zero`` is never read.
     """
+    if os.fspath(path) == "":  # Path("") is the current folder
+        raise InputFileError("文件名为空 / the file name is empty", hint="give the path of a file", code="not_found")
     path = Path(path)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     where = Location(file=str(path))

@@ -129,6 +129,7 @@ def solve(eligible: np.ndarray, demand: np.ndarray, match: np.ndarray, *, fixed_
     rows_p = coo_matrix((np.ones(n), (pi, np.arange(n))), shape=(P, n)).tocsr()
     rows_e = coo_matrix((np.ones(n), (ei, np.arange(n))), shape=(E, n)).tocsr()
     cap = max_load if max_load is not None else max(math.ceil(total / max(E, 1)), int(fixed_load.max(initial=0)))
+    cap = min(cap, P + int(fixed_load.max(initial=0)))  # a cap above every project is no cap (and the loop runs)
     floor = min_load if min_load is not None else total // max(E, 1)
     lowers = [floor, 0] if floor > 0 else [0]
     last_error = None

@@ -280,6 +280,10 @@ class _Converter:
                 rec[col.field] = [self.vocab("industry", x) or x for x in items]
             else:  # pragma: no cover - every kind is handled above
                 rec[col.field] = raw
+            if findings is not None and col.required and kind in LIST_KINDS and not rec[col.field]:
+                findings.append(Diagnostic("error", f"必填项“{col.zh}”为空 / required field '{col.field}' is empty",
+                                           self.where(number, col.field), code="missing_value"))  # ";;" only
+                ok = False
         mapped = self.mapped
         rec["extra"] = {h: v for h, v in values.items() if v and h not in mapped}
         return rec, ok

@@ -149,9 +149,10 @@ def resolve_path(location: str | os.PathLike | None) -> Path:
     if location is None or str(location) == "":
         location = os.environ.get(ENV_CAMPAIGN) or "."
     path = Path(location)
-    if path.is_dir():
-        return path / schema.DB_FILENAME
-    return path
+    try:
+        return path / schema.DB_FILENAME if path.is_dir() else path
+    except OSError as exc:  # e.g. a name too long for the file system, a folder that cannot be searched
+        raise _not_campaign(path, f"无法访问（{exc.strerror}）", f"cannot be accessed ({exc.strerror})") from None
 
 
 def _not_campaign(path: Path, why_zh: str, why_en: str, hint: str | None = None) -> CampaignError:

@@ -96,12 +96,18 @@ def _ed25519_id(public: Any) -> str:
 
 def load_key(path: str | os.PathLike) -> SealKey:
     """An Ed25519 PEM private or public key, or an HMAC key file (any other file of >= 32 bytes)."""
+    from tlr.errors import InputFileError
+    from tlr.inputs import open_input
+
     file = str(path)
     try:
-        with open(path, "rb") as fh:
+        fh, _size = open_input(path)  # a regular file: a FIFO would block, a device never ends
+        with fh:
             data = fh.read(MAX_KEY_FILE + 1)
-    except FileNotFoundError:
-        raise _key_error(file, "找不到密钥文件", "key file not found") from None
+    except InputFileError as exc:
+        if exc.code == "not_found":
+            raise _key_error(file, "找不到密钥文件", "key file not found") from None
+        raise
     except OSError as exc:
         raise _key_error(file, f"无法读取密钥文件（{exc.strerror}）", f"cannot read the key file ({exc.strerror})") from None
     if len(data) > MAX_KEY_FILE:
@@ -165,12 +171,20 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 def keygen(out: str | os.PathLike, *, use_hmac: bool = False) -> dict[str, Any]:
     """Write a new private key to ``out`` (mode 0600) and, for Ed25519, its public key to ``out.pub``."""
     out = Path(out)
+    if not out.name:
+        raise CampaignError(f"--out 须为文件名 / --out must name a file: {str(out)!r}", location=Location(file=str(out)),
+                            code="usage", hint="例如 / e.g. --out /media/usb/secretary.pem")
     pub = out.with_name(out.name + ".pub")
     for target in ([out] if use_hmac else [out, pub]):
-        if target.exists():
-            raise CampaignError(f"文件已存在，不覆盖 / file exists, not overwritten: {target}",
-                                location=Location(file=str(target)), code="exists",
-                                hint="换一个文件名 / choose another name")
+        try:
+            os.lstat(target)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # e.g. a file name too long for the file system
+            raise CampaignError(f"无法写入密钥 / cannot write the key: {exc.strerror}",
+                                location=Location(file=str(target)), code="io_error") from None
+        raise CampaignError(f"文件已存在，不覆盖 / file exists, not overwritten: {target}",
+                            location=Location(file=str(target)), code="exists", hint="换一个文件名 / choose another name")
     try:
         if use_hmac:
             secret = os.urandom(32).hex().encode("ascii")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
+from tlr.safetext import text_problem
 from tlr.text import both, tr
 
 from .export import clean_cell, neutralise
@@ -294,6 +295,7 @@ class ReturnedSheet:
     withdraw: dict[tuple[str, str], int] = field(default_factory=dict)   # marker -> row
     empty: dict[tuple[str, str], int] = field(default_factory=dict)      # score cell empty -> row
     diags: list[Diagnostic] = field(default_factory=list)
+    sha256: str = ""                   # of the bytes that were checked and read
 
     @property
     def file(self) -> str:
@@ -306,16 +308,16 @@ class ReturnedSheet:
         return Location(file=self.file, row=row, field=f"{column_letter(COL[key])} ({dict(HEADERS)[key]})")
 
 
-def _load_workbook(path: Path):
+def _load_workbook(data: bytes):
     """Open a returned XLSX: the one place a returned scoresheet is parsed.
 
-    File-level safety checks on the raw file (zip size and compression-ratio caps, DOCTYPE refusal)
-    belong here, before openpyxl reads anything. Formulas are loaded as formulas (``data_only=False``)
+    The raw bytes have passed :func:`tlr.inputs.check_xlsx` (zip size and compression-ratio caps, DOCTYPE
+    refusal) before openpyxl reads anything. Formulas are loaded as formulas (``data_only=False``)
     so they can be refused: their cached value may be missing or stale, never a value to import.
     """
     from openpyxl import load_workbook
 
-    return load_workbook(path, data_only=False)
+    return load_workbook(io.BytesIO(data), data_only=False)
 
 
 def _read_sheet(ledger: Ledger, path: Path) -> ReturnedSheet:
@@ -327,10 +329,17 @@ def _read_sheet(ledger: Ledger, path: Path) -> ReturnedSheet:
         sheet.diags.append(Diagnostic("error", message, kw.pop("location", None) or Location(file=file), **kw))
         return sheet
 
-    if not path.is_file():
-        return fail("找不到文件 / file not found")
+    from tlr.errors import InputFileError
+    from tlr.inputs import check_xlsx, read_input
+
+    try:  # a regular file within the size cap (never a FIFO or device), then no zip bomb and no DOCTYPE
+        data = read_input(path)
+        check_xlsx(data, file)
+    except InputFileError as exc:
+        return fail(exc.message, hint=exc.hint, code=exc.code)
+    sheet.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        wb = _load_workbook(path)
+        wb = _load_workbook(data)
     except Exception as exc:  # any parser failure on an untrusted file is "not a valid XLSX", never a traceback
         return fail(f"不是有效的 XLSX 文件 / not a valid XLSX file ({type(exc).__name__}: {exc})"[:300])
     if META not in wb.sheetnames or SHEET not in wb.sheetnames:
@@ -413,6 +422,13 @@ def _read_rows(ledger: Ledger, ws: Any, sheet: ReturnedSheet) -> None:
             continue
         get = {key: _text(cells[COL[key] - 1].value) if len(cells) >= COL[key] else "" for key in COL}
         if not any(get.values()):
+            continue
+        for key in ("comment", "evidence"):  # the text policy of every other import (tlr.safetext, free text)
+            problem = text_problem(get[key], multiline=True) if get[key] else None
+            if problem:
+                diags.append(Diagnostic("error", problem, sheet.loc(r, key), code="bad_text"))
+                bad = True
+        if bad:
             continue
         pid, iid = get["project"], get["indicator"]
         if (pid, iid) not in allowed:
@@ -580,9 +596,8 @@ def import_sheets(ledger: Ledger, paths: list[str | Path], *, actor: str | None 
             results.append({"file": s.file, "expert": s.expert_id, "dry_run": True, **plans[s.file].counts,
                             "warnings": warnings})
             continue
-        sha = hashlib.sha256(s.path.read_bytes()).hexdigest()
         with ledger.write("sheet.import", actor=actor or expert_actor(s.expert_id),
-                          info={"expert": s.expert_id, "file": s.path.name, "sha256": sha, "sheet": s.token_sha256,
+                          info={"expert": s.expert_id, "file": s.path.name, "sha256": s.sha256, "sheet": s.token_sha256,
                                 "position": s.position}) as tx:
             plan = plan_import(ledger, s, on_newer)   # again, inside the transaction: nothing slips in between
             if plan.conflicts:  # an answer changed between the check and this sheet's turn

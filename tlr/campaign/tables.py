@@ -517,8 +517,13 @@ class _CsvSource:
         if first.startswith("\ufeff"):
             first = first[1:]
         reader = csv.reader(itertools.chain([first], lines), delimiter=self.delimiter)
+        width = self.limits.max_columns
         try:
-            yield from enumerate(reader, start=1)
+            for number, record in enumerate(reader, start=1):
+                if len(record) > width:  # as for XLSX: Excel's own limit
+                    raise InputFileError(f"第 {number} 行超过 {width} 列 / row {number} has more than {width} columns",
+                                         location=Location(file=self.file, row=number), code="too_large")
+                yield number, record
         except csv.Error as exc:
             raise InputFileError(f"CSV 格式错误 / malformed CSV: {exc}",
                                  location=Location(file=self.file, line=reader.line_num),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from tlr.cli._params import AMOUNT, NON_NEGATIVE, POSITIVE
+
 OBJECTIVE_CHOICES = ("above-line", "value-for-money", "sum")  # = tlr.ranking.selection.OBJECTIVES (no numpy here)
 
 
 def fund_options(f):
     """``--budget --objective --fundable-tiers --cost-column --industries --min-trl --max-ticket --industry-cap``."""
     options = [
-        click.option("--budget", type=float, default=None,
+        click.option("--budget", type=AMOUNT, default=None,
                      help="基金预算（万元）：按 --objective 选出资助项目，并给出按排名填充的对照、每个未入选候选项目的原因与"
                           "替换、有效前沿 / Fund budget (万元): the projects to fund under --objective, with the "
                           "rank-order fill, why each candidate left out is out, and the efficient frontier."),
@@ -23,9 +25,9 @@ def fund_options(f):
         click.option("--cost-column", default=None, help="申请金额所在列 / Project column holding the requested "
                      "amount (default: 申请经费（万元） / requested_funding)."),
         click.option("--industries", default=None, help="基金关注行业，逗号分隔 / Fund focus industries, comma-separated."),
-        click.option("--min-trl", type=int, default=None, help="最低就绪度 / Fund stage: minimum readiness level."),
-        click.option("--max-ticket", type=float, default=None, help="单笔投资上限 / Largest single investment."),
-        click.option("--industry-cap", type=int, default=None,
+        click.option("--min-trl", type=NON_NEGATIVE, default=None, help="最低就绪度 / Fund stage: minimum readiness level."),
+        click.option("--max-ticket", type=AMOUNT, default=None, help="单笔投资上限 / Largest single investment."),
+        click.option("--industry-cap", type=POSITIVE, default=None,
                      help="每个行业最多入选数 / At most this many selected projects per industry."),
     ]
     for option in reversed(options):

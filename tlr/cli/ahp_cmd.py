@@ -7,6 +7,8 @@ import json
 
 import click
 
+from tlr.cli._params import NON_NEGATIVE, PathArg
+
 
 def _relocate(exc, path):
     """Attach the file name to an error raised without one."""
@@ -85,7 +87,7 @@ def _frac(x: float) -> str:
 
 
 @click.command("ahp", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathArg(dir_okay=False))
 @click.option("--method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
               show_default=True, help="排序方法 / prioritisation method.")
 @click.option("--ri", "ri_table", default=None, metavar="TABLE",
@@ -101,7 +103,7 @@ def _frac(x: float) -> str:
               help="多个专家矩阵的集结方式 / aggregate several experts' files: judgements (aij) or priorities (aip).")
 @click.option("--expert-weights", default=None, metavar="W1,W2,...", help="专家权重 / expert weights (with --group).")
 @click.option("--screen", is_flag=True, help="剔除未通过一致性检验的专家 / drop experts who fail the consistency test.")
-@click.option("--suggestions", type=int, default=5, show_default=True, help="修改建议条数 / number of repair suggestions.")
+@click.option("--suggestions", type=NON_NEGATIVE, default=5, show_default=True, help="修改建议条数 / number of repair suggestions.")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / machine-readable output.")
 @click.option("--strict", is_flag=True, help="不一致或有警告时退出码为 1 / exit 1 if inconsistent or warnings.")
 def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weights, screen, suggestions, as_json,

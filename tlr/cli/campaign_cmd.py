@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from tlr.cli._params import ID, NON_NEGATIVE, POSITIVE, PathArg, SEED, TEXT
+
 CAMPAIGN_HELP = ("批次目录（或其 campaign.sqlite）；默认取环境变量 TLR_CAMPAIGN，否则当前目录 / campaign directory "
                  "(or its campaign.sqlite); default: $TLR_CAMPAIGN, else the current directory")
 
@@ -75,7 +77,9 @@ def problems_as_json(as_json: bool):
     except ValidationError as exc:
         if as_json:
             echo_json({"ok": False, "problems": [d.to_dict() for d in exc.diagnostics]})
-        click.echo(exc.message, err=True)
+        from tlr.cli._output import plain
+
+        click.echo(plain(exc.message), err=True)
         raise
 
 
@@ -105,10 +109,10 @@ def _warn(diags) -> None:
         click.echo(d.format(), err=True)
 
 
-def _pair(text: str) -> tuple[str, str]:
-    if ":" not in text:
-        raise click.BadParameter(f"写成 专家:项目 / write EXPERT:PROJECT, got {text!r}")
-    e, p = text.split(":", 1)
+def _pair(text: str, option: str) -> tuple[str, str]:
+    e, _, p = text.partition(":")
+    if not e.strip() or not p.strip():
+        raise click.BadParameter(f"写成 专家:项目 / write EXPERT:PROJECT, got {text!r}", param_hint=option)
     return e.strip(), p.strip()
 
 
@@ -131,8 +135,8 @@ def campaign() -> None:
 
 
 @campaign.command("init")
-@click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--rubric", "-r", "rubric_path", required=True, type=click.Path(dir_okay=False),
+@click.argument("directory", type=PathArg(file_okay=False))
+@click.option("--rubric", "-r", "rubric_path", required=True, type=PathArg(dir_okay=False),
               help="评价指标体系 YAML（冻结一份副本）/ rubric YAML (a frozen copy is stored)")
 @click.option("--name", help="批次名称 / round name (default: the directory name)")
 @json_option
@@ -143,18 +147,40 @@ def campaign_init(directory: str, rubric_path: str, name: str | None, as_json: b
     Example / 示例:
       tlr campaign init round-2026 --rubric rubrics/fund-screening.yaml --name "2026 第一批"
     """
+    from pathlib import Path
+
     from tlr.campaign import init_campaign
+    from tlr.outputs import check_folder, io_error
     from tlr.rubric import load_rubric
 
+    folder = directory if Path(directory).suffix != ".sqlite" else str(Path(directory).parent)
+    check_folder(folder, option="DIRECTORY")  # not empty, not /dev or /proc, not a file, writable
+    _check_name(name if name is not None else Path(directory).name, "--name" if name is not None else "DIRECTORY")
     rubric = load_rubric(rubric_path)
-    with init_campaign(directory, rubric, name=name) as ledger:
-        info = {"path": str(ledger.path), "campaign_id": ledger.meta["campaign_id"], "name": ledger.meta["name"],
-                "rubric": rubric.id, "rubric_version": rubric.version, "rubric_hash": rubric.content_hash}
+    try:
+        with init_campaign(directory, rubric, name=name) as ledger:
+            info = {"path": str(ledger.path), "campaign_id": ledger.meta["campaign_id"], "name": ledger.meta["name"],
+                    "rubric": rubric.id, "rubric_version": rubric.version, "rubric_hash": rubric.content_hash}
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise io_error(exc, directory, "create") from None
     if as_json:
         echo_json(info)
     else:
-        click.echo(f"已创建批次 / created campaign {info['name']} at {info['path']}")
+        from tlr.cli._output import plain
+
+        click.echo(f"已创建批次 / created campaign {plain(info['name'])} at {plain(info['path'])}")
         click.echo(f"指标体系 / rubric {info['rubric']} {info['rubric_version']} sha256 {info['rubric_hash']}")
+
+
+def _check_name(name: str, option: str) -> None:
+    """The round's name goes into the ledger and every report: one line of safe text (tlr.safetext)."""
+    from tlr.errors import CampaignError
+    from tlr.safetext import text_problem
+
+    problem = text_problem(name)
+    if problem:
+        raise CampaignError(f"{option}: {problem}", code="bad_text", hint="批次名称须为一行普通文字 / the round's name "
+                                                                         "must be one line of ordinary text")
 
 
 @campaign.command("info")
@@ -184,11 +210,11 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
 
 
 @campaign.command("trl-record")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--project", "-p", "project_id", required=True, help="项目编号 / project id")
-@click.option("--cte", default="*", show_default=True,
+@click.argument("file", type=PathArg(dir_okay=False))
+@click.option("--project", "-p", "project_id", required=True, type=ID, help="项目编号 / project id")
+@click.option("--cte", default="*", show_default=True, type=ID,
               help="关键技术单元；* 表示整份评估 / critical technology element; * = the whole assessment")
-@click.option("--assessor", default=None, help="评估人（默认取文件中的 assessors）/ who assessed (default: the file's assessors)")
+@click.option("--assessor", default=None, type=TEXT, help="评估人（默认取文件中的 assessors）/ who assessed (default: the file's assessors)")
 @campaign_option
 @json_option
 def campaign_trl_record(file, project_id, cte, assessor, campaign, as_json) -> None:
@@ -222,7 +248,7 @@ def campaign_trl_record(file, project_id, cte, assessor, campaign, as_json) -> N
 
 
 @campaign.command("trl-list")
-@click.option("--project", "-p", "project_id", default=None, help="只看某个项目 / one project")
+@click.option("--project", "-p", "project_id", default=None, type=ID, help="只看某个项目 / one project")
 @click.option("--latest", is_flag=True, help="每个项目与单元只列最新 / only the latest per project and CTE")
 @campaign_option
 @json_option
@@ -236,6 +262,8 @@ def campaign_trl_list(project_id, latest, campaign, as_json) -> None:
     from tlr.campaign import trl_assessments
 
     with _open(campaign) as ledger:
+        if project_id is not None:
+            ledger.project(project_id)  # a mistyped id is an error, not an empty list
         rows = trl_assessments(ledger, project_id, latest=latest)
     if as_json:
         echo_json(rows)
@@ -252,7 +280,7 @@ def _import_cmd(kind: str):
     zh = "项目" if kind == "projects" else "专家"
 
     @click.command("import", cls=GuardedCommand)
-    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.argument("file", type=PathArg(dir_okay=False))
     @campaign_option
     @click.option("--dry-run", is_flag=True, help="只检查不导入 / check only, import nothing")
     @encoding_option
@@ -334,17 +362,17 @@ experts.add_command(_list_cmd("experts"))
 
 @click.command(cls=GuardedCommand)
 @campaign_option
-@click.option("--per-project", "-n", type=int, default=None,
+@click.option("--per-project", "-n", type=POSITIVE, default=None,
               help="每个项目的专家数（默认取指标体系的最少专家数）/ experts per project (default: the rubric's min_experts)")
-@click.option("--seed", type=int, default=0, show_default=True, help="随机种子，保证可复现 / seed for reproducibility")
-@click.option("--max-load", type=int, default=None, help="每位专家最多项目数 / most projects per expert")
-@click.option("--min-load", type=int, default=None,
+@click.option("--seed", type=SEED, default=0, show_default=True, help="随机种子，保证可复现 / seed for reproducibility")
+@click.option("--max-load", type=POSITIVE, default=None, help="每位专家最多项目数 / most projects per expert")
+@click.option("--min-load", type=NON_NEGATIVE, default=None,
               help="每位专家最少项目数（0 = 领域匹配优先）/ fewest projects per expert (0: field match over balance)")
 @click.option("--add", "adds", multiple=True, metavar="E:P", help="手工分配 / manually assign expert E to project P")
 @click.option("--remove", "removes", multiple=True, metavar="E:P", help="手工撤销分配 / manually remove an assignment")
 @click.option("--recuse", "recusals", multiple=True, metavar="E:P",
               help="登记回避（删除该专家对该项目的评分）/ record a recusal (removes that expert's scores for it)")
-@click.option("--reason", default=None, help="手工调整的原因（必填）/ reason for a manual change (required)")
+@click.option("--reason", default=None, type=TEXT, help="手工调整的原因（必填）/ reason for a manual change (required)")
 @click.option("--list", "show", is_flag=True, help="列出当前分配 / list the current assignments")
 @click.option("--dry-run", is_flag=True, help="只计算不保存 / compute, save nothing")
 @json_option
@@ -374,15 +402,15 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
                 raise CampaignError("手工调整须写明原因 / a manual change needs --reason", code="usage")
             done = []
             for text in adds:
-                e, p = _pair(text)
+                e, p = _pair(text, "--add")
                 add_assignment(ledger, e, p, reason=reason)
                 done.append({"action": "add", "expert": e, "project": p})
             for text in removes:
-                e, p = _pair(text)
+                e, p = _pair(text, "--remove")
                 remove_assignment(ledger, e, p, reason=reason)
                 done.append({"action": "remove", "expert": e, "project": p})
             for text in recusals:
-                e, p = _pair(text)
+                e, p = _pair(text, "--recuse")
                 n = recuse(ledger, e, p, reason=reason)
                 done.append({"action": "recuse", "expert": e, "project": p, "scores_removed": n})
             if as_json:
@@ -437,8 +465,8 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
 
 @click.command(cls=GuardedCommand)
 @campaign_option
-@click.option("--expert", "expert_id", default=None, help="只看某位专家 / one expert")
-@click.option("--project", "project_id", default=None, help="只看某个项目 / one project")
+@click.option("--expert", "expert_id", default=None, type=ID, help="只看某位专家 / one expert")
+@click.option("--project", "project_id", default=None, type=ID, help="只看某个项目 / one project")
 @click.option("--missing", is_flag=True, help="只列未完成 / only what is not done")
 @json_option
 def status(campaign, expert_id, project_id, missing, as_json) -> None:
@@ -453,6 +481,10 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
     from tlr.campaign import campaign_status
 
     with _open(campaign) as ledger:
+        if expert_id is not None:  # a mistyped id is an error, not an empty chase list
+            ledger.expert(expert_id)
+        if project_id is not None:
+            ledger.project(project_id)
         st = campaign_status(ledger)
     experts_ = [e for e in st.experts if (not expert_id or e.id == expert_id) and (not missing or e.missing_projects)]
     projects_ = [p for p in st.projects if (not project_id or p.id == project_id) and (not missing or not p.complete)]
@@ -505,7 +537,7 @@ def _check_out(out: str | None) -> None:
 @export.command("scores")
 @campaign_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
-@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "-o", type=PathArg(dir_okay=False), default=None,
               help="输出文件（csv/json 默认输出到标准输出）/ output file (csv/json default: stdout)")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def export_scores_cmd(campaign, fmt, out, lang) -> None:
@@ -537,7 +569,7 @@ def export_scores_cmd(campaign, fmt, out, lang) -> None:
 @export.command("assignments")
 @campaign_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
-@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "-o", type=PathArg(dir_okay=False), default=None,
               help="输出文件（csv/json 默认输出到标准输出）/ output file (csv/json default: stdout)")
 def export_assignments_cmd(campaign, fmt, out) -> None:
     """导出分配与回避（含回避原因）/ Export assignments and recusals with their reasons.
@@ -579,7 +611,7 @@ def audit() -> None:
 @campaign_option
 @click.option("--head", "heads", multiple=True, metavar="HASH",
               help="此前记下的链头哈希（须仍在链中）/ a head hash written down earlier: must still be in the chain")
-@click.option("--key", "key_file", type=click.Path(dir_okay=False), default=None, metavar="PUBKEY_OR_KEYFILE",
+@click.option("--key", "key_file", type=PathArg(dir_okay=False), default=None, metavar="PUBKEY_OR_KEYFILE",
               help="核对签封：Ed25519 公钥（或私钥）PEM，或 HMAC 密钥文件 / check the seals with this Ed25519 "
                    "public (or private) key PEM, or HMAC key file")
 @click.option("--strict", "--sealed-only", "strict", is_flag=True,
@@ -627,8 +659,10 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
             click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
         else:
             click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
+            from tlr.cli._output import plain
+
             for p in report.problems:
-                click.echo(f"  - {p}", err=True)
+                click.echo(f"  - {plain(p)}", err=True)
         good = [s for s in report.seals if s["status"] == "ok"]
         if good:
             click.echo(f"签封有效 / valid seals: {len(good)}, 最后 / last at entry {good[-1]['seq']} "
@@ -641,7 +675,7 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
 
 @audit.command("seal")
 @campaign_option
-@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False), metavar="KEYFILE",
+@click.option("--key", "key_file", required=True, type=PathArg(dir_okay=False), metavar="KEYFILE",
               help="秘书处持有的私钥 PEM（Ed25519）或 HMAC 密钥文件 / the secretary's Ed25519 private key PEM or "
                    "HMAC key file")
 @json_option
@@ -670,7 +704,7 @@ def audit_seal(campaign, key_file, as_json) -> None:
 
 
 @audit.command("keygen")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--out", "out", required=True, type=PathArg(dir_okay=False), metavar="FILE",
               help="私钥文件（权限 0600，不覆盖已有文件）/ private key file (mode 0600, never overwritten)")
 @click.option("--hmac", "use_hmac", is_flag=True,
               help="生成 HMAC-SHA256 密钥（核对也需此密钥）/ an HMAC-SHA256 key instead (verifying needs it too)")
@@ -701,7 +735,7 @@ def audit_keygen(out, use_hmac, as_json) -> None:
 
 @audit.command("log")
 @campaign_option
-@click.option("--limit", type=int, default=50, show_default=True, help="最近多少条 / newest N entries (0 = all)")
+@click.option("--limit", type=NON_NEGATIVE, default=50, show_default=True, help="最近多少条 / newest N entries (0 = all)")
 @click.option("--action", default=None, help="只看某类操作 / only this action (e.g. score.set)")
 @json_option
 def audit_log(campaign, limit, action, as_json) -> None:

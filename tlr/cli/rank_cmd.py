@@ -8,9 +8,10 @@ import click
 
 from tlr.cli._fund import fund_options
 from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, safe
+from tlr.cli._params import BOOTSTRAP, DRAWS, ID, POSITIVE, PathArg, SEED
 
-CAMPAIGN_ARG = click.argument("campaign", type=click.Path(exists=False), metavar="CAMPAIGN")
-RUBRIC_OPTION = click.option("--rubric", "rubric_path", type=click.Path(dir_okay=False), default=None,
+CAMPAIGN_ARG = click.argument("campaign", type=PathArg(exists=False), metavar="CAMPAIGN")
+RUBRIC_OPTION = click.option("--rubric", "rubric_path", type=PathArg(dir_okay=False), default=None,
                              help="核对评价体系文件与批次冻结版本一致 / Check that this rubric file still matches "
                                   "the campaign's frozen rubric.")
 UNVERIFIED_OPTION = click.option(
@@ -55,14 +56,14 @@ def _fmt(x: Any, digits: int = 1) -> str:
 
 @click.command()
 @CAMPAIGN_ARG
-@click.option("--top", "top", type=int, default=10, show_default=True,
+@click.option("--top", "top", type=POSITIVE, default=10, show_default=True,
               help="P(前k) 的 k，并显示前 k 行 / k for P(top k); rows shown.")
 @click.option("--all", "show_all", is_flag=True, help="显示全部项目 / Show every project, not only the top k.")
-@click.option("--draws", type=int, default=10_000, show_default=True,
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True,
               help="权重蒙特卡洛抽样次数 / Monte Carlo weight draws.")
-@click.option("--bootstrap", type=int, default=1_000, show_default=True,
+@click.option("--bootstrap", type=BOOTSTRAP, default=1_000, show_default=True,
               help="专家自助重抽样次数（0 关闭）/ Expert-resampling draws (0: off).")
-@click.option("--seed", type=int, default=20240601, show_default=True,
+@click.option("--seed", type=SEED, default=20240601, show_default=True,
               help="随机种子（同种子同结果）/ Random seed (same seed, same result).")
 @fund_options
 @RUBRIC_OPTION
@@ -191,7 +192,7 @@ def completeness_line(c: dict, lang: str) -> str:
 
 @click.command()
 @CAMPAIGN_ARG
-@click.argument("project")
+@click.argument("project", type=ID)
 @RUBRIC_OPTION
 @UNVERIFIED_OPTION
 @LANG_OPTION

@@ -9,6 +9,7 @@ import click
 
 from tlr.cli._fund import fund_options
 from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
+from tlr.cli._params import DRAWS, NON_NEGATIVE, PathArg, SEED
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -46,16 +47,16 @@ class _Steps:
 
 
 @click.command()
-@click.argument("campaign", type=click.Path(exists=False), metavar="CAMPAIGN")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.argument("campaign", type=PathArg(exists=False), metavar="CAMPAIGN")
+@click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False),
               help="Folder to write the reports into (only this folder is written).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--top", type=int, default=None, help="Number of project profiles (default 30; 0 for none).")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+@click.option("--top", type=NON_NEGATIVE, default=None, help="Number of project profiles (default 30; 0 for none).")
+@click.option("--templates", "templates_dir", type=PathArg(file_okay=False, exists=True), default=None,
               help="Use these Jinja2 templates instead of the shipped ones.")
 @click.option("--organisation", default=None, help="Issuing department shown on the cover.")
-@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
-@click.option("--seed", type=int, default=20240601, show_default=True, help="Random seed (same seed, same report).")
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True, help="Monte Carlo weight draws.")
+@click.option("--seed", type=SEED, default=20240601, show_default=True, help="Random seed (same seed, same report).")
 @click.option("--data-json", is_flag=True, help="Also write report-data.json (the data behind the report).")
 @click.option("--allow-unverified", is_flag=True,
               help="审计未通过时仍生成报告，每页标注“审计未通过” / Render even when `tlr audit verify` fails; every "
@@ -129,12 +130,12 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
 
 
 @click.command()
-@click.option("--out", "out_dir", default="demo-out", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out_dir", default="demo-out", show_default=True, type=PathArg(file_okay=False),
               help="Fresh folder for the campaign, answers and reports.")
 @click.option("--force", is_flag=True, help="Replace a previous demo output in --out (deletes only files tlr wrote; "
                                            "refuses if anything else is there).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--draws", type=int, default=10_000, show_default=True, help="Monte Carlo weight draws.")
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True, help="Monte Carlo weight draws.")
 @LANG_OPTION
 @JSON_OPTION
 def demo(out_dir: str, force: bool, formats: str, draws: int, lang: str, as_json: bool) -> int:

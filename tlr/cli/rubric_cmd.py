@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
+from tlr.cli._params import PathArg
 
 
 @click.group()
@@ -20,7 +21,7 @@ def rubric() -> None:
 
 
 @rubric.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathArg(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. AHP CR > 0.1) as failures (exit 1).")
 @JSON_OPTION
 def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
@@ -121,7 +122,7 @@ def _panel_rules(rub) -> dict:
 
 
 @rubric.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=PathArg(dir_okay=False))
 @LANG_OPTION
 @JSON_OPTION
 def show(file: str, lang: str, as_json: bool) -> int:
@@ -209,7 +210,7 @@ def show(file: str, lang: str, as_json: bool) -> int:
 
 
 @rubric.command()
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--out", "out_file", type=PathArg(dir_okay=False), help="Write to this file instead of stdout.")
 def schema(out_file: str | None) -> int:
     """输出 JSON Schema / Print the JSON Schema of the rubric format (for editor completion).
 
@@ -267,11 +268,11 @@ def _show_library(library, lang: str, as_json: bool) -> int:
 
 
 @rubric.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.argument("file", type=PathArg(dir_okay=False))
+@click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False),
               help="Folder to write the manual into (only this folder is written).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+@click.option("--templates", "templates_dir", type=PathArg(file_okay=False, exists=True), default=None,
               help="Use these Jinja2 templates instead of the shipped ones.")
 @LANG_OPTION
 @JSON_OPTION

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tlr.cli._output import plain
+from tlr.cli._params import ID, PathArg
 from tlr.cli.campaign_cmd import (GuardedCommand, GuardedGroup, _open, campaign_option, encoding_option, echo_json,
                                   json_option, problems_as_json)
 
@@ -28,8 +29,8 @@ CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100
 
 
 @click.command(cls=GuardedCommand)
-@click.option("--expert", "-e", "expert_id", default=None, help="专家编号 / expert id, e.g. E07")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--expert", "-e", "expert_id", default=None, type=ID, help="专家编号 / expert id, e.g. E07")
+@click.option("--from", "from_file", type=PathArg(dir_okay=False), default=None,
               help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence）/ "
                    "non-interactive: answers from a file")
 @campaign_option
@@ -38,7 +39,7 @@ CHECKLIST_HELP = ("y=是 yes · n=否 no · na=不适用 not applicable · 0-100
 @click.option("--dry-run", is_flag=True, help="与 --from 一起：只检查 / with --from: check only")
 @click.option("--checklists", is_flag=True,
               help="列出专家的 TRL 核查清单判断（不加 --expert 则列出全部）/ list the experts' TRL checklist judgements")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "out_file", type=PathArg(dir_okay=False), default=None,
               help="与 --checklists 一起：把每个核查问题的答案写入 CSV / JSON 文件 / with --checklists: write every "
                    "checklist answer to a .csv or .json file")
 @json_option
@@ -86,7 +87,7 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, en
         raise CampaignError("请用 --expert 指定专家 / give the expert with --expert E07", code="usage",
                             hint="tlr score --expert E07")
     with _open(campaign) as ledger:
-        if from_file:
+        if from_file is not None:
             from tlr.campaign import import_answers
 
             counts = import_answers(ledger, expert_id, from_file, dry_run=dry_run, encoding=encoding)
@@ -670,9 +671,9 @@ def sheets() -> None:
 
 
 @sheets.command("export")
-@click.option("--expert", "-e", "experts_", multiple=True, help="专家编号（可多次）/ expert id (repeatable)")
+@click.option("--expert", "-e", "experts_", multiple=True, type=ID, help="专家编号（可多次）/ expert id (repeatable)")
 @click.option("--all", "all_", is_flag=True, help="所有有分配的专家 / every expert with assignments")
-@click.option("--out", "-o", type=click.Path(), default=".", show_default=True,
+@click.option("--out", "-o", type=PathArg(), default=".", show_default=True,
               help="输出目录或 .xlsx 文件 / output directory or .xlsx file")
 @campaign_option
 @json_option
@@ -692,12 +693,15 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
     out_path = Path(out)
     one_file = out_path.suffix.lower() == ".xlsx" and not out_path.is_dir()
     if not one_file:
-        check_folder(out_path)  # before opening the campaign: a bad --out fails at once
+        check_folder(out)  # before opening the campaign: a bad --out fails at once
     with _open(campaign) as ledger:
-        ids = list(experts_)
+        ids = list(dict.fromkeys(experts_))  # an expert named twice gets one sheet
         if all_:
             ids = [r[0] for r in ledger.conn.execute(
                 "SELECT DISTINCT e.id FROM experts e JOIN assignments a ON a.expert_id = e.id ORDER BY e.seq")]
+            if not ids:
+                raise CampaignError("没有专家有待评项目 / no expert has assigned projects", code="nothing_assigned",
+                                    hint="先运行 / first run `tlr assign`")
         if not ids:
             raise CampaignError("请指定 --expert 或 --all / give --expert E or --all", code="usage")
         if one_file and len(ids) == 1:
@@ -717,7 +721,7 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
 
 
 @sheets.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathArg(dir_okay=False))
 @campaign_option
 @click.option("--dry-run", is_flag=True, help="只检查 / check only")
 @click.option("--overwrite-newer", is_flag=True,

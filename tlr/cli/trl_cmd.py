@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from tlr.cli._params import PathArg, TEXT
+
 LANG = click.Choice(["zh", "en"])
 
 
@@ -49,13 +51,13 @@ def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> int:
 
 
 @trl.command("assess")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=PathArg(dir_okay=False, path_type=Path))
 @click.option("--ladder", "ladder_ref", default=None,
               help="阶梯 id 或文件 / ladder id (see `tlr trl ladders`) or path; default: the file's, else trl-cn-development.")
 @click.option("--cte", "cte_id", default=None, help="要评估的关键技术元素 / CTE id to assess (created if new).")
-@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--answers", "answers_file", type=PathArg(exists=True, dir_okay=False, path_type=Path), default=None,
               help="非交互：从答案文件导入 / non-interactive: merge answers from this YAML/JSON file.")
-@click.option("--by", "by", default=None, help="评估人姓名 / assessor name recorded with each answer.")
+@click.option("--by", "by", default=None, type=TEXT, help="评估人姓名 / assessor name recorded with each answer.")
 @click.option("--lang", type=LANG, default="zh", show_default=True, help="界面语言 / prompt language.")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 结果 / print the result as JSON.")
 def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file: Path | None, by: str | None,
@@ -71,8 +73,10 @@ def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file:
       tlr trl assess project.yaml --ladder trl-cn-development --cte sensor --lang zh
       tlr trl assess project.yaml --answers examples/trl/answers.yaml --by 张三
     """
+    from tlr.outputs import check_document
     from tlr.trl.store import load_assessment
 
+    check_document(file)  # written in place: never a folder, a device, a pipe, or under /dev or /proc
     if answers_file is not None:
         from tlr.trl.assess import merge_answers
         from tlr.trl.store import SessionLock
@@ -95,7 +99,7 @@ def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file:
 
 
 @trl.command("show")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=PathArg(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
 @click.option("--lang", type=LANG, default="zh", show_default=True)
 @click.option("--strict", is_flag=True, help="证据缺失或改动时退出码为 1 / exit 1 when evidence is missing or changed.")

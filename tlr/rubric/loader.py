@@ -30,7 +30,7 @@ from tlr.rubric.model import (
 )
 from tlr.rubric.recover import Damage, tree_depth_problems, validate_recovering
 from tlr.validation import diagnostics_from_pydantic
-from tlr.yamlio import Positions, format_path, parse_yaml, read_text
+from tlr.yamlio import Positions, format_path, parse_json, parse_yaml, read_text
 
 PATCH_FIELDS = ("remove", "add", "replace", "update", "weights")
 
@@ -102,7 +102,7 @@ def parse_document(path: Path, ctx: LoadContext, text: str | None = None) -> Rub
             return None
     ctx.files.append((name, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     try:
-        parsed = parse_yaml(name, text)
+        parsed = parse_json(name, text) if name.lower().endswith(".json") else parse_yaml(name, text)
     except ValidationError as exc:
         ctx.diagnostics.extend(exc.diagnostics)
         return None

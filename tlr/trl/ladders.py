@@ -131,20 +131,28 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
+def _exists(path: Path) -> bool:
+    """``path.exists()``, but a name the file system refuses (too long, ...) is just not there."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def load_ladder(ref: str | Path, scale: str | None = None, *, base_dir: Path | None = None) -> Ladder:
     """Load a ladder by shipped id (``trl-cn-development``, ``mrl:mrl``) or by path; check it has no gap."""
     text = str(ref)
-    if scale is None and ":" in text and not Path(text).exists() and not (len(text) > 1 and text[1] == ":"):
+    if scale is None and ":" in text and not _exists(Path(text)) and not (len(text) > 1 and text[1] == ":"):
         text, scale = text.rsplit(":", 1)
     shipped = shipped_ladders()
     candidate = Path(text)
-    if base_dir is not None and not candidate.is_absolute() and (base_dir / candidate).exists():
+    if base_dir is not None and not candidate.is_absolute() and _exists(base_dir / candidate):
         candidate = base_dir / candidate
     if text in shipped:
         path = shipped[text]
-    elif candidate.suffix.lower() in (".yaml", ".yml", ".json") or candidate.exists():
+    elif candidate.suffix.lower() in (".yaml", ".yml", ".json") or _exists(candidate):
         path = candidate
-        if not path.exists():
+        if not _exists(path):
             raise LadderError(f"阶梯文件不存在 / ladder file not found: {path}", location=Location(file=str(path)))
     else:
         names = ", ".join(shipped) or "(none)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -123,7 +124,16 @@ class SessionLock:
     def __enter__(self) -> "SessionLock":
         from tlr.trl.errors import TrlError
 
-        self.lock.parent.mkdir(parents=True, exist_ok=True)
+        def cannot(exc: OSError) -> TrlError:  # /proc, a read-only folder, a name too long ...: one located line
+            return TrlError(f"无法锁定 / cannot lock {self.path}: {exc.strerror}", location=Location(file=str(self.path)),
+                            hint="评估文件须放在可写的普通目录中 / keep the assessment in an ordinary folder you can write to")
+
+        try:
+            self.lock.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a part of the path is a file
+            raise cannot(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))) from None
+        except OSError as exc:
+            raise cannot(exc) from None
         for _ in range(2):
             try:
                 fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -140,7 +150,11 @@ class SessionLock:
                     self.lock.unlink()       # stale: its process is gone
                 except FileNotFoundError:
                     pass
+                except OSError as exc:       # e.g. FILE.lock is a folder
+                    raise cannot(exc) from None
                 continue
+            except OSError as exc:
+                raise cannot(exc) from None
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(f"{os.getpid()}\n")
             self.held = True

@@ -83,6 +83,7 @@ def _read_csv(path: Path, text: str):
     while labels and labels[-1] == "":
         labels.pop()
     n = len(labels)
+    _check_labels(path, header_line, labels)
     if len(rows) - 1 != n:
         raise WeightingError(f"判断矩阵必须是方阵 / matrix must be square: {n} column labels but {len(rows) - 1} rows",
                              location=Location(file=str(path), line=header_line), code="not_square",
@@ -115,6 +116,23 @@ def _read_csv(path: Path, text: str):
                                      hint="使用数字或分数，如 3、2.5、1/3 / use a number or a fraction like 3, 2.5, 1/3",
                                      code="not_numeric") from None
     return labels, a
+
+
+def _check_labels(path: Path, line: int, labels: list[str]) -> None:
+    """Item names are one line of safe text (they are printed and reported), each named once."""
+    from tlr.safetext import text_problem
+
+    seen: dict[str, int] = {}
+    for j, label in enumerate(labels):
+        where = Location(file=str(path), line=line, column=j + 2, field=f"label {j + 1}")
+        problem = text_problem(label)
+        if problem:
+            raise WeightingError(f"比较项名称 / item name: {problem}", location=where, code="bad_text")
+        if label in seen:
+            raise WeightingError(f"比较项 {label!r} 重复（第 {seen[label] + 1} 个已有）/ item {label!r} is named twice "
+                                 f"(also item {seen[label] + 1})", location=where, code="labels_mismatch",
+                                 hint="每个比较项只列一次 / list every item once")
+        seen[label] = j
 
 
 def _read_yaml(path: Path, text: str):

@@ -139,7 +139,7 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
         v = a[i, j] if kk is None else a[kk, i, j]
         raise _err(f"对角线元素必须为 1 / diagonal entry must be 1, got {v:g}", i, j, labels, kk, source=source,
                    code="bad_diagonal")
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # 1e308 * 4 is inf: not reciprocal, reported below
         dev = np.abs(a * np.swapaxes(a, -1, -2) - 1.0)
     worst = dev.max() if all_finite else np.nanmax(dev)
     if worst > rtol + 1e-12:

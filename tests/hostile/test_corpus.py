@@ -1,0 +1,62 @@
+"""Every file of the hostile-input corpus (tests/hostile/generate.py) through the real CLI, in process.
+
+For each case: the top-level guard is never reached (no exit 70, no traceback, no crash report); the
+exit code is the expected one; a refusal prints located error lines naming the file; a refused command
+on a campaign leaves every table and the audit head exactly as they were; an accepted one leaves an
+audit log that verifies; and nothing is written outside the case's own folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import (assert_no_crash, audit_intact, copy_campaign, corpus, dump, error_lines, run_tlr)
+
+
+def pytest_generate_tests(metafunc):
+    if "case" in metafunc.fixturenames:
+        cases, _root = corpus(metafunc.config)
+        metafunc.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
+                                      for c in cases])
+
+
+def _fill(args: list[str], corpus_root: Path, campaign: Path | None, tmp: Path) -> list[str]:
+    out = []
+    for a in args:
+        a = a.replace("{corpus}", str(corpus_root)).replace("{tmp}", str(tmp))
+        if campaign is not None:
+            a = a.replace("{campaign}", str(campaign))
+        out.append(a)
+    return out
+
+
+def test_corpus_case(case, corpus_root, tmp_path, capsys, monkeypatch, user_env, write_guard):
+    uses_campaign = any("{campaign}" in a for a in case.args)
+    campaign = copy_campaign(corpus_root / "campaign", tmp_path / "campaign") if uses_campaign else None
+    work = tmp_path / "work"
+    work.mkdir()
+    args = _fill(case.args, corpus_root, campaign, work)
+    before = dump(campaign) if campaign else None
+    monkeypatch.chdir(work)
+
+    write_guard.arm(tmp_path)
+    try:
+        code, out, err = run_tlr(args, capsys, monkeypatch, stdin=case.stdin)
+    finally:
+        outside = write_guard.disarm()
+
+    what = f"{case.id} ({case.note}): tlr {' '.join(case.args)}"
+    assert_no_crash(code, out, err, user_env, what)
+    assert code == case.expect, f"{what}: exit {code}, expected {case.expect}\n{err[-2000:]}"
+    assert outside == [], f"{what}: wrote outside its folder: {outside[:5]}"
+    if code == 2:
+        errors = error_lines(err)
+        assert errors, f"{what}: refused without an error line\n{err[-2000:]}"
+        located = [e for e in errors if case.name in e]
+        assert located, f"{what}: no error line names {case.name!r}\n{err[-2000:]}"
+        if campaign is not None:
+            assert dump(campaign) == before, f"{what}: a refused command changed the campaign"
+    elif campaign is not None:
+        assert audit_intact(campaign), f"{what}: the audit log no longer verifies"
