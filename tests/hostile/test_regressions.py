@@ -367,3 +367,13 @@ def test_corpus_is_big_enough_and_every_case_has_a_file(root):
             assert os.path.lexists(root / f), f
     with zipfile.ZipFile(root / "sheets/filled.xlsx") as z:
         assert "xl/workbook.xml" in z.namelist()
+
+
+@pytest.mark.parametrize("data", ["项目编号,项目名称\nP1,甲\n".encode("gbk"), "id,name\nP1,x\n".encode("utf-16-le")])
+def test_encoding_utf16_without_a_bom(tlr, camp, tmp_path, data):
+    # after the streaming CSV reader: 'utf-16' wants a BOM and raised a plain UnicodeError (exit 70)
+    (tmp_path / "p.csv").write_bytes(data)
+    before = dump(camp)
+    code, _out, err = tlr("projects", "import", tmp_path / "p.csv", "-C", camp, "--encoding", "utf-16")
+    assert code == 2 and "not valid UTF-16" in err and "p.csv:1:" in _one_error(err)
+    assert dump(camp) == before

@@ -403,8 +403,13 @@ def _decode_error(path: str | Path, codec: str, limits: Limits, file: str) -> tu
                 offset = done + len(chunk) - len(exc.object) + exc.start
                 before = codecs.getincrementaldecoder(codec)("replace")
                 before.setstate((b"", state[1]))
-                lines += before.decode(exc.object[:exc.start]).count("\n")
+                try:
+                    lines += before.decode(exc.object[:exc.start]).count("\n")
+                except UnicodeError:  # a UTF-16/32 decoder wanting its BOM first: the count so far stands
+                    pass
                 return offset, lines + 1, exc.object[exc.start:exc.end]
+            except UnicodeError:  # no invalid byte but no BOM where 'utf-16' needs one: the start is wrong
+                return done, lines + 1, chunk[:2]
             if not chunk:
                 return None
             done += len(chunk)
@@ -473,7 +478,7 @@ class _CsvSource:
         text._CHUNK_SIZE = CHUNK_BYTES  # bytes decoded at a time (8 KiB by default)
         try:
             yield text, raw
-        except UnicodeDecodeError:
+        except UnicodeError:  # an invalid byte, or a 'utf-16' file without a BOM
             bad = _decode_error(self.path, self.codec, self.limits, self.file)
             if bad is None:  # pragma: no cover - the file changed between the two reads
                 raise InputFileError("文件在读取时被改动 / the file changed while being read",
