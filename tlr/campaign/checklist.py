@@ -34,9 +34,9 @@ __all__ = ["ChecklistState", "has_checklist", "ladder_of", "load_state", "save_a
 
 def has_checklist(scale: Any) -> bool:
     """True for a ``levels`` scale with at least one checklist question."""
-    from tlr.rubric.model import LevelsScale
+    from tlr.rubric.kinds import kind_of
 
-    return isinstance(scale, LevelsScale) and any(level.checklist for level in scale.levels)
+    return kind_of(scale).ladder and any(level.checklist for level in scale.levels)
 
 
 _LADDERS: dict[int, Any] = {}

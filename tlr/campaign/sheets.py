@@ -65,57 +65,17 @@ def is_withdraw(text: str) -> bool:
 
 def scale_choices(scale: Any) -> list[str] | None:
     """Values offered in the drop-down (accepted by parse_score), or None for a free number."""
-    from tlr.rubric.model import BooleanScale, GradesScale, LevelsScale, LikertScale
+    from tlr.rubric.kinds import kind_of
 
-    if isinstance(scale, LevelsScale):
-        return [str(lv.level) for lv in scale.levels]
-    if isinstance(scale, LikertScale):
-        n = round((scale.max - scale.min) / scale.step)
-        if n <= 40:
-            return [f"{scale.min + k * scale.step:g}" for k in range(n + 1)]
-        return None
-    if isinstance(scale, BooleanScale):
-        return [tr(scale.true_label, "zh"), tr(scale.false_label, "zh")]
-    if isinstance(scale, GradesScale):
-        return [g.id for g in scale.grades]
-    return None
+    return kind_of(scale).choices(scale)
 
 
 def describe_anchors(scale: Any, lang: str | None = None) -> str:
     """The anchored descriptors of a scale, one per line (both languages unless ``lang``)."""
-    from tlr.rubric.model import BooleanScale, GradesScale, LevelsScale, LikertScale, NumericScale
+    from tlr.rubric.kinds import kind_of
 
     t = (lambda x: tr(x, lang)) if lang else both
-    lines: list[str] = []
-    if isinstance(scale, LevelsScale):
-        for lv in scale.levels:
-            text = f"{lv.level}  {t(lv.label)}"
-            if lv.descriptor:
-                text += f" — {t(lv.descriptor)}"
-            lines.append(text)
-    elif isinstance(scale, LikertScale):
-        lines.append(f"{scale.min:g}–{scale.max:g}（步长 / step {scale.step:g}）")
-        for value, text in sorted(scale.anchors.items()):
-            lines.append(f"{value:g}  {t(text)}")
-        for band in scale.bands:
-            line = f"{band.min:g}–{band.max:g}  {t(band.label)}"
-            if band.descriptor:
-                line += f" — {t(band.descriptor)}"
-            lines.append(line)
-    elif isinstance(scale, NumericScale):
-        unit = f" {scale.unit}" if scale.unit else ""
-        rng = []
-        if scale.min is not None:
-            rng.append(f"≥ {scale.min:g}")
-        if scale.max is not None:
-            rng.append(f"≤ {scale.max:g}")
-        lines.append(f"数值 / number{unit}" + (f" ({', '.join(rng)})" if rng else ""))
-    elif isinstance(scale, BooleanScale):
-        lines.append(f"{t(scale.true_label)} / {t(scale.false_label)}")
-    elif isinstance(scale, GradesScale):
-        for g in scale.grades:
-            lines.append(f"{g.id}  {t(g.label)}")
-    return "\n".join(lines)
+    return "\n".join(kind_of(scale).anchor_lines(scale, t))
 
 
 def export_sheet(ledger: Ledger, expert_id: str, out: str | Path, *, actor: str | None = None) -> Path:

@@ -243,7 +243,8 @@ def _show_library(library, lang: str, as_json: bool) -> int:
     """Show a scale library: every scale, its levels or points, and the sources with confidence marks."""
     from rich.table import Table
 
-    from tlr.rubric.model import CONFIDENCE_MEANING, LevelsScale
+    from tlr.rubric.kinds import kind_of
+    from tlr.rubric.model import CONFIDENCE_MEANING
     from tlr.text import tr
 
     if as_json:
@@ -255,7 +256,7 @@ def _show_library(library, lang: str, as_json: bool) -> int:
         meaning = CONFIDENCE_MEANING[source.confidence][0 if lang == "zh" else 1]
         out.print(f"  [{source.confidence}] {source.ref or ''} {tr(source.title, lang)} — {meaning}")
     for name, scale in library.scales.items():
-        if isinstance(scale, LevelsScale):
+        if kind_of(scale).ladder:
             table = Table(title=f"{name}: {tr(scale.label, lang)}")
             for col in ("level", "label", "descriptor", "checklist"):
                 table.add_column(col)

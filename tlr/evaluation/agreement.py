@@ -21,7 +21,7 @@ from tlr.panel.agreement import (
     kendall_w,
 )
 from tlr.rubric import NodeInfo
-from tlr.rubric.model import LikertScale, NumericScale
+from tlr.rubric.kinds import kind_of
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Agreement:
     """Attributes:
         indicators: scored indicator id -> its statistics (``icc1_oneway`` ...; None = not defined);
             ``expert_diagnostics_error`` holds why the expert diagnostics could not be computed.
-        expert_flags: per-expert diagnostics over the rating and numeric indicators, None when there are
+        expert_flags: per-expert diagnostics over the interval-scale (rating, numeric) indicators, None when there are
             none or the panel is degenerate.
     """
 
@@ -70,7 +70,7 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
 
 def agreement_of(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...]) -> Agreement:
     indicators = indicator_agreement(scores, nodes, scored)
-    cols = [i for i in scored if isinstance(nodes[i].scale, (LikertScale, NumericScale))]
+    cols = [i for i in scored if kind_of(nodes[i].scale).interval]
     flags = None
     try:
         if cols:

@@ -17,15 +17,14 @@ import numpy as np
 from tlr.findings import Finding
 from tlr.panel.consensus import consensus as panel_consensus
 from tlr.rubric import NodeInfo, Rubric
-from tlr.rubric.model import BooleanScale, GradesScale, LevelsScale
+from tlr.rubric.kinds import MAJORITY, MEDIAN_LOW, PANEL, kind_of
 from tlr.rubric.scales import scale_range
 
 from .options import EvaluationOptions
 
 # rubric rule -> tlr.panel.consensus method
 CONSENSUS_METHODS = {"mean": "mean", "median": "median", "trimmed_mean": "trimmed", "weighted_mean": "weighted"}
-ORDINAL = "median_low"
-MAJORITY = "majority"
+ORDINAL = MEDIAN_LOW
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,9 @@ def panel_rule(rubric: Rubric, options: EvaluationOptions) -> PanelRule:
 def rule_groups(nodes: list[NodeInfo], method: str) -> dict[str, list[int]]:
     """Indicator columns by the method they take: ordinal, majority, or the panel's *method*."""
     groups: dict[str, list[int]] = {}
-    for i, node in enumerate(nodes):  # a handful of scale kinds; each group is one vectorised call
-        if isinstance(node.scale, (LevelsScale, GradesScale)):
-            groups.setdefault(ORDINAL, []).append(i)
-        elif isinstance(node.scale, BooleanScale):
-            groups.setdefault(MAJORITY, []).append(i)
-        else:
-            groups.setdefault(method, []).append(i)
+    for i, node in enumerate(nodes):  # a handful of rules; each group is one vectorised call
+        rule = kind_of(node.scale).consensus
+        groups.setdefault(method if rule == PANEL else rule, []).append(i)
     return groups
 
 

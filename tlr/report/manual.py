@@ -12,12 +12,9 @@ from typing import Any
 from tlr.text import tr
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
 def scale_view(scale: Any, lang: str) -> dict:
     """``{kind, title, summary, rows: [(anchor, text, detail)]}`` for one resolved scale."""
+    from tlr.rubric.kinds import kind_of
     from tlr.rubric.scales import describe_scale
 
     kind = getattr(scale, "kind", None)
@@ -28,48 +25,7 @@ def scale_view(scale: Any, lang: str) -> dict:
         view["summary"] = describe_scale(scale, lang)
     except Exception:  # pragma: no cover
         view["summary"] = str(kind)
-    rows = view["rows"]
-    if kind == "levels":
-        abbr = scale.abbreviation or ""
-        for lv in scale.levels:
-            detail = "；".join(tr(e, lang) for e in lv.evidence) if lv.evidence else ""
-            checks = [tr(c.text, lang) for c in lv.checklist]
-            rows.append({"anchor": f"{abbr} {lv.level}".strip(), "label": tr(lv.label, lang),
-                         "text": tr(lv.descriptor, lang), "detail": detail, "checks": checks})
-    elif kind == "likert":
-        for value, text in sorted(scale.anchors.items()):
-            rows.append({"anchor": _fmt(value), "label": tr(text, lang), "text": "", "detail": "", "checks": []})
-        for band in scale.bands:
-            rows.append({"anchor": f"{_fmt(band.min)}–{_fmt(band.max)}", "label": tr(band.label, lang),
-                         "text": tr(band.descriptor, lang), "detail": "", "checks": []})
-    elif kind == "grades":
-        for g in scale.grades:
-            rows.append({"anchor": _fmt(g.value), "label": tr(g.label, lang), "text": "", "detail": "", "checks": []})
-    elif kind == "boolean":
-        rows.append({"anchor": tr(scale.true_label, lang), "label": "", "detail": "", "checks": [],
-                     "text": ("通过" if lang == "zh" else "passes") if scale.pass_value else
-                     ("不通过" if lang == "zh" else "fails")})
-        rows.append({"anchor": tr(scale.false_label, lang), "label": "", "detail": "", "checks": [],
-                     "text": ("不通过" if lang == "zh" else "fails") if scale.pass_value else
-                     ("通过" if lang == "zh" else "passes")})
-    elif kind == "numeric":
-        unit = scale.unit or ""
-        t = scale.transform
-        if t.kind == "linear":
-            rows.append({"anchor": f"{_fmt(t.lower)} {unit}", "label": "0", "text": "", "detail": "", "checks": []})
-            rows.append({"anchor": f"{_fmt(t.upper)} {unit}", "label": "100", "text": "", "detail": "", "checks": []})
-        elif t.kind == "thresholds":
-            rows.append({"anchor": "<" if scale.direction == "benefit" else ">", "label": _fmt(100 * t.below),
-                         "text": "", "detail": "", "checks": []})
-            for st in t.steps:
-                rows.append({"anchor": f"{'≥' if scale.direction == 'benefit' else '≤'} {_fmt(st.at)} {unit}",
-                             "label": _fmt(100 * st.utility), "text": "", "detail": "", "checks": []})
-        else:
-            for x, u in t.points:
-                rows.append({"anchor": f"{_fmt(x)} {unit}", "label": _fmt(100 * u), "text": "", "detail": "",
-                             "checks": []})
-        view["numeric"] = True
-        view["unit"] = unit
+    view.update(kind_of(scale).manual_view(scale, lang))
     return view
 
 

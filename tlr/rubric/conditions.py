@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from tlr.rubric.model import Condition, GradesScale
+from tlr.rubric.model import Condition
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
@@ -44,11 +44,10 @@ class Truth:
 
 def comparable_value(value: Any, scale: Any = None) -> float:
     """The number a condition's ``value`` is compared with: booleans as 1/0, grade ids as their position."""
-    if isinstance(scale, GradesScale) and isinstance(value, str):
-        for index, grade in enumerate(scale.grades):
-            if grade.id == value:
-                return float(index)
-        raise KeyError(f"unknown grade '{value}'")
+    if scale is not None:
+        from tlr.rubric.kinds import kind_of
+
+        return kind_of(scale).condition_number(scale, value)
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     return float(value)

@@ -35,8 +35,14 @@ from tlr.yamlio import Positions, format_path, parse_json, parse_yaml, read_text
 PATCH_FIELDS = ("remove", "add", "replace", "update", "weights")
 
 
-@lru_cache(maxsize=None)
 def _adapter(kind: str) -> TypeAdapter:
+    from tlr.rubric import model
+
+    return _cached_adapter(kind, model.SCALE_MODELS_VERSION)  # a newly registered scale kind: a new adapter
+
+
+@lru_cache(maxsize=None)
+def _cached_adapter(kind: str, _scale_models_version: int) -> TypeAdapter:
     return TypeAdapter(AnyDocument if kind == "document" else Node)
 
 

@@ -263,9 +263,30 @@ class GradesScale(StrictModel):
     grades: list[Grade] = Field(min_length=2)
 
 
-Scale = Annotated[Union[LevelsScale, LikertScale, NumericScale, BooleanScale, GradesScale],
-                  Field(discriminator="kind")]
-SCALE_KINDS = ("levels", "likert", "numeric", "boolean", "grades")
+# kind tag -> model of every scale kind the file format accepts: the five built-in kinds, and any
+# kind registered through tlr.rubric.kinds.register (which calls register_scale_model).
+SCALE_MODELS: dict[str, type[BaseModel]] = {
+    "levels": LevelsScale, "likert": LikertScale, "numeric": NumericScale, "boolean": BooleanScale,
+    "grades": GradesScale,
+}
+SCALE_KINDS = ("levels", "likert", "numeric", "boolean", "grades")  # the built-in kinds
+SCALE_MODELS_VERSION = 0  # bumped when a kind is registered: cached validators must be rebuilt
+
+
+class _RegisteredScales:
+    """Pydantic marker: the scale union is the models in SCALE_MODELS *when a schema is built*.
+
+    The static union below is what type hints and error-location walking see; the validator and the
+    JSON Schema come from the registry, so a kind registered later is part of the file format once
+    :func:`register_scale_model` has rebuilt the models that hold scales.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return handler.generate_schema(
+            Annotated[Union[tuple(SCALE_MODELS.values())], Field(discriminator="kind")])  # type: ignore[misc]
+
+
+Scale = Annotated[Union[LevelsScale, LikertScale, NumericScale, BooleanScale, GradesScale], _RegisteredScales()]
 
 
 def _scale_ref_kind(value: Any) -> str:
@@ -540,3 +561,43 @@ TAGGED_MODELS: dict[str, type[BaseModel]] = {
     "thresholds": ThresholdTransform,
     "piecewise": PiecewiseTransform,
 }
+
+
+def scale_model_tag(model: type[BaseModel]) -> str:
+    """The ``kind`` tag of a scale model (its ``kind: Literal[...]`` field)."""
+    from typing import get_args
+
+    field = model.model_fields.get("kind")
+    args = get_args(field.annotation) if field is not None else ()
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise TypeError(f"{model.__name__} needs a field `kind: Literal['<tag>']`")
+    return args[0]
+
+
+def register_scale_model(model: type[BaseModel]) -> None:
+    """Make *model* a scale kind of the file format (idempotent); rebuild the models that hold scales."""
+    tag = scale_model_tag(model)
+    if SCALE_MODELS.get(tag) is model:
+        return
+    if tag in SCALE_MODELS or tag in TAGGED_MODELS:
+        raise ValueError(f"scale kind '{tag}' is already taken by {TAGGED_MODELS.get(tag, SCALE_MODELS.get(tag))}")
+    SCALE_MODELS[tag] = model
+    TAGGED_MODELS[tag] = model
+    _rebuild_scale_holders()
+
+
+def unregister_scale_model(tag: str) -> None:
+    """Withdraw a registered (non built-in) scale kind from the file format."""
+    if tag in SCALE_KINDS:
+        raise ValueError(f"'{tag}' is a built-in scale kind")
+    if SCALE_MODELS.pop(tag, None) is not None:
+        TAGGED_MODELS.pop(tag, None)
+        _rebuild_scale_holders()
+
+
+def _rebuild_scale_holders() -> None:
+    global SCALE_MODELS_VERSION
+    # inner models first: a model's schema reuses the (rebuilt) schemas of the models it holds
+    for holder in (Indicator, Dimension, ScaleLibrary, RubricDocument):
+        holder.model_rebuild(force=True)
+    SCALE_MODELS_VERSION += 1

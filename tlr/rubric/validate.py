@@ -14,22 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tlr.errors import Location
+from tlr.rubric.kinds import kind_of
 from tlr.rubric.loader import LoadContext, Origin
-from tlr.rubric.model import (
-    AHPSpec,
-    BooleanScale,
-    Condition,
-    Dimension,
-    GradesScale,
-    Indicator,
-    LevelsScale,
-    LikertScale,
-    LinearTransform,
-    NumericScale,
-    PiecewiseTransform,
-    RubricDocument,
-    ThresholdTransform,
-)
+from tlr.rubric.model import AHPSpec, Condition, Dimension, Indicator, RubricDocument
 
 WEIGHT_TOLERANCE = 1e-6
 SAATY_MIN, SAATY_MAX = 1 / 9, 9.0
@@ -148,96 +135,7 @@ def validate_document(doc: RubricDocument, ctx: LoadContext, document_file: str)
 
 
 def _check_scale(scale: Any, ctx: LoadContext, at, name: str) -> None:
-    if isinstance(scale, LevelsScale):
-        numbers = [lv.level for lv in scale.levels]
-        seen: set[int] = set()
-        for i, n in enumerate(numbers):
-            if n in seen:
-                ctx.error(f"量表 '{name}' 等级重复 / levels scale '{name}': level {n} appears twice",
-                          at("levels", i, "level"), code="level_duplicate", hint="each level number once")
-            seen.add(n)
-        ordered = sorted(seen)
-        if numbers != sorted(numbers) and len(seen) == len(numbers):
-            ctx.error(f"量表 '{name}' 等级未按升序排列 / levels scale '{name}': levels must be in ascending order",
-                      at("levels"), code="level_order", hint=f"order them {ordered}")
-        missing = [n for n in range(ordered[0], ordered[-1] + 1) if n not in seen] if ordered else []
-        if missing:
-            ctx.error(f"量表 '{name}' 等级不连续 / levels scale '{name}' has a gap: level(s) "
-                      f"{', '.join(map(str, missing))} missing", at("levels"), code="level_gap",
-                      hint="levels must be consecutive whole numbers")
-        points = [lv.points for lv in scale.levels]
-        if any(p is not None for p in points):
-            for i, p in enumerate(points):
-                if p is None:
-                    ctx.error(f"量表 '{name}' 分值表不完整 / levels scale '{name}': level {numbers[i]} has no points",
-                              at("levels", i), code="points_missing",
-                              hint="give `points` on every level or on none")
-                elif not 0 <= p <= 1:
-                    ctx.error(f"分值须在 0–1 之间 / points must be in [0, 1], got {p}", at("levels", i, "points"),
-                              code="points_range")
-        if scale.yellow_threshold > scale.green_threshold:
-            ctx.error("yellow_threshold 不能大于 green_threshold / yellow_threshold must not exceed green_threshold",
-                      at("yellow_threshold"), code="threshold_order")
-        for i, lv in enumerate(scale.levels):
-            question_ids: set[str] = set()
-            for j, item in enumerate(lv.checklist):
-                if item.id in question_ids:
-                    ctx.error(f"检查项重复 / duplicate checklist id '{item.id}'", at("levels", i, "checklist", j, "id"),
-                              code="duplicate_id")
-                question_ids.add(item.id)
-    elif isinstance(scale, LikertScale):
-        if scale.min >= scale.max:
-            ctx.error(f"量表 '{name}': min 须小于 max / min ({scale.min:g}) must be below max ({scale.max:g})",
-                      at("max"), code="scale_range")
-            return
-        steps = (scale.max - scale.min) / scale.step
-        if abs(steps - round(steps)) > 1e-9:
-            ctx.error(f"量表 '{name}': 步长不能整除区间 / step {scale.step:g} does not divide {scale.min:g}..{scale.max:g}",
-                      at("step"), code="scale_step")
-        for value in scale.anchors:
-            off_grid = abs((value - scale.min) / scale.step - round((value - scale.min) / scale.step)) > 1e-9
-            if not scale.min <= value <= scale.max or off_grid:
-                ctx.error(f"锚点 {value:g} 不在量表上 / anchor {value:g} is not a point of the scale "
-                          f"{scale.min:g}..{scale.max:g} step {scale.step:g}", at("anchors", value), code="anchor_range")
-        bands = sorted(scale.bands, key=lambda b: b.min)
-        for i, band in enumerate(scale.bands):
-            if band.min > band.max or band.min < scale.min or band.max > scale.max:
-                ctx.error(f"分档 {band.min:g}–{band.max:g} 超出量表 / band {band.min:g}-{band.max:g} is outside "
-                          f"{scale.min:g}..{scale.max:g} or reversed", at("bands", i), code="band_range")
-        for a, b in zip(bands, bands[1:]):
-            if b.min <= a.max:
-                ctx.error(f"分档重叠 / bands {a.min:g}-{a.max:g} and {b.min:g}-{b.max:g} overlap",
-                          at("bands"), code="band_overlap")
-    elif isinstance(scale, NumericScale):
-        if scale.min is not None and scale.max is not None and scale.min >= scale.max:
-            ctx.error(f"量表 '{name}': min 须小于 max / min must be below max", at("max"), code="scale_range")
-        t = scale.transform
-        if isinstance(t, LinearTransform) and t.lower >= t.upper:
-            ctx.error(f"线性变换 lower 须小于 upper / linear transform: lower ({t.lower:g}) must be below upper "
-                      f"({t.upper:g})", at("transform", "upper"),
-                      hint="for a cost indicator keep lower < upper and set direction: cost", code="transform")
-        elif isinstance(t, ThresholdTransform):
-            ats = [s.at for s in t.steps]
-            if any(b <= a for a, b in zip(ats, ats[1:])):
-                ctx.error("阈值须严格递增 / thresholds must be strictly increasing in 'at'", at("transform", "steps"),
-                          code="transform")
-        elif isinstance(t, PiecewiseTransform):
-            xs = [p[0] for p in t.points]
-            if any(b <= a for a, b in zip(xs, xs[1:])):
-                ctx.error("分段点须按数值严格递增 / piecewise points must have strictly increasing values",
-                          at("transform", "points"), code="transform")
-            for i, (_, u) in enumerate(t.points):
-                if not 0 <= u <= 1:
-                    ctx.error(f"效用须在 0–1 之间 / utility must be in [0, 1], got {u:g}",
-                              at("transform", "points", i), code="transform")
-    elif isinstance(scale, GradesScale):
-        seen_ids: set[str] = set()
-        for i, grade in enumerate(scale.grades):
-            if grade.id in seen_ids:
-                ctx.error(f"等级标识重复 / duplicate grade id '{grade.id}'", at("grades", i, "id"), code="duplicate_id")
-            seen_ids.add(grade.id)
-    elif isinstance(scale, BooleanScale):
-        pass
+    kind_of(scale).check(scale, ctx, at, name)
 
 
 def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where: _Where) -> None:
@@ -248,21 +146,8 @@ def _check_points(node: Indicator, doc: RubricDocument, ctx: LoadContext, where:
         if _scale_lost(ctx.damage, node.scale):
             ctx.damage.skip("points", node.id)
         return
-    if not isinstance(scale, LevelsScale):
-        ctx.error(f"points 只适用于等级量表 / points apply to a levels scale, '{node.id}' uses {scale.kind}",
-                  where.node(node.id, "points", key=True), code="points_scale")
-        return
-    levels = [lv.level for lv in scale.levels]
-    missing = [lv for lv in levels if lv not in node.points]
-    extra = [lv for lv in node.points if lv not in levels]
-    if missing or extra:
-        ctx.error("分值表须覆盖量表的每个等级 / points must give every level of the scale exactly once"
-                  + (f"; missing: {missing}" if missing else "") + (f"; unknown: {extra}" if extra else ""),
-                  where.node(node.id, "points"), code="points_missing")
-    for level, value in node.points.items():
-        if not 0 <= value <= 1:
-            ctx.error(f"分值须在 0–1 之间 / points must be in [0, 1], got {value:g} for level {level}",
-                      where.node(node.id, "points", level), code="points_range")
+    kind_of(scale).check_points(scale, node.id, node.points, ctx,
+                                lambda *sub, key=False: where.node(node.id, *sub, key=key))
 
 
 def check_scales(doc: Any, ctx: LoadContext, where: _Where) -> None:
@@ -536,16 +421,9 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
             elif cond.ref in indicators:
                 ind = indicators[cond.ref]
                 scale = doc.scales.get(ind.scale) if isinstance(ind.scale, str) else ind.scale
-                if isinstance(scale, BooleanScale) and not isinstance(cond.value, bool):
-                    ctx.error(f"'{cond.ref}' 为是/否指标，value 须为 true/false / '{cond.ref}' is boolean: compare "
-                              "with true or false", where.section(section, *path, "value"), code="condition_value")
-                elif isinstance(scale, GradesScale):
-                    if not isinstance(cond.value, str) or cond.value not in [g.id for g in scale.grades]:
-                        ctx.error(f"'{cond.ref}' 的取值须为等级标识 / value must be a grade id of '{cond.ref}'",
-                                  where.section(section, *path, "value"), code="condition_value")
-                elif isinstance(scale, (LevelsScale, LikertScale, NumericScale)) and isinstance(cond.value, (bool, str)):
-                    ctx.error(f"'{cond.ref}' 是数值型，value 须为数字 / '{cond.ref}' is numeric: compare with a number",
-                              where.section(section, *path, "value"), code="condition_value")
+                problem = kind_of(scale).condition_error(scale, cond.ref, cond.value) if scale is not None else None
+                if problem:
+                    ctx.error(problem, where.section(section, *path, "value"), code="condition_value")
         for key, group in (("all", cond.all), ("any", cond.any)):
             for i, sub in enumerate(group or []):
                 check(sub, section, *path, key, i)
@@ -610,7 +488,7 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
             ctx.error(f"readiness 引用了未知指标 / readiness names unknown indicator '{doc.readiness}'"
                       + (f" — did you mean '{close[0]}'?" if close else ""), where.section("readiness"),
                       code="unknown_ref")
-        elif scale is not None and not isinstance(scale, LevelsScale):
+        elif scale is not None and not kind_of(scale).ladder:
             ctx.error(f"readiness 指标须使用等级量表 / readiness indicator '{doc.readiness}' must use a levels scale",
                       where.section("readiness"), code="readiness_scale")
     elif "readiness" not in lost.sections and any("readiness" in _refs(c) for c in _all_conditions(doc)):
@@ -622,7 +500,7 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         grades = doc.scales.get(agg.grades) if agg.grades else None
         if grades is None and agg.grades and _scale_lost(lost, agg.grades):
             lost.skip("grades", agg.grades)
-        elif not isinstance(grades, GradesScale):
+        elif grades is None or not kind_of(grades).fuzzy_grades:
             ctx.error("模糊综合评价需要 grades 量表 / fuzzy aggregation needs `grades:` naming a grades scale",
                       where.section("aggregation", "grades"), code="fuzzy_grades")
 

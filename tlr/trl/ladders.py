@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tlr.errors import Location, TlrError
+from tlr.rubric.kinds import kind_of
 from tlr.rubric.model import ChecklistItem, Level, LevelsScale, ScaleLibrary
 from tlr.text import both
 from tlr.trl.errors import LadderError
@@ -161,7 +162,7 @@ def load_ladder(ref: str | Path, scale: str | None = None, *, base_dir: Path | N
         library = _read_library(path)
     except TlrError:
         raise
-    levels_scales = {name: s for name, s in library.scales.items() if isinstance(s, LevelsScale)}
+    levels_scales = {name: s for name, s in library.scales.items() if kind_of(s).ladder}
     if scale is None:
         if len(levels_scales) != 1:
             raise LadderError(f"请指定量表 / the library has {len(levels_scales)} levels scales: "
