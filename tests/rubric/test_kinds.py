@@ -410,6 +410,19 @@ def test_scoresheets_offer_and_read_the_toy_kinds_answers(traffic, tmp_path):
         led.close()
 
 
+def test_a_kind_that_leaves_out_part_of_the_protocol_is_refused():
+    class Half(ScaleKind):
+        name = "traffic"
+        model = TrafficScale
+
+        def range(self, scale):
+            return 0.0, 2.0
+
+    with pytest.raises(TypeError):
+        kinds.register(Half)
+    assert "TrafficScale" not in json.dumps(TypeAdapter(Scale).json_schema())
+
+
 def test_unregistering_restores_the_file_format(tmp_path):
     kinds.register(TrafficKind)
     kinds.unregister("traffic")
