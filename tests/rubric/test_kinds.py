@@ -164,6 +164,9 @@ def test_the_consensus_rule_of_each_kind():
     (numeric(kind="piecewise", points=[[0, 0], [10, 0.8], [20, 1]]), [5, 15, 30], [0.4, 0.9, 1]),
     (numeric(kind="thresholds", below=0.1, steps=[{"at": 10, "utility": 0.5}, {"at": 20, "utility": 1}]),
      [9.99, 10, 19, 20], [0.1, 0.5, 0.5, 1]),
+    # cost: the utility of the lowest threshold not exceeded (x <= at), 'below' above the last one
+    (numeric("cost", kind="thresholds", below=0, steps=[{"at": 10, "utility": 1}, {"at": 20, "utility": 0.5}]),
+     [0, 10, 10.01, 20, 20.01], [1, 1, 0.5, 0.5, 0]),
     (BooleanScale(kind="boolean"), [0, 1], [0, 1]),
     (BooleanScale(kind="boolean", pass_value=False), [0, 1], [1, 0]),
     (GRADES, [0, 1, 2, 3], [1, 2 / 3, 1 / 3, 0]),                             # (value - 40) / 60
@@ -430,3 +433,10 @@ def test_unregistering_restores_the_file_format(tmp_path):
     with pytest.raises(TypeError):
         kind_of(TrafficScale(kind="traffic"))
     assert "TrafficScale" not in json.dumps(TypeAdapter(Scale).json_schema())
+
+
+def test_cost_thresholds_manual_says_what_the_utility_does():
+    scale = numeric("cost", kind="thresholds", below=0, steps=[{"at": 10, "utility": 1}, {"at": 20, "utility": 0.5}])
+    view = kind_of(scale).manual_view(scale, "zh")
+    texts = [" ".join(str(v) for v in row.values()) for row in view["rows"]]
+    assert texts[0].startswith("> 20") and "≤ 10" in texts[1] and "≤ 20" in texts[2]

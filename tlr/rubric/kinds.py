@@ -480,7 +480,10 @@ class NumericKind(ScaleKind):
         if isinstance(t, LinearTransform):
             return utility.linear(x, t.lower, t.upper, scale.direction)
         if isinstance(t, ThresholdTransform):
-            return utility.thresholds(x, [s.at for s in t.steps], [t.below] + [s.utility for s in t.steps])
+            cuts = [s.at for s in t.steps]
+            if scale.direction == "cost":  # the utility of the lowest threshold not exceeded; above the last: below
+                return utility.thresholds(x, cuts, [s.utility for s in t.steps] + [t.below], "cost")
+            return utility.thresholds(x, cuts, [t.below] + [s.utility for s in t.steps])
         if isinstance(t, PiecewiseTransform):
             return utility.piecewise(x, [pt[0] for pt in t.points], [pt[1] for pt in t.points])
         raise TypeError(f"no utility for transform {t!r}")  # pragma: no cover
@@ -502,7 +505,8 @@ class NumericKind(ScaleKind):
             rows.append(_row(f"{_fmt(t.lower)} {unit}", "0"))
             rows.append(_row(f"{_fmt(t.upper)} {unit}", "100"))
         elif t.kind == "thresholds":
-            rows.append(_row("<" if scale.direction == "benefit" else ">", _fmt(100 * t.below)))
+            edge = t.steps[0].at if scale.direction == "benefit" else t.steps[-1].at
+            rows.append(_row(f"{'<' if scale.direction == 'benefit' else '>'} {_fmt(edge)} {unit}", _fmt(100 * t.below)))
             for st in t.steps:
                 rows.append(_row(f"{'≥' if scale.direction == 'benefit' else '≤'} {_fmt(st.at)} {unit}",
                                  _fmt(100 * st.utility)))

@@ -209,7 +209,8 @@ class Threshold(StrictModel):
 
 
 class ThresholdTransform(StrictModel):
-    """Step function: the utility of the highest threshold reached."""
+    """Step function: for ``benefit`` the utility of the highest threshold reached (x >= at); for ``cost``
+    the utility of the lowest threshold not exceeded (x <= at). ``below`` applies outside every step."""
 
     kind: Literal["thresholds"]
     below: float = Field(0.0, ge=0, le=1, description="Utility below the first threshold.")
