@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from tlr.cli._params import PathArg, TEXT
+from tlr.cli.kit import TEXT, PathArg, echo_json, group, json_option, print_table
 
 LANG = click.Choice(["zh", "en"])
 
 
-@click.group("trl")
+@group("trl")
 def trl() -> None:
     """技术就绪度评估 / Evidence-gated technology readiness assessment.
 
@@ -39,7 +38,7 @@ def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> int:
         update_derived(doc, result)
         save_assessment(doc, path)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict())
     else:
         click.echo(render_result(result, lang))
     bad = [e for r in result.ctes for e in r.evidence if e.status in ("missing", "changed")]
@@ -53,20 +52,22 @@ def _finish(doc, path: Path, *, as_json: bool, lang: str, save: bool) -> int:
 @trl.command("assess")
 @click.argument("file", type=PathArg(dir_okay=False, path_type=Path))
 @click.option("--ladder", "ladder_ref", default=None,
-              help="阶梯 id 或文件 / ladder id (see `tlr trl ladders`) or path; default: the file's, else trl-cn-development.")
-@click.option("--cte", "cte_id", default=None, help="要评估的关键技术元素 / CTE id to assess (created if new).")
+              help="阶梯 id 或文件（默认：文件中的，否则 trl-cn-development）/ ladder id (see `tlr trl ladders`) or "
+                   "path; default: the file's, else trl-cn-development")
+@click.option("--cte", "cte_id", default=None, help="要评估的关键技术元素（新的则创建）/ CTE id to assess (created if new)")
 @click.option("--answers", "answers_file", type=PathArg(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="非交互：从答案文件导入 / non-interactive: merge answers from this YAML/JSON file.")
-@click.option("--by", "by", default=None, type=TEXT, help="评估人姓名 / assessor name recorded with each answer.")
-@click.option("--lang", type=LANG, default="zh", show_default=True, help="界面语言 / prompt language.")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON 结果 / print the result as JSON.")
+              help="非交互：从答案文件导入 / non-interactive: merge answers from this YAML/JSON file")
+@click.option("--by", "by", default=None, type=TEXT, help="评估人姓名 / assessor name recorded with each answer")
+@click.option("--lang", type=LANG, default="zh", show_default=True, help="界面语言 / prompt language")
+@json_option
 def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file: Path | None, by: str | None,
            lang: str, as_json: bool) -> None:
     """评估（交互式计算器或导入答案）/ Assess CTEs interactively, or import an answers file.
 
     Interactive: prompts level by level (descriptor, evidence needed), answers
-    y / n / na / percent, e = add evidence, b = back, s = skip, q = quit. Saves
-    after every answer; run the same command again to resume.
+    y / n / na / percent, Enter keeps the current answer, e = add evidence,
+    b = back, s = skip, q = quit. Saves after every answer; run the same command
+    again to resume.
 
     \b
     Example / 示例:
@@ -90,19 +91,21 @@ def assess(file: Path, ladder_ref: str | None, cte_id: str | None, answers_file:
             _finish(doc, file, as_json=as_json, lang=lang, save=True)
         return
     if as_json:
-        raise click.UsageError("--json needs --answers (the interactive calculator talks to a person)")
-    from tlr.trl.session import run_session
+        raise click.UsageError("--json 须与 --answers 一起使用（交互式计算器面对的是人）/ --json needs --answers (the "
+                               "interactive calculator talks to a person)")
+    from tlr.app.interactive.assess import run_session
+    from tlr.cli.kit.terminal import ClickTerminal
 
-    code = run_session(file, ladder_ref=ladder_ref, cte_id=cte_id, lang=lang, by=by)
+    code = run_session(file, ClickTerminal(), ladder_ref=ladder_ref, cte_id=cte_id, lang=lang, by=by)
     if code:
         raise click.exceptions.Exit(code)
 
 
 @trl.command("show")
 @click.argument("file", type=PathArg(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
-@click.option("--lang", type=LANG, default="zh", show_default=True)
-@click.option("--strict", is_flag=True, help="证据缺失或改动时退出码为 1 / exit 1 when evidence is missing or changed.")
+@json_option
+@click.option("--lang", type=LANG, default="zh", show_default=True, help="显示语言 / language of the output")
+@click.option("--strict", is_flag=True, help="证据缺失或改动时退出码为 1 / exit 1 when evidence is missing or changed")
 def show(file: Path, as_json: bool, lang: str, strict: bool) -> None:
     """显示评估结果 / Levels per CTE, project readiness (rule named), what is missing for the next level.
 
@@ -121,8 +124,8 @@ def show(file: Path, as_json: bool, lang: str, strict: bool) -> None:
 
 @trl.command("ladders")
 @click.argument("ladder", required=False)
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
-@click.option("--lang", type=LANG, default="zh", show_default=True)
+@json_option
+@click.option("--lang", type=LANG, default="zh", show_default=True, help="显示语言 / language of the output")
 def ladders(ladder: str | None, as_json: bool, lang: str) -> None:
     """列出或显示就绪度阶梯 / List shipped ladders, or show one with its checklist.
 
@@ -138,7 +141,7 @@ def ladders(ladder: str | None, as_json: bool, lang: str) -> None:
     if ladder:
         lad = load_ladder(ladder)
         if as_json:
-            click.echo(json.dumps(lad.scale.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2))
+            echo_json(lad.scale.model_dump(mode="json", exclude_none=True))
         else:
             click.echo(render_ladder(lad, lang))
         return
@@ -150,7 +153,7 @@ def ladders(ladder: str | None, as_json: bool, lang: str) -> None:
         rows.append({"id": lad.id, "levels": f"{lad.numbers[0]}-{lad.numbers[-1]}", "questions": n,
                      "confidence": conf, "title": both(lad.library.title) if lad.library else lad.id})
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo_json(rows)
         return
-    for r in rows:
-        click.echo(f"{r['id']:<22} {r['levels']:>5}  {r['questions']:>3} Q  [{r['confidence']}]  {r['title']}")
+    print_table(["阶梯 / ladder", "等级 / levels", "问题 / questions", "可信度 / confidence", "名称 / title"],
+                [[r["id"], r["levels"], r["questions"], r["confidence"], r["title"]] for r in rows])
