@@ -116,7 +116,7 @@ def _is_path(param: click.Parameter) -> bool:
 
 
 def _is_number(param: click.Parameter) -> bool:
-    from tlr.cli._params import Amount, Integer
+    from tlr.cli.kit.params import Amount, Integer
 
     return isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType, Integer, Amount))
 

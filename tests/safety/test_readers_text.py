@@ -273,7 +273,7 @@ def test_rank_and_explain_print_names_literally(campaign, tmp_path, capsys):
 def test_markup_helper_never_lets_rich_interpret_data():
     from rich.console import Console
 
-    from tlr.cli._output import safe
+    from tlr.cli.kit import safe
 
     for name in ["[bold]x", "[/]", "[/bold]", "x\\", "[link=file:///etc/passwd]y[/link]", EVIL, "a[", "]"]:
         console = Console(record=True, width=200, color_system=None)

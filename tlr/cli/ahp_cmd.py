@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import click
 
-from tlr.cli._params import NON_NEGATIVE, PathArg
+from tlr.cli.kit import NON_NEGATIVE, PathArg, command, echo_json, json_option, print_table
 
 
 def _relocate(exc, path):
@@ -20,62 +19,43 @@ def _relocate(exc, path):
     return exc
 
 
-def _fmt(x, nd=4):
-    return "—" if x is None else f"{x:.{nd}f}"
+def _print_single(res, path=None) -> None:
+    from tlr.cli.kit import plain
 
-
-def _table(headers, rows):
-    def width(s):
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(s))
-
-    cols = list(zip(*([headers] + rows))) if rows else [[h] for h in headers]
-    ws = [max(width(c) for c in col) for col in cols]
-
-    def line(cells):
-        return "  ".join(str(c) + " " * (w - width(c)) for c, w in zip(cells, ws)).rstrip()
-
-    out = [line(headers), "  ".join("-" * w for w in ws)]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
-def _human_single(res, path=None):
-    lines = []
     if path:
-        lines.append(f"# {path}")
+        click.echo(f"# {plain(path)}")
     labels = res.labels or [str(i + 1) for i in range(res.n)]
     order = sorted(range(res.n), key=lambda i: -res.weights[i])
     rank = {i: r + 1 for r, i in enumerate(order)}
-    lines.append(_table(["比较项 / item", "权重 / weight", "排名 / rank"],
-                        [[labels[i], f"{res.weights[i]:.4f}", rank[i]] for i in range(res.n)]))
-    lines.append("")
+    print_table(["比较项 / item", "权重 / weight", "排名 / rank"],
+                [[labels[i], f"{res.weights[i]:.4f}", rank[i]] for i in range(res.n)])
+    click.echo("")
     status = "通过 / consistent" if res.consistent else "未通过 / NOT consistent"
     meas = "CR" if res.consistency_measure == "cr" else "GCI"
-    lines.append(f"方法 / method: {res.method}    随机一致性表 / RI table: {res.ri_table} (RI={res.ri:g})")
-    lines.append(f"λmax = {res.lambda_max:.4f}   CI = {res.ci:.4f}   CR = {res.cr:.4f}   GCI = {res.gci:.4f}")
-    lines.append(f"一致性 / consistency: {status} ({meas} ≤ {res.threshold:g}; {res.threshold_source})")
+    click.echo(f"方法 / method: {res.method}    随机一致性表 / RI table: {res.ri_table} (RI={res.ri:g})")
+    click.echo(f"λmax = {res.lambda_max:.4f}   CI = {res.ci:.4f}   CR = {res.cr:.4f}   GCI = {res.gci:.4f}")
+    click.echo(f"一致性 / consistency: {status} ({meas} ≤ {res.threshold:g}; {res.threshold_source})")
     if res.missing != "none":
-        lines.append(f"缺失判断处理 / missing judgements: {res.missing}")
+        click.echo(f"缺失判断处理 / missing judgements: {res.missing}")
     if res.suggestions and not res.consistent:
-        lines.append("")
-        lines.append("修改建议（按修改后 CR 排序）/ repair suggestions (ranked by CR after the repair):")
-        lines.append(_table(["#", "判断 / judgement", "当前 / current", "建议 / suggested", "标度值 / on scale",
-                             "修改后 CR / CR after"],
-                            [[s.rank, f"{s.row} : {s.column}", _frac(s.current), f"{s.suggested:.4g}",
-                              _frac(s.suggested_scale), f"{s.cr_after:.4f} ({s.cr_after_scale:.4f})"]
-                             for s in res.suggestions]))
+        click.echo("")
+        click.echo("修改建议（按修改后 CR 排序）/ repair suggestions (ranked by CR after the repair):")
+        print_table(["#", "判断 / judgement", "当前 / current", "建议 / suggested", "标度值 / on scale",
+                     "修改后 CR / CR after"],
+                    [[s.rank, f"{s.row} : {s.column}", _frac(s.current), f"{s.suggested:.4g}",
+                      _frac(s.suggested_scale), f"{s.cr_after:.4f} ({s.cr_after_scale:.4f})"]
+                     for s in res.suggestions])
     if res.repair_plan:
-        lines.append("")
-        lines.append("一次修改方案（依次修改，直至通过）/ repair plan (apply in order until consistent):")
-        lines.append(_table(["步 / step", "判断 / judgement", "当前 / current", "改为 / change to", "累计 CR / CR so far"],
-                            [[s.rank, f"{s.row} : {s.column}", _frac(s.current), _frac(s.suggested_scale),
-                              f"{s.cr_after:.4f}"] for s in res.repair_plan]))
+        click.echo("")
+        click.echo("一次修改方案（依次修改，直至通过）/ repair plan (apply in order until consistent):")
+        print_table(["步 / step", "判断 / judgement", "当前 / current", "改为 / change to", "累计 CR / CR so far"],
+                    [[s.rank, f"{s.row} : {s.column}", _frac(s.current), _frac(s.suggested_scale),
+                      f"{s.cr_after:.4f}"] for s in res.repair_plan])
         last = res.repair_plan[-1]
         final = last.gci_after if res.consistency_measure == "gci" else last.cr_after
         if final > res.threshold + 1e-12:
-            lines.append("注意：按此方案修改后仍未达到阈值，请重新审视整组判断 / note: the plan does not reach the "
-                         "threshold; the judgements need to be revisited as a whole")
-    return "\n".join(lines)
+            click.echo("注意：按此方案修改后仍未达到阈值，请重新审视整组判断 / note: the plan does not reach the "
+                       "threshold; the judgements need to be revisited as a whole")
 
 
 def _frac(x: float) -> str:
@@ -86,7 +66,7 @@ def _frac(x: float) -> str:
     return f"1/{inv:.4g}" if abs(inv - round(inv)) < 1e-9 else f"{x:.4g}"
 
 
-@click.command("ahp", context_settings={"help_option_names": ["-h", "--help"]})
+@command("ahp")
 @click.argument("files", nargs=-1, required=True, type=PathArg(dir_okay=False))
 @click.option("--method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
               show_default=True, help="排序方法 / prioritisation method.")
@@ -104,7 +84,7 @@ def _frac(x: float) -> str:
 @click.option("--expert-weights", default=None, metavar="W1,W2,...", help="专家权重 / expert weights (with --group).")
 @click.option("--screen", is_flag=True, help="剔除未通过一致性检验的专家 / drop experts who fail the consistency test.")
 @click.option("--suggestions", type=NON_NEGATIVE, default=5, show_default=True, help="修改建议条数 / number of repair suggestions.")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON / machine-readable output.")
+@json_option
 @click.option("--strict", is_flag=True, help="不一致或有警告时退出码为 1 / exit 1 if inconsistent or warnings.")
 def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weights, screen, suggestions, as_json,
         strict):
@@ -114,14 +94,14 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
     FILE is a CSV (labels in the header row and first column) or a YAML pairwise matrix.
 
     \b
-    示例 / Examples:
+    Example / 示例:
       tlr ahp criteria.csv
       tlr ahp criteria.csv --method geometric_mean --ri saaty1980 --json
       tlr ahp upper-only.csv --repair upper
       tlr ahp expert1.csv expert2.csv expert3.csv --group aij --expert-weights 2,1,1 --screen
 
     \b
-    CSV example / 示例:
+    CSV 文件示例 / CSV file example:
       ,技术,市场,团队
       技术,1,3,5
       市场,1/3,1,2
@@ -185,15 +165,15 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
             "most_influential": str(mats[res.most_influential][0]), "experts": experts,
         }
         if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+            echo_json(out)
         else:
             click.echo(f"群决策 / group decision: {group.upper()}, {len(mats)} 位专家 / experts, 方法 / method {method}")
-            click.echo(_table(["比较项 / item", "群体权重 / group weight"],
-                              [[l, f"{w:.4f}"] for l, w in zip(labels0, res.weights)]))
+            print_table(["比较项 / item", "群体权重 / group weight"],
+                        [[l, f"{w:.4f}"] for l, w in zip(labels0, res.weights)])
             click.echo("")
-            click.echo(_table(["专家 / expert", "权重 / weight", "CR", "一致 / ok", "纳入 / used", "影响 / influence"],
-                              [[x["file"], f"{x['weight']:.3f}", f"{x['cr']:.4f}", "是/yes" if x["consistent"] else "否/no",
-                                "是/yes" if x["included"] else "否/no", f"{x['influence']:.4f}"] for x in experts]))
+            print_table(["专家 / expert", "权重 / weight", "CR", "一致 / ok", "纳入 / used", "影响 / influence"],
+                        [[x["file"], f"{x['weight']:.3f}", f"{x['cr']:.4f}", "是/yes" if x["consistent"] else "否/no",
+                          "是/yes" if x["included"] else "否/no", f"{x['influence']:.4f}"] for x in experts])
             click.echo("")
             if g:
                 click.echo(f"集结矩阵 / aggregated matrix: λmax = {g.lambda_max:.4f}  CR = {g.cr:.4f} "
@@ -221,9 +201,12 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
             d = r.to_dict()
             d["file"] = str(f)
             docs.append(d)
-        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2))
+        echo_json(docs[0] if len(docs) == 1 else docs)
     else:
-        click.echo("\n\n".join(_human_single(r, f if len(results) > 1 else None) for f, r in results))
+        for k, (f, r) in enumerate(results):
+            if k:
+                click.echo("")
+            _print_single(r, f if len(results) > 1 else None)
     if strict and any((not r.consistent) or r.warnings for _, r in results):
         click.get_current_context().exit(1)
     return 0

@@ -7,101 +7,18 @@ directory.
 
 from __future__ import annotations
 
-import contextlib
-
-import json
-import sqlite3
 import sys
-import unicodedata
-from typing import Any
 
 import click
 
-from tlr.cli._params import ID, NON_NEGATIVE, POSITIVE, PathArg, SEED, TEXT
-
-CAMPAIGN_HELP = ("批次目录（或其 campaign.sqlite）；默认取环境变量 TLR_CAMPAIGN，否则当前目录 / campaign directory "
-                 "(or its campaign.sqlite); default: $TLR_CAMPAIGN, else the current directory")
-
-
-def _guard(invoke, ctx):
-    try:
-        return invoke(ctx)
-    except sqlite3.DatabaseError as exc:
-        from tlr.campaign.ledger import database_error, resolve_path
-
-        raise database_error(resolve_path(ctx.params.get("campaign")), exc) from None
-
-
-class GuardedCommand(click.Command):
-    """A command whose low-level SQLite failures become a clear CampaignError (no traceback)."""
-
-    def invoke(self, ctx: click.Context):
-        return _guard(super().invoke, ctx)
-
-
-class GuardedGroup(click.Group):
-    command_class = GuardedCommand
-
-    def invoke(self, ctx: click.Context):
-        return _guard(super().invoke, ctx)
-
-
-def campaign_option(f):
-    return click.option("--campaign", "-C", "campaign", envvar="TLR_CAMPAIGN", default=None, metavar="DIR",
-                        help=CAMPAIGN_HELP)(f)
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON")(f)
-
-
-def encoding_option(f):
-    return click.option("--encoding", default=None, metavar="NAME",
-                        help="CSV/JSON 文件的文字编码（无法自动识别时），如 big5、shift_jis、cp1252 / the text encoding of "
-                             "a CSV/JSON file when it is not detected, e.g. big5, shift_jis, cp1252")(f)
+from tlr.cli.kit import (ID, NON_NEGATIVE, POSITIVE, SEED, TEXT, PathArg, campaign_option, command,
+                         echo_json, encoding_option, group, json_option, plain, print_table, problems_as_json)
 
 
 def _open(campaign: str | None):
     from tlr.campaign import open_campaign
 
     return open_campaign(campaign)
-
-
-@contextlib.contextmanager
-def problems_as_json(as_json: bool):
-    """Let an all-or-nothing import's ValidationError through, first listing its problems as JSON if asked."""
-    from tlr.errors import ValidationError
-
-    try:
-        yield
-    except ValidationError as exc:
-        if as_json:
-            echo_json({"ok": False, "problems": [d.to_dict() for d in exc.diagnostics]})
-        from tlr.cli._output import plain
-
-        click.echo(plain(exc.message), err=True)
-        raise
-
-
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    from tlr.cli._output import plain
-
-    cells = [[plain(h) for h in headers]] + [["" if c is None else plain(c) for c in r] for r in rows]
-    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
-    lines = []
-    for k, r in enumerate(cells):
-        lines.append("  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def _warn(diags) -> None:
@@ -119,7 +36,7 @@ def _pair(text: str, option: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- campaign
 
 
-@click.group(cls=GuardedGroup)
+@group()
 def campaign() -> None:
     """评价批次：创建与查看 / Create and inspect an evaluation round.
 
@@ -166,8 +83,6 @@ def campaign_init(directory: str, rubric_path: str, name: str | None, as_json: b
     if as_json:
         echo_json(info)
     else:
-        from tlr.cli._output import plain
-
         click.echo(f"已创建批次 / created campaign {plain(info['name'])} at {plain(info['path'])}")
         click.echo(f"指标体系 / rubric {info['rubric']} {info['rubric_version']} sha256 {info['rubric_hash']}")
 
@@ -202,11 +117,9 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
-    from tlr.cli._output import plain
-
     for k in ("path", "name", "campaign_id", "created_at", "rubric", "rubric_version", "rubric_hash"):
         click.echo(f"{k:15} {plain(info.get(k))}")
-    click.echo(table(["table", "rows"], [[k, v] for k, v in counts.items()]))
+    print_table(["table", "rows"], [[k, v] for k, v in counts.items()])
 
 
 @campaign.command("trl-record")
@@ -268,9 +181,9 @@ def campaign_trl_list(project_id, latest, campaign, as_json) -> None:
     if as_json:
         echo_json(rows)
         return
-    click.echo(table(["#", "project", "cte", "assessor", "recorded_at", "sha256"],
-                     [[r["id"], r["project_id"], r["cte"], r["assessor"], r["recorded_at"][:19], r["sha256"][:16]]
-                      for r in rows]))
+    print_table(["#", "project", "cte", "assessor", "recorded_at", "sha256"],
+                [[r["id"], r["project_id"], r["cte"], r["assessor"], r["recorded_at"][:19], r["sha256"][:16]]
+                 for r in rows])
 
 
 # --------------------------------------------------------------------------- imports
@@ -279,7 +192,7 @@ def campaign_trl_list(project_id, latest, campaign, as_json) -> None:
 def _import_cmd(kind: str):
     zh = "项目" if kind == "projects" else "专家"
 
-    @click.command("import", cls=GuardedCommand)
+    @command("import")
     @click.argument("file", type=PathArg(dir_okay=False))
     @campaign_option
     @click.option("--dry-run", is_flag=True, help="只检查不导入 / check only, import nothing")
@@ -309,7 +222,7 @@ def _import_cmd(kind: str):
 
 
 def _list_cmd(kind: str):
-    @click.command("list", cls=GuardedCommand)
+    @command("list")
     @campaign_option
     @json_option
     def cmd(campaign: str | None, as_json: bool) -> None:
@@ -318,18 +231,18 @@ def _list_cmd(kind: str):
         if as_json:
             echo_json(rows)
         elif kind == "projects":
-            click.echo(table(["id", "name", "applicant", "industry", "type"],
-                             [[r["id"], r["name"], r["applicant"], r["industry"], r["achievement_type"] or ""]
-                              for r in rows]))
+            print_table(["id", "name", "applicant", "industry", "type"],
+                        [[r["id"], r["name"], r["applicant"], r["industry"], r["achievement_type"] or ""]
+                         for r in rows])
         else:
-            click.echo(table(["id", "name", "institution", "fields"],
-                             [[r["id"], r["name"], r["institution"], ";".join(r["fields"])] for r in rows]))
+            print_table(["id", "name", "institution", "fields"],
+                        [[r["id"], r["name"], r["institution"], ";".join(r["fields"])] for r in rows])
 
     cmd.help = f"列出{'项目' if kind == 'projects' else '专家'} / List the {kind}.\n\n\b\nExample / 示例:\n  tlr {kind} list --json"
     return cmd
 
 
-@click.group(cls=GuardedGroup)
+@group()
 def projects() -> None:
     """项目：导入与列出 / Import and list the round's projects.
 
@@ -340,7 +253,7 @@ def projects() -> None:
     """
 
 
-@click.group(cls=GuardedGroup)
+@group()
 def experts() -> None:
     """专家：导入与列出 / Import and list the expert pool.
 
@@ -360,7 +273,7 @@ experts.add_command(_list_cmd("experts"))
 # --------------------------------------------------------------------------- assign
 
 
-@click.command(cls=GuardedCommand)
+@command()
 @campaign_option
 @click.option("--per-project", "-n", type=POSITIVE, default=None,
               help="每个项目的专家数（默认取指标体系的最少专家数）/ experts per project (default: the rubric's min_experts)")
@@ -434,12 +347,12 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
                 by_p: dict[str, list[str]] = {}
                 for e, p, src, _ts in rows:
                     by_p.setdefault(p, []).append(e + ("*" if src == "manual" else ""))
-                click.echo(table(["project", "experts (* manual)"], [[p, " ".join(es)] for p, es in by_p.items()]))
+                print_table(["project", "experts (* manual)"], [[p, " ".join(es)] for p, es in by_p.items()])
                 if rec:
                     from tlr.campaign.assign import reason_text
 
                     click.echo("\n回避 / recusals:")
-                    click.echo(table(["expert", "project", "reason"], [[e, p, reason_text(r)] for e, p, r, _ in rec]))
+                    print_table(["expert", "project", "reason"], [[e, p, reason_text(r)] for e, p, r, _ in rec])
             return
         if per_project is None:
             from tlr.campaign.assign import panel_rules
@@ -463,7 +376,7 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
 # --------------------------------------------------------------------------- status
 
 
-@click.command(cls=GuardedCommand)
+@command()
 @campaign_option
 @click.option("--expert", "expert_id", default=None, type=ID, help="只看某位专家 / one expert")
 @click.option("--project", "project_id", default=None, type=ID, help="只看某个项目 / one project")
@@ -500,23 +413,23 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
                f"回避 / recusals {t['recusals']}")
     if not project_id:
         click.echo("")
-        click.echo(table(["expert", "name", "assigned", "done", "partial", "missing", "recused", "answers"],
-                         [[e.id, e.name, e.assigned, e.done, e.partial, e.missing, e.recused,
-                           f"{e.answers}/{e.expected}"] for e in experts_]))
+        print_table(["expert", "name", "assigned", "done", "partial", "missing", "recused", "answers"],
+                    [[e.id, e.name, e.assigned, e.done, e.partial, e.missing, e.recused,
+                      f"{e.answers}/{e.expected}"] for e in experts_])
     if not expert_id:
         click.echo("")
-        click.echo(table(["project", "assigned", "done", "missing experts", "recused", "experts behind",
-                          "quorum", "min experts"],
-                         [[p.id, p.assigned, p.done, " ".join(p.missing_experts),
-                           " ".join(r["expert"] for r in p.recused), p.experts_behind,
-                           "yes" if p.quorum_met else "no", "yes" if p.min_experts_met else "no"]
-                          for p in projects_]))
+        print_table(["project", "assigned", "done", "missing experts", "recused", "experts behind",
+                     "quorum", "min experts"],
+                    [[p.id, p.assigned, p.done, " ".join(p.missing_experts),
+                      " ".join(r["expert"] for r in p.recused), p.experts_behind,
+                      "yes" if p.quorum_met else "no", "yes" if p.min_experts_met else "no"]
+                     for p in projects_])
 
 
 # --------------------------------------------------------------------------- export
 
 
-@click.group(cls=GuardedGroup)
+@group()
 def export() -> None:
     """导出 / Export campaign data.
 
@@ -596,7 +509,7 @@ def export_assignments_cmd(campaign, fmt, out) -> None:
 # --------------------------------------------------------------------------- audit
 
 
-@click.group(cls=GuardedGroup)
+@group()
 def audit() -> None:
     """审计日志 / The hash-chained audit log.
 
@@ -659,8 +572,6 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
             click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
         else:
             click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
-            from tlr.cli._output import plain
-
             for p in report.problems:
                 click.echo(f"  - {plain(p)}", err=True)
         good = [s for s in report.seals if s["status"] == "ok"]
@@ -764,5 +675,5 @@ def audit_log(campaign, limit, action, as_json) -> None:
             parts = [f"{r['expert_id']}/{r['project_id']}/{r['indicator_id']}={r['raw']}"]
         return " ".join(parts + [f"{k}={v}" for k, v in extra.items() if not isinstance(v, (dict, list))])
 
-    click.echo(table(["seq", "time", "actor", "action", "detail"],
-                     [[e["seq"], e["ts"][:19], e["actor"], e["action"], summary(e)[:80]] for e in entries]))
+    print_table(["seq", "time", "actor", "action", "detail"],
+                [[e["seq"], e["ts"][:19], e["actor"], e["action"], summary(e)[:80]] for e in entries])

@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from tlr.cli._fund import fund_options
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, safe
-from tlr.cli._params import BOOTSTRAP, DRAWS, ID, POSITIVE, PathArg, SEED
+from tlr.cli.kit import (BOOTSTRAP, DRAWS, ID, POSITIVE, SEED, PathArg, add_row, campaign_argument,
+                         campaign_pair_argument, command, console, echo_json, json_option, lang_option, new_table,
+                         print_table, safe)
+from tlr.cli.kit.fund import fund_options
 
-CAMPAIGN_ARG = click.argument("campaign", type=PathArg(exists=False), metavar="CAMPAIGN")
 RUBRIC_OPTION = click.option("--rubric", "rubric_path", type=PathArg(dir_okay=False), default=None,
                              help="核对评价体系文件与批次冻结版本一致 / Check that this rubric file still matches "
                                   "the campaign's frozen rubric.")
@@ -26,7 +26,7 @@ def _options(draws: int, seed: int, top: int, bootstrap: int):
     return EvaluationOptions(draws=draws, seed=seed, top_k=top, bootstrap_draws=bootstrap)
 
 
-def _run(campaign: str, options, rubric_path: str | None, allow_unverified: bool = False, check: bool = True):
+def _run(campaign: str | None, options, rubric_path: str | None, allow_unverified: bool = False, check: bool = True):
     """Open the ledger, verify its audit trail, and evaluate (a progress line on a terminal).
 
     Returns (ledger, evaluation, audit status or None when *check* is off)."""
@@ -54,8 +54,8 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
-@click.command()
-@CAMPAIGN_ARG
+@command()
+@campaign_argument
 @click.option("--top", "top", type=POSITIVE, default=10, show_default=True,
               help="P(前k) 的 k，并显示前 k 行 / k for P(top k); rows shown.")
 @click.option("--all", "show_all", is_flag=True, help="显示全部项目 / Show every project, not only the top k.")
@@ -68,9 +68,9 @@ def _fmt(x: Any, digits: int = 1) -> str:
 @fund_options
 @RUBRIC_OPTION
 @UNVERIFIED_OPTION
-@LANG_OPTION
-@JSON_OPTION
-def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
+@lang_option
+@json_option
+def rank(campaign: str | None, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
          objective: str, fundable_tiers: str | None, cost_column: str | None, industries: str | None,
          min_trl: int | None, max_ticket: float | None, industry_cap: int | None, rubric_path: str | None,
          allow_unverified: bool, lang: str, as_json: bool) -> int:
@@ -91,12 +91,12 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
     \b
     Example / 示例:
       tlr rank round-2026 --top 10
-      tlr rank round-2026 --all --json > ranking.json
-      tlr rank round-2026 --budget 5000 --min-trl 5
+      tlr rank -C round-2026 --all --json > ranking.json
+      TLR_CAMPAIGN=round-2026 tlr rank --budget 5000 --min-trl 5
     """
     from tlr.app.records import completeness_summary, project_records
     from tlr.campaign.funding import fund_fit
-    from tlr.cli._fund import print_selection, run_selection, split_list
+    from tlr.cli.kit.fund import print_selection, run_selection, split_list
     from tlr.text import tr
 
     options = _options(draws, seed, top, bootstrap)
@@ -120,8 +120,6 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
                    "completeness": completeness, "projects": rows,
                    **({"selection": selection} if selection is not None else {})})
         return 0
-    from rich.table import Table
-
     out = console()
     zh = lang == "zh"
     rubric = ev.rubric
@@ -129,23 +127,22 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
         out.print(f"[bold red]{audit.stamp['zh']} / {audit.stamp['en']}[/bold red]: {safe(audit.problems[0])}")
     out.print(f"[bold]{safe(tr(rubric.title, lang))}[/bold] {safe(rubric.version)} — {len(rows)} "
               f"{'个项目' if zh else 'projects'}")
-    table = Table(show_lines=False)
     k = ev.robustness.top_k
-    for col in (("排名", "rank"), ("项目", "project"), ("综合分", "score"), ("档次", "tier"), ("支持路径", "route"),
-                ("TRL", "TRL"), ("排名区间", "rank 5–95%"), (f"P(前{k})", f"P(top {k})"), ("说明", "notes")):
-        table.add_column(col[0] if zh else col[1], overflow="fold")
+    table = new_table([col[0] if zh else col[1] for col in (
+        ("排名", "rank"), ("项目", "project"), ("综合分", "score"), ("档次", "tier"), ("支持路径", "route"),
+        ("TRL", "TRL"), ("排名区间", "rank 5–95%"), (f"P(前{k})", f"P(top {k})"), ("说明", "notes"))])
     shown = rows if show_all else rows[:top]
     for r in shown:
         interval = r["rank_interval"]
         notes = [("× " + ("一票否决：" if zh else "knock-out: ") + x["label"]) for x in r["knockouts"]]
         notes += [f["text"] for f in r["flags"]]
-        table.add_row(str(r["rank"]) + (" ×" if r["knocked_out"] else ""), safe(f"{r['project']} {r['name'] or ''}"),
-                      _fmt(r["composite"]), safe(f"{r['tier']} {r['tier_label'] or ''}"),
-                      safe(r.get("route_short") or r["route_label"] or "—"),
-                      "—" if r["readiness"] is None else f"{r['readiness']}{r['readiness_marker']}",
-                      "—" if interval is None else f"{interval[0]:.0f}–{interval[1]:.0f}",
-                      "—" if r["p_top_k"] is None else f"{r['p_top_k']:.2f}", safe("; ".join(notes)))
-    out.print(table)
+        add_row(table, [str(r["rank"]) + (" ×" if r["knocked_out"] else ""), f"{r['project']} {r['name'] or ''}",
+                        _fmt(r["composite"]), f"{r['tier']} {r['tier_label'] or ''}",
+                        r.get("route_short") or r["route_label"] or "—",
+                        "—" if r["readiness"] is None else f"{r['readiness']}{r['readiness_marker']}",
+                        "—" if interval is None else f"{interval[0]:.0f}–{interval[1]:.0f}",
+                        "—" if r["p_top_k"] is None else f"{r['p_top_k']:.2f}", "; ".join(notes)])
+    print_table(table, out=out)
     if len(shown) < len(rows):
         out.print(f"… {'另有' if zh else ''}{len(rows) - len(shown)} {'个（--all 显示全部）' if zh else 'more (--all)'}")
     if selection is not None:
@@ -190,14 +187,13 @@ def completeness_line(c: dict, lang: str) -> str:
     return ("；" if zh else "; ").join(parts)
 
 
-@click.command()
-@CAMPAIGN_ARG
-@click.argument("project", type=ID)
+@command()
+@campaign_pair_argument("project", ID, "PROJECT")
 @RUBRIC_OPTION
 @UNVERIFIED_OPTION
-@LANG_OPTION
-@JSON_OPTION
-def explain(campaign: str, project: str, rubric_path: str | None, allow_unverified: bool, lang: str,
+@lang_option
+@json_option
+def explain(campaign: str | None, project: str, rubric_path: str | None, allow_unverified: bool, lang: str,
             as_json: bool) -> int:
     """解释项目得分 / Why a project scored what it did, and what the next tier would take.
 
@@ -208,6 +204,7 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     \b
     Example / 示例:
       tlr explain round-2026 P017
+      tlr explain -C round-2026 P017 --lang en
     """
     from tlr.app.explain import explain_project
     from tlr.text import tr
@@ -218,8 +215,6 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     if as_json:
         echo_json({**body, "audit": audit.to_dict()})
         return 0
-    from rich.table import Table
-
     out = console()
     zh = lang == "zh"
     name = next((p["name"] for p in ledger.projects() if p["id"] == project), "")
@@ -228,16 +223,12 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     out.print(f"[bold]{safe(project)} {safe(name)}[/bold] — {'综合分' if zh else 'composite'} "
               f"{_fmt(body['composite'], 2)}, {'档次' if zh else 'tier'} {body['tier']}, "
               f"{'排名' if zh else 'rank'} {body['rank']}{' ×' if body.get('knocked_out') else ''}")
-    table = Table()
-    for col in (("指标", "indicator"), ("共识值", "consensus"), ("效用", "utility"), ("权重", "weight"),
-                ("贡献", "contribution"), ("单项可达下一档", "alone reaches next tier")):
-        table.add_column(col[0] if zh else col[1])
-    for c in body["contributions"]:
-        node = ev.rubric.node(c["indicator"])
-        table.add_row(safe(f"{c['indicator']} {tr(node.label, lang)}"), _fmt(c["consensus"], 2),
-                      _fmt(c["utility"], 2),
-                      f"{c['weight']:.3f}", _fmt(c["contribution"], 2), "✓" if c["sufficient_alone"] else "")
-    out.print(table)
+    print_table([col[0] if zh else col[1] for col in (
+        ("指标", "indicator"), ("共识值", "consensus"), ("效用", "utility"), ("权重", "weight"),
+        ("贡献", "contribution"), ("单项可达下一档", "alone reaches next tier"))],
+        [[f"{c['indicator']} {tr(ev.rubric.node(c['indicator']).label, lang)}", _fmt(c["consensus"], 2),
+          _fmt(c["utility"], 2), f"{c['weight']:.3f}", _fmt(c["contribution"], 2),
+          "✓" if c["sufficient_alone"] else ""] for c in body["contributions"]], out=out)
     if body["gap_to_next_tier"] > 0:
         out.print(f"{'距下一档还差' if zh else 'gap to the next tier'}: {body['gap_to_next_tier']:.2f}")
     for item in body.get("neighbours", []):
@@ -257,12 +248,12 @@ def explain(campaign: str, project: str, rubric_path: str | None, allow_unverifi
     return 0
 
 
-@click.command()
-@CAMPAIGN_ARG
+@command()
+@campaign_argument
 @UNVERIFIED_OPTION
-@LANG_OPTION
-@JSON_OPTION
-def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -> int:
+@lang_option
+@json_option
+def agreement(campaign: str | None, allow_unverified: bool, lang: str, as_json: bool) -> int:
     """专家一致性 / Panel agreement: Kendall's W and ICC per indicator, re-review flags, outlier experts.
 
     W and ICC are computed over the complete block (experts who scored every
@@ -272,6 +263,7 @@ def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -
     \b
     Example / 示例:
       tlr agreement round-2026
+      tlr agreement -C round-2026 --json
     """
     from tlr.text import tr
 
@@ -296,27 +288,17 @@ def agreement(campaign: str, allow_unverified: bool, lang: str, as_json: bool) -
     if as_json:
         echo_json(data)
         return 0
-    from rich.table import Table
-
     out = console()
     zh = lang == "zh"
-    table = Table(title="指标一致性 / agreement per indicator")
-    for col in ("indicator", "ICC(1) one-way", "projects", "Kendall W", "p", "block e×p"):
-        table.add_column(col)
-    for iid, entry in ev.agreement.items():
-        table.add_row(safe(f"{iid} {tr(ev.rubric.node(iid).label, lang)}"), _fmt(entry.get("icc1_oneway"), 3),
-                      str(entry.get("icc1_targets", "")), _fmt(entry.get("kendall_w"), 3),
-                      _fmt(entry.get("kendall_p"), 3),
-                      f"{entry.get('kendall_experts', 0)}×{entry.get('kendall_projects', 0)}")
-    out.print(table)
+    print_table(("indicator", "ICC(1) one-way", "projects", "Kendall W", "p", "block e×p"),
+                [[f"{iid} {tr(ev.rubric.node(iid).label, lang)}", _fmt(entry.get("icc1_oneway"), 3),
+                  str(entry.get("icc1_targets", "")), _fmt(entry.get("kendall_w"), 3), _fmt(entry.get("kendall_p"), 3),
+                  f"{entry.get('kendall_experts', 0)}×{entry.get('kendall_projects', 0)}"]
+                 for iid, entry in ev.agreement.items()], title="指标一致性 / agreement per indicator", out=out)
     if experts:
-        t2 = Table(title="专家 / experts")
-        for col in ("expert", "bias", "z", "flat", "corr", "flags"):
-            t2.add_column(col)
-        for x in experts:
-            t2.add_row(safe(x["expert"]), _fmt(x["bias"], 2), _fmt(x["bias_z"], 1), _fmt(x["flat_share"], 2),
-                       _fmt(x["corr"], 2), ", ".join(x["flags"]))
-        out.print(t2)
+        print_table(("expert", "bias", "z", "flat", "corr", "flags"),
+                    [[x["expert"], _fmt(x["bias"], 2), _fmt(x["bias_z"], 1), _fmt(x["flat_share"], 2),
+                      _fmt(x["corr"], 2), ", ".join(x["flags"])] for x in experts], title="专家 / experts", out=out)
     out.print(f"{'需复议项目' if zh else 'projects to re-review'}: {len(review)}")
     for r in review[:30]:
         out.print(f"  {safe(r['project'])}: {safe('; '.join(x['text'] for x in r['reasons']))}")

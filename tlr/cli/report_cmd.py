@@ -7,17 +7,9 @@ from pathlib import Path
 
 import click
 
-from tlr.cli._fund import fund_options
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
-from tlr.cli._params import DRAWS, NON_NEGATIVE, PathArg, SEED
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    bad = [f for f in formats if f not in ("html", "pdf")]
-    if bad or not formats:
-        raise click.BadParameter(f"unknown format(s) {', '.join(bad) or value!r}: use html, pdf or html,pdf")
-    return formats
+from tlr.cli.kit import (DRAWS, NON_NEGATIVE, SEED, PathArg, campaign_argument, command, console, echo_json,
+                         echo_written, formats_option, json_option, lang_option)
+from tlr.cli.kit.fund import fund_options
 
 
 class _Steps:
@@ -46,25 +38,30 @@ class _Steps:
             self.status.__exit__(*exc)
 
 
-@click.command()
-@click.argument("campaign", type=PathArg(exists=False), metavar="CAMPAIGN")
+@command()
+@campaign_argument
 @click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False),
-              help="Folder to write the reports into (only this folder is written).")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--top", type=NON_NEGATIVE, default=None, help="Number of project profiles (default 30; 0 for none).")
+              help="报告写入的目录（只写这个目录）/ folder to write the reports into (only this folder is written)")
+@formats_option
+@click.option("--top", type=NON_NEGATIVE, default=None,
+              help="项目简介页数（默认 30；0 = 不要）/ number of project profiles (default 30; 0 for none)")
 @click.option("--templates", "templates_dir", type=PathArg(file_okay=False, exists=True), default=None,
-              help="Use these Jinja2 templates instead of the shipped ones.")
-@click.option("--organisation", default=None, help="Issuing department shown on the cover.")
-@click.option("--draws", type=DRAWS, default=10_000, show_default=True, help="Monte Carlo weight draws.")
-@click.option("--seed", type=SEED, default=20240601, show_default=True, help="Random seed (same seed, same report).")
-@click.option("--data-json", is_flag=True, help="Also write report-data.json (the data behind the report).")
+              help="用这个目录中的 Jinja2 模板代替自带模板 / use these Jinja2 templates instead of the shipped ones")
+@click.option("--organisation", default=None,
+              help="封面上的发文单位 / issuing department shown on the cover")
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True,
+              help="权重蒙特卡洛抽样次数 / Monte Carlo weight draws")
+@click.option("--seed", type=SEED, default=20240601, show_default=True,
+              help="随机种子（同种子同报告）/ random seed (same seed, same report)")
+@click.option("--data-json", is_flag=True,
+              help="另写 report-data.json（报告背后的数据）/ also write report-data.json (the data behind the report)")
 @click.option("--allow-unverified", is_flag=True,
               help="审计未通过时仍生成报告，每页标注“审计未通过” / Render even when `tlr audit verify` fails; every "
                    "page is stamped 'audit failed'.")
 @fund_options
-@LANG_OPTION
-@JSON_OPTION
-def report(campaign: str, out_dir: str, formats: str, top: int | None, templates_dir: str | None,
+@lang_option
+@json_option
+def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: int | None, templates_dir: str | None,
            organisation: str | None, draws: int, seed: int, data_json: bool, allow_unverified: bool,
            budget: float | None, objective: str, fundable_tiers: str | None, cost_column: str | None,
            industries: str | None, min_trl: int | None, max_ticket: float | None, industry_cap: int | None,
@@ -84,12 +81,11 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     \b
     Example / 示例:
       tlr report round-2026 --out reports/ --format html,pdf --lang zh --top 20
-      tlr report round-2026 --out reports/ --budget 5000 --min-trl 5
+      tlr report -C round-2026 --out reports/ --budget 5000 --min-trl 5
     """
     from tlr.outputs import check_folder
 
-    fmts = _formats(formats)
-    names = [f"report.{f}" for f in fmts] + (["report-data.json"] if data_json else [])
+    names = [f"report.{f}" for f in formats] + (["report-data.json"] if data_json else [])
     check_folder(out_dir, names=names)  # before the ranking: a bad --out fails at once
     from tlr.app.audit_gate import check_audit
     from tlr.app.report_data import build_report_data
@@ -105,7 +101,7 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
         evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed), progress=step)
         selection = None
         if budget is not None:
-            from tlr.cli._fund import run_selection
+            from tlr.cli.kit.fund import run_selection
 
             step("资金安排 / budget selection")
             selection = run_selection(evaluation, {p["id"]: p for p in ledger.projects()}, budget=budget,
@@ -118,7 +114,7 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
 
             data = type(data).model_validate({**data.model_dump(), "selection": selection_section(selection)})
         step("生成报告 / rendering")
-        written = render_report(data, out_dir, formats=fmts, lang=lang, top=top, templates_dir=templates_dir,
+        written = render_report(data, out_dir, formats=formats, lang=lang, top=top, templates_dir=templates_dir,
                                 progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))
         if data_json:
             from tlr.outputs import write_file
@@ -129,16 +125,18 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     return 0
 
 
-@click.command()
+@command()
 @click.option("--out", "out_dir", default="demo-out", show_default=True, type=PathArg(file_okay=False),
-              help="Fresh folder for the campaign, answers and reports.")
-@click.option("--force", is_flag=True, help="Replace a previous demo output in --out (deletes only files tlr wrote; "
-                                           "refuses if anything else is there).")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--draws", type=DRAWS, default=10_000, show_default=True, help="Monte Carlo weight draws.")
-@LANG_OPTION
-@JSON_OPTION
-def demo(out_dir: str, force: bool, formats: str, draws: int, lang: str, as_json: bool) -> int:
+              help="新目录，存放批次、评分与报告 / fresh folder for the campaign, answers and reports")
+@click.option("--force", is_flag=True,
+              help="替换 --out 中以前的演示输出（只删 tlr 写的文件；有其他文件则拒绝）/ replace a previous demo output "
+                   "in --out (deletes only files tlr wrote; refuses if anything else is there)")
+@formats_option
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True,
+              help="权重蒙特卡洛抽样次数 / Monte Carlo weight draws")
+@lang_option
+@json_option
+def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: str, as_json: bool) -> int:
     """演示 / Run the whole pipeline on the bundled example round and say where the reports are.
 
     Creates a campaign under the fund screening rubric, imports 58 projects and 12
@@ -153,9 +151,8 @@ def demo(out_dir: str, force: bool, formats: str, draws: int, lang: str, as_json
     """
     from tlr.demo import run_demo
 
-    fmts = _formats(formats)
     with _Steps(as_json) as step:
-        result = run_demo(out_dir, lang=lang, formats=fmts, force=force, draws=draws, step=step)
+        result = run_demo(out_dir, lang=lang, formats=formats, force=force, draws=draws, step=step)
     if as_json:
         echo_json({"out": str(result.out), "campaign": str(result.campaign), "ranking": str(result.ranking_json),
                    "reports": [str(p) for p in result.reports], "counts": result.counts})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli._output import JSON_OPTION, LANG_OPTION, console, echo_json, echo_written
-from tlr.cli._params import PathArg
+from tlr.cli.kit import (PathArg, add_row, console, echo_json, echo_written, formats_option, group,
+                         json_option, json_text, lang_option, new_table, print_table, safe)
 
 
-@click.group()
+@group()
 def rubric() -> None:
     """评价指标体系 / Rubrics: check, show, schema.
 
@@ -22,8 +22,9 @@ def rubric() -> None:
 
 @rubric.command()
 @click.argument("files", nargs=-1, required=True, type=PathArg(dir_okay=False))
-@click.option("--strict", is_flag=True, help="Treat warnings (e.g. AHP CR > 0.1) as failures (exit 1).")
-@JSON_OPTION
+@click.option("--strict", is_flag=True,
+              help="警告（如 AHP CR > 0.1）也算失败（退出码 1）/ treat warnings (e.g. AHP CR > 0.1) as failures (exit 1)")
+@json_option
 def check(files: tuple[str, ...], strict: bool, as_json: bool) -> int:
     """检查评价体系文件 / Validate rubric files and report every problem at once.
 
@@ -123,8 +124,8 @@ def _panel_rules(rub) -> dict:
 
 @rubric.command()
 @click.argument("file", type=PathArg(dir_okay=False))
-@LANG_OPTION
-@JSON_OPTION
+@lang_option
+@json_option
 def show(file: str, lang: str, as_json: bool) -> int:
     """展示指标树与权重 / Show the tree with local and global weights and AHP consistency.
 
@@ -136,7 +137,6 @@ def show(file: str, lang: str, as_json: bool) -> int:
       tlr rubric show rubrics/fund-screening.yaml
       tlr rubric show rubrics/fund-screening-county.yaml --lang en --json
     """
-    from rich.table import Table
     from rich.tree import Tree
 
     from tlr.errors import RubricError
@@ -154,7 +154,7 @@ def show(file: str, lang: str, as_json: bool) -> int:
         echo_json(_weights_json(rub))
         return 0
     out = console()
-    out.print(f"[bold]{tr(rub.title, lang)}[/bold]  ({rub.id} {rub.version})")
+    out.print(f"[bold]{safe(tr(rub.title, lang))}[/bold]  ({safe(rub.id)} {safe(rub.version)})")
     out.print(f"sha256 {rub.content_hash}")
 
     def ahp_note(node_id: str) -> str:
@@ -164,53 +164,45 @@ def show(file: str, lang: str, as_json: bool) -> int:
         mark = "✓" if res.consistent else "✗"
         measure = str(res.consistency_measure).upper()
         value = float(res.gci) if measure == "GCI" else float(res.cr)
-        return (f"  [AHP {res.method}, {measure} = {value:.3f} {mark} "
+        return (f"  \\[AHP {res.method}, {measure} = {value:.3f} {mark} "
                 f"(≤ {float(res.threshold):.2f}, RI {res.ri_table})]")
 
-    tree = Tree(f"{rub.id}  局部权重 local / 全局权重 global{ahp_note('root')}")
+    tree = Tree(f"{safe(rub.id)}  局部权重 local / 全局权重 global{ahp_note('root')}")
     branches = {None: tree}
     for n in rub.nodes:
-        label = tr(n.label, lang)
+        label = safe(tr(n.label, lang))
         if n.kind == "dimension":
-            text = f"[bold]{n.id}[/bold] {label}  {n.local_weight:.4f} / {n.global_weight:.4f}{ahp_note(n.id)}"
+            text = f"[bold]{safe(n.id)}[/bold] {label}  {n.local_weight:.4f} / {n.global_weight:.4f}{ahp_note(n.id)}"
         elif n.role == "score":
-            text = f"{n.id} {label}  {n.local_weight:.4f} / {n.global_weight:.4f}  · {describe_scale(n.scale, lang)}"
+            text = (f"{safe(n.id)} {label}  {n.local_weight:.4f} / {n.global_weight:.4f}  · "
+                    f"{safe(describe_scale(n.scale, lang))}")
         else:
-            text = f"{n.id} {label}  ({n.role}) · {describe_scale(n.scale, lang)}"
+            text = f"{safe(n.id)} {label}  ({n.role}) · {safe(describe_scale(n.scale, lang))}"
         branches[n.id] = branches[n.parent].add(text)
     out.print(tree)
     doc = rub.document
-    table = Table(title="专家组规则 / panel rules")
-    for col in ("rule", "value", "source"):
-        table.add_column(col)
+    table = new_table(("rule", "value", "source"), title="专家组规则 / panel rules")
     for name, rule in _panel_rules(rub).items():
         value = rule["value"]
         shown = f"{value:.2f}" if name == "quorum" else str(value).lower() if isinstance(value, bool) else str(value)
-        table.add_row(PANEL_RULE_NAMES[name], shown,
-                      "默认 / default" if rule["default"] else "评价体系 / rubric")
-    out.print(table)
+        add_row(table, [PANEL_RULE_NAMES[name], shown, "默认 / default" if rule["default"] else "评价体系 / rubric"])
+    print_table(table, out=out)
     if doc.gates:
-        table = Table(title="一票否决 / gates", show_lines=False)
-        for col in ("id", "label", "effect"):
-            table.add_column(col)
-        for g in doc.gates:
-            table.add_row(g.id, tr(g.label, lang), g.effect + (f" (≤ {g.max_tier})" if g.max_tier else "")
-                          + (f" → {g.route}" if g.route else ""))
-        out.print(table)
+        print_table(("id", "label", "effect"),
+                    [[g.id, tr(g.label, lang), g.effect + (f" (≤ {g.max_tier})" if g.max_tier else "")
+                      + (f" → {g.route}" if g.route else "")] for g in doc.gates], title="一票否决 / gates", out=out)
     if doc.tiers:
-        table = Table(title="推荐档次 / tiers")
-        for col in ("id", "label", "min score"):
-            table.add_column(col)
-        for t in doc.tiers:
-            table.add_row(t.id, tr(t.label, lang), "" if t.min_score is None else f"{t.min_score:g}")
-        out.print(table)
+        print_table(("id", "label", "min score"),
+                    [[t.id, tr(t.label, lang), "" if t.min_score is None else f"{t.min_score:g}"] for t in doc.tiers],
+                    title="推荐档次 / tiers", out=out)
     for d in rub.warnings:
         click.echo(d.format(), err=True)
     return 0
 
 
 @rubric.command()
-@click.option("--out", "out_file", type=PathArg(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--out", "out_file", type=PathArg(dir_okay=False),
+              help="写入这个文件而不是标准输出 / write to this file instead of standard output")
 def schema(out_file: str | None) -> int:
     """输出 JSON Schema / Print the JSON Schema of the rubric format (for editor completion).
 
@@ -220,15 +212,13 @@ def schema(out_file: str | None) -> int:
     Then in VS Code (YAML extension), first line of a rubric:
       # yaml-language-server: $schema=./tlr-rubric.schema.json
     """
-    import json
-
     from tlr.rubric.schema import rubric_json_schema
 
     if out_file:
         from tlr.outputs import check_file
 
         check_file(out_file)
-    text = json.dumps(rubric_json_schema(), ensure_ascii=False, indent=2)
+    text = json_text(rubric_json_schema())
     if out_file:
         from tlr.outputs import write_file
 
@@ -241,8 +231,6 @@ def schema(out_file: str | None) -> int:
 
 def _show_library(library, lang: str, as_json: bool) -> int:
     """Show a scale library: every scale, its levels or points, and the sources with confidence marks."""
-    from rich.table import Table
-
     from tlr.rubric.kinds import kind_of
     from tlr.rubric.model import CONFIDENCE_MEANING
     from tlr.text import tr
@@ -251,33 +239,31 @@ def _show_library(library, lang: str, as_json: bool) -> int:
         echo_json({"kind": "scale_library", **library.model_dump(mode="json", by_alias=True, exclude_none=True)})
         return 0
     out = console()
-    out.print(f"[bold]{tr(library.title, lang)}[/bold]  ({library.id} {library.version}, scale library)")
+    out.print(f"[bold]{safe(tr(library.title, lang))}[/bold]  ({safe(library.id)} {safe(library.version)}, "
+              f"scale library)")
     for source in library.sources:
         meaning = CONFIDENCE_MEANING[source.confidence][0 if lang == "zh" else 1]
-        out.print(f"  [{source.confidence}] {source.ref or ''} {tr(source.title, lang)} — {meaning}")
+        out.print(f"  \\[{source.confidence}] {safe(source.ref or '')} {safe(tr(source.title, lang))} — {meaning}")
     for name, scale in library.scales.items():
         if kind_of(scale).ladder:
-            table = Table(title=f"{name}: {tr(scale.label, lang)}")
-            for col in ("level", "label", "descriptor", "checklist"):
-                table.add_column(col)
-            for lv in scale.levels:
-                table.add_row(str(lv.level), tr(lv.label, lang), tr(lv.descriptor, lang), str(len(lv.checklist)))
-            out.print(table)
+            print_table(("level", "label", "descriptor", "checklist"),
+                        [[lv.level, tr(lv.label, lang), tr(lv.descriptor, lang), len(lv.checklist)]
+                         for lv in scale.levels], title=safe(f"{name}: {tr(scale.label, lang)}"), out=out)
         else:
-            out.print(f"{name}: {scale.kind}")
+            out.print(f"{safe(name)}: {scale.kind}")
     return 0
 
 
 @rubric.command()
 @click.argument("file", type=PathArg(dir_okay=False))
 @click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False),
-              help="Folder to write the manual into (only this folder is written).")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+              help="手册写入的目录（只写这个目录）/ folder to write the manual into (only this folder is written)")
+@formats_option
 @click.option("--templates", "templates_dir", type=PathArg(file_okay=False, exists=True), default=None,
-              help="Use these Jinja2 templates instead of the shipped ones.")
-@LANG_OPTION
-@JSON_OPTION
-def doc(file: str, out_dir: str, formats: str, templates_dir: str | None, lang: str, as_json: bool) -> int:
+              help="用这个目录中的 Jinja2 模板代替自带模板 / use these Jinja2 templates instead of the shipped ones")
+@lang_option
+@json_option
+def doc(file: str, out_dir: str, formats: tuple[str, ...], templates_dir: str | None, lang: str, as_json: bool) -> int:
     """专家评分手册 / Render a rubric as the scoring manual experts score with (HTML, PDF).
 
     Every dimension and indicator with its weight, its scale, the anchor text of
@@ -287,13 +273,11 @@ def doc(file: str, out_dir: str, formats: str, templates_dir: str | None, lang: 
     Example / 示例:
       tlr rubric doc rubrics/fund-screening.yaml --out manual/ --format pdf
     """
-    from tlr.cli.report_cmd import _formats
     from tlr.outputs import check_folder
     from tlr.report.render import render_manual
     from tlr.rubric import load_rubric
 
-    fmts = _formats(formats)
     check_folder(out_dir)  # the file names (from the rubric id) are checked again once it is loaded
-    written = render_manual(load_rubric(file), out_dir, formats=fmts, lang=lang, templates_dir=templates_dir)
+    written = render_manual(load_rubric(file), out_dir, formats=formats, lang=lang, templates_dir=templates_dir)
     echo_written(written, as_json)
     return 0

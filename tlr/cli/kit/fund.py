@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli._params import AMOUNT, NON_NEGATIVE, POSITIVE
+from tlr.cli.kit.params import AMOUNT, NON_NEGATIVE, POSITIVE
 
 OBJECTIVE_CHOICES = ("above-line", "value-for-money", "sum")  # = tlr.ranking.selection.OBJECTIVES (no numpy here)
 
@@ -55,17 +55,18 @@ def _n(x) -> str:
 
 def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
     """The selection in the terminal: rule, objective, selection vs rank-order fill, left-out, frontier."""
-    from rich.table import Table
-
-    from tlr.cli._output import safe
+    from tlr.cli.kit.output import add_row, new_table, print_table, safe
     from tlr.report.strings import ui
 
     s = ui(lang)
     key = "zh" if lang == "zh" else "en"
     colon, gap = ("：", "") if key == "zh" else (": ", " ")
 
+    def name(pid: str) -> str:
+        return f"{pid} {(names.get(pid) or {}).get('name') or ''}".strip()
+
     def label(pid: str) -> str:
-        return safe(f"{pid} {(names.get(pid) or {}).get('name') or ''}".strip())
+        return safe(name(pid))
 
     out.print(f"\n[bold]{s['sel_title']}[/bold] — {s['sel_budget']} {_n(sel['budget'])} {s['sel_unit']}")
     out.print(f"{s['sel_objective']}{colon}{sel['objective']} — {sel['objective_text'][key]}")
@@ -74,14 +75,10 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
               + s["sel_n_candidates"].format(n=len(sel["candidates"]),
                                             cost=_n(sum(c["cost"] for c in sel["candidates"]))))
     rows = {c["project"]: c for c in sel["candidates"]}
-    table = Table(title=s["sel_selected"])
-    for col in (s["rank"], s["project"], s["tier"], s["composite"], s["sel_cost"], s["sel_value"]):
-        table.add_column(col)
-    for pid in sel["selected"]:
-        r = rows[pid]
-        table.add_row(str(r["rank"]), label(pid), r["tier"], f"{r['composite']:.1f}", _n(r["cost"]),
-                      f"{r['value']:.1f}")
-    out.print(table)
+    print_table((s["rank"], s["project"], s["tier"], s["composite"], s["sel_cost"], s["sel_value"]),
+                [[rows[pid]["rank"], name(pid), rows[pid]["tier"], f"{rows[pid]['composite']:.1f}",
+                  _n(rows[pid]["cost"]), f"{rows[pid]['value']:.1f}"] for pid in sel["selected"]],
+                title=s["sel_selected"], out=out)
     if sel["objective"] == "value-for-money":
         lead = s["sel_selected_lead_rule"].format(n=len(sel["selected"]), cost=_n(sel["total_cost"]),
                                                   left=_n(sel["remaining"]), value=f"{sel['total_value']:.1f}",
@@ -102,20 +99,18 @@ def print_selection(out, sel: dict, names: dict, lang: str = "zh") -> None:
                   f"{safe(item['explanation'][key])}")
     frontier = sel.get("frontier")
     if frontier:
-        ft = Table(title=s["sel_frontier"])
         cols = [s["sel_from_budget"], s["sel_best_value"], s["sel_rank_fill_value"]]
         if sel["objective"] == "value-for-money":
             cols.append(s["sel_rule_value"])
         cols += [s["sel_projects"], ""]
-        for col in cols:
-            ft.add_column(col)
+        ft = new_table(cols, title=s["sel_frontier"])
         for k, pt in enumerate(frontier["points"]):
             cells = [_n(pt["budget"]), f"{pt['value']:.1f}", f"{pt['rank_fill_value']:.1f}"]
             if sel["objective"] == "value-for-money":
                 cells.append(f"{pt['rule_value']:.1f}")
-            cells += [safe(", ".join(pt["selected"])) or "—", s["sel_here"] if k == frontier["at_budget"] else ""]
-            ft.add_row(*cells)
-        out.print(ft)
+            cells += [", ".join(pt["selected"]) or "—", s["sel_here"] if k == frontier["at_budget"] else ""]
+            add_row(ft, cells)
+        print_table(ft, out=out)
         if not frontier["breakpoints"]:
             out.print(s["sel_frontier_grid"].format(n=len(frontier["points"])))
 
