@@ -48,6 +48,12 @@ def _available(name: str) -> bool:
 class LazyGroup(click.Group):
     """A click group whose sub-commands are imported on first use."""
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出 / Show this message and exit."   # = tlr.cli.kit.commands.HELP_OPTION_HELP
+        return option
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if _available(name)]
 
@@ -65,7 +71,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="tlr")
+@click.version_option(__version__, "-V", "--version", prog_name="tlr", help="显示版本并退出 / Show the version and exit.")
 def cli() -> None:
     """tlr — 科技成果评价与评投联动排序 / technology evaluation and investment ranking.
 

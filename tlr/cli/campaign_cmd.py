@@ -449,10 +449,12 @@ def _check_out(out: str | None) -> None:
 
 @export.command("scores")
 @campaign_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
+              help="文件格式 / file format")
 @click.option("--out", "-o", type=PathArg(dir_okay=False), default=None,
               help="输出文件（csv/json 默认输出到标准输出）/ output file (csv/json default: stdout)")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="指标与分值标签的语言 / language of the indicator and score labels")
 def export_scores_cmd(campaign, fmt, out, lang) -> None:
     """导出全部评分 / Export every score (who, what, when, rubric version).
 
@@ -481,7 +483,8 @@ def export_scores_cmd(campaign, fmt, out, lang) -> None:
 
 @export.command("assignments")
 @campaign_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True,
+              help="文件格式 / file format")
 @click.option("--out", "-o", type=PathArg(dir_okay=False), default=None,
               help="输出文件（csv/json 默认输出到标准输出）/ output file (csv/json default: stdout)")
 def export_assignments_cmd(campaign, fmt, out) -> None:
