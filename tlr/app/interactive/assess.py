@@ -87,6 +87,10 @@ class FileChecklistStore:
     def move(self, step: str | None) -> None:
         self.position = step    # saved with the next answer (resuming does not need it)
 
+    def evidence_for(self, question: str) -> list[str]:
+        """The files and URLs attached as evidence for ``question``."""
+        return [e.path or e.url or "" for e in self.cte.evidence if question in e.questions]
+
     def add_evidence(self, item, target: str, kind: str):
         """Attach a file or URL as evidence for ``item`` (hashed, saved at once); returns the evidence."""
         from tlr.trl.evidence import make_evidence
@@ -130,9 +134,9 @@ class AssessmentView:
         say(f"[{k + 1}/{len(engine.steps)}] {item.id} ({tag})  {tr(item.text, self.lang)}")
         if item.evidence:
             say(f"   {self.t('所需证据', 'Evidence needed')}: {evidence_names(item.evidence, self.lang)}")
-        linked = [e for e in engine.store.cte.evidence if item.id in e.questions]
+        linked = engine.store.evidence_for(item.id)
         if linked:
-            say(f"   {self.t('已附证据', 'Evidence attached')}: " + ", ".join(e.path or e.url or "" for e in linked))
+            say(f"   {self.t('已附证据', 'Evidence attached')}: " + ", ".join(linked))
         current = engine.store.answers.get(item.id)
         if current is not None:
             value = f"{current:g}%" if isinstance(current, float) else current
