@@ -35,12 +35,15 @@ OPTIONS = [(path, cmd, opt) for path, cmd in COMMANDS_FOUND.items()
            for opt in cmd.get_params(click.Context(cmd)) if isinstance(opt, click.Option)]
 
 
-def test_the_walk_finds_every_command():
+def test_the_walk_finds_every_command_and_each_is_a_kit_command():
     from tlr.cli import COMMANDS
+    from tlr.cli.kit import Command, Group
 
     assert {p[0] for p in COMMANDS_FOUND if p} == set(COMMANDS)
     assert ("audit", "seal") in COMMANDS_FOUND and ("trl", "assess") in COMMANDS_FOUND
     assert len(OPTIONS) > 150
+    others = [" ".join(p) for p, cmd in COMMANDS_FOUND.items() if p and not isinstance(cmd, (Command, Group))]
+    assert others == []                                    # one error path, one help option, one campaign rule
 
 
 @pytest.mark.parametrize("path, cmd, opt", OPTIONS,
