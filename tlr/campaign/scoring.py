@@ -16,6 +16,7 @@ from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
+from .imports import Findings, cell_problem
 from .ledger import Ledger, Transaction, expert_actor
 from .tables import norm_header, open_table
 
@@ -266,8 +267,6 @@ class _Answers:
 
     def row(self, number: int, values: dict[str, str], findings: Any = None) -> dict | None:
         """The answer of a row (``None`` for an empty answer or, with ``findings``, a refused row)."""
-        from .imports import cell_problem
-
         mapping, table = self.mapping, self.table
         get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
         expert_id = self.expert_id
@@ -332,8 +331,6 @@ def _check_answers(ledger: Ledger, expert_id: str, path: str | Path, encoding: s
                    keep: list[dict] | None = None):
     """Pass 1 over an answers file: ``(table, checker or None, findings)``; the answers are counted in
     ``checker.count`` (and appended to ``keep`` if given)."""
-    from .imports import Findings
-
     table = open_table(path, encoding=encoding)
     findings = Findings(table.file)
     lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tlr.errors import CampaignError, Location
 
-from .audit import canonical
+from .chain import canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger

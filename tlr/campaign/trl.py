@@ -14,7 +14,7 @@ from typing import Any
 
 from tlr.errors import CampaignError
 
-from .audit import canonical
+from .chain import canonical
 from .ledger import Ledger
 
 

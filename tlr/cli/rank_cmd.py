@@ -34,7 +34,7 @@ def _run(campaign: str, options, rubric_path: str | None, allow_unverified: bool
 
     from tlr.app.audit_gate import check_audit
     from tlr.campaign import open_campaign
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
 
     ledger = open_campaign(campaign)
     audit = check_audit(ledger, allow_unverified=allow_unverified) if check else None
@@ -95,7 +95,7 @@ def rank(campaign: str, top: int, show_all: bool, draws: int, bootstrap: int, se
       tlr rank round-2026 --budget 5000 --min-trl 5
     """
     from tlr.app.records import completeness_summary, project_records
-    from tlr.campaign.funding import fund_fit
+    from tlr.app.funding import fund_fit
     from tlr.cli._fund import print_selection, run_selection, split_list
     from tlr.text import tr
 

@@ -94,7 +94,7 @@ def report(campaign: str, out_dir: str, formats: str, top: int | None, templates
     from tlr.app.audit_gate import check_audit
     from tlr.app.report_data import build_report_data
     from tlr.campaign import open_campaign
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
     from tlr.evaluation import EvaluationOptions
     from tlr.report.render import render_report
 
@@ -151,7 +151,7 @@ def demo(out_dir: str, force: bool, formats: str, draws: int, lang: str, as_json
       tlr demo --out demo-out
       tlr demo --out demo-en --lang en --format html
     """
-    from tlr.demo import run_demo
+    from tlr.app.demo import run_demo
 
     fmts = _formats(formats)
     with _Steps(as_json) as step:
