@@ -24,8 +24,8 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from hashlib import blake2b as _blake2b
 from dataclasses import dataclass, field
+from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import schema

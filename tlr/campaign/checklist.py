@@ -23,7 +23,8 @@ from typing import Any
 from tlr.errors import CampaignError, TlrError
 
 from .ledger import Ledger, Transaction, expert_actor, now
-from .scoring import _check_pair, _validator, indicator_applies
+from .rules import indicator_applies
+from .scoring import _check_pair, _validator
 
 ANSWERS_TABLE = "checklist_answers"
 ANSWER_COLUMNS = ("expert_id", "project_id", "indicator_id", "question_id", "answer", "answered_at")

@@ -37,3 +37,18 @@ def rubric_summary(rubric: Any) -> dict[str, Any]:
     if defaults is not None:
         panel["defaults"] = list(defaults)  # rules the rubric file left unstated (the frozen copy states all)
     return {"indicators": indicators, "panel": panel}
+
+
+def indicator_applies(rubric: Any, info: Any, achievement_type: str | None) -> bool:
+    """True when the indicator (and each of its ancestors) applies to this achievement type."""
+    if not achievement_type:
+        return True
+    for node_id in getattr(info, "path", (info.id,)):
+        try:
+            model = rubric.node(node_id).model
+        except KeyError:
+            continue
+        allowed = getattr(model, "applies_to", None)
+        if allowed and achievement_type not in allowed:
+            return False
+    return True

@@ -18,6 +18,7 @@ from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
 from .imports import Findings, cell_problem
 from .ledger import Ledger, Transaction, expert_actor
+from .rules import indicator_applies
 from .tables import norm_header, open_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -28,21 +29,6 @@ ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
     "comment": ("comment", "意见", "评语", "备注"),
     "evidence": ("evidence", "依据", "证据"),
 }
-
-
-def indicator_applies(rubric: Any, info: Any, achievement_type: str | None) -> bool:
-    """True when the indicator (and each of its ancestors) applies to this achievement type."""
-    if not achievement_type:
-        return True
-    for node_id in getattr(info, "path", (info.id,)):
-        try:
-            model = rubric.node(node_id).model
-        except KeyError:
-            continue
-        allowed = getattr(model, "applies_to", None)
-        if allowed and achievement_type not in allowed:
-            return False
-    return True
 
 
 def applicable_indicators(rubric: Any, achievement_type: str | None) -> list[Any]:
@@ -405,4 +391,4 @@ def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: s
 
 
 __all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",
-           "assigned_projects", "applicable_indicators", "indicator_applies", "Item", "ScoreRecord"]
+           "assigned_projects", "applicable_indicators", "Item", "ScoreRecord"]
