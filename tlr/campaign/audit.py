@@ -343,16 +343,15 @@ def _same_rows(ledger: "Ledger", table: str, spec: Any, expected: dict[bytes, by
     row is missing or extra — what the key-by-key comparison of :func:`_check_tables` finds, without a
     key digest per row. Anything else (or a digest seen twice) is left to that comparison to describe.
     """
-    want = set(expected.values())
+    want = set(expected.values())   # the digests themselves are shared with `expected`
     if len(want) != len(expected):
         return False
-    seen: set[bytes] = set()
     for values in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
         digest = _digest(_db_values(spec, values))
-        if digest not in want or digest in seen:
+        if digest not in want:   # not logged, differs, or a second copy of a row already matched
             return False
-        seen.add(digest)
-    return len(seen) == len(want)
+        want.remove(digest)
+    return not want
 
 
 def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[bytes, dict | None]]) -> None:
