@@ -108,15 +108,15 @@ def _library(path: Path) -> tuple[ScaleLibrary, str]:
     """
     try:
         before = _sha256(path)
-    except TlrError:
-        before = None   # unreadable: _read_library reports it, as without the cache
-    key = (str(path.resolve()), before or "")
-    library = _LIBRARIES.get(key) if before is not None else None
+        key = (str(path.resolve()), before)
+    except (TlrError, OSError, RuntimeError):
+        before = key = None   # unreadable: _read_library reports it, as without the cache
+    library = _LIBRARIES.get(key) if key is not None else None
     if library is not None:
         return library, before
     library = _read_library(path)
     after = _sha256(path)
-    if after == before:
+    if key is not None and after == before:
         while len(_LIBRARIES) >= _LIBRARIES_KEPT:
             _LIBRARIES.pop(next(iter(_LIBRARIES)))
         _LIBRARIES[key] = library
