@@ -12,7 +12,10 @@ Measures, in one run and on the same machine, the median wall time of
 Each command runs as a fresh process (cold Python start, warm OS file cache), stdout to /dev/null.
 The demo campaign is built with `tlr demo` (about 20 s) unless --campaign names one (a `tlr demo` output
 folder or its round-2026 campaign). --breakdown adds where the time of `tlr rank` goes, phase by phase
-(median over the runs, each in a fresh process).
+(median over the runs, each in a fresh process). Beside the wall time, the CPU time (user + system):
+on a shared machine it does not count the waits for a core. --compiled runs with tlr's modules
+compiled to bytecode (as a `pip install` leaves them) when the environment would otherwise compile
+them from source in every process (PYTHONDONTWRITEBYTECODE with an editable install).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,18 +35,22 @@ from pathlib import Path
 # Runs in a fresh interpreter: the phases of `tlr rank CAMPAIGN --json`, timed one after the other.
 BREAKDOWN = r"""
 import json, sys, time
-T = time.perf_counter
-t0 = t = T()
+T, C = time.perf_counter, time.process_time
+t0, c0 = T(), C()
+t, c = t0, c0
 out = {}
 def mark(name):
-    global t
-    now = T(); out[name] = now - t; t = now
+    global t, c
+    now, cpu = T(), C()
+    out[name] = [now - t, cpu - c]
+    t, c = now, cpu
 import numpy
 mark("import numpy")
 import pydantic, tlr.rubric, tlr.text
 mark("import pydantic, the rubric and text models")
 from tlr.cli import rank_cmd
 from tlr.app.audit_gate import check_audit
+from tlr.app.evaluation import evaluate_campaign
 from tlr.app.records import project_records
 from tlr.campaign import open_campaign
 from tlr.campaign.cube import score_cube
@@ -65,7 +73,7 @@ ev = evaluate(rubric, cube, readiness_assessed={p: r.level for p, r in ready.ite
 mark("evaluate (10,000 + 1,000 draws)")
 text = json_text({"projects": project_records(ev, {p["id"]: p for p in ledger.projects()}), "method": ev.method})
 mark("records and JSON")
-out["total in process"] = T() - t0
+out["total in process"] = [T() - t0, C() - c0]
 print(json.dumps(out))
 """
 
@@ -85,13 +93,20 @@ def generated_rubric(n_indicators: int = 500, per_dimension: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
-def median_seconds(cmd: list[str], runs: int) -> float:
-    times = []
+def median_seconds(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system) of *cmd* over *runs* fresh processes.
+
+    The CPU time is the steadier figure on a shared machine: waiting for a core does not count."""
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)  # warm-up
+    times, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def demo_campaign(tlr: str, given: str | None, tmp: Path) -> Path:
@@ -104,19 +119,33 @@ def demo_campaign(tlr: str, given: str | None, tmp: Path) -> Path:
     return tmp / "demo" / "round-2026"
 
 
-def breakdown(campaign: Path, runs: int) -> dict[str, float]:
+def breakdown(campaign: Path, runs: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Phase -> (median wall s, median CPU s)."""
     from tlr.cli import SINGLE_THREAD_BLAS
 
-    env = dict(os.environ)
+    env = dict(env)
     for name in SINGLE_THREAD_BLAS:  # as the `tlr` command runs
         env.setdefault(name, "1")
-    phases: dict[str, list[float]] = {}
+    phases: dict[str, list[list[float]]] = {}
+    subprocess.run([sys.executable, "-c", BREAKDOWN, str(campaign)], check=True, capture_output=True, env=env)
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", BREAKDOWN, str(campaign)], check=True, capture_output=True,
                              text=True, env=env).stdout
         for name, seconds in json.loads(out.strip().splitlines()[-1]).items():
             phases.setdefault(name, []).append(seconds)
-    return {name: statistics.median(values) for name, values in phases.items()}
+    return {name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+            for name, values in phases.items()}
+
+
+def compiled_env(tmp: Path) -> dict[str, str]:
+    """An environment whose interpreter keeps the bytecode it compiles, as a `pip install` leaves tlr.
+
+    With PYTHONDONTWRITEBYTECODE=1 and an editable install every command compiles tlr from source
+    (about 0.1 s of `tlr rank`). Here bytecode is written to a private cache prefix (the checkout is
+    not written) by the untimed first run of each command."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    return env
 
 
 def main() -> None:
@@ -124,12 +153,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--campaign", default=None, help="an existing demo campaign (skips `tlr demo`)")
     parser.add_argument("--breakdown", action="store_true", help="also time the phases of `tlr rank`")
+    parser.add_argument("--compiled", action="store_true",
+                        help="run with tlr's modules compiled to bytecode, as after `pip install` (matters when "
+                             "PYTHONDONTWRITEBYTECODE is set and tlr is installed editable)")
     args = parser.parse_args()
     tlr = shutil.which("tlr") or str(Path(sys.executable).with_name("tlr"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "generated-500.yaml"
         path.write_text(generated_rubric(), encoding="utf-8")
         campaign = demo_campaign(tlr, args.campaign, Path(tmp))
+        env = compiled_env(Path(tmp)) if args.compiled else dict(os.environ)
+        source = "compiled to bytecode" if args.compiled else (
+            "compiled from source in every run (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else
+            "bytecode cached")
+        print(f"tlr modules: {source}")
         rows = [
             ("python -c pass", [sys.executable, "-c", "pass"], None),
             ('python -c "import numpy"', [sys.executable, "-c", "import numpy"], None),
@@ -137,15 +174,16 @@ def main() -> None:
             ("tlr rubric check (500 indicators)", [tlr, "rubric", "check", str(path)], 0.6),
             ("tlr rank <demo> --json", [tlr, "rank", str(campaign), "--json"], 0.45),
         ]
-        print(f"{'command':<36} {'median s':>9} {'target s':>9}  runs={args.runs}")
+        print(f"{'command':<36} {'median s':>9} {'cpu s':>7} {'target s':>9}  runs={args.runs}")
         for name, cmd, target in rows:
-            t = median_seconds(cmd, args.runs)
+            t, cpu = median_seconds(cmd, args.runs, env)
             verdict = "" if target is None else ("  ok" if t <= target else "  SLOW")
-            print(f"{name:<36} {t:>9.3f} {'' if target is None else f'{target:.2f}':>9}{verdict}")
+            print(f"{name:<36} {t:>9.3f} {cpu:>7.3f} {'' if target is None else f'{target:.2f}':>9}{verdict}")
         if args.breakdown:
             print(f"\nwhere `tlr rank <demo> --json` spends its time (median of {args.runs} fresh processes):")
-            for name, seconds in breakdown(campaign, args.runs).items():
-                print(f"  {name:<44} {seconds:>7.3f} s")
+            print(f"  {'phase':<44} {'wall s':>7} {'cpu s':>7}")
+            for name, (seconds, cpu) in breakdown(campaign, args.runs, env).items():
+                print(f"  {name:<44} {seconds:>7.3f} {cpu:>7.3f}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tlr.campaign import (assign_experts, clear_score, import_experts, import_projects, init_campaign,
                           open_campaign, recuse, record_score, verify_audit)
-from tlr.campaign.ledger import TABLES
+from tlr.campaign.schema import TABLES
 from tlr.campaign.scoring import expert_items
 
 from .conftest import ANSWER, FIXTURES

@@ -12,7 +12,7 @@ import pytest
 
 from tlr.campaign import open_campaign, record_score, verify_audit
 from tlr.campaign import schema
-from tlr.campaign.audit import entry_hash
+from tlr.campaign.chain import entry_hash
 from tlr.campaign.scoring import expert_items
 from tlr.campaign.seal import load_key
 
@@ -81,7 +81,7 @@ def _append_forged(conn, action="score.set", actor="expert:E04 via user:secretar
     payload = {"put": {"scores": [row]}}
     entry = {"seq": seq + 1, "ts": "2026-05-01T00:00:00+00:00", "actor": actor, "action": action,
              "payload": payload}
-    from tlr.campaign.audit import canonical
+    from tlr.campaign.chain import canonical
 
     conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)",
                  (seq + 1, entry["ts"], actor, action, canonical(payload), prev, entry_hash(prev, entry)))

@@ -288,7 +288,7 @@ def test_answers_import_in_parts(ledger, tmp_path, monkeypatch):
 def test_old_single_entry_import_still_verifies(tmp_path, rubric):
     """A ledger written before parts existed: one entry for a whole import, built here by hand."""
     from tlr.campaign import init_campaign
-    from tlr.campaign.audit import canonical, entry_hash
+    from tlr.campaign.chain import canonical, entry_hash
 
     led = init_campaign(tmp_path / "c", rubric)
     rows = [{"id": f"P{k}", "seq": k, "name": f"项目{k}", "applicant": "单位", "industry": "steel",

@@ -81,8 +81,7 @@ def test_v3_ledger_with_an_old_sheet_export_migrates_and_verifies(tmp_path, monk
     """A campaign written before v4 (sheet exports without a position, no seals table) opens, migrates
     and verifies; its old sheet's position is found from the `sheet.export` entry."""
     from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
-    from tlr.campaign import ledger as ledger_mod
-    from tlr.campaign.ledger import TableSpec
+    from tlr.campaign.schema import TableSpec
     from tlr.campaign.sheets import export_sheet, import_sheets
     from tlr.errors import ValidationError
 
@@ -91,11 +90,11 @@ def test_v3_ledger_with_an_old_sheet_export_migrates_and_verifies(tmp_path, monk
     with monkeypatch.context() as m:
         m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
         m.setattr(schema, "SCHEMA_VERSION", 3)
-        tables = dict(ledger_mod.TABLES)
+        tables = dict(schema.TABLES)
         tables.pop("seals")
         tables["sheet_exports"] = TableSpec("sheet_exports", ("token_sha256",),
                                             ("token_sha256", "expert_id", "exported_at", "items"))
-        m.setattr(ledger_mod, "TABLES", tables)
+        m.setattr(schema, "TABLES", tables)
         led = init_campaign(tmp_path / "old", rubric)
         import_projects(led, FIXTURES / "projects.csv")
         import_experts(led, FIXTURES / "experts.csv")

@@ -65,7 +65,7 @@ def campaign(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def evaluation(campaign):
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
     from tlr.evaluation import EvaluationOptions
 
     ledger = open_campaign(campaign)
@@ -185,7 +185,7 @@ def test_rubric_without_fundable_tiers(tmp_path, capsys):
 
 
 def test_no_tiers_every_gate_passing_project_is_a_candidate_line_zero(evaluation):
-    from tlr.campaign.funding import fundable_tiers, select_for_budget
+    from tlr.app.funding import fundable_tiers, select_for_budget
 
     ledger, ev = evaluation
     bare = SimpleNamespace(id="bare", version="1", document=SimpleNamespace(tiers=None))
@@ -200,7 +200,7 @@ def test_no_tiers_every_gate_passing_project_is_a_candidate_line_zero(evaluation
 
 
 def test_undecided_knock_out_gate_is_not_a_candidate(evaluation):
-    from tlr.campaign.funding import select_for_budget
+    from tlr.app.funding import select_for_budget
 
     ledger, ev = evaluation
     names = {p["id"]: p for p in ledger.projects()}

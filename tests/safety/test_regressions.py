@@ -193,7 +193,7 @@ def test_sheets_export_into_an_existing_file(campaign, tmp_path, capsys):
 ])
 def test_system_places_fail_at_once_before_any_work(argv, campaign, monkeypatch, capsys):
     # tlr report --out /proc/x: failed only after the whole ranking ran
-    import tlr.campaign.evaluation as evaluation
+    import tlr.app.evaluation as evaluation
     import tlr.report.render as render
 
     def never(*_a, **_k):
@@ -217,7 +217,7 @@ def test_report_into_proc_fails_fast_in_a_fresh_process(campaign, tmp_path):
 
 
 def test_report_refuses_someone_elses_report_before_ranking(campaign, tmp_path, monkeypatch, capsys):
-    import tlr.campaign.evaluation as evaluation
+    import tlr.app.evaluation as evaluation
 
     monkeypatch.setattr(evaluation, "evaluate_campaign", lambda *a, **k: pytest.fail("ranking ran"))
     (tmp_path / "r").mkdir()

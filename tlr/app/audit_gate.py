@@ -36,9 +36,7 @@ class AuditStatus:
 
 def check_audit(ledger, *, allow_unverified: bool = False) -> AuditStatus:
     """Run ``tlr audit verify`` on *ledger*; refuse on failure unless *allow_unverified*."""
-    from tlr.campaign.audit import verify
-
-    report = verify(ledger)
+    report = ledger.verify()
     status = AuditStatus(bool(report.ok), report.head, int(report.entries), tuple(report.problems))
     if not status.verified and not allow_unverified:
         first = status.problems[0] if status.problems else "?"

@@ -87,7 +87,7 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     from tlr import __version__
     from tlr.app.records import completeness_summary, industry_label, project_records
     from tlr.campaign.cube import score_cube
-    from tlr.campaign.evaluation import scores_hash
+    from tlr.app.evaluation import scores_hash
     from tlr.campaign.trl import assessed_readiness
     from tlr.rubric.scales import score_label
 
@@ -95,8 +95,8 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     rubric = ev.rubric
     doc = rubric.document
     meta = dict(ledger.meta)
-    last = ledger.conn.execute("SELECT ts, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    last_ts, audit_head = (last[0], last[1]) if last else (meta.get("created_at", ""), "")
+    last = ledger.audit_head()
+    last_ts, audit_head = (last[2], last[1]) if last else (meta.get("created_at", ""), "")
     cube = score_cube(ledger)
     data_hash = scores_hash(cube)
 
@@ -342,9 +342,7 @@ def methodology(ev, lang: str = "zh") -> Methodology:
 
 def _comments(ledger, lang: str = "zh") -> dict[str, list[Comment]]:
     """Non-empty comments per project, experts anonymised per project (专家 A, B ...) in a fixed order."""
-    rows = ledger.conn.execute(
-        "SELECT s.project_id, s.expert_id, s.comment FROM scores s JOIN experts e ON e.id = s.expert_id "
-        "WHERE s.comment != '' ORDER BY s.project_id, e.seq, s.indicator_id").fetchall()
+    rows = ledger.comments()
     out: dict[str, list[Comment]] = {}
     letters: dict[tuple[str, str], str] = {}
     for project, expert, text in rows:

@@ -35,7 +35,9 @@ import numpy as np
 from tlr.errors import CampaignError, Diagnostic, Location
 
 from .ledger import Ledger, now
+from .rules import panel_rules
 from .vocab import REASONS, norm_token, reason_text  # noqa: F401 - re-exported
+
 
 def conflicts(experts: list[dict], projects: list[dict]) -> tuple[np.ndarray, dict[tuple[int, int], list[tuple[str, str]]]]:
     """Boolean mask (experts x projects, True = conflict) and the reasons of each conflict."""
@@ -192,17 +194,6 @@ class AssignResult:
         return {"added": self.added, "recusals_added": self.recusals_added, "max_load": self.max_load,
                 "seed": self.seed, "loads": self.loads, "shortfall": self.shortfall,
                 "warnings": [w.to_dict() for w in self.warnings]}
-
-
-def panel_rules(rubric: Any):
-    """The rubric's :class:`PanelRules` (defaults if the rubric has none)."""
-    from tlr.rubric.model import PanelRules
-
-    for holder in (rubric, getattr(rubric, "document", None), getattr(rubric, "doc", None)):
-        rules = getattr(holder, "panel", None) if holder is not None else None
-        if rules is not None:
-            return rules
-    return PanelRules()
 
 
 def _existing_in(conn) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:

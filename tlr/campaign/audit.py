@@ -1,7 +1,7 @@
 """The hash-chained, append-only audit log and its verification.
 
 Each entry is ``{seq, ts, actor, action, payload}``; its hash is
-``sha256(prev_hash + canonical_json(entry))`` where ``prev_hash`` is the previous
+``sha256(prev_hash + canonical_json(entry))`` (:mod:`tlr.campaign.chain`) where ``prev_hash`` is the previous
 entry's hash (64 zeros for the first). The payload lists the exact rows the change
 wrote (``put``: table -> rows) and removed (``del``: table -> keys), so
 :func:`verify` can (1) recompute the chain and (2) replay the log and compare the
@@ -22,34 +22,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from hashlib import blake2b as _blake2b
+from typing import TYPE_CHECKING, Any, Iterable
+
+from . import schema
+from .chain import GENESIS, entry_text
+from .seal import seal_message, short_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger
-
-GENESIS = "0" * 64
-
-
-def canonical(obj: Any) -> str:
-    """Canonical JSON: sorted keys, no whitespace, UTF-8 characters kept."""
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """``sha256(prev_hash + canonical JSON of the entry)``."""
-    return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
-
-
-def entry_text(seq: int, ts: str, actor: str, action: str, payload_text: str) -> str:
-    """canonical({seq, ts, actor, action, payload}) built around the canonical payload text (keys in
-    sorted order), so neither writing nor verification serialises a large payload twice."""
-    def q(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)
-
-    return (f'{{"action":{q(action)},"actor":{q(actor)},"payload":{payload_text},"seq":{int(seq)},'
-            f'"ts":{q(ts)}}}')
-
 
 @dataclass
 class AuditReport:
@@ -110,9 +94,23 @@ def _norm(value: Any) -> Any:
     return ("\0other", repr(value))  # bytes or anything else a hand edit can store: never a logged value
 
 
-def _digest(values: list[Any]) -> bytes:
-    return hashlib.blake2b(repr([_norm(v) for v in values]).encode("utf-8", "surrogatepass"),
-                           digest_size=16).digest()
+_AS_IS = frozenset({str, type(None), bool})   # what _norm returns unchanged
+_EXACT = 2 ** 1000                              # ints that float() takes without OverflowError
+
+
+def _digest(values: Iterable[Any]) -> bytes:
+    normed = []
+    for v in values:   # _norm inlined for the common kinds (a digest per key and per row adds up)
+        kind = v.__class__
+        if kind in _AS_IS:
+            normed.append(v)
+        elif kind is float:
+            normed.append(v + 0.0)
+        elif kind is int and -_EXACT < v < _EXACT:
+            normed.append(float(v))
+        else:
+            normed.append(_norm(v))
+    return _blake2b(repr(normed).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _key_digest(key: Any) -> bytes:
@@ -124,12 +122,26 @@ def _row_digest(spec: Any, row: dict[str, Any]) -> bytes:
 
 
 def _db_row(spec: Any, values: tuple) -> dict[str, Any]:
-    from .ledger import row_from_db
-
     try:
-        return row_from_db(spec, values)
+        return schema.row_from_db(spec, values)
     except (TypeError, ValueError):  # a JSON column damaged by hand: compared as the raw text
         return dict(zip(spec.columns, values))
+
+
+def _db_values(spec: Any, values: tuple) -> Any:
+    """The values of :func:`_db_row` in column order, without building the dict."""
+    if not spec.json_columns:
+        return values
+    try:
+        return [json.loads(v) if c in spec.json_columns else v for c, v in zip(spec.columns, values)]
+    except (TypeError, ValueError):
+        return values
+
+
+def _layout(spec: Any) -> tuple[list[int], int | None]:
+    """Positions of the key columns and of the column filled with the audit seq."""
+    columns = spec.columns
+    return [columns.index(k) for k in spec.key], (columns.index(spec.seq_column) if spec.seq_column else None)
 
 
 def _key_text(key: Any) -> str:
@@ -177,36 +189,35 @@ def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
 
 def _changes(payload: dict[str, Any]):
     """(table, spec, "del", key) and (table, spec, "put", row) of one entry, in the order applied."""
-    from .ledger import TABLES
-
     for table, keys in (payload.get("del") or {}).items():
-        spec = TABLES.get(table)
+        spec = schema.TABLES.get(table)
         if spec is not None and isinstance(keys, list):
             for key in keys:
                 yield table, spec, "del", key
     for table, rows in (payload.get("put") or {}).items():
-        spec = TABLES.get(table)
+        spec = schema.TABLES.get(table)
         if spec is not None and isinstance(rows, list):
             for row in rows:
                 if isinstance(row, dict):
                     yield table, spec, "put", row
 
 
-def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditReport:
+def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: Iterable[str] = ()) -> AuditReport:
     """Recompute the hash chain, check every table against the log, the schema against what tlr creates,
     and the seals (signatures checked with ``key``, a :class:`tlr.campaign.seal.SealKey`).
 
     ``strict``: entries after the last seal made with ``key`` (or no such seal) fail the check.
+    ``heads``: head hashes written down earlier (e.g. in the minutes); each must still be an entry of
+    the chain, else the newest entries were cut off or replaced.
     Memory: the replay keeps a 16-byte digest per key and per row, never the rows.
     """
-    from .ledger import TABLES
-
     report = AuditReport()
-    state: dict[str, dict[bytes, bytes]] = {name: {} for name in TABLES}
+    state: dict[str, dict[bytes, bytes]] = {name: {} for name in schema.TABLES}
     init_meta: dict | None = None
     seal_seqs = _sealed_seqs(ledger)
     chain_at: dict[int, str] = {}
     seal_entry: dict[Any, int] = {}
+    layouts: dict[str, tuple[list[int], int | None]] = {}
 
     split: dict[str, Any] = {"next": 0, "action": None, "first": 0}   # the write split into parts being read
 
@@ -248,12 +259,13 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditR
             if kind == "del":
                 state[table].pop(_key_digest(item), None)
                 continue
-            row = dict(item)
-            if spec.seq_column:
-                row[spec.seq_column] = seq
-            state[table][_key_digest([row.get(k) for k in spec.key])] = _row_digest(spec, row)
+            key_at, seq_at = layouts.get(table) or layouts.setdefault(table, _layout(spec))
+            values = [item.get(c) for c in spec.columns]   # the row as the ledger wrote it
+            if seq_at is not None:
+                values[seq_at] = seq
+            state[table][_digest([values[i] for i in key_at])] = _digest(values)
             if table == "seals":
-                seal_entry[row.get("seq")] = seq
+                seal_entry[values[spec.columns.index("seq")]] = seq
 
     _replay(ledger, report, visit)
     if split["next"]:
@@ -264,7 +276,17 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False) -> AuditR
     _check_tables(ledger, report, state)
     _check_schema(ledger, report)
     _check_seals(ledger, report, key, strict, chain_at, seal_entry)
+    _check_heads(ledger, report, heads)
     return report
+
+
+def _check_heads(ledger: "Ledger", report: AuditReport, heads: Iterable[str]) -> None:
+    for head in heads:
+        head = head.strip().lower()
+        if not ledger.conn.execute("SELECT 1 FROM audit WHERE hash = ?", (head,)).fetchone():
+            report.chain_ok = False
+            report.problems.append(f"记下的链头 {head[:16]}… 不在审计链中（记录被截断或替换） / the recorded head "
+                                   f"{head[:16]}… is not in the chain (entries cut off or replaced)")
 
 
 def _check_meta(ledger: "Ledger", report: AuditReport, init_meta: dict | None) -> None:
@@ -286,11 +308,11 @@ def _check_meta(ledger: "Ledger", report: AuditReport, init_meta: dict | None) -
 
 def _check_tables(ledger: "Ledger", report: AuditReport, state: dict[str, dict[bytes, bytes]]) -> None:
     """Stream every table and compare each row's digest with the replay's; name the differences."""
-    from .ledger import TABLES
-
     detail: dict[str, dict[bytes, dict | None]] = {}   # rows to describe column by column (bounded)
-    for table, spec in TABLES.items():
+    for table, spec in schema.TABLES.items():
         expected = state[table]
+        if _same_rows(ledger, table, spec, expected):
+            continue
         mismatched: dict[bytes, dict] = {}
         for values in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
             row = _db_row(spec, values)
@@ -314,10 +336,26 @@ def _check_tables(ledger: "Ledger", report: AuditReport, state: dict[str, dict[b
         _describe(ledger, report, detail)
 
 
+def _same_rows(ledger: "Ledger", table: str, spec: Any, expected: dict[bytes, bytes]) -> bool:
+    """Whether the table holds exactly the replayed rows: the set of its row digests is the replay's.
+
+    A row's digest covers its key columns too, so equal sets mean every key holds the logged row and no
+    row is missing or extra — what the key-by-key comparison of :func:`_check_tables` finds, without a
+    key digest per row. Anything else (or a digest seen twice) is left to that comparison to describe.
+    """
+    want = set(expected.values())   # the digests themselves are shared with `expected`
+    if len(want) != len(expected):
+        return False
+    for values in ledger.conn.execute(f"SELECT {', '.join(spec.columns)} FROM {table}"):
+        digest = _digest(_db_values(spec, values))
+        if digest not in want:   # not logged, differs, or a second copy of a row already matched
+            return False
+        want.remove(digest)
+    return not want
+
+
 def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[bytes, dict | None]]) -> None:
     """Second pass over the log, only for the rows that differ: their logged form, column by column."""
-    from .ledger import TABLES
-
     logged: dict[str, dict[bytes, dict | None]] = {t: {} for t in detail}
 
     def visit(seq: int, action: str, payload: dict, digest: str) -> None:
@@ -339,7 +377,7 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
 
     _replay(ledger, None, visit)
     for table, rows in detail.items():
-        spec = TABLES[table]
+        spec = schema.TABLES[table]
         for kd, actual in rows.items():
             exp = logged[table].get(kd)
             if actual is None:
@@ -356,8 +394,6 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
 
 
 def _sealed_seqs(ledger: "Ledger") -> set[int]:
-    import sqlite3
-
     try:
         return {r[0] for r in ledger.conn.execute("SELECT seq FROM seals")}
     except sqlite3.DatabaseError:  # the table is gone: reported by the schema check
@@ -369,10 +405,6 @@ def _sealed_seqs(ledger: "Ledger") -> set[int]:
 
 def expected_schema() -> dict[tuple[str, str], str]:
     """(type, name) -> SQL of every object the migrations create (applied to an empty in-memory database)."""
-    import sqlite3
-
-    from . import schema
-
     conn = sqlite3.connect(":memory:")
     try:
         for statements in schema.MIGRATIONS:
@@ -412,11 +444,6 @@ def _check_schema(ledger: "Ledger", report: AuditReport) -> None:
 
 def _check_seals(ledger: "Ledger", report: AuditReport, key: Any, strict: bool, chain_at: dict[int, str],
                  seal_entry: dict[Any, int]) -> None:
-    import sqlite3
-
-    from .ledger import TABLES
-    from .seal import seal_message, short_id
-
     try:
         seals = ledger.rows("seals", order="seq")
     except sqlite3.DatabaseError:
@@ -442,7 +469,7 @@ def _check_seals(ledger: "Ledger", report: AuditReport, key: Any, strict: bool, 
             elif status == "unchecked":
                 status = "ok"
                 valid.append(s)
-        report.seals.append({k: s.get(k) for k in TABLES["seals"].columns if k != "signature"} | {"status": status})
+        report.seals.append({k: s.get(k) for k in schema.TABLES["seals"].columns if k != "signature"} | {"status": status})
     if key is None:
         if seals:
             report.warnings.append(f"有 {len(seals)} 个签封（最后一个在第 {seals[-1]['seq']} 条），未核对签名：请用 --key 给出"
@@ -474,8 +501,6 @@ def _check_seals(ledger: "Ledger", report: AuditReport, key: Any, strict: bool, 
 
 def _unsealed_tail(ledger: "Ledger", report: AuditReport, last: dict, own_entry: int | None, strict: bool) -> None:
     """Entries after the last valid seal (its own ``audit.seal`` entry excepted), summarised."""
-    from collections import Counter
-
     actions: Counter = Counter()
     actors: Counter = Counter()
     first = last_seq = None

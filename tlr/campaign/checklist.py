@@ -23,6 +23,8 @@ from typing import Any
 from tlr.errors import CampaignError, TlrError
 
 from .ledger import Ledger, Transaction, expert_actor, now
+from .rules import indicator_applies
+from .scoring import _check_pair, _validator
 
 ANSWERS_TABLE = "checklist_answers"
 ANSWER_COLUMNS = ("expert_id", "project_id", "indicator_id", "question_id", "answer", "answered_at")
@@ -123,8 +125,6 @@ def save_answer(ledger: Ledger, expert_id: str, project_id: str, indicator_id: s
     ``value``: anything :func:`tlr.trl.parse_answer` takes, checked against the question (a percent
     only for ``answer: percent`` questions); an unknown indicator or question is refused.
     """
-    from .scoring import _check_pair
-
     text = format_answer(_checked(ledger, project_id, indicator_id, question_id, value))
     with ledger.write("checklist.answer", actor=actor or expert_actor(expert_id)) as tx:
         _check_pair(tx.conn, expert_id, project_id)
@@ -141,8 +141,6 @@ def save_answer(ledger: Ledger, expert_id: str, project_id: str, indicator_id: s
 
 def _checked(ledger: Ledger, project_id: str, indicator_id: str, question_id: str, value: Any) -> Any:
     from tlr.trl import parse_answer
-
-    from .scoring import _validator, indicator_applies
 
     validator = _validator(ledger)
     info = validator.indicator(indicator_id)

@@ -16,7 +16,7 @@ from tlr.errors import CampaignError, Location
 from tlr.evaluation.cube import ScoreCube
 
 from .ledger import Ledger
-from .scoring import indicator_applies
+from .rules import indicator_applies
 
 
 def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube:

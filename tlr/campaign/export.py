@@ -24,6 +24,7 @@ from tlr.safetext import xlsx_clean
 from tlr.text import tr
 
 from .ledger import Ledger
+from .vocab import reason_text
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SCORE_COLUMNS = ["expert", "expert_name", "project", "project_name", "indicator", "indicator_label", "value",
@@ -78,8 +79,6 @@ ASSIGNMENT_COLUMNS = ["project", "project_name", "applicant", "expert", "expert_
 
 def assignment_records(ledger: Ledger) -> list[dict[str, Any]]:
     """One row per assignment and per recusal (status ``assigned`` / ``recused``, with the reason)."""
-    from .vocab import reason_text
-
     experts = {e["id"]: e for e in ledger.experts()}
     projects = {p["id"]: p for p in ledger.projects()}
     porder = {p: k for k, p in enumerate(projects)}

@@ -26,8 +26,9 @@ from typing import Any, Iterable, Iterator
 
 from tlr.errors import CampaignError, Location
 
-from . import schema
-from .audit import GENESIS, canonical, entry_text
+from . import audit, schema
+from .chain import GENESIS, canonical, entry_text
+from .rules import rubric_summary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ENV_CAMPAIGN = "TLR_CAMPAIGN"
@@ -36,83 +37,7 @@ ENV_SYNC = "TLR_SYNC"
 BUSY_TIMEOUT_MS = 5000
 BEGIN_BUSY_TIMEOUT_MS = 1
 RETRY_SECONDS = 60.0
-
-
-# --------------------------------------------------------------------------- table specs
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    key: tuple[str, ...]
-    columns: tuple[str, ...]
-    json_columns: frozenset[str] = frozenset()
-    seq_column: str | None = None  # filled with the audit entry's seq on write
-
-
-TABLES: dict[str, TableSpec] = {
-    "rubric": TableSpec("rubric", ("id",), ("id", "rubric_id", "version", "content_hash", "document", "frozen_at")),
-    "projects": TableSpec(
-        "projects", ("id",),
-        ("id", "seq", "name", "applicant", "industry", "achievement_type", "co_applicants",
-         "excluded_experts", "keywords", "summary", "extra"),
-        frozenset({"co_applicants", "excluded_experts", "keywords", "extra"})),
-    "experts": TableSpec(
-        "experts", ("id",),
-        ("id", "seq", "name", "institution", "fields", "conflict_orgs", "conflict_projects", "title",
-         "email", "extra"),
-        frozenset({"fields", "conflict_orgs", "conflict_projects", "extra"})),
-    "assignments": TableSpec("assignments", ("expert_id", "project_id"),
-                             ("expert_id", "project_id", "source", "created_at")),
-    "recusals": TableSpec("recusals", ("expert_id", "project_id"),
-                          ("expert_id", "project_id", "reason", "detail", "source", "created_at")),
-    "scores": TableSpec("scores", ("expert_id", "project_id", "indicator_id"),
-                        ("expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence",
-                         "scored_at", "source", "audit_seq"), seq_column="audit_seq"),
-    "trl_assessments": TableSpec("trl_assessments", ("id",),
-                                 ("id", "project_id", "cte", "document", "sha256", "assessor", "recorded_at",
-                                  "audit_seq"), seq_column="audit_seq"),
-    "sheet_exports": TableSpec("sheet_exports", ("token_sha256",),
-                               ("token_sha256", "expert_id", "exported_at", "items", "audit_seq", "audit_head")),
-    "checklist_answers": TableSpec("checklist_answers", ("expert_id", "project_id", "indicator_id", "question_id"),
-                                   ("expert_id", "project_id", "indicator_id", "question_id", "answer",
-                                    "answered_at", "audit_seq"), seq_column="audit_seq"),
-    "seals": TableSpec("seals", ("seq",), ("seq", "head", "ts", "actor", "alg", "key_id", "signature")),
-}
-
-
-def row_from_db(spec: TableSpec, row: sqlite3.Row | tuple) -> dict[str, Any]:
-    out = dict(zip(spec.columns, row))
-    for col in spec.json_columns:
-        out[col] = json.loads(out[col])
-    return out
-
-
-def row_key(spec: TableSpec, row: dict[str, Any]) -> tuple:
-    return tuple(row[k] for k in spec.key)
-
-
-def rubric_summary(rubric: Any) -> dict[str, Any]:
-    """{"indicators": [{"id", "applies_to": [types] | None}], "panel": {"min_experts", "quorum", "defaults"}}."""
-    from .assign import panel_rules
-
-    indicators = []
-    for info in rubric.indicators:
-        allowed: set[str] | None = None
-        for node_id in getattr(info, "path", (info.id,)):
-            try:
-                types = getattr(rubric.node(node_id).model, "applies_to", None)
-            except KeyError:
-                continue
-            if types:
-                allowed = set(types) if allowed is None else allowed & set(types)
-        indicators.append({"id": info.id, "applies_to": sorted(allowed) if allowed is not None else None})
-    rules = panel_rules(rubric)
-    panel = {"min_experts": rules.min_experts, "quorum": rules.quorum}
-    defaults = getattr(rubric, "panel_defaults", None)
-    if defaults is not None:
-        panel["defaults"] = list(defaults)  # rules the rubric file left unstated (the frozen copy states all)
-    return {"indicators": indicators, "panel": panel}
+COUNTED_TABLES = ("projects", "experts", "assignments", "recusals", "scores", "trl_assessments", "audit")
 
 
 def now() -> str:
@@ -343,15 +268,15 @@ class Ledger:
 
     def rubric_row(self) -> dict[str, Any]:
         row = self.conn.execute("SELECT * FROM rubric WHERE id = 1").fetchone()
-        return row_from_db(TABLES["rubric"], row) if row else {}
+        return schema.row_from_db(schema.TABLES["rubric"], row) if row else {}
 
     def rows(self, table: str, where: str = "", params: tuple = (), order: str | None = None) -> list[dict]:
-        spec = TABLES[table]
+        spec = schema.TABLES[table]
         sql = f"SELECT {', '.join(spec.columns)} FROM {table}"
         if where:
             sql += f" WHERE {where}"
         sql += f" ORDER BY {order or ', '.join(spec.key)}"
-        return [row_from_db(spec, r) for r in self.conn.execute(sql, params)]
+        return [schema.row_from_db(spec, r) for r in self.conn.execute(sql, params)]
 
     def projects(self) -> list[dict]:
         return self.rows("projects", order="seq")
@@ -372,6 +297,50 @@ class Ledger:
             raise CampaignError(f"没有编号为 {project_id} 的项目 / no project with id {project_id}",
                                 code="unknown_project", hint="`tlr projects list` 查看项目 / lists the projects")
         return rows[0]
+
+    # -- named queries: what the application layer and the CLI read ------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table of the evaluation data and of the audit log (``tlr campaign info``)."""
+        return {t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
+
+    def assignment_pairs(self) -> list[tuple[str, str]]:
+        """(expert id, project id) of every assignment, by expert id then project id."""
+        return self.conn.execute("SELECT expert_id, project_id FROM assignments "
+                                 "ORDER BY expert_id, project_id").fetchall()
+
+    def assignment_list(self) -> list[tuple[str, str, str, str]]:
+        """(expert, project, source, created_at) of every assignment, projects then experts in import order."""
+        return self.conn.execute(
+            "SELECT a.expert_id, a.project_id, a.source, a.created_at FROM assignments a "
+            "JOIN experts e ON e.id = a.expert_id JOIN projects p ON p.id = a.project_id "
+            "ORDER BY p.seq, e.seq").fetchall()
+
+    def recusal_list(self) -> list[tuple[str, str, str, str]]:
+        """(expert, project, reason, detail) of every recusal, by project id then expert id."""
+        return self.conn.execute("SELECT expert_id, project_id, reason, detail FROM recusals "
+                                 "ORDER BY project_id, expert_id").fetchall()
+
+    def assigned_experts(self) -> list[str]:
+        """Ids of the experts with at least one assignment, in import order."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT e.id FROM experts e JOIN assignments a ON a.expert_id = e.id ORDER BY e.seq")]
+
+    def comments(self) -> list[tuple[str, str, str]]:
+        """(project, expert, comment) of every non-empty comment: by project, then expert in import order,
+        then indicator — the fixed order a report lists them in."""
+        return self.conn.execute(
+            "SELECT s.project_id, s.expert_id, s.comment FROM scores s JOIN experts e ON e.id = s.expert_id "
+            "WHERE s.comment != '' ORDER BY s.project_id, e.seq, s.indicator_id").fetchall()
+
+    def audit_head(self) -> tuple[int, str, str] | None:
+        """(seq, hash, ts) of the newest audit entry (None: no entry)."""
+        return self.conn.execute("SELECT seq, hash, ts FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+
+    def verify(self, *, key: Any = None, strict: bool = False, heads: Iterable[str] = ()) -> audit.AuditReport:
+        """``tlr audit verify``: the chain, the tables, the schema, the seals and the expected ``heads``
+        (see :func:`tlr.campaign.audit.verify`)."""
+        return audit.verify(self, key=key, strict=strict, heads=heads)
 
     # -- writing --------------------------------------------------------------------
 
@@ -491,7 +460,7 @@ class Transaction:
         """Insert or replace full rows (JSON columns given as Python values)."""
         if not rows:
             return
-        spec = TABLES[table]
+        spec = schema.TABLES[table]
         encoded = []
         logged = self.puts.setdefault(table, [])
         chars = 0
@@ -540,7 +509,7 @@ class Transaction:
     def delete(self, table: str, keys: list[tuple]) -> None:
         if not keys:
             return
-        spec = TABLES[table]
+        spec = schema.TABLES[table]
         where = " AND ".join(f"{k} = ?" for k in spec.key)
         self.conn.executemany(f"DELETE FROM {table} WHERE {where}", [tuple(k) for k in keys])
         self.dels.setdefault(table, []).extend(list(k) for k in keys)

@@ -5,9 +5,16 @@ SQLite file is recognised) and ``PRAGMA user_version`` = the schema version. A
 migration is a list of SQL statements taking the schema from version ``n - 1`` to
 ``n``; :func:`tlr.campaign.ledger.Ledger.open` applies the missing ones in order,
 each in its own transaction, and refuses a file written by a newer ``tlr``.
+
+:data:`TABLES` describes each table's key and columns as the ledger writes them and the audit
+replay compares them.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
 
 APPLICATION_ID = 0x544C5243  # "TLRC"
 DB_FILENAME = "campaign.sqlite"
@@ -171,3 +178,53 @@ _V4 = [
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
 MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------- table specs
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    json_columns: frozenset[str] = frozenset()
+    seq_column: str | None = None  # filled with the audit entry's seq on write
+
+
+TABLES: dict[str, TableSpec] = {
+    "rubric": TableSpec("rubric", ("id",), ("id", "rubric_id", "version", "content_hash", "document", "frozen_at")),
+    "projects": TableSpec(
+        "projects", ("id",),
+        ("id", "seq", "name", "applicant", "industry", "achievement_type", "co_applicants",
+         "excluded_experts", "keywords", "summary", "extra"),
+        frozenset({"co_applicants", "excluded_experts", "keywords", "extra"})),
+    "experts": TableSpec(
+        "experts", ("id",),
+        ("id", "seq", "name", "institution", "fields", "conflict_orgs", "conflict_projects", "title",
+         "email", "extra"),
+        frozenset({"fields", "conflict_orgs", "conflict_projects", "extra"})),
+    "assignments": TableSpec("assignments", ("expert_id", "project_id"),
+                             ("expert_id", "project_id", "source", "created_at")),
+    "recusals": TableSpec("recusals", ("expert_id", "project_id"),
+                          ("expert_id", "project_id", "reason", "detail", "source", "created_at")),
+    "scores": TableSpec("scores", ("expert_id", "project_id", "indicator_id"),
+                        ("expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence",
+                         "scored_at", "source", "audit_seq"), seq_column="audit_seq"),
+    "trl_assessments": TableSpec("trl_assessments", ("id",),
+                                 ("id", "project_id", "cte", "document", "sha256", "assessor", "recorded_at",
+                                  "audit_seq"), seq_column="audit_seq"),
+    "sheet_exports": TableSpec("sheet_exports", ("token_sha256",),
+                               ("token_sha256", "expert_id", "exported_at", "items", "audit_seq", "audit_head")),
+    "checklist_answers": TableSpec("checklist_answers", ("expert_id", "project_id", "indicator_id", "question_id"),
+                                   ("expert_id", "project_id", "indicator_id", "question_id", "answer",
+                                    "answered_at", "audit_seq"), seq_column="audit_seq"),
+    "seals": TableSpec("seals", ("seq",), ("seq", "head", "ts", "actor", "alg", "key_id", "signature")),
+}
+
+
+def row_from_db(spec: TableSpec, row: tuple) -> dict[str, Any]:
+    out = dict(zip(spec.columns, row))
+    for col in spec.json_columns:
+        out[col] = json.loads(out[col])
+    return out

@@ -16,7 +16,9 @@ from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 
+from .imports import Findings, cell_problem
 from .ledger import Ledger, Transaction, expert_actor
+from .rules import indicator_applies
 from .tables import norm_header, open_table
 
 ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -27,21 +29,6 @@ ANSWER_COLUMNS: dict[str, tuple[str, ...]] = {
     "comment": ("comment", "意见", "评语", "备注"),
     "evidence": ("evidence", "依据", "证据"),
 }
-
-
-def indicator_applies(rubric: Any, info: Any, achievement_type: str | None) -> bool:
-    """True when the indicator (and each of its ancestors) applies to this achievement type."""
-    if not achievement_type:
-        return True
-    for node_id in getattr(info, "path", (info.id,)):
-        try:
-            model = rubric.node(node_id).model
-        except KeyError:
-            continue
-        allowed = getattr(model, "applies_to", None)
-        if allowed and achievement_type not in allowed:
-            return False
-    return True
 
 
 def applicable_indicators(rubric: Any, achievement_type: str | None) -> list[Any]:
@@ -266,8 +253,6 @@ class _Answers:
 
     def row(self, number: int, values: dict[str, str], findings: Any = None) -> dict | None:
         """The answer of a row (``None`` for an empty answer or, with ``findings``, a refused row)."""
-        from .imports import cell_problem
-
         mapping, table = self.mapping, self.table
         get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
         expert_id = self.expert_id
@@ -332,8 +317,6 @@ def _check_answers(ledger: Ledger, expert_id: str, path: str | Path, encoding: s
                    keep: list[dict] | None = None):
     """Pass 1 over an answers file: ``(table, checker or None, findings)``; the answers are counted in
     ``checker.count`` (and appended to ``keep`` if given)."""
-    from .imports import Findings
-
     table = open_table(path, encoding=encoding)
     findings = Findings(table.file)
     lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}
@@ -408,4 +391,4 @@ def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: s
 
 
 __all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",
-           "assigned_projects", "applicable_indicators", "indicator_applies", "Item", "ScoreRecord"]
+           "assigned_projects", "applicable_indicators", "Item", "ScoreRecord"]

@@ -19,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tlr.errors import CampaignError, Location
 
-from .audit import canonical
+from .chain import canonical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger
@@ -155,6 +154,8 @@ def _load_pem(file: str, data: bytes) -> SealKey:
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Write a new file atomically with ``mode`` from the start; never replace an existing file."""
+    import tempfile  # only `tlr audit keygen` writes: not on the path of every audit verify
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ledger import Ledger
+from .vocab import reason_text
 
 
 @dataclass
@@ -82,8 +83,6 @@ class CampaignStatus:
 
 
 def campaign_status(ledger: Ledger) -> CampaignStatus:
-    from .vocab import reason_text
-
     summary = ledger.rubric_summary()
     min_experts, quorum = summary["panel"]["min_experts"], summary["panel"]["quorum"]
     conn = ledger.conn

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tlr.errors import CampaignError
 
-from .audit import canonical
+from .chain import canonical
 from .ledger import Ledger
 
 
@@ -91,9 +92,7 @@ def assessed_readiness(ledger: Ledger) -> dict[str, ProjectReadiness]:
     A project's level is the minimum over its records; it is evidence-based only when every 'yes' up
     to the achieved level of every record carries evidence (see :attr:`tlr.trl.assess.CTEResult.basis`).
     """
-    from pathlib import Path
-
-    from tlr.trl import Assessment, evaluate as evaluate_trl
+    from tlr.trl import Assessment, evaluate as evaluate_trl  # pydantic models: imported when needed
 
     levels: dict[str, int] = {}
     bases: dict[str, list[str]] = {}

@@ -110,8 +110,7 @@ def campaign_info(campaign: str | None, as_json: bool) -> None:
     """
     with _open(campaign) as ledger:
         row = ledger.rubric_row()
-        counts = {t: ledger.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("projects", "experts", "assignments", "recusals", "scores", "trl_assessments", "audit")}
+        counts = ledger.counts()
         info = {"path": str(ledger.path), **ledger.meta, "rubric": row.get("rubric_id"),
                 "rubric_version": row.get("version"), "rubric_hash": row.get("content_hash"), "counts": counts}
     if as_json:
@@ -334,12 +333,8 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
                                + (f" ({d['scores_removed']} scores removed)" if d.get("scores_removed") else ""))
             return
         if show:
-            rows = ledger.conn.execute(
-                "SELECT a.expert_id, a.project_id, a.source, a.created_at FROM assignments a "
-                "JOIN experts e ON e.id = a.expert_id JOIN projects p ON p.id = a.project_id "
-                "ORDER BY p.seq, e.seq").fetchall()
-            rec = ledger.conn.execute("SELECT expert_id, project_id, reason, detail FROM recusals "
-                                      "ORDER BY project_id, expert_id").fetchall()
+            rows = ledger.assignment_list()
+            rec = ledger.recusal_list()
             if as_json:
                 echo_json({"assignments": [dict(zip(["expert", "project", "source", "created_at"], r)) for r in rows],
                            "recusals": [dict(zip(["expert", "project", "reason", "detail"], r)) for r in rec]})
@@ -355,7 +350,7 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
                     print_table(["expert", "project", "reason"], [[e, p, reason_text(r)] for e, p, r, _ in rec])
             return
         if per_project is None:
-            from tlr.campaign.assign import panel_rules
+            from tlr.campaign.rules import panel_rules
 
             per_project = panel_rules(ledger.rubric).min_experts
         result = assign_experts(ledger, per_project, seed=seed, max_load=max_load, min_load=min_load,
@@ -550,7 +545,6 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
       tlr audit verify --key secretary.pem.pub --strict # 签封之后不许有新记录 / nothing after the last seal
       tlr audit verify --head 9f2c…e1   # 上次评审会记录的链头 / head recorded at the last meeting
     """
-    from tlr.campaign import verify_audit
     from tlr.errors import CampaignError
 
     if strict and not key_file:
@@ -561,13 +555,7 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
 
         key = load_key(key_file)
     with _open(campaign) as ledger:
-        report = verify_audit(ledger, key=key, strict=strict)
-        for head in heads:
-            head = head.strip().lower()
-            if not ledger.conn.execute("SELECT 1 FROM audit WHERE hash = ?", (head,)).fetchone():
-                report.chain_ok = False
-                report.problems.append(f"记下的链头 {head[:16]}… 不在审计链中（记录被截断或替换） / the recorded head "
-                                       f"{head[:16]}… is not in the chain (entries cut off or replaced)")
+        report = ledger.verify(key=key, strict=strict, heads=heads)
     if as_json:
         echo_json(report.to_dict())
     else:

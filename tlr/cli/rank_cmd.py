@@ -34,7 +34,7 @@ def _run(campaign: str | None, options, rubric_path: str | None, allow_unverifie
 
     from tlr.app.audit_gate import check_audit
     from tlr.campaign import open_campaign
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
 
     ledger = open_campaign(campaign)
     audit = check_audit(ledger, allow_unverified=allow_unverified) if check else None
@@ -95,7 +95,7 @@ def rank(campaign: str | None, top: int, show_all: bool, draws: int, bootstrap: 
       TLR_CAMPAIGN=round-2026 tlr rank --budget 5000 --min-trl 5
     """
     from tlr.app.records import completeness_summary, project_records
-    from tlr.campaign.funding import fund_fit
+    from tlr.app.funding import fund_fit
     from tlr.cli.kit.fund import print_selection, run_selection, split_list
     from tlr.text import tr
 

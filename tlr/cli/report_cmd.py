@@ -90,7 +90,7 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
     from tlr.app.audit_gate import check_audit
     from tlr.app.report_data import build_report_data
     from tlr.campaign import open_campaign
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
     from tlr.evaluation import EvaluationOptions
     from tlr.report.render import render_report
 
@@ -149,7 +149,7 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
       tlr demo --out demo-out
       tlr demo --out demo-en --lang en --format html
     """
-    from tlr.demo import run_demo
+    from tlr.app.demo import run_demo
 
     with _Steps(as_json) as step:
         result = run_demo(out_dir, lang=lang, formats=formats, force=force, draws=draws, step=step)

@@ -186,8 +186,7 @@ def sheets_export(experts_, all_, out, campaign, as_json) -> None:
     with _open(campaign) as ledger:
         ids = list(dict.fromkeys(experts_))  # an expert named twice gets one sheet
         if all_:
-            ids = [r[0] for r in ledger.conn.execute(
-                "SELECT DISTINCT e.id FROM experts e JOIN assignments a ON a.expert_id = e.id ORDER BY e.seq")]
+            ids = ledger.assigned_experts()
             if not ids:
                 raise CampaignError("没有专家有待评项目 / no expert has assigned projects", code="nothing_assigned",
                                     hint="先运行 / first run `tlr assign`")

@@ -1,7 +1,7 @@
 """The stages composed: :func:`evaluate` runs consensus, readiness, utilities, composite, decisions, review,
 agreement and robustness, and assembles one :class:`~tlr.evaluation.result.Evaluation`. Pure: a cube and
 a rubric in, a result out; reading the ledger is the caller's job
-(:func:`tlr.campaign.evaluation.evaluate_campaign`).
+(:func:`tlr.app.evaluation.evaluate_campaign`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fill the report's selection section (:class:`tlr.report.model.BudgetSelection`) from a budget selection.
 
-The selection itself is computed by :func:`tlr.campaign.funding.select_for_budget`; this only
+The selection itself is computed by :func:`tlr.app.funding.select_for_budget`; this only
 re-shapes its JSON-ready dict into the report contract, with the projects' names.
 """
 
@@ -17,7 +17,7 @@ def _project(row: dict) -> dict:
 
 
 def selection_section(sel: dict) -> BudgetSelection:
-    """The report section for *sel* (the dict of :func:`tlr.campaign.funding.select_for_budget`)."""
+    """The report section for *sel* (the dict of :func:`tlr.app.funding.select_for_budget`)."""
     rows = {c["project"]: c for c in sel["candidates"]}
     frontier = sel.get("frontier") or {}
     return BudgetSelection(

@@ -95,6 +95,34 @@ def _read_library(path: Path) -> ScaleLibrary:
     return load_scale_library(path)
 
 
+_LIBRARIES: dict[tuple[str, str], ScaleLibrary] = {}   # (resolved path, sha256 of the file) -> validated library
+_LIBRARIES_KEPT = 16
+
+
+def _library(path: Path) -> tuple[ScaleLibrary, str]:
+    """The validated library at *path* and the sha256 of the file it was read from.
+
+    Parsed once per file content: ranking a campaign evaluates every recorded assessment against the
+    same shipped ladder. A file whose bytes changed is read again; one that changed while it was being
+    read is not kept.
+    """
+    try:
+        before = _sha256(path)
+        key = (str(path.resolve()), before)
+    except (TlrError, OSError, RuntimeError):
+        before = key = None   # unreadable: _read_library reports it, as without the cache
+    library = _LIBRARIES.get(key) if key is not None else None
+    if library is not None:
+        return library, before
+    library = _read_library(path)
+    after = _sha256(path)
+    if key is not None and after == before:
+        while len(_LIBRARIES) >= _LIBRARIES_KEPT:
+            _LIBRARIES.pop(next(iter(_LIBRARIES)))
+        _LIBRARIES[key] = library
+    return library, after
+
+
 def check_ladder(scale: LevelsScale, *, where: Location | None = None) -> None:
     """Refuse a ladder with a gap, a repeated or descending level, duplicate question ids or bad thresholds."""
     where = where or Location()
@@ -158,10 +186,7 @@ def load_ladder(ref: str | Path, scale: str | None = None, *, base_dir: Path | N
     else:
         names = ", ".join(shipped) or "(none)"
         raise LadderError(f"未知阶梯 / unknown ladder '{text}'", hint=f"shipped ladders: {names}; or give a file path")
-    try:
-        library = _read_library(path)
-    except TlrError:
-        raise
+    library, sha256 = _library(path)
     levels_scales = {name: s for name, s in library.scales.items() if kind_of(s).ladder}
     if scale is None:
         if len(levels_scales) != 1:
@@ -177,4 +202,4 @@ def load_ladder(ref: str | Path, scale: str | None = None, *, base_dir: Path | N
     ladder_id = library.id if text in shipped else str(path)
     if len(levels_scales) > 1:
         ladder_id = f"{ladder_id}:{scale}"
-    return Ladder(id=ladder_id, scale_name=scale, scale=chosen, path=path, sha256=_sha256(path), library=library)
+    return Ladder(id=ladder_id, scale_name=scale, scale=chosen, path=path, sha256=sha256, library=library)

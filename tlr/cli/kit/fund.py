@@ -41,8 +41,8 @@ def split_list(value: str | None) -> list[str] | None:
 
 def run_selection(ev, names, *, budget, objective, fundable_tiers, cost_column, industries, min_trl, max_ticket,
                   industry_cap, lang: str = "zh") -> dict:
-    """The budget selection dict of :func:`tlr.campaign.funding.select_for_budget` from the CLI options."""
-    from tlr.campaign.funding import select_for_budget
+    """The budget selection dict of :func:`tlr.app.funding.select_for_budget` from the CLI options."""
+    from tlr.app.funding import select_for_budget
 
     return select_for_budget(ev, names, budget, objective=objective, cost_column=cost_column,
                              industries=split_list(industries), min_trl=min_trl, max_ticket=max_ticket,

@@ -1,20 +1,23 @@
 """Evaluate a campaign: read the ledger (scores, frozen rubric, TRL assessments) and run :func:`tlr.evaluation.evaluate`.
 
-This is the I/O edge of the ranking: everything it reads is named in the result's
-``provenance`` (rubric hash, a hash of the scores, tool version), so a report can say
-exactly what it was computed from.
+The pipeline's edge between the store (:mod:`tlr.campaign`) and the numeric core: everything it
+reads is named in the result's ``provenance`` (rubric hash, a hash of the scores, tool version), so a
+report can say exactly what it was computed from.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from tlr import __version__
+from tlr.campaign.cube import score_cube
+from tlr.campaign.ledger import Ledger
+from tlr.campaign.trl import assessed_readiness
 from tlr.errors import CampaignError, Location
-
-from .ledger import Ledger
 
 
 def check_rubric_file(ledger: Ledger, rubric_path: str | Path) -> None:
@@ -33,13 +36,6 @@ def check_rubric_file(ledger: Ledger, rubric_path: str | Path) -> None:
             code="rubric_mismatch")
 
 
-def assessed_readiness(ledger: Ledger) -> dict[str, int]:
-    """Project id -> readiness level from the latest TRL assessment documents (minimum over records)."""
-    from .trl import assessed_readiness as readiness
-
-    return {pid: r.level for pid, r in readiness(ledger).items()}
-
-
 def scores_hash(cube) -> str:
     """SHA-256 over the score cube's ids and values: equal for equal data."""
     h = hashlib.sha256()
@@ -48,17 +44,24 @@ def scores_hash(cube) -> str:
     return h.hexdigest()
 
 
+def provenance(ledger: Ledger, rubric, cube) -> dict[str, Any]:
+    """What an evaluation was computed from: the campaign, the frozen rubric, the scores, the tool."""
+    import numpy as np
+
+    return {
+        "campaign": str(Path(ledger.path).parent),
+        "rubric_id": rubric.id, "rubric_version": rubric.version, "rubric_hash": rubric.content_hash,
+        "scores_hash": scores_hash(cube), "n_scores": int((~np.isnan(cube.values)).sum()),
+        "tool_version": __version__,
+    }
+
+
 def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str | Path | None = None,
                       progress=None) -> Any:
     """Rank every project of the campaign; returns a :class:`tlr.evaluation.Evaluation` with ``provenance``."""
-    import dataclasses
-
     import numpy as np
 
-    from tlr import __version__
     from tlr.evaluation import evaluate
-
-    from .cube import score_cube
 
     if rubric_path is not None:
         check_rubric_file(ledger, rubric_path)
@@ -68,23 +71,11 @@ def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str |
     weights = None
     if any("weight" in (e.get("extra") or {}) for e in experts):
         weights = np.array([float((e.get("extra") or {}).get("weight", 1.0)) for e in experts])
-    from .trl import assessed_readiness as readiness_of
-
-    readiness = readiness_of(ledger)
+    readiness = assessed_readiness(ledger)
     result = evaluate(rubric, cube, readiness_assessed={pid: r.level for pid, r in readiness.items()},
                       readiness_asserted=[pid for pid, r in readiness.items() if r.basis != "evidenced"],
                       expert_weights=weights, options=options, progress=progress)
     panel_defaults = (ledger.rubric_summary().get("panel") or {}).get("defaults")  # None: not recorded
-    provenance = {
-        "campaign": str(Path(ledger.path).parent),
-        "rubric_id": rubric.id, "rubric_version": rubric.version, "rubric_hash": rubric.content_hash,
-        "scores_hash": scores_hash(cube), "n_scores": int((~np.isnan(cube.values)).sum()),
-        "tool_version": __version__,
-    }
-    method = {**result.method, "provenance": provenance,
+    method = {**result.method, "provenance": provenance(ledger, rubric, cube),
               "panel_defaults": panel_defaults}  # None: not recorded (campaign made by an older tlr)
     return dataclasses.replace(result, method=method)
-
-
-# The fund-fit and budget-selection functions live in .funding; imported here for existing callers.
-from .funding import COST_COLUMNS, fund_fit, project_costs, select_for_budget  # noqa: E402,F401

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tlr.campaign.vocab import INDUSTRIES, industry_id
 from tlr.errors import TlrError
 
 COST_COLUMNS = ("申请经费（万元）", "申请经费(万元)", "申请经费", "requested_funding", "ticket", "投资需求（万元）")
@@ -71,8 +72,6 @@ def fund_fit(ev, names: dict[str, dict], *, industries: list[str] | None = None,
 
     Unscored projects, knocked-out projects and projects with an undecided knock-out gate never fit.
     """
-    from tlr.campaign.vocab import industry_id
-
     costs = project_costs(names, ev.projects, cost_column)
     wanted = {industry_id(i) or i for i in industries} if industries else None
     out: dict[str, list[str]] = {}
@@ -127,16 +126,12 @@ def fundable_tiers(rubric, chosen: list[str] | None = None) -> tuple[list[str] |
 
 
 def _industry_text(code: str | None) -> str:
-    from tlr.campaign.vocab import INDUSTRIES
-
     zh, en = INDUSTRIES.get(code or "", (code or "—", code or "—"))
     return f"{zh}" if zh == en else f"{zh}/{en}"
 
 
 def _stages(ev, names, costs, fundable, *, industries, min_trl, max_ticket, cost_column):
     """The candidate steps in order: (code, keeps(p) -> bool, error(pool) -> TlrError)."""
-    from tlr.campaign.vocab import INDUSTRIES, industry_id
-
     projects = ev.projects
 
     def label(p: int) -> str:

@@ -56,7 +56,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     from tlr.campaign import (assign_experts, import_answers, import_experts, import_projects, init_campaign,
                               record_trl_assessment)
     from tlr.campaign.assign import recuse
-    from tlr.campaign.evaluation import evaluate_campaign
+    from tlr.app.evaluation import evaluate_campaign
     from tlr.evaluation import EvaluationOptions
     from tlr.rubric import load_rubric
     from tlr.trl import load_assessment
@@ -86,7 +86,7 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     say("分配专家（回避冲突）/ assigning experts, honouring conflicts")
     assign_experts(ledger, PER_PROJECT, seed=ASSIGN_SEED, actor=DEMO_ACTOR)
     assigned: dict[str, set[str]] = defaultdict(set)
-    for expert, project in ledger.conn.execute("SELECT expert_id, project_id FROM assignments"):
+    for expert, project in ledger.assignment_pairs():
         assigned[expert].add(project)
 
     say("录入专家评分 / importing the experts' answers")
