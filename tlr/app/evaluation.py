@@ -8,8 +8,6 @@ report can say exactly what it was computed from.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +34,6 @@ def check_rubric_file(ledger: Ledger, rubric_path: str | Path) -> None:
             code="rubric_mismatch")
 
 
-def scores_hash(cube) -> str:
-    """SHA-256 over the score cube's ids and values: equal for equal data."""
-    h = hashlib.sha256()
-    h.update(json.dumps([cube.experts, cube.projects, cube.indicators], ensure_ascii=False).encode("utf-8"))
-    h.update(cube.values.tobytes())
-    return h.hexdigest()
-
-
 def provenance(ledger: Ledger, rubric, cube) -> dict[str, Any]:
     """What an evaluation was computed from: the campaign, the frozen rubric, the scores, the tool."""
     import numpy as np
@@ -51,7 +41,7 @@ def provenance(ledger: Ledger, rubric, cube) -> dict[str, Any]:
     return {
         "campaign": str(Path(ledger.path).parent),
         "rubric_id": rubric.id, "rubric_version": rubric.version, "rubric_hash": rubric.content_hash,
-        "scores_hash": scores_hash(cube), "n_scores": int((~np.isnan(cube.values)).sum()),
+        "scores_hash": cube.content_hash(), "n_scores": int((~np.isnan(cube.values)).sum()),
         "tool_version": __version__,
     }
 

@@ -87,7 +87,6 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     from tlr import __version__
     from tlr.app.records import completeness_summary, industry_label, project_records
     from tlr.campaign.cube import score_cube
-    from tlr.app.evaluation import scores_hash
     from tlr.campaign.trl import assessed_readiness
     from tlr.rubric.scales import score_label
 
@@ -98,7 +97,7 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     last = ledger.audit_head()
     last_ts, audit_head = (last[2], last[1]) if last else (meta.get("created_at", ""), "")
     cube = score_cube(ledger)
-    data_hash = scores_hash(cube)
+    data_hash = cube.content_hash()
 
     tiers = [TierInfo(code=t.id, label=t.label, min_score=t.min_score, description=t.description)
              for t in doc.tiers or []]

@@ -44,6 +44,17 @@ class ScoreCube:
                 raise ShapeError(f"{name} 形状 {got} 与标签不符 / {name} has shape {got}; the labels give {shape} "
                                  f"({E} experts, {P} projects, {I} indicators)")
 
+    def content_hash(self) -> str:
+        """SHA-256 over the ids and the values: equal for equal data (reports name it as the scores hash)."""
+        import hashlib
+        import json
+
+        h = hashlib.sha256()
+        h.update(json.dumps([list(self.experts), list(self.projects), list(self.indicators)],
+                            ensure_ascii=False).encode("utf-8"))
+        h.update(np.ascontiguousarray(self.values, dtype=float).tobytes())
+        return h.hexdigest()
+
     @classmethod
     def of(cls, values, *, experts: Sequence[str], projects: Sequence[str], indicators: Sequence[str],
            assigned=None, recused=None, applicable=None) -> ScoreCube:
