@@ -17,6 +17,10 @@ from tlr.campaign.scoring import expert_items
 
 from .conftest import ANSWER, FIXTURES
 
+import pytest
+
+pytestmark = pytest.mark.slow  # property-based search over many generated inputs (full suite)
+
 OPS = st.lists(st.tuples(st.sampled_from(["set", "set", "set", "clear", "recuse"]), st.integers(0, 7),
                          st.integers(0, 50), st.sampled_from(["1", "2", "3", "4", "5"])), max_size=25)
 

@@ -130,6 +130,7 @@ def test_one_truth_on_a_generated_round(knocked_round, tmp_path, capsys):
     assert_one_truth(knocked_round, tmp_path / "report", capsys)
 
 
+@pytest.mark.slow
 def test_knocked_out_project_is_visibly_out(knocked_round, tmp_path, capsys, monkeypatch):
     rows = {r["project"]: r for r in rank_json(knocked_round, capsys)["projects"]}
     best = rows["P07"]  # the best project, but its IP ownership is unclear
@@ -157,6 +158,7 @@ def test_knocked_out_project_is_visibly_out(knocked_round, tmp_path, capsys, mon
     assert drawn["xlabel"] == "模拟排名" and "模拟排名中位数" in drawn["title"]  # the median is labelled as such
 
 
+@pytest.mark.slow
 def test_silent_expert_is_stated_in_json_and_paper(tmp_path, capsys):
     campaign = build_round(tmp_path / "silent", projects=6, experts=4, per_project=3, silent=("E01",))
     data = rank_json(campaign, capsys)
@@ -231,6 +233,7 @@ dimensions:
 """
 
 
+@pytest.mark.slow
 def test_rubric_without_panel_block_says_what_was_applied(tmp_path, capsys):
     (tmp_path / "r.yaml").write_text(NO_PANEL, encoding="utf-8")
     campaign = build_round(tmp_path / "np", rubric=tmp_path / "r.yaml", projects=4, experts=3, per_project=3)
@@ -255,6 +258,7 @@ def test_rubric_without_panel_block_says_what_was_applied(tmp_path, capsys):
     assert panel["min_experts"] == {"value": 5, "default": True}
 
 
+@pytest.mark.slow
 def test_chinese_paper_has_no_english_fragments(knocked_round, tmp_path, capsys):
     code, _, err = run(["report", knocked_round, "--out", tmp_path, "--format", "html", *DRAWS], capsys)
     assert code == 0, err

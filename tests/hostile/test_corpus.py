@@ -15,11 +15,16 @@ import pytest
 from .conftest import (assert_no_crash, audit_intact, copy_campaign, corpus, dump, error_lines, run_tlr)
 
 
+FAST_SHARE = 6
+
+
 def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
         cases, _root = corpus(metafunc.config)
-        metafunc.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
-                                      for c in cases])
+        # the fast inner loop (-m "not slow") runs every FAST_SHARE-th case; the full suite runs them all
+        metafunc.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow]
+                                                   if c.slow or k % FAST_SHARE else [])
+                                      for k, c in enumerate(cases)])
 
 
 def _fill(args: list[str], corpus_root: Path, campaign: Path | None, tmp: Path) -> list[str]:

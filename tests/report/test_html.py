@@ -70,6 +70,7 @@ def test_full_ranked_table_has_every_project(rendered_html, sample):
         assert p.name in html
 
 
+@pytest.mark.slow
 def test_same_data_same_bytes(sample, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -107,6 +108,7 @@ def test_missing_templates_is_a_clear_error(sample, tmp_path):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_template_override(sample, tmp_path):
     from tlr.report.render import default_templates_dir
     import shutil

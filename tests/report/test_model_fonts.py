@@ -57,6 +57,7 @@ def test_missing_font_is_a_clear_error(tmp_path):
         fonts.font_path(tmp_path)
 
 
+@pytest.mark.slow
 def test_missing_glyph_warns_and_names_the_project(tmp_path):
     from tlr.report.render import render_report
 

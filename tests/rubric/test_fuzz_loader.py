@@ -19,6 +19,10 @@ from tlr.errors import TlrError
 from tlr.rubric import check_rubric, load_rubric
 from tlr.yamlio import parse_json
 
+import pytest
+
+pytestmark = pytest.mark.slow  # property-based search over many generated inputs (full suite)
+
 ROOT = Path(__file__).resolve().parents[2]
 # TLR_FUZZ_EXAMPLES=5000 runs a long, randomised session; the default is a quick, reproducible one.
 _LONG = int(os.environ.get("TLR_FUZZ_EXAMPLES", "0"))

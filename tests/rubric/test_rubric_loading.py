@@ -245,6 +245,7 @@ def test_cli_missing_file_is_a_clean_error(capsys):
     assert "file not found" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_rubric_doc_lists_every_indicator_and_escapes(tmp_path: Path, capsys):
     assert main(["rubric", "doc", str(RUBRICS / "fund-screening.yaml"), "--out", str(tmp_path), "--format", "html"]) == 0
     html = (tmp_path / "manual-fund-screening.html").read_text(encoding="utf-8")

@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 
 from tlr.rubric import rubric_from_data
 
+import pytest
+
+pytestmark = pytest.mark.slow  # property-based search over many generated inputs (full suite)
+
 weights = st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinity=False)
 
 

@@ -18,6 +18,8 @@ from tlr.safetext import id_problem, text_problem
 
 from .readers_support import new_campaign
 
+pytestmark = pytest.mark.slow  # property-based search over many generated inputs (full suite)
+
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
 FUZZ_IMPORT = settings(FUZZ, max_examples=60)   # each example imports into a ledger

@@ -9,6 +9,8 @@ from tlr.weighting import ahp, eigenvector, gci, geometric_mean
 
 from .conftest import consistent_matrix, perron, random_reciprocal
 
+pytestmark = pytest.mark.slow  # property-based search over many generated inputs (full suite)
+
 weights_st = st.integers(2, 12).flatmap(
     lambda n: arrays(np.float64, n, elements=st.floats(0.01, 100, allow_nan=False, allow_infinity=False)))
 
