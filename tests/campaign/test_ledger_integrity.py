@@ -45,6 +45,21 @@ def test_rank_on_a_damaged_score_is_one_clear_line(ledger, capsys, value, shown)
     assert code == 1 and "scores E04/P002/novelty: value" in err
 
 
+
+def test_rank_on_a_damaged_json_column_is_one_clear_line(ledger, capsys):
+    """A project's list column edited into invalid JSON: one located line past the audit gate, not exit 70."""
+    _score_all(ledger)
+    path = ledger.path
+    ledger.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE projects SET keywords = '[broken' WHERE id = 'P002'")
+    conn.commit()
+    conn.close()
+    code, _out, err = run_cli(["rank", path.parent, "--draws", "20", "--bootstrap", "0", "--allow-unverified"], capsys)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and "Traceback" not in err and len(lines) == 1, err
+    assert "projects P002" in lines[0] and "keywords" in lines[0] and "tlr audit verify" in lines[0]
+
 def test_verify_memory_is_far_below_the_data(ledger):
     """The replay keeps 16-byte digests per key and row, never the rows: peak memory while verifying
     a ledger with ~6 MB of TRL documents stays under a quarter of that (a row copy alone is 6 MB)."""

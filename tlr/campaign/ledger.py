@@ -100,6 +100,14 @@ def database_error(path: Path | str, exc: sqlite3.Error) -> CampaignError:
 # --------------------------------------------------------------------------- the ledger
 
 
+def _is_json(text: Any) -> bool:
+    try:
+        json.loads(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class Ledger:
     """An open campaign database. Use :meth:`create` or :meth:`open`; close with :meth:`close`."""
 
@@ -276,7 +284,19 @@ class Ledger:
         if where:
             sql += f" WHERE {where}"
         sql += f" ORDER BY {order or ', '.join(spec.key)}"
-        return [schema.row_from_db(spec, r) for r in self.conn.execute(sql, params)]
+        out = []
+        for r in self.conn.execute(sql, params):
+            try:
+                out.append(schema.row_from_db(spec, r))
+            except (TypeError, ValueError):  # a JSON column edited behind the tool's back
+                key = "/".join(str(v) for c, v in zip(spec.columns, r) if c in spec.key)
+                bad = next((c for c in spec.json_columns if not _is_json(r[spec.columns.index(c)])), "?")
+                raise CampaignError(
+                    f"批次数据被改动：{table} {key} 的 {bad} 不是合法 JSON / the ledger was altered: {table} {key}: "
+                    f"{bad} is not valid JSON", location=Location(file=str(self.path), field=f"{table}.{bad}"),
+                    hint="运行 `tlr audit verify` 查看；从备份恢复 / run `tlr audit verify`; restore from a backup",
+                    code="damaged_row") from None
+        return out
 
     def projects(self) -> list[dict]:
         return self.rows("projects", order="seq")
