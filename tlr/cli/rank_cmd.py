@@ -37,6 +37,7 @@ def _run(campaign: str | None, options, rubric_path: str | None, allow_unverifie
     from tlr.app.evaluation import evaluate_campaign
 
     ledger = open_campaign(campaign)
+    click.get_current_context().call_on_close(ledger.close)  # checkpoint and close when the command ends
     audit = check_audit(ledger, allow_unverified=allow_unverified) if check else None
     if sys.stderr.isatty():
         out = console(stderr=True)

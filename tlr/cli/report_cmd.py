@@ -95,6 +95,7 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
     from tlr.report.render import render_report
 
     ledger = open_campaign(campaign)
+    click.get_current_context().call_on_close(ledger.close)  # checkpoint and close when the command ends
     audit = check_audit(ledger, allow_unverified=allow_unverified)
     with _Steps(as_json) as step:
         step("排序与稳健性分析 / ranking")
