@@ -274,3 +274,21 @@ def test_json_values_have_no_float_noise(knocked_round, capsys):
     code, out, _ = run(["rank", knocked_round, "--json", "--all", *DRAWS], capsys)
     numbers = re.findall(r"(?<![\w.])-?\d+\.\d+(?:e-?\d+)?", out)
     assert numbers and all(len(n.lstrip("-").replace(".", "").lstrip("0")) <= 13 for n in numbers)
+
+
+def test_old_ledger_text_cannot_reorder_the_paper(tmp_path):
+    """Imports refuse bidi and control characters; a ledger written before shows them as visible escapes."""
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.report_data import build_report_data
+    from tlr.campaign import open_campaign
+    from tlr.evaluation import EvaluationOptions
+
+    campaign = build_round(tmp_path / "old", projects=3, experts=3, per_project=3)
+    db = sqlite3.connect(campaign / "campaign.sqlite")
+    db.execute("UPDATE projects SET name = 'abc\u202edef\x1b[31m' WHERE id = 'P01'")
+    db.commit()
+    db.close()
+    ledger = open_campaign(campaign)
+    data = build_report_data(ledger, evaluate_campaign(ledger, EvaluationOptions(draws=50, bootstrap_draws=0)))
+    name = next(p.name for p in data.projects if p.id == "P01")
+    assert name == "abc\\u202edef\\x1b[31m"

@@ -41,6 +41,14 @@ from tlr.rubric.conditions import describe_condition
 from tlr.text import I18nText, tr
 
 EXPERT_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def shown(text, *, newlines: bool = False) -> str:
+    """Applicant-supplied text as the paper shows it: imports refuse control and bidi characters, and a
+    ledger written before that rule shows them as visible escapes instead of letting them reorder the page."""
+    from tlr.safetext import terminal_safe
+
+    return terminal_safe(text, newlines=newlines) if text is not None else ""
 BASIS = {"evidenced": ("有证据", "evidence-based"), "asserted": ("评估人断言", "assessor-asserted"),
          "none": ("未达 1 级", "below level 1")}
 
@@ -148,9 +156,9 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
                 spread=_num(ev.spread[p, i]), spread_kind="sd", n_experts=panel, n_used=int(ev.n_experts[p, i])))
         experts = rec.get("experts")
         projects.append(ProjectResult(
-            id=pid, name=info.get("name", pid), applicant=info.get("applicant", ""),
+            id=pid, name=shown(info.get("name", pid)), applicant=shown(info.get("applicant", "")),
             industry=industry_label(info.get("industry"), lang, short=True),
-            summary=info.get("summary") or None,
+            summary=shown(info.get("summary"), newlines=True) or None,
             rank=rec["rank"] if scored else None, rank_interval=interval, p_top_k=rec["p_top_k"],
             tier=rec["tier"], tier_probabilities=rec["p_tier"] or {}, composite=rec["composite"],
             dimension_scores=dict(rec["dimensions"]), readiness_level=rec["readiness"],
@@ -350,7 +358,7 @@ def _comments(ledger, lang: str = "zh") -> dict[str, list[Comment]]:
             n = len({e for (p, e) in letters if p == project})
             letters[key] = EXPERT_LETTERS[n % 26]
         who = f"专家 {letters[key]}" if lang == "zh" else f"Expert {letters[key]}"
-        out.setdefault(project, []).append(Comment(expert=who, text=text))
+        out.setdefault(project, []).append(Comment(expert=who, text=shown(text, newlines=True)))
     return out
 
 
