@@ -90,108 +90,153 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
 
     *audit*: the :class:`tlr.app.audit_gate.AuditStatus` checked before evaluating (None: not checked).
     """
-    import numpy as np
-
-    from tlr import __version__
-    from tlr.app.records import completeness_summary, industry_label, project_records
+    from tlr.app.records import industry_label, project_records
     from tlr.campaign.cube import score_cube
     from tlr.campaign.trl import assessed_readiness
-    from tlr.rubric.scales import score_label
+    from tlr.campaign.vocab import INDUSTRIES
 
     ev = evaluation
-    rubric = ev.rubric
-    doc = rubric.document
-    meta = dict(ledger.meta)
-    last = ledger.audit_head()
-    last_ts, audit_head = (last[2], last[1]) if last else (meta.get("created_at", ""), "")
     cube = score_cube(ledger)
-    data_hash = cube.content_hash()
+    projects_info = {p["id"]: p for p in ledger.projects()}
+    context = _ProjectContext(ev, lang, _comments(ledger, lang), _cte_rows(assessed_readiness(ledger)))
+    projects = [context.result(rec, projects_info.get(rec["project"], {}))
+                for rec in project_records(ev, projects_info, lang)]
+    tiers, routes, dimensions = _vocabulary(ev)
+    audit_check = (AuditCheck(verified=audit.verified, head=audit.head, entries=audit.entries,
+                              problems=list(audit.problems)) if audit is not None else None)
+    meta, audit_rows = _provenance(ledger, ev.rubric, cube, audit_check, organisation, lang)
+    used = {p.industry for p in projects}
+    order = [industry_label(key, lang, short=True) for key in INDUSTRIES]
+    return ReportData(meta=meta, tiers=tiers, routes=routes, dimensions=dimensions,
+                      industries=[i for i in order if i in used], projects=projects,
+                      cohort_median=_cohort_median(ev), methodology=methodology(ev, lang), audit=audit_rows,
+                      top_k=int(ev.method.get("robustness", {}).get("top_k") or 10),
+                      completeness=_completeness_info(ev, ledger.experts()), audit_check=audit_check)
 
+
+def _vocabulary(ev) -> tuple[list[TierInfo], list[RouteInfo], list[DimensionInfo]]:
+    """The rubric's tiers (with the default tier), routes and top-level dimensions, as the paper names them."""
+    doc = ev.rubric.document
     tiers = [TierInfo(code=t.id, label=t.label, min_score=t.min_score, description=t.description)
              for t in doc.tiers or []]
     if not any(t.code == c for t in tiers for c in ev.tier_codes[-1:]):
         tiers.append(TierInfo(code=ev.tier_codes[-1], label=_text(ev.tier_labels.get(ev.tier_codes[-1], "—"))))
     routes = [RouteInfo(id=r.id, label=r.label, short=r.short, description=r.description) for r in doc.routes or []]
-    top_dims = [n for n in rubric.nodes if n.kind == "dimension" and n.depth == 0]
     dimensions = [DimensionInfo(id=n.id, label=n.label, short=n.model.short, strength=n.model.strength,
-                                weight=n.global_weight) for n in top_dims]
+                                weight=n.global_weight) for n in _top_dimensions(ev.rubric)]
+    return tiers, routes, dimensions
 
-    projects_info = {p["id"]: p for p in ledger.projects()}
-    records = project_records(ev, projects_info, lang)
-    comments = _comments(ledger, lang)
-    cte_info = _cte_rows(assessed_readiness(ledger))
-    cov = ev.completeness
-    gate_models = {g.id: g for g in doc.gates or []}
-    index = {pid: p for p, pid in enumerate(ev.projects)}
-    nodes = rubric.indicators
-    projects = []
-    for rec in records:
+
+def _top_dimensions(rubric) -> list:
+    return [n for n in rubric.nodes if n.kind == "dimension" and n.depth == 0]
+
+
+class _ProjectContext:
+    """What every project's page needs besides its record: comments, readiness per CTE, gate texts."""
+
+    def __init__(self, ev, lang: str, comments: dict, cte_info: dict):
+        self.ev, self.lang, self.comments, self.cte_info = ev, lang, comments, cte_info
+        self.gates = {g.id: g for g in ev.rubric.document.gates or []}
+        self.index = {pid: p for p, pid in enumerate(ev.projects)}
+
+    def result(self, rec: dict, info: dict) -> ProjectResult:
+        from tlr.app.records import industry_label
+
         pid = rec["project"]
-        p = index[pid]
-        info = projects_info.get(pid, {})
-        scored = not ev.unscored[p]
+        p = self.index[pid]
         interval = None
         if rec["rank_interval"] is not None:
             lo, hi = rec["rank_interval"]
             mid = rec["simulated_rank_median"]
             interval = RankInterval(p5=min(lo, mid), p50=mid, p95=max(hi, mid))
-        knockouts = []
-        for g in ev.gates:
-            if g.hit[p]:
-                gate = gate_models[g.id]
-                effect = "knockout" if g.effect == "knockout" else ("cap" if g.max_tier else "flag")
-                knockouts.append(KnockOut(gate_id=g.id, label=g.label, reason=gate.reason, effect=effect))
-        flags = [ReviewFlag(code=f["code"], message=_i18n(f["text"]),
-                            severity="review" if f["severity"] == "review" else "note")
-                 for f in (x.to_dict() for x in ev.flags(p))]
-        panel = int(cov.panel[p]) if cov is not None else 0
-        indicators = []
-        for i, node in enumerate(nodes):
-            value = _num(ev.consensus[p, i])
-            top = next((a for a in node.path if rubric.node(a).depth == 0), node.path[0])
-            indicators.append(IndicatorResult(
-                id=node.id, label=node.label, dimension=top, weight=node.global_weight, consensus=value,
-                display=score_label(node.scale, value, lang) if value is not None else None,
-                utility=None if _num(ev.utilities[p, i]) is None else 100 * float(ev.utilities[p, i]),
-                spread=_num(ev.spread[p, i]), spread_kind="sd", n_experts=panel, n_used=int(ev.n_experts[p, i])))
         experts = rec.get("experts")
-        projects.append(ProjectResult(
+        return ProjectResult(
             id=pid, name=shown(info.get("name", pid)), applicant=shown(info.get("applicant", "")),
-            industry=industry_label(info.get("industry"), lang, short=True),
+            industry=industry_label(info.get("industry"), self.lang, short=True),
             summary=shown(info.get("summary"), newlines=True) or None,
-            rank=rec["rank"] if scored else None, rank_interval=interval, p_top_k=rec["p_top_k"],
+            rank=rec["rank"] if not self.ev.unscored[p] else None, rank_interval=interval, p_top_k=rec["p_top_k"],
             tier=rec["tier"], tier_probabilities=rec["p_tier"] or {}, composite=rec["composite"],
             dimension_scores=dict(rec["dimensions"]), readiness_level=rec["readiness"],
-            readiness_source=rec["readiness_source"], readiness=cte_info.get(pid, []), route=rec["route"],
-            knockouts=knockouts, flags=flags, indicators=indicators, comments=comments.get(pid, []),
-            panel=PanelCount(**experts) if experts else None))
+            readiness_source=rec["readiness_source"], readiness=self.cte_info.get(pid, []), route=rec["route"],
+            knockouts=self.knockouts(p), flags=self.flags(p), indicators=self.indicators(p),
+            comments=self.comments.get(pid, []), panel=PanelCount(**experts) if experts else None)
+
+    def knockouts(self, p: int) -> list[KnockOut]:
+        out = []
+        for g in self.ev.gates:
+            if g.hit[p]:
+                effect = "knockout" if g.effect == "knockout" else ("cap" if g.max_tier else "flag")
+                out.append(KnockOut(gate_id=g.id, label=g.label, reason=self.gates[g.id].reason, effect=effect))
+        return out
+
+    def flags(self, p: int) -> list[ReviewFlag]:
+        return [ReviewFlag(code=f["code"], message=_i18n(f["text"]),
+                           severity="review" if f["severity"] == "review" else "note")
+                for f in (x.to_dict() for x in self.ev.flags(p))]
+
+    def indicators(self, p: int) -> list[IndicatorResult]:
+        from tlr.rubric.scales import score_label
+
+        ev, rubric = self.ev, self.ev.rubric
+        panel = int(ev.completeness.panel[p]) if ev.completeness is not None else 0
+        out = []
+        for i, node in enumerate(rubric.indicators):
+            value = _num(ev.consensus[p, i])
+            top = next((a for a in node.path if rubric.node(a).depth == 0), node.path[0])
+            utility = _num(ev.utilities[p, i])
+            out.append(IndicatorResult(
+                id=node.id, label=node.label, dimension=top, weight=node.global_weight, consensus=value,
+                display=score_label(node.scale, value, self.lang) if value is not None else None,
+                utility=None if utility is None else 100 * utility, spread=_num(ev.spread[p, i]), spread_kind="sd",
+                n_experts=panel, n_used=int(ev.n_experts[p, i])))
+        return out
+
+
+def _cohort_median(ev) -> dict[str, float]:
+    """Each top-level dimension's median score over the scored projects (the radar's reference)."""
+    import numpy as np
 
     dim_index = {d: k for k, d in enumerate(ev.dimensions)}
-    cohort = {}
-    for n in top_dims:
+    out = {}
+    for n in _top_dimensions(ev.rubric):
         values = ev.dimension_scores[~ev.unscored, dim_index[n.id]]
         values = values[~np.isnan(values)]
         if values.size:
-            cohort[n.id] = float(np.median(values))
-    summary = completeness_summary(ev, ledger.experts())
-    completeness = None
-    if summary is not None:
-        completeness = CompletenessInfo(
-            answers_expected=summary["answers_expected"], answers_received=summary["answers_received"],
-            experts=[ExpertAnswers(expert=x["expert"], expected=x["expected"], received=x["received"])
-                     for x in summary["experts"]],
-            **{k: summary[k] for k in ("silent_experts", "incomplete_experts", "unscored_projects",
-                                       "projects_below_quorum", "projects_below_min_experts", "quorum",
-                                       "min_experts")})
-    audit_check = (AuditCheck(verified=audit.verified, head=audit.head, entries=audit.entries,
-                              problems=list(audit.problems)) if audit is not None else None)
-    audit_rows = [
+            out[n.id] = float(np.median(values))
+    return out
+
+
+def _completeness_info(ev, experts) -> CompletenessInfo | None:
+    from tlr.app.records import completeness_summary
+
+    summary = completeness_summary(ev, experts)
+    if summary is None:
+        return None
+    return CompletenessInfo(
+        answers_expected=summary["answers_expected"], answers_received=summary["answers_received"],
+        experts=[ExpertAnswers(expert=x["expert"], expected=x["expected"], received=x["received"])
+                 for x in summary["experts"]],
+        **{k: summary[k] for k in ("silent_experts", "incomplete_experts", "unscored_projects",
+                                   "projects_below_quorum", "projects_below_min_experts", "quorum", "min_experts")})
+
+
+def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisation: str | None,
+                lang: str) -> tuple[RoundMeta, list[AuditEntry]]:
+    """The cover's facts and the audit appendix: what the report was made from, and when the data last changed."""
+    import numpy as np
+
+    from tlr import __version__
+
+    meta = dict(ledger.meta)
+    last = ledger.audit_head()
+    last_ts, audit_head = (last[2], last[1]) if last else (meta.get("created_at", ""), "")
+    data_hash = cube.content_hash()
+    rows = [
         AuditEntry(label=I18nText(zh="评价体系", en="rubric"), value=f"{rubric.id} {rubric.version}"),
         AuditEntry(label=I18nText(zh="评价体系内容哈希", en="rubric content hash"), value=rubric.content_hash),
         AuditEntry(label=I18nText(zh="评分数据哈希", en="scores hash"), value=data_hash),
         AuditEntry(label=I18nText(zh="审计链末端哈希", en="audit chain head"), value=audit_head),
-        AuditEntry(label=I18nText(zh="审计核验", en="audit verification"),
-                   value=_audit_value(audit_check, lang)),
+        AuditEntry(label=I18nText(zh="审计核验", en="audit verification"), value=_audit_value(audit_check, lang)),
         AuditEntry(label=I18nText(zh="批次编号", en="campaign id"), value=str(meta.get("campaign_id", ""))),
         AuditEntry(label=I18nText(zh="评分条数", en="scores"), value=str(int((~np.isnan(cube.values)).sum()))),
         AuditEntry(label=I18nText(zh="工具版本", en="tool version"), value=f"tlr {__version__}"),
@@ -203,15 +248,7 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
         rubric_version=rubric.version, rubric_title=rubric.title, rubric_hash=rubric.content_hash,
         data_hashes={"scores": data_hash, "audit_head": audit_head}, tool_version=__version__,
         generated_at=last_ts, confidentiality=I18nText(zh="内部资料 注意保密", en="Internal — confidential"))
-    used = {p.industry for p in projects}
-    from tlr.campaign.vocab import INDUSTRIES
-
-    order = [industry_label(key, lang, short=True) for key in INDUSTRIES]
-    return ReportData(meta=round_meta, tiers=tiers, routes=routes, dimensions=dimensions,
-                      industries=[i for i in order if i in used], projects=projects,
-                      cohort_median=cohort, methodology=methodology(ev, lang), audit=audit_rows,
-                      top_k=int(ev.method.get("robustness", {}).get("top_k") or 10),
-                      completeness=completeness, audit_check=audit_check)
+    return round_meta, rows
 
 
 def _audit_value(check: AuditCheck | None, lang: str) -> str:
@@ -258,13 +295,31 @@ def _panel_value(name: str, rubric, lang: str) -> str:
 def methodology(ev, lang: str = "zh") -> Methodology:
     """The methodology appendix, every sentence generated from the rule the evaluation applied."""
     rubric = ev.rubric
-    doc = rubric.document
     m = ev.method
-    zh = lang == "zh"
+    texts = [_consensus_text(m), _readiness_text(), _review_text(m.get("review", {})), _defaults_text(m, rubric)]
+    rob = m.get("robustness", {})
+    agg = _AGGREGATION.get(m["aggregation"], (m["aggregation"], m["aggregation"]))
+    scale = float(m.get("score_scale", 100))
+    root_ahp = rubric.ahp.get("root")
+    return Methodology(
+        rubric_tree=rubric_tree_rows(rubric, lang),
+        root_weight_method=weight_method_text(root_ahp, lang),
+        root_cr=(_num(root_ahp.gci if str(root_ahp.consistency_measure).lower() == "gci" else root_ahp.cr)
+                 if root_ahp is not None else None),
+        root_cr_threshold=_num(root_ahp.threshold) if root_ahp is not None else None,
+        gates=_gate_rows(rubric, lang),
+        aggregation=I18nText(zh=agg[0].format(scale=scale), en=agg[1].format(scale=scale)),
+        consensus_method=I18nText(zh="".join(t[0] for t in texts), en=" ".join(t[1] for t in texts)),
+        robustness_method=_robustness_text(rob),
+        draws=rob.get("draws"), seed=rob.get("seed"), top_k=rob.get("top_k"),
+        min_experts=m.get("review", {}).get("min_experts"),
+        notes=[I18nText(zh=n.text("zh"), en=n.text("en")) for n in ev.notes])
+
+
+def _consensus_text(m: dict) -> tuple[str, str]:
     rule = m["consensus"]
-    base = _CONSENSUS[rule][0 if zh else 1].format(trim=m.get("trim", 0))
-    parts_zh = [f"李克特与数值指标取{base}"]
-    parts_en = [f"Ratings and numbers take {base}"]
+    zh_base, en_base = (x.format(trim=m.get("trim", 0)) for x in _CONSENSUS[rule])
+    parts_zh, parts_en = [f"李克特与数值指标取{zh_base}"], [f"Ratings and numbers take {en_base}"]
     if rule == "trimmed_mean":
         parts_zh.append(f"去掉后不足 {m['min_after_trim']} 个评分的，改用中位数（本轮 {m['trim_fallback_cells']} 个"
                         "“项目×指标”单元格）")
@@ -273,55 +328,64 @@ def methodology(ev, lang: str = "zh") -> Methodology:
     if m.get("leniency_correction"):
         parts_zh.append("并先校正每位专家的宽严偏差")
         parts_en.append("after correcting each expert's leniency")
-    consensus_zh = "，".join(parts_zh) + "。等级指标（技术就绪水平等）取下中位数，绝不求平均；是/否指标取多数，平票记为无法判定。"
-    consensus_en = "; ".join(parts_en) + (". Ordinal levels (TRL ...) take the lower median, never a mean; yes/no "
-                                          "takes the majority, and a tie is undecided.")
-    review = m.get("review", {})
-    readiness_zh = ("项目技术就绪水平优先采用正式评估结果：每个“是”都有证据（文件哈希或引用）的标 *，部分“是”缺少证据的为评估人断言，"
-                    "标 †；无评估时取专家组评分的下中位数。")
-    readiness_en = ("A project's readiness is the formal assessment when there is one — marked * when every 'yes' "
-                    "carries evidence (a file hash or a reference), † when the assessor asserted some without "
-                    "evidence — else the lower median of the panel's levels.")
-    missing_zh = ("缺失数据：某指标无人评分时，综合分按已评指标的权重重新归一化，并标注；无人评分的项目排在最后。"
-                  f"每个指标至少 {review.get('min_experts')} 位专家评分、且不少于分配专家的 "
-                  f"{review.get('quorum', 0):.0%}，否则标注需复议。专家综合分标准差超过 {review.get('sd', 0):g} "
-                  f"或极差超过 {review.get('range', 0):g} 时标注需复议。")
-    missing_en = ("Missing data: an indicator nobody scored leaves the composite to the indicators scored (weights "
-                  "renormalised), marked; a project nobody scored is ranked last. Every indicator needs at least "
-                  f"{review.get('min_experts')} experts and {review.get('quorum', 0):.0%} of the assigned panel, "
-                  f"else the project is flagged for re-review; so is a spread of the experts' composites above "
-                  f"sd {review.get('sd', 0):g} or range {review.get('range', 0):g}.")
+    return ("，".join(parts_zh) + "。等级指标（技术就绪水平等）取下中位数，绝不求平均；是/否指标取多数，平票记为无法判定。",
+            "; ".join(parts_en) + ". Ordinal levels (TRL ...) take the lower median, never a mean; yes/no takes the "
+                                  "majority, and a tie is undecided.")
+
+
+def _readiness_text() -> tuple[str, str]:
+    return ("项目技术就绪水平优先采用正式评估结果：每个“是”都有证据（文件哈希或引用）的标 *，部分“是”缺少证据的为评估人断言，"
+            "标 †；无评估时取专家组评分的下中位数。",
+            "A project's readiness is the formal assessment when there is one — marked * when every 'yes' carries "
+            "evidence (a file hash or a reference), † when the assessor asserted some without evidence — else the "
+            "lower median of the panel's levels.")
+
+
+def _review_text(review: dict) -> tuple[str, str]:
+    n, quorum, sd, rng = review.get("min_experts"), review.get("quorum", 0), review.get("sd", 0), review.get("range", 0)
+    return ("缺失数据：某指标无人评分时，综合分按已评指标的权重重新归一化，并标注；无人评分的项目排在最后。"
+            f"每个项目至少 {n} 位专家评分（给出评分的已分配专家，回避者不计），且不少于所分配专家的 {quorum:.0%}，"
+            f"否则标注需复议。专家综合分标准差超过 {sd:g} 或极差超过 {rng:g} 时标注需复议。",
+            "Missing data: an indicator nobody scored leaves the composite to the indicators scored (weights "
+            "renormalised), marked; a project nobody scored is ranked last. Every project needs at least "
+            f"{n} experts who scored it (assigned and not recused) and {quorum:.0%} of its assigned panel, else it "
+            f"is flagged for re-review; so is a spread of the experts' composites above sd {sd:g} or range {rng:g}.")
+
+
+def _defaults_text(m: dict, rubric) -> tuple[str, str]:
     defaults = m.get("panel_defaults")
-    if defaults is not None and rule != "trimmed_mean":  # trimming rules were not applied: not "used"
-        defaults = [d for d in defaults if d not in ("trim", "min_after_trim")]
     if defaults is None:
-        defaults_zh = "（本批次创建时未记录评价体系省略了哪些专家组规则。）"
-        defaults_en = "(This campaign did not record which panel rules the rubric left to their defaults.)"
-    elif defaults:
-        listed_zh = "、".join(f"{_PANEL_FIELDS[d][0]} {_panel_value(d, rubric, 'zh')}" for d in defaults)
-        listed_en = ", ".join(f"{_PANEL_FIELDS[d][1]} {_panel_value(d, rubric, 'en')}" for d in defaults)
-        defaults_zh = f"评价体系未规定、按默认值执行的规则：{listed_zh}。"
-        defaults_en = f"Rules the rubric does not state, applied at their defaults: {listed_en}."
-    else:
-        defaults_zh, defaults_en = "专家组规则均由评价体系明确规定。", "Every panel rule is stated by the rubric."
-    rob = m.get("robustness", {})
+        return ("（本批次创建时未记录评价体系省略了哪些专家组规则。）",
+                "(This campaign did not record which panel rules the rubric left to their defaults.)")
+    if m["consensus"] != "trimmed_mean":  # trimming rules were not applied: not "used"
+        defaults = [d for d in defaults if d not in ("trim", "min_after_trim")]
+    if not defaults:
+        return "专家组规则均由评价体系明确规定。", "Every panel rule is stated by the rubric."
+    listed_zh = "、".join(f"{_PANEL_FIELDS[d][0]} {_panel_value(d, rubric, 'zh')}" for d in defaults)
+    listed_en = ", ".join(f"{_PANEL_FIELDS[d][1]} {_panel_value(d, rubric, 'en')}" for d in defaults)
+    return (f"评价体系未规定、按默认值执行的规则：{listed_zh}。",
+            f"Rules the rubric does not state, applied at their defaults: {listed_en}.")
+
+
+def _robustness_text(rob: dict) -> I18nText:
     boot = rob.get("expert_bootstrap_draws") or 0
-    robustness_zh = (f"权重按 Dirichlet 分布（集中度 {rob.get('concentration')}）围绕评价体系权重抽样 {rob.get('draws')} 次"
-                     + (f"，并对专家进行 {boot} 次自助重抽样" if boot else "，未进行专家自助重抽样")
-                     + f"；排名区间为模拟排名的 5%–95% 分位，圆点为模拟排名中位数；随机种子 {rob.get('seed')}，结果可复现。"
-                     "一票否决的项目按得分列出但不参与入选概率计算。")
-    robustness_en = (f"{rob.get('draws')} Dirichlet draws of the weights around the rubric's (concentration "
-                     f"{rob.get('concentration')})" + (f" and {boot} bootstrap resamples of the experts" if boot else
-                                                       "; no expert bootstrap")
-                     + f"; rank intervals are the 5-95 % quantiles of the simulated ranks, the dot their median; "
-                       f"seed {rob.get('seed')}, reproducible. Knocked-out projects are listed by score but get no "
-                       "P(top k).")
-    agg = _AGGREGATION.get(m["aggregation"], (m["aggregation"], m["aggregation"]))
-    scale = float(m.get("score_scale", 100))
-    root_ahp = rubric.ahp.get("root")
-    gates = []
-    route_labels = {r.id: r.label for r in doc.routes or []}
-    for g in doc.gates or []:
+    zh = (f"权重按 Dirichlet 分布（集中度 {rob.get('concentration')}）围绕评价体系权重抽样 {rob.get('draws')} 次"
+          + (f"，并对专家进行 {boot} 次自助重抽样" if boot else "，未进行专家自助重抽样")
+          + f"；排名区间为模拟排名的 5%–95% 分位，圆点为模拟排名中位数；随机种子 {rob.get('seed')}，结果可复现。"
+          "一票否决的项目按得分列出但不参与入选概率计算。")
+    en = (f"{rob.get('draws')} Dirichlet draws of the weights around the rubric's (concentration "
+          f"{rob.get('concentration')})" + (f" and {boot} bootstrap resamples of the experts" if boot else
+                                            "; no expert bootstrap")
+          + f"; rank intervals are the 5-95 % quantiles of the simulated ranks, the dot their median; seed "
+            f"{rob.get('seed')}, reproducible. Knocked-out projects are listed by score but get no P(top k).")
+    return I18nText(zh=zh, en=en)
+
+
+def _gate_rows(rubric, lang: str) -> list[GateRow]:
+    zh = lang == "zh"
+    route_labels = {r.id: r.label for r in rubric.document.routes or []}
+    rows = []
+    for g in rubric.document.gates or []:
         if g.effect == "knockout":
             effect = "一票否决" if zh else "knock-out"
             if g.route:
@@ -329,22 +393,9 @@ def methodology(ev, lang: str = "zh") -> Methodology:
         else:
             effect = ("提示" if zh else "flag") + (
                 (f"（档次不高于 {g.max_tier}）" if zh else f" (tier at most {g.max_tier})") if g.max_tier else "")
-        gates.append(GateRow(id=g.id, label=g.label, rule=describe_condition(g.when, lang), effect=effect,
-                             reason=g.reason))
-    return Methodology(
-        rubric_tree=rubric_tree_rows(rubric, lang),
-        root_weight_method=weight_method_text(root_ahp, lang),
-        root_cr=(_num(root_ahp.gci if str(root_ahp.consistency_measure).lower() == "gci" else root_ahp.cr)
-                 if root_ahp is not None else None),
-        root_cr_threshold=_num(root_ahp.threshold) if root_ahp is not None else None,
-        gates=gates,
-        aggregation=I18nText(zh=agg[0].format(scale=scale), en=agg[1].format(scale=scale)),
-        consensus_method=I18nText(zh=f"{consensus_zh}{readiness_zh}{missing_zh}{defaults_zh}",
-                                  en=f"{consensus_en} {readiness_en} {missing_en} {defaults_en}"),
-        robustness_method=I18nText(zh=robustness_zh, en=robustness_en),
-        draws=rob.get("draws"), seed=rob.get("seed"), top_k=rob.get("top_k"),
-        min_experts=review.get("min_experts"),
-        notes=[I18nText(zh=n.text("zh"), en=n.text("en")) for n in ev.notes])
+        rows.append(GateRow(id=g.id, label=g.label, rule=describe_condition(g.when, lang), effect=effect,
+                            reason=g.reason))
+    return rows
 
 
 def _comments(ledger, lang: str = "zh") -> dict[str, list[Comment]]:
