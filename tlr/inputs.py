@@ -64,8 +64,24 @@ class Limits:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class SizeCap:
+    """The most bytes one input file may have, and the environment variable that raises it (for the hint)."""
+
+    limit: int
+    env: str             # e.g. TLR_MAX_INPUT_MB
+    example: str         # a value of *env* that raises the limit, e.g. 1024
+
+
 def _limits(limits: Limits | None) -> Limits:
     return limits if limits is not None else Limits.from_env()
+
+
+def _cap(limits: Limits | None, cap: SizeCap | None) -> SizeCap:
+    if cap is not None:
+        return cap
+    limits = _limits(limits)
+    return SizeCap(int(limits.max_input_mb * MB), "TLR_MAX_INPUT_MB", "1024")
 
 
 def _kind(mode: int) -> tuple[str, str]:
@@ -80,35 +96,40 @@ def _kind(mode: int) -> tuple[str, str]:
     return "特殊文件", "a special file"
 
 
-def open_input(path: str | Path, limits: Limits | None = None) -> tuple[IO[bytes], int]:
+def _unreadable(file: str, exc: OSError) -> InputFileError:
+    return InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}", location=Location(file=file),
+                          code="io_error")
+
+
+def open_input(path: str | Path, limits: Limits | None = None, *,
+               cap: SizeCap | None = None) -> tuple[IO[bytes], int]:
     """Open a user's input file for reading: ``(binary file, size)``.
 
     Checked with ``os.stat`` before opening, so a FIFO, device or directory is refused at
     once and never opened; the opened file is checked again (``fstat``) in case it was swapped.
+    The size cap is *cap*, else :attr:`Limits.max_input_mb`.
     """
-    limits = _limits(limits)
+    cap = _cap(limits, cap)
     file = str(path)
-    loc = Location(file=file)
     if file == "":
-        raise InputFileError("文件名为空 / the file name is empty", hint="请给出一个数据文件 / name a data file",
+        raise InputFileError("文件名为空 / the file name is empty", hint="请给出一个文件 / name a file",
                              code="not_found")
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise InputFileError(f"找不到文件 / file not found: {file}", location=loc, code="not_found") from None
+        raise InputFileError(f"找不到文件 / file not found: {file}", location=Location(file=file),
+                             hint="请检查路径 / check the path", code="not_found") from None
     except OSError as exc:
-        raise InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}", location=loc,
-                             code="io_error") from None
-    _check_stat(st, file, limits)
+        raise _unreadable(file, exc) from None
+    _check_stat(st, file, cap)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}", location=loc,
-                             code="io_error") from None
+        raise _unreadable(file, exc) from None
     try:
         st = os.fstat(fd)
-        _check_stat(st, file, limits)
+        _check_stat(st, file, cap)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb"), st.st_size
@@ -117,34 +138,40 @@ def open_input(path: str | Path, limits: Limits | None = None) -> tuple[IO[bytes
         raise
 
 
-def _check_stat(st: os.stat_result, file: str, limits: Limits) -> None:
+def _check_stat(st: os.stat_result, file: str, cap: SizeCap) -> None:
     if not stat.S_ISREG(st.st_mode):
         zh, en = _kind(st.st_mode)
         raise InputFileError(f"不是普通文件，而是{zh}，不能读取 / not a regular file but {en}", location=Location(file=file),
-                             hint="请给出一个数据文件 / name a data file", code="not_a_file")
-    cap = int(limits.max_input_mb * MB)
-    if st.st_size > cap:
-        raise InputFileError(f"文件过大（{st.st_size / MB:.0f} MB，上限 {limits.max_input_mb:g} MB）/ the file is too "
-                             f"large ({st.st_size / MB:.0f} MB, limit {limits.max_input_mb:g} MB)",
-                             location=Location(file=file),
-                             hint="拆分文件，或设置环境变量 TLR_MAX_INPUT_MB / split the file, or raise "
-                                  "TLR_MAX_INPUT_MB", code="too_large")
+                             hint="请给出一个普通文件 / name an ordinary file", code="not_a_file")
+    if st.st_size > cap.limit:
+        raise _too_large(file, cap, st.st_size)
 
 
-def read_input(path: str | Path, limits: Limits | None = None) -> bytes:
+def _too_large(file: str, cap: SizeCap, size: int | None) -> InputFileError:
+    """*size* None: the file grew past the cap while being read."""
+    zh_size = f"超过 {_amount(cap.limit, '字节')}" if size is None else _amount(size, "字节")
+    en_size = f"more than {_amount(cap.limit)}" if size is None else _amount(size)
+    return InputFileError(f"文件过大（{zh_size}，上限 {_amount(cap.limit, '字节')}）/ file too large: {en_size} "
+                          f"(limit {_amount(cap.limit)})", location=Location(file=file),
+                          hint=f"拆分文件，或调高环境变量 {cap.env}（例如 {cap.env}={cap.example}）/ split the file, "
+                               f"or raise {cap.env} (e.g. {cap.env}={cap.example})", code="too_large")
+
+
+def _amount(size: int, unit: str = "bytes") -> str:
+    return f"{size:,} {unit}" if size < MB else f"{size / MB:,.1f} MB".replace(".0 MB", " MB")
+
+
+def read_input(path: str | Path, limits: Limits | None = None, *, cap: SizeCap | None = None) -> bytes:
     """The bytes of a user's input file (regular file, within the size cap; see :func:`open_input`)."""
-    limits = _limits(limits)
-    cap = int(limits.max_input_mb * MB)
-    fh, _size = open_input(path, limits)
+    cap = _cap(limits, cap)
+    fh, _size = open_input(path, cap=cap)
     with fh:
         try:
-            data = fh.read(cap + 1)
+            data = fh.read(cap.limit + 1)
         except OSError as exc:
-            raise InputFileError(f"无法读取文件 / cannot read the file: {exc.strerror}",
-                                 location=Location(file=str(path)), code="io_error") from None
-    if len(data) > cap:  # grew while being read
-        raise InputFileError(f"文件过大（上限 {limits.max_input_mb:g} MB）/ the file is too large (limit "
-                             f"{limits.max_input_mb:g} MB)", location=Location(file=str(path)), code="too_large")
+            raise _unreadable(str(path), exc) from None
+    if len(data) > cap.limit:  # grew while being read
+        raise _too_large(str(path), cap, None)
     return data
 
 

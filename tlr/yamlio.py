@@ -32,7 +32,6 @@ import json
 import math
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from tlr.errors import Diagnostic, InputFileError, Location, TlrError, ValidationError
+from tlr.inputs import SizeCap, read_input
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml._yaml import CParser as _Parser
@@ -145,64 +145,14 @@ def max_file_bytes() -> int:
     return max(1, int(float(match[1]) * factor))
 
 
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "命名管道 / FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "设备 / device"
-    if stat.S_ISSOCK(mode):
-        return "套接字 / socket"
-    return "特殊文件 / special file"
-
-
 def read_bytes(path: str | Path, *, max_bytes: int | None = None) -> bytes:
     """Read a regular file of at most *max_bytes* (default :func:`max_file_bytes`); anything else is refused.
 
-    The file is ``stat``-ed before it is opened, so a FIFO is never opened (it would block),
-    and a device such as ``/dev/zero`` is never read.
+    Read through :func:`tlr.inputs.read_input`: a FIFO is never opened (it would block), and a
+    device such as ``/dev/zero`` is never read.
     """
-    if os.fspath(path) == "":  # Path("") is the current folder
-        raise InputFileError("文件名为空 / the file name is empty", hint="give the path of a file", code="not_found")
-    path = Path(path)
-    limit = max_file_bytes() if max_bytes is None else max_bytes
-    where = Location(file=str(path))
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InputFileError(f"文件不存在 / file not found: {path}", location=where, hint="check the path",
-                             code="not_found") from None
-    except OSError as exc:
-        raise InputFileError(f"无法读取 / cannot read {path}: {exc.strerror}", location=where,
-                             code="unreadable") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputFileError(f"这是一个目录 / is a directory, not a file: {path}", location=where, code="not_a_file")
-    if not stat.S_ISREG(info.st_mode):
-        raise InputFileError(f"不是普通文件 / not a regular file ({_file_kind(info.st_mode)}): {path}",
-                             location=where, hint="give the path of an ordinary file", code="not_a_file")
-    _check_size(info.st_size, limit, where)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise InputFileError(f"无法读取 / cannot read {path}: {exc.strerror}", location=where,
-                             code="unreadable") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced between stat and open
-            raise InputFileError(f"不是普通文件 / not a regular file: {path}", location=where, code="not_a_file")
-        try:
-            raw = handle.read(limit + 1)
-        except OSError as exc:
-            raise InputFileError(f"无法读取 / cannot read {path}: {exc.strerror}", location=where,
-                                 code="unreadable") from None
-    _check_size(len(raw), limit, where)
-    return raw
-
-
-def _check_size(size: int, limit: int, where: Location) -> None:
-    if size > limit:
-        raise InputFileError(f"文件过大 / file too large: more than {limit:,} bytes", location=where,
-                             hint=f"inputs are limited to {limit:,} bytes; set {MAX_BYTES_ENV} (e.g. 20MB) to "
-                                  "allow a larger file", code="too_large")
+    cap = SizeCap(max_file_bytes() if max_bytes is None else max_bytes, MAX_BYTES_ENV, "20MB")
+    return read_input(Path(path) if os.fspath(path) else "", cap=cap)  # Path("") would be the current folder
 
 
 def read_text(path: str | Path, *, max_bytes: int | None = None) -> str:

@@ -113,3 +113,32 @@ def test_missing_file(tmp_path):
     with pytest.raises(InputFileError) as info:
         read_input(tmp_path / "nope.csv")
     assert info.value.code == "not_found"
+
+
+def test_yaml_documents_are_read_by_the_same_reader_with_their_own_cap(tmp_path, monkeypatch):
+    """Rubrics and ladders (tlr.yamlio) go through tlr.inputs: the same refusals, but their own cap and setting."""
+    from tlr.yamlio import read_bytes
+
+    fifo = _fifo(tmp_path)
+    for path in (fifo, tmp_path, tmp_path / "nope.yaml", ""):
+        with pytest.raises(InputFileError) as yaml_error:
+            read_bytes(path)
+        with pytest.raises(InputFileError) as data_error:
+            read_input(path)
+        assert yaml_error.value.format() == data_error.value.format()
+        assert yaml_error.value.code == data_error.value.code
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * 3000)
+    monkeypatch.setenv("TLR_MAX_FILE_SIZE", "1k")
+    monkeypatch.setenv("TLR_MAX_INPUT_MB", "1")
+    with pytest.raises(InputFileError) as info:
+        read_bytes(big)
+    assert info.value.code == "too_large" and "3,000 bytes (limit 1,024 bytes)" in info.value.message
+    assert "TLR_MAX_FILE_SIZE" in info.value.hint and "TLR_MAX_INPUT_MB" not in info.value.hint
+    assert read_input(big) == b"#" * 3000
+    monkeypatch.setenv("TLR_MAX_INPUT_MB", str(1024 / 1024 / 1024))
+    with pytest.raises(InputFileError) as info:
+        read_input(big)
+    assert "TLR_MAX_INPUT_MB" in info.value.hint and "TLR_MAX_FILE_SIZE" not in info.value.hint
+    monkeypatch.setenv("TLR_MAX_FILE_SIZE", "3000")
+    assert read_bytes(big) == b"#" * 3000
