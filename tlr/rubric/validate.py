@@ -430,25 +430,25 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         if cond.not_ is not None:
             check(cond.not_, section, *path, "not")
 
+    def check_target(ref: str | None, known: list[str], section: str, what: str, zh: str, i: int, key: str) -> None:
+        """A gate's ``max_tier`` or ``route``: one of *section*'s ids (skipped if that definition was lost)."""
+        if ref is None or ref in known:
+            return
+        if lost.lost(section, ref) or section in lost.sections:
+            lost.skip(what, ref)
+        else:
+            ctx.error(f"{zh} / unknown {what} '{ref}'", where.section("gates", i, key), code=f"unknown_{what}",
+                      hint=f"{section}: " + ", ".join(known) if known else f"define `{section}:`")
+
     seen: set[str] = set()
+    route_ids = [r.id for r in doc.routes or []]
     for i, gate in enumerate(doc.gates or []):
         if gate.id in seen:
             ctx.error(f"重复的标识 / duplicate gate id '{gate.id}'", where.section("gates", i, "id"), code="duplicate_id")
         seen.add(gate.id)
         check(gate.when, "gates", i, "when")
-        if gate.max_tier is not None and gate.max_tier not in tier_ids and (
-                lost.lost("tiers", gate.max_tier) or "tiers" in lost.sections):
-            lost.skip("tier", gate.max_tier)
-        elif gate.max_tier is not None and gate.max_tier not in tier_ids:
-            ctx.error(f"未知档次 / unknown tier '{gate.max_tier}'", where.section("gates", i, "max_tier"),
-                      code="unknown_tier", hint="tiers: " + ", ".join(tier_ids) if tier_ids else "define `tiers:`")
-        route_ids = [r.id for r in doc.routes or []]
-        if gate.route is not None and gate.route not in route_ids and (
-                lost.lost("routes", gate.route) or "routes" in lost.sections):
-            lost.skip("route", gate.route)
-        elif gate.route is not None and gate.route not in route_ids:
-            ctx.error(f"未知支持路径 / unknown route '{gate.route}'", where.section("gates", i, "route"),
-                      code="unknown_route", hint="routes: " + ", ".join(route_ids) if route_ids else "define `routes:`")
+        check_target(gate.max_tier, tier_ids, "tiers", "tier", "未知档次", i, "max_tier")
+        check_target(gate.route, route_ids, "routes", "route", "未知支持路径", i, "route")
         if gate.route is not None and gate.effect != "knockout":
             ctx.error("只有一票否决门槛可以指定转入路径 / only a knock-out gate can send a project to a route",
                       where.section("gates", i, "route"), code="route_on_flag",
