@@ -21,8 +21,9 @@ import re
 import stat
 import unicodedata
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from tlr.errors import Location, TlrError
 from tlr.fsutil import atomic_write_bytes
@@ -266,6 +267,15 @@ def io_error(exc: OSError, path: str | os.PathLike, action: str = "write") -> Ou
                        code="io_error")
 
 
+@contextmanager
+def reported(path: str | os.PathLike, action: str = "write") -> Iterator[None]:
+    """Inside it, an ``OSError`` becomes :func:`io_error`'s one located line about *path*."""
+    try:
+        yield
+    except OSError as exc:
+        raise io_error(exc, path, action) from None
+
+
 def _mount_type(path: Path) -> str | None:
     """The file-system type the (existing) *path* lives on, from /proc/self/mountinfo (Linux)."""
     try:
@@ -362,7 +372,7 @@ def check_folder(path: str | os.PathLike, *, names: Iterable[str] = (), option: 
     _not_empty(path, option)
     folder = Path(path)
     _refuse_special_place(folder, option)
-    try:
+    with reported(folder, "create"):
         exists = _lexists(folder)
         if exists and not folder.is_dir():
             raise OutputError(f"{option} 是文件，这里需要目录 / {option} is a file; a folder is expected here",
@@ -379,8 +389,6 @@ def check_folder(path: str | os.PathLike, *, names: Iterable[str] = (), option: 
                                   location=Location(file=str(folder)), code="bad_output",
                                   hint="改正路径 / fix the path")
             _writable_folder(ancestor, folder, option)
-    except OSError as exc:
-        raise io_error(exc, folder, "create") from None
     return folder
 
 
@@ -414,7 +422,7 @@ def check_file(path: str | os.PathLike, *, option: str = "--out") -> Path:
     _not_empty(path, option)
     target = Path(path)
     _refuse_special_place(target, option)
-    try:
+    with reported(target):
         _replaceable(target, option)
         parent = target.parent
         if not parent.exists():
@@ -425,8 +433,6 @@ def check_file(path: str | os.PathLike, *, option: str = "--out") -> Path:
             raise OutputError(f"{parent} 是文件而不是目录 / {parent} is a file, not a folder",
                               location=Location(file=str(target)), code="bad_output", hint="改正路径 / fix the path")
         _writable_folder(parent, target, option)
-    except OSError as exc:
-        raise io_error(exc, target) from None
     return target
 
 
@@ -436,7 +442,7 @@ def check_file(path: str | os.PathLike, *, option: str = "--out") -> Path:
 def make_folder(path: str | os.PathLike) -> Path:
     """Create *path* (with parents) if needed; a folder tlr created is marked so in its manifest."""
     folder = Path(path)
-    try:
+    with reported(folder, "create"):
         if folder.is_dir():
             return folder
         if os.path.lexists(folder):
@@ -451,8 +457,6 @@ def make_folder(path: str | os.PathLike) -> Path:
         manifest = Manifest.load(folder)
         manifest.created = True
         manifest.save()
-    except OSError as exc:
-        raise io_error(exc, folder, "create") from None
     return folder
 
 
@@ -466,7 +470,7 @@ def write_file(path: str | os.PathLike, data: bytes | str) -> Path:
     if isinstance(data, str):
         data = data.encode("utf-8")
     _refuse_special_place(target, "--out")
-    try:
+    with reported(target):
         if not target.parent.is_dir():
             raise FileNotFoundError(errno.ENOENT, "folder does not exist", str(target.parent))
         manifest = Manifest.load(target.parent)
@@ -474,20 +478,16 @@ def write_file(path: str | os.PathLike, data: bytes | str) -> Path:
         atomic_write_bytes(target, data)
         manifest.files[target.name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         manifest.save()
-    except OSError as exc:
-        raise io_error(exc, target) from None
     return target
 
 
 def record_ledger(path: str | os.PathLike) -> None:
     """Record the campaign ledger *path* as tlr's (it changes with every answer, so no hash is kept)."""
     ledger = Path(path)
-    try:
+    with reported(ledger):
         manifest = Manifest.load(ledger.parent)
         manifest.files[ledger.name] = {"kind": "ledger"}
         manifest.save()
-    except OSError as exc:
-        raise io_error(exc, ledger) from None
 
 
 # ---------------------------------------------------------------------------------------- clearing
@@ -577,7 +577,5 @@ def clear_folder(path: str | os.PathLike, option: str = "--out") -> None:
         except OSError:  # not empty after all (someone is writing into it): leave it
             pass
     if created:
-        try:
+        with reported(folder / MANIFEST):
             Manifest(folder, created=True).save()
-        except OSError as exc:
-            raise io_error(exc, folder / MANIFEST) from None
