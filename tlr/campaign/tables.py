@@ -715,6 +715,7 @@ class _Refused:
     code: str
 
 
+@dataclass
 class SheetReader:
     """Streams one worksheet's XML with expat: never builds a tree, refuses what a data sheet must not hold.
 
@@ -723,14 +724,13 @@ class SheetReader:
     rows or cells. A DOCTYPE or entity declaration stops the parse.
     """
 
-    def __init__(self, source, file: str, shared_strings, date_formats, timedelta_formats, epoch, limits: Limits):
-        self.source = source
-        self.file = file
-        self.strings = shared_strings
-        self.date_formats = date_formats
-        self.timedelta_formats = timedelta_formats
-        self.epoch = epoch
-        self.limits = limits
+    source: Any                 # the worksheet XML, a binary file
+    file: str
+    strings: list[str]          # the workbook's shared strings
+    date_formats: set[int]      # style indexes that show a date or a duration
+    timedelta_formats: set[int]
+    epoch: Any                  # the workbook's day 0 (openpyxl's WINDOWS_EPOCH or MAC_EPOCH)
+    limits: Limits
 
     def rows(self) -> Iterator[tuple[int, dict[int, Any]]]:
         """(row number, {column index: value}) for every row present in the sheet, in order."""
