@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tlr.campaign import assign_experts, import_answers, import_experts, import_projects, init_campaign
+from tlr.campaign import assign_experts, import_answers, import_experts, import_projects, init_campaign, record_score
 from tlr.rubric import load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,5 +69,25 @@ def build_round(base: Path, *, rubric: Path = FUND_RUBRIC, projects: int = 8, ex
                         value = "no"
                     w.writerow([p, node.id, value])
         import_answers(ledger, e, path)
+    ledger.close()
+    return base / "round"
+
+
+def scored_round(base: Path, projects_csv: str, *, name: str, rubric: Path = FUND_RUBRIC) -> Path:
+    """A campaign in ``base/round`` from a projects table of P00..P07, six experts, five per project; every
+    answer recorded one at a time (``record_score``) from the project's quality k/7 (seed 0)."""
+    rub = load_rubric(rubric)
+    ledger = init_campaign(base / "round", rub, name=name)
+    (base / "projects.csv").write_text(projects_csv, encoding="utf-8")
+    (base / "experts.csv").write_text(
+        "专家编号,姓名,单位,领域\n" + "\n".join(f"E{i:02d},专家{i},机构{i},新材料" for i in range(6)) + "\n",
+        encoding="utf-8")
+    import_projects(ledger, base / "projects.csv")
+    import_experts(ledger, base / "experts.csv")
+    assign_experts(ledger, 5, seed=1)
+    rng = np.random.default_rng(0)
+    for e, p in ledger.conn.execute("SELECT expert_id, project_id FROM assignments").fetchall():
+        for node in rub.indicators:
+            record_score(ledger, e, p, node.id, answer(node, int(p[1:]) / 7, rng))
     ledger.close()
     return base / "round"

@@ -13,13 +13,13 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
-from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign, open_campaign, record_score
+from tlr.campaign import open_campaign
 from tlr.cli import main
 from tlr.errors import TlrError
-from tlr.rubric import load_rubric
+
+from .rounds import scored_round
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRIC = ROOT / "rubrics" / "fund-screening.yaml"
@@ -27,35 +27,9 @@ COSTS = [150, 150, 150, 150, 150, 150, 150, 800]
 
 
 def build(base: Path, rubric_path: Path) -> Path:
-    rubric = load_rubric(rubric_path)
-    ledger = init_campaign(base / "round", rubric, name="预算测试")
-    (base / "projects.csv").write_text(
-        "项目编号,项目名称,申报单位,行业,成果类型,申请经费（万元）\n"
-        + "\n".join(f"P{i:02d},项目{i},单位{i % 4},{'新材料' if i % 2 else '新能源'},技术开发和产业化,{COSTS[i]}"
-                    for i in range(8)) + "\n", encoding="utf-8")
-    (base / "experts.csv").write_text(
-        "专家编号,姓名,单位,领域\n" + "\n".join(f"E{i:02d},专家{i},机构{i},新材料" for i in range(6)) + "\n",
-        encoding="utf-8")
-    import_projects(ledger, base / "projects.csv")
-    import_experts(ledger, base / "experts.csv")
-    assign_experts(ledger, 5, seed=1)
-    rng = np.random.default_rng(0)
-    for e, p in ledger.conn.execute("SELECT expert_id, project_id FROM assignments").fetchall():
-        q = int(p[1:]) / 7
-        for node in rubric.indicators:
-            kind = node.scale.kind
-            if kind == "likert":
-                raw = int(np.clip(round(1 + 4 * q + rng.normal(0, 0.4)), 1, 5))
-            elif kind == "levels":
-                raw = int(np.clip(round(3 + 5 * q), 1, 9))
-            elif kind == "boolean":
-                raw = "no" if node.id == "regulatory_blocker" else "yes"
-            elif kind == "grades":
-                raw = node.scale.grades[int(np.clip(round(4 - 4 * q), 0, 4))].id
-            else:
-                raw = round(5 + 40 * q, 1)
-            record_score(ledger, e, p, node.id, raw)
-    return base / "round"
+    return scored_round(base, "项目编号,项目名称,申报单位,行业,成果类型,申请经费（万元）\n" + "\n".join(
+        f"P{i:02d},项目{i},单位{i % 4},{'新材料' if i % 2 else '新能源'},技术开发和产业化,{COSTS[i]}"
+        for i in range(8)) + "\n", name="预算测试", rubric=rubric_path)
 
 
 @pytest.fixture(scope="module")
