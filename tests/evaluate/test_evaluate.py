@@ -13,44 +13,15 @@ from tlr.evaluation.explain import explanation
 from tlr.numeric.errors import NoScoresError
 from tlr.rubric import rubric_from_data
 
+from ..evaluation.rubrics import make_rubric as stage_rubric
+
 NAN = np.nan
 FAST = EvaluationOptions(draws=200, bootstrap_draws=0)
 
 
 def make_rubric(consensus="mean", **extra):
-    doc = {
-        "id": "t", "version": "1", "title": "T", "readiness": "trl",
-        "panel": {"consensus": consensus, "trim": 1, "min_experts": 3},
-        "scales": {
-            "l5": {"kind": "likert", "min": 1, "max": 5},
-            "trl": {"kind": "levels", "levels": [{"level": k, "label": f"L{k}"} for k in range(1, 10)]},
-            "yn": {"kind": "boolean"},
-        },
-        "dimensions": [
-            {"id": "tech", "label": "Tech", "weight": 0.5, "children": [
-                {"id": "novelty", "label": "N", "scale": "l5", "weight": 0.6},
-                {"id": "trl", "label": "TRL", "scale": "trl", "weight": 0.4,
-                 "points": {k: (k - 1) / 8 for k in range(1, 10)}},
-            ]},
-            {"id": "market", "label": "Market", "weight": 0.5, "children": [
-                {"id": "demand", "label": "D", "scale": "l5", "weight": 1.0},
-                {"id": "ip", "label": "IP", "scale": "yn", "role": "gate"},
-            ]},
-        ],
-        "gates": [{"id": "ip_gate", "label": "IP unclear", "when": {"ref": "ip", "op": "==", "value": False}}],
-        "tiers": [
-            {"id": "A", "label": "A", "min_score": 80, "when": {"ref": "readiness", "op": ">=", "value": 6}},
-            {"id": "B", "label": "B", "min_score": 50},
-            {"id": "D", "label": "D"},
-        ],
-        "routes": [
-            {"id": "research", "label": "R", "when": {"ref": "readiness", "op": "<=", "value": 3}},
-            {"id": "transfer", "label": "T", "when": {"ref": "readiness", "op": "<=", "value": 6}},
-            {"id": "land", "label": "L"},
-        ],
-    }
-    doc.update(extra)
-    return rubric_from_data(doc)
+    """The stage tests' rubric (tests/evaluation/rubrics.py) with this file's panel: *consensus*, trim 1, 3 experts."""
+    return stage_rubric(panel={"consensus": consensus, "trim": 1, "min_experts": 3}, **extra)
 
 
 def labelled(rubric, cube):
@@ -110,7 +81,7 @@ def test_knocked_out_project_stays_ranked_with_reason():
     assert ev.knocked_out.tolist() == [True, False]
     assert ev.tier[0] == "D"
     assert ev.rank[0] == 1  # best score, still ranked, marked
-    assert knockout_reasons(ev, 0) == ["IP unclear"]
+    assert knockout_reasons(ev, 0) == ["知识产权不清"] and knockout_reasons(ev, 0, "en") == ["IP unclear"]
     assert ev.route[0] is None  # a knocked-out project gets no support route
 
 
