@@ -202,6 +202,27 @@ def run_tlr(args: list[str], capsys, monkeypatch, *, stdin: str | None = None, l
     return code, captured.out, captured.err
 
 
+@pytest.fixture
+def contained(tmp_path, capsys, monkeypatch, user_env, write_guard):
+    """``run(args, work, what, expect, stdin)``: tlr ARGS from *work* with the write guard armed on the test's
+    folder; asserts no crash, an exit code in *expect*, no write outside, error lines on a refusal.
+    Returns (exit code, error lines, stderr)."""
+    def run(args: list[str], work: Path, what: str, expect, stdin: str | None = None):
+        monkeypatch.chdir(work)
+        write_guard.arm(tmp_path)
+        try:
+            code, out, err = run_tlr(args, capsys, monkeypatch, stdin=stdin)
+        finally:
+            outside = write_guard.disarm()
+        assert_no_crash(code, out, err, user_env, what)
+        assert code in expect, f"{what}: exit {code}, expected {expect}\n{err[-2000:]}"
+        assert outside == [], f"{what}: wrote outside its folder: {outside[:5]}"
+        errors = error_lines(err) if code == 2 else []
+        assert code != 2 or errors, f"{what}: refused without an error line\n{err[-2000:]}"
+        return code, errors, err
+    return run
+
+
 def assert_no_crash(code: int, out: str, err: str, cache: Path, what: str) -> None:
     """The top-level guard was never reached: no exit 70, no traceback, no saved crash report."""
     assert code != 70, f"{what}: internal error (exit 70)\n{err}"

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 import pytest
 
-from .conftest import (assert_no_crash, copy_campaign, corpus, dump, error_lines, run_tlr)
+from .conftest import copy_campaign, corpus, dump
 
 LONG = "a" * 5000
 
@@ -260,7 +260,7 @@ def _names_it(line: str, variant: Variant, filled: object) -> bool:
     return any(n and n in line for n in names + texts)
 
 
-def test_cli_variant(variant, campaigns, corpus_root, tmp_path, capsys, monkeypatch, user_env, write_guard):
+def test_cli_variant(variant, campaigns, corpus_root, tmp_path, contained):
     from tlr.cli import main  # noqa: F401  (imported before arming the write guard)
 
     work = tmp_path / "work"
@@ -274,21 +274,9 @@ def test_cli_variant(variant, campaigns, corpus_root, tmp_path, capsys, monkeypa
     cmd = leaves()[variant.path]
     args = argv(variant.path, cmd, values)
     before = dump(campaign) if campaign is not None and variant.campaign == "base" else None
-    monkeypatch.chdir(work)
-
-    write_guard.arm(tmp_path)
-    try:
-        code, out, err = run_tlr(args, capsys, monkeypatch, stdin=variant.stdin)
-    finally:
-        outside = write_guard.disarm()
-
     what = f"{variant.id}: tlr {' '.join(a[:80] for a in args)!r}"
-    assert_no_crash(code, out, err, user_env, what)
-    assert code in variant.expect, f"{what}: exit {code}, expected one of {variant.expect}\n{err[-1500:]}"
-    assert outside == [], f"{what}: wrote outside its folder: {outside[:5]}"
+    code, errors, err = contained(args, work, what, variant.expect, stdin=variant.stdin)
     if code == 2:
-        errors = error_lines(err)
-        assert errors, f"{what}: refused without an error line\n{err[-1500:]}"
         if variant.param is not None and variant.param != "campaign":
             filled = values.get(variant.param)
             filled = filled[0] if isinstance(filled, list) else filled

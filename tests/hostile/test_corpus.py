@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import (assert_no_crash, audit_intact, copy_campaign, corpus, dump, error_lines, run_tlr)
+from .conftest import audit_intact, copy_campaign, corpus, dump
 
 
 FAST_SHARE = 6
@@ -37,28 +37,16 @@ def _fill(args: list[str], corpus_root: Path, campaign: Path | None, tmp: Path) 
     return out
 
 
-def test_corpus_case(case, corpus_root, tmp_path, capsys, monkeypatch, user_env, write_guard):
+def test_corpus_case(case, corpus_root, tmp_path, contained):
     uses_campaign = any("{campaign}" in a for a in case.args)
     campaign = copy_campaign(corpus_root / "campaign", tmp_path / "campaign") if uses_campaign else None
     work = tmp_path / "work"
     work.mkdir()
     args = _fill(case.args, corpus_root, campaign, work)
     before = dump(campaign) if campaign else None
-    monkeypatch.chdir(work)
-
-    write_guard.arm(tmp_path)
-    try:
-        code, out, err = run_tlr(args, capsys, monkeypatch, stdin=case.stdin)
-    finally:
-        outside = write_guard.disarm()
-
     what = f"{case.id} ({case.note}): tlr {' '.join(case.args)}"
-    assert_no_crash(code, out, err, user_env, what)
-    assert code == case.expect, f"{what}: exit {code}, expected {case.expect}\n{err[-2000:]}"
-    assert outside == [], f"{what}: wrote outside its folder: {outside[:5]}"
+    code, errors, err = contained(args, work, what, (case.expect,), stdin=case.stdin)
     if code == 2:
-        errors = error_lines(err)
-        assert errors, f"{what}: refused without an error line\n{err[-2000:]}"
         located = [e for e in errors if case.name in e]
         assert located, f"{what}: no error line names {case.name!r}\n{err[-2000:]}"
         if campaign is not None:
