@@ -1,4 +1,4 @@
-"""Shared fixtures: a small rubric, a campaign with projects, experts and assignments."""
+"""Shared fixtures: a small rubric, a campaign with projects, experts and assignments (tests/campaign/support.py)."""
 
 from __future__ import annotations
 
@@ -7,29 +7,13 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-RUBRIC = FIXTURES / "mini-rubric.yaml"
+from . import support
+from .support import FIXTURES, RUBRIC  # noqa: F401  (imported from here by the tests)
+
+rubric = support.rubric   # fixtures shared with tests/cli
+ledger = support.ledger
+
 ANSWER = {"novelty": "4", "trl": "3", "market_size": "12.5", "team": "是"}
-
-
-@pytest.fixture(scope="session")
-def rubric():
-    from tlr.rubric import load_rubric
-
-    return load_rubric(RUBRIC)
-
-
-@pytest.fixture
-def ledger(tmp_path, rubric):
-    """A campaign with the fixture projects and experts imported, 3 experts per project assigned."""
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
-
-    led = init_campaign(tmp_path / "round", rubric, name="test round")
-    import_projects(led, FIXTURES / "projects.csv")
-    import_experts(led, FIXTURES / "experts.csv")
-    assign_experts(led, 3, seed=1)
-    yield led
-    led.close()
 
 
 @pytest.fixture

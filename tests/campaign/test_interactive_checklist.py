@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
 
@@ -17,57 +16,21 @@ import pytest
 from tlr.campaign import open_campaign, verify_audit
 
 from .conftest import FIXTURES, run_cli
+from .support import assigned, checklist_round, checklist_rows
 
 pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"), pytest.mark.slow]  # pexpect sessions in a pseudo-terminal
 
 ROOT = FIXTURES.parents[2]
-LADDER = ROOT / "rubrics" / "readiness" / "trl-cn-development.yaml"
 PROMPT = "评分 / score:"
 ANSWER = r"答案 / answer \["
 COMMENT = "comment \\(optional\\):"
 
-RUBRIC = """\
-format: 1
-id: checklist-test
-version: "1.0"
-title: {zh: 核查清单测试, en: Checklist test}
-panel: {consensus: median, min_experts: 3, quorum: 0.67}
-imports: [readiness/trl-cn-development.yaml]
-scales:
-  likert5:
-    kind: likert
-    min: 1
-    max: 5
-    anchors:
-      1: {zh: 很差, en: poor}
-      5: {zh: 优秀, en: excellent}
-dimensions:
-  - id: tech
-    label: {zh: 技术, en: Technology}
-    children:
-      - {id: novelty, label: {zh: 创新性, en: Novelty}, scale: likert5, weight: 0.5}
-      - {id: trl, label: {zh: 技术就绪水平, en: Readiness}, scale: trl, weight: 0.5}
-"""
-
-
 @pytest.fixture
 def round_dir(tmp_path):
     """A campaign whose `trl` indicator uses the shipped checklist ladder; E04 scores two projects."""
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
-    from tlr.rubric import load_rubric
-
-    (tmp_path / "readiness").mkdir()
-    shutil.copy(LADDER, tmp_path / "readiness" / LADDER.name)
-    (tmp_path / "rubric.yaml").write_text(RUBRIC, encoding="utf-8")
-    led = init_campaign(tmp_path / "round", load_rubric(tmp_path / "rubric.yaml"))
-    import_projects(led, FIXTURES / "projects.csv")
-    import_experts(led, FIXTURES / "experts.csv")
-    assign_experts(led, 3, seed=1)
-    projects = [p for (p,) in led.conn.execute(
-        "SELECT a.project_id FROM assignments a JOIN projects p ON p.id = a.project_id "
-        "WHERE a.expert_id = 'E04' ORDER BY p.seq")]
+    led = checklist_round(tmp_path)
+    projects = assigned(led, "E04")
     led.close()
-    assert len(projects) == 2
     return tmp_path / "round", projects
 
 
@@ -99,13 +62,7 @@ def q(child, qid, value):
 def db(path):
     led = open_campaign(path)
     try:
-        answers = {(p, qid): a for p, qid, a in led.conn.execute(
-            "SELECT project_id, question_id, answer FROM checklist_answers WHERE expert_id = 'E04'")}
-        sessions = {p: (s, qid) for p, s, qid in led.conn.execute(
-            "SELECT project_id, status, question_id FROM checklist_sessions WHERE expert_id = 'E04'")}
-        scores = {(p, i): (v, raw, c, src) for p, i, v, raw, c, src in led.conn.execute(
-            "SELECT project_id, indicator_id, value, raw, comment, source FROM scores WHERE expert_id = 'E04'")}
-        return answers, sessions, scores
+        return checklist_rows(led)
     finally:
         led.close()
 

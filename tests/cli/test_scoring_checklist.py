@@ -11,6 +11,7 @@ from tlr.app.interactive import Interrupted
 from tlr.app.interactive.scoring import ScoringSession
 from tlr.campaign import open_campaign, verify_audit
 
+from ..campaign.support import checklist_rows as db
 from .scripted import INTERRUPT, KILL, Killed, ScriptedTerminal
 
 Y = "y"
@@ -30,16 +31,6 @@ def killed(ledger, inputs):
     path = ledger.path.parent
     ledger.close()
     return term, open_campaign(path)
-
-
-def db(ledger):
-    answers = {(p, q): a for p, q, a in ledger.conn.execute(
-        "SELECT project_id, question_id, answer FROM checklist_answers WHERE expert_id = 'E04'")}
-    sessions = {p: (s, q) for p, s, q in ledger.conn.execute(
-        "SELECT project_id, status, question_id FROM checklist_sessions WHERE expert_id = 'E04'")}
-    scores = {(p, i): (v, raw, c, src) for p, i, v, raw, c, src in ledger.conn.execute(
-        "SELECT project_id, indicator_id, value, raw, comment, source FROM scores WHERE expert_id = 'E04'")}
-    return answers, sessions, scores
 
 
 def test_the_checklist_records_the_cumulative_level(checklist_ledger, e04_checklist):

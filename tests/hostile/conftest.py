@@ -9,7 +9,6 @@ import io
 import os
 import signal
 import shutil
-import sqlite3
 import sys
 import tempfile
 import warnings
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ..campaign.support import ledger_rows
 from .generate import Case, generate
 
 _CORPUS: tuple[list[Case], Path] | None = None
@@ -116,15 +116,7 @@ def write_guard() -> WriteGuard:
 
 def dump(campaign: Path) -> dict:
     """Every table's rows (sorted), the schema, and the audit head (``SELECT max(seq), hash FROM audit``)."""
-    conn = sqlite3.connect(f"file:{campaign / 'campaign.sqlite'}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        snap = {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-        snap["_schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
-        snap["_audit_head"] = conn.execute("SELECT max(seq), hash FROM audit").fetchone()
-        return snap
-    finally:
-        conn.close()
+    return ledger_rows(campaign, schema=True)
 
 
 def copy_campaign(src: Path, dst: Path) -> Path:

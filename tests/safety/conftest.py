@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ..campaign.support import new_round
+
 FIXTURES = Path(__file__).resolve().parents[1] / "campaign" / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,15 +60,8 @@ def _never_replace_system_files(monkeypatch):
 
 @pytest.fixture
 def campaign(tmp_path) -> Path:
-    """A campaign folder with the fixture projects and experts, 3 experts per project, a few answers."""
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
-    from tlr.rubric import load_rubric
-
-    led = init_campaign(tmp_path / "round", load_rubric(FIXTURES / "mini-rubric.yaml"), name="test round")
-    import_projects(led, FIXTURES / "projects.csv")
-    import_experts(led, FIXTURES / "experts.csv")
-    assign_experts(led, 3, seed=1)
-    led.close()
+    """A campaign folder with the fixture projects and experts, 3 experts per project."""
+    new_round(tmp_path / "round", name="test round").close()
     return tmp_path / "round"
 
 

@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "campaign" / "fixtures"
-RUBRIC = FIXTURES / "mini-rubric.yaml"
+from ..campaign.support import ledger_rows as snapshot  # noqa: F401  (every table's rows, the audit head)
+from ..campaign.support import new_round
+
 HEADER = "id,name,applicant,industry\n"
 
 
 def new_campaign(tmp_path: Path, *, with_data: bool = True) -> Path:
     """A campaign directory (mini rubric); with the fixture projects, experts and assignments."""
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
-    from tlr.rubric import load_rubric
-
-    directory = tmp_path / "round"
-    with init_campaign(directory, load_rubric(RUBRIC), name="safety round") as led:
-        if with_data:
-            import_projects(led, FIXTURES / "projects.csv")
-            import_experts(led, FIXTURES / "experts.csv")
-            assign_experts(led, 3, seed=1)
-    return directory
-
-
-def snapshot(campaign: Path) -> dict:
-    """Every table's rows and the audit head (``SELECT max(seq), hash FROM audit``), read directly."""
-    conn = sqlite3.connect(f"file:{campaign / 'campaign.sqlite'}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        snap = {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-        snap["_audit_head"] = conn.execute("SELECT max(seq), hash FROM audit").fetchone()
-        return snap
-    finally:
-        conn.close()
+    new_round(tmp_path / "round", name="safety round", with_data=with_data).close()
+    return tmp_path / "round"
 
 
 def run(args, capsys) -> tuple[int, str, str]:
