@@ -88,6 +88,20 @@ def checklist_rows(led, expert: str = "E04") -> tuple[dict, dict, dict]:
     return answers, sessions, scores
 
 
+def edit_behind(ledger, *statements: str) -> Path:
+    """Close *ledger* and run *statements* on its file with plain sqlite3, behind the tool's back (the
+    append-only triggers still in force); returns the file."""
+    ledger.close()
+    conn = sqlite3.connect(ledger.path)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    return ledger.path
+
+
 def ledger_rows(campaign: Path, *, schema: bool = False) -> dict:
     """Every table's rows (sorted) and the audit head (``SELECT max(seq), hash FROM audit``), read directly;
     with *schema*, the schema too."""

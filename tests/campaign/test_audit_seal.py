@@ -17,6 +17,7 @@ from tlr.campaign.scoring import expert_items
 from tlr.campaign.seal import load_key
 
 from .conftest import ANSWER, run_cli
+from .support import edit_behind
 
 
 def _score(led, expert="E04", n=3, start=0):
@@ -45,9 +46,10 @@ def _sealed(ledger, keys, capsys, key="private"):
     return json.loads(out), c
 
 
-def _raw(path):
-    """The sqlite3 shell of someone with write access to the file (and no key)."""
-    conn = sqlite3.connect(path)
+def _raw(ledger):
+    """Close *ledger*: the sqlite3 shell of someone with write access to its file (and no key)."""
+    ledger.close()
+    conn = sqlite3.connect(ledger.path)
     conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
     conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
     return conn
@@ -71,6 +73,12 @@ def _rechain(conn, start):
         conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
         prev = digest
     return prev
+
+
+def _rewrite_history(conn):
+    """Rewrite who did entry 5 and recompute every hash from there (the chain alone stays consistent)."""
+    conn.execute("UPDATE audit SET actor = 'expert:E99' WHERE seq = 5")
+    _rechain(conn, 5)
 
 
 def _append_forged(conn, action="score.set", actor="expert:E04 via user:secretary"):
@@ -128,9 +136,7 @@ def test_forged_entry_after_seal_is_reported(ledger, keys, capsys):
     seal, c = _sealed(ledger, keys, capsys)
     code, out, _ = run_cli(["audit", "verify", "--json", *c], capsys)
     head = json.loads(out)["head"]
-    path = ledger.path
-    ledger.close()
-    conn = _raw(path)
+    conn = _raw(ledger)
     forged = _append_forged(conn)
     _close_restoring_triggers(conn)
     assert run_cli(["audit", "verify", "--head", head, *c], capsys)[0] == 0      # what the chain alone shows
@@ -148,13 +154,10 @@ def test_forged_entry_after_seal_is_reported(ledger, keys, capsys):
 
 def test_history_rewritten_before_the_seal_is_detected(ledger, keys, capsys):
     seal, c = _sealed(ledger, keys, capsys)
-    path = ledger.path
-    ledger.close()
-    conn = _raw(path)
-    conn.execute("UPDATE audit SET actor = 'expert:E99' WHERE seq = 5")   # rewrite who did it ...
-    _rechain(conn, 5)                                                     # ... and recompute every hash
+    conn = _raw(ledger)
+    _rewrite_history(conn)
     _close_restoring_triggers(conn)
-    led = open_campaign(path)
+    led = open_campaign(ledger.path)
     report = verify_audit(led, key=load_key(keys["public"]))
     led.close()
     assert report.chain_ok and report.state_ok and report.schema_ok     # the chain alone is consistent
@@ -166,11 +169,8 @@ def test_history_rewritten_before_the_seal_is_detected(ledger, keys, capsys):
 
 def test_rewritten_history_with_a_forged_seal_fails_the_signature(ledger, keys, capsys):
     seal, c = _sealed(ledger, keys, capsys)
-    path = ledger.path
-    ledger.close()
-    conn = _raw(path)
-    conn.execute("UPDATE audit SET actor = 'expert:E99' WHERE seq = 5")
-    _rechain(conn, 5)
+    conn = _raw(ledger)
+    _rewrite_history(conn)
     new_head = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seal["seq"],)).fetchone()[0]
     # make the seal row and its audit entry name the new head, then re-chain the rest
     conn.execute("UPDATE seals SET head = ?", (new_head,))
@@ -186,9 +186,7 @@ def test_rewritten_history_with_a_forged_seal_fails_the_signature(ledger, keys, 
 
 def test_removed_seals_fail_with_the_key(ledger, keys, capsys):
     seal, c = _sealed(ledger, keys, capsys)
-    path = ledger.path
-    ledger.close()
-    conn = _raw(path)
+    conn = _raw(ledger)
     conn.execute("DELETE FROM seals")
     conn.execute("DELETE FROM audit WHERE action = 'audit.seal'")
     _close_restoring_triggers(conn)
@@ -218,9 +216,7 @@ def test_hmac_seal_round_trip_and_tamper(ledger, keys, capsys):
     code, out, _ = run_cli(["audit", "verify", "--key", keys["hmac"], "--strict", "--json", *c], capsys)
     report = json.loads(out)
     assert code == 0 and report["seals"][0]["status"] == "ok" and report["seals"][0]["alg"] == "hmac-sha256"
-    path = ledger.path
-    ledger.close()
-    conn = _raw(path)
+    conn = _raw(ledger)
     conn.execute("UPDATE seals SET signature = ?", ("0" * 64,))
     _close_restoring_triggers(conn)
     code, _out, err = run_cli(["audit", "verify", "--key", keys["hmac"], *c], capsys)
@@ -244,42 +240,17 @@ def test_work_after_a_seal_is_a_finding_not_a_failure(ledger, keys, capsys):
 # --------------------------------------------------------------------------- schema and meta
 
 
-def test_dropped_trigger_is_reported(ledger, capsys):
-    path = ledger.path
-    ledger.close()
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TRIGGER audit_no_delete")
-    conn.commit()
-    conn.close()
-    code, _out, err = run_cli(["audit", "verify", "--campaign", path.parent], capsys)
-    assert code == 1 and "append-only trigger audit_no_delete was dropped" in err
-
-
-@pytest.mark.parametrize("statement, expect", [
-    ("CREATE TRIGGER sneaky AFTER INSERT ON scores BEGIN UPDATE scores SET value = 5; END",
+@pytest.mark.parametrize("statements, expect", [
+    (["DROP TRIGGER audit_no_delete"], ["append-only trigger audit_no_delete was dropped"]),
+    (["DROP TRIGGER audit_no_update", "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END"],
+     ["definition of trigger audit_no_update was changed"]),
+    (["CREATE TRIGGER sneaky AFTER INSERT ON scores BEGIN UPDATE scores SET value = 5; END"],
      ["trigger sneaky was not created by tlr"]),
-    ("CREATE TABLE notes (x)", ["table notes was not created by tlr"]),
-    ("INSERT INTO meta VALUES ('approved_by', 'chair')",
+    (["CREATE TABLE notes (x)"], ["table notes was not created by tlr"]),
+    (["INSERT INTO meta VALUES ('approved_by', 'chair')"],
      ["meta approved_by:", "in the table but not in the audit log (written behind the tool's back)"]),
-])
-def test_foreign_objects_and_meta_keys_are_reported(ledger, capsys, statement, expect):
-    path = ledger.path
-    ledger.close()
-    conn = sqlite3.connect(path)
-    conn.execute(statement)
-    conn.commit()
-    conn.close()
+], ids=["dropped-trigger", "replaced-trigger-body", "foreign-trigger", "foreign-table", "meta-key"])
+def test_schema_and_meta_edits_are_reported(ledger, capsys, statements, expect):
+    path = edit_behind(ledger, *statements)
     code, _out, err = run_cli(["audit", "verify", "--campaign", path.parent], capsys)
     assert code == 1 and all(e in err for e in expect), err
-
-
-def test_replaced_trigger_body_is_reported(ledger, capsys):
-    path = ledger.path
-    ledger.close()
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TRIGGER audit_no_update")
-    conn.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END")
-    conn.commit()
-    conn.close()
-    code, _out, err = run_cli(["audit", "verify", "--campaign", path.parent], capsys)
-    assert code == 1 and "definition of trigger audit_no_update was changed" in err

@@ -3,7 +3,6 @@ traceback), `audit verify` keeps digests rather than rows, and v3 ledgers open, 
 
 from __future__ import annotations
 
-import sqlite3
 import tracemalloc
 
 import pytest
@@ -13,6 +12,7 @@ from tlr.campaign import schema
 from tlr.campaign.scoring import expert_items
 
 from .conftest import ANSWER, run_cli
+from .support import edit_behind
 
 
 def _score_all(led):
@@ -26,13 +26,8 @@ def _score_all(led):
 def test_rank_on_a_damaged_score_is_one_clear_line(ledger, capsys, value, shown):
     """Defect 5: scores.value changed to the text '5abc' gave a traceback in `tlr rank`."""
     _score_all(ledger)
-    path = ledger.path
-    ledger.close()
-    conn = sqlite3.connect(path)
-    conn.execute(f"UPDATE scores SET value = {value} WHERE expert_id = 'E04' AND project_id = 'P002' "
-                 "AND indicator_id = 'novelty'")
-    conn.commit()
-    conn.close()
+    path = edit_behind(ledger, f"UPDATE scores SET value = {value} WHERE expert_id = 'E04' AND project_id = 'P002' "
+                               "AND indicator_id = 'novelty'")
     rank = ["rank", path.parent, "--draws", "20", "--bootstrap", "0"]
     for extra, says in (([], "in the table but 4.0 in the audit log"),   # the audit gate refuses first
                         (["--allow-unverified"], shown)):               # past it, the score cube refuses
@@ -49,12 +44,7 @@ def test_rank_on_a_damaged_score_is_one_clear_line(ledger, capsys, value, shown)
 def test_rank_on_a_damaged_json_column_is_one_clear_line(ledger, capsys):
     """A project's list column edited into invalid JSON: one located line past the audit gate, not exit 70."""
     _score_all(ledger)
-    path = ledger.path
-    ledger.close()
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE projects SET keywords = '[broken' WHERE id = 'P002'")
-    conn.commit()
-    conn.close()
+    path = edit_behind(ledger, "UPDATE projects SET keywords = '[broken' WHERE id = 'P002'")
     code, _out, err = run_cli(["rank", path.parent, "--draws", "20", "--bootstrap", "0", "--allow-unverified"], capsys)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2 and "Traceback" not in err and len(lines) == 1, err
