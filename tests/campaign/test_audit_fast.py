@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tlr.campaign import audit, open_campaign, verify_audit
 from tlr.campaign.schema import TABLES
 
+from .support import edit_behind
 from .test_audit_property import OPS, _apply, _build
 
 
@@ -49,15 +50,19 @@ def test_digest_equates_what_the_comparison_equates():
         assert audit._digest(a) != audit._digest(b)
 
 
+def _report(path) -> dict:
+    led = open_campaign(path)
+    try:
+        return verify_audit(led).to_dict()
+    finally:
+        led.close()
+
+
 def _key_by_key(monkeypatch, path) -> dict:
     """The report with the set comparison switched off: every table compared key by key."""
     with monkeypatch.context() as m:
         m.setattr(audit, "_same_rows", lambda *a: False)
-        led = open_campaign(path)
-        try:
-            return verify_audit(led).to_dict()
-        finally:
-            led.close()
+        return _report(path)
 
 
 def test_an_intact_ledger_is_checked_by_the_set_comparison(ledger, monkeypatch):
@@ -126,11 +131,7 @@ def test_tampered_ledger_reports_as_key_by_key(rubric, monkeypatch, ops, kind, p
             assume(False)
         finally:
             conn.close()
-        led = open_campaign(path)
-        try:
-            fast = verify_audit(led).to_dict()
-        finally:
-            led.close()
+        fast = _report(path)
         assert fast == _key_by_key(monkeypatch, path)
         if kind != "swap" or rows[pick % len(rows)][at] != rows[(pick + 1) % len(rows)][at]:
             assert not fast["state_ok"]
@@ -142,23 +143,10 @@ def test_a_duplicated_row_is_not_taken_for_a_match(ledger, monkeypatch, table):
     from tlr.campaign import record_score
 
     record_score(ledger, "E01", "P004", "novelty", "4")
-    path = ledger.path
-    ledger.close()
-    spec = TABLES[table]
-    conn = sqlite3.connect(path)
-    cols = ", ".join(spec.columns)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(f"CREATE TABLE copy AS SELECT {cols} FROM {table}")
-    conn.execute(f"DROP TABLE {table}")
-    conn.execute(f"CREATE TABLE {table} AS SELECT {cols} FROM copy")
-    conn.execute(f"INSERT INTO {table} SELECT {cols} FROM copy LIMIT 1")
-    conn.execute("DROP TABLE copy")
-    conn.commit()
-    conn.close()
-    led = open_campaign(path)
-    try:
-        fast = verify_audit(led).to_dict()
-    finally:
-        led.close()
+    cols = ", ".join(TABLES[table].columns)
+    path = edit_behind(ledger, "PRAGMA foreign_keys = OFF", f"CREATE TABLE copy AS SELECT {cols} FROM {table}",
+                       f"DROP TABLE {table}", f"CREATE TABLE {table} AS SELECT {cols} FROM copy",
+                       f"INSERT INTO {table} SELECT {cols} FROM copy LIMIT 1", "DROP TABLE copy")
+    fast = _report(path)
     assert not fast["state_ok"] and any("in the table but not in the audit log" in p for p in fast["problems"])
     assert fast == _key_by_key(monkeypatch, path)
