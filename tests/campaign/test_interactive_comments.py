@@ -30,7 +30,10 @@ with open(path, "w", encoding="utf-8") as fh:
 """
 
 
-def spawn(ledger, tmp_path, replacement: str):
+def at_comment(ledger, tmp_path, replacement: str, score: str):
+    """Close *ledger*; start E04's session (the test's editor writes *replacement*), answer the first
+    indicator *score*: the session waits at the comment prompt."""
+    ledger.close()
     editor = tmp_path / "editor.py"
     editor.write_text(EDITOR, encoding="utf-8")
     (tmp_path / "replacement.txt").write_text(replacement, encoding="utf-8")
@@ -38,8 +41,12 @@ def spawn(ledger, tmp_path, replacement: str):
            "EDITOR": f"{sys.executable} {editor}", "TEST_RECEIVED": str(tmp_path / "received.txt"),
            "TEST_REPLACEMENT": str(tmp_path / "replacement.txt")}
     env.pop("VISUAL", None)
-    return pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", "E04"], env=env, encoding="utf-8",
-                         timeout=30, dimensions=(50, 160))
+    child = pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", "E04"], env=env, encoding="utf-8",
+                          timeout=30, dimensions=(50, 160))
+    child.expect(PROMPT)
+    child.sendline(score)
+    child.expect(COMMENT)
+    return child
 
 
 def first_comment(path):
@@ -55,13 +62,8 @@ def first_comment(path):
 def test_comment_at_the_terminal_line_limit_is_not_cut_silently(ledger, tmp_path):
     """Defect 4: a 5,000-byte comment typed at the prompt arrives as 4,095 bytes; the session warns and
     the editor (given what was received) completes it, so the whole comment is stored."""
-    path = ledger.path.parent
-    ledger.close()
     full = "评" * 300 + "x" * 4100 + "结尾"          # 900 + 4100 + 6 bytes: well over the limit
-    child = spawn(ledger, tmp_path, full)
-    child.expect(PROMPT)
-    child.sendline("4")
-    child.expect(COMMENT)
+    child = at_comment(ledger, tmp_path, full, "4")
     child.send(full)
     child.sendline("")
     child.expect("line limit")
@@ -73,18 +75,13 @@ def test_comment_at_the_terminal_line_limit_is_not_cut_silently(ledger, tmp_path
     child.close()
     received = (tmp_path / "received.txt").read_text(encoding="utf-8").rstrip("\n")  # click.edit adds one
     assert len(received.encode("utf-8")) == 4095 and full.startswith(received)   # the terminal cut it ...
-    assert first_comment(path) == full                                            # ... nothing was lost
+    assert first_comment(ledger.path.parent) == full                              # ... nothing was lost
 
 
 @pytest.mark.parametrize("full, kept", [("y" * 5000, "y" * 4095),
                                         ("a" + "意" * 2000, "a" + "意" * 1364)])   # cut inside a character
 def test_declining_the_editor_saves_what_arrived_with_a_warning(ledger, tmp_path, full, kept):
-    path = ledger.path.parent
-    ledger.close()
-    child = spawn(ledger, tmp_path, "unused")
-    child.expect(PROMPT)
-    child.sendline("4")
-    child.expect(COMMENT)
+    child = at_comment(ledger, tmp_path, "unused", "4")
     child.send(full)
     child.sendline("")
     child.expect("line limit")
@@ -93,20 +90,15 @@ def test_declining_the_editor_saves_what_arrived_with_a_warning(ledger, tmp_path
     child.expect("已保存 / saved")
     child.sendline("q")
     child.expect(pexpect.EOF)
-    assert first_comment(path) == kept
+    assert first_comment(ledger.path.parent) == kept
 
 
 def test_e_at_the_comment_prompt_opens_the_editor(ledger, tmp_path):
-    path = ledger.path.parent
-    ledger.close()
     text = "第一段意见。\n\nSecond paragraph, " + "long " * 2000
-    child = spawn(ledger, tmp_path, text + "\n")
-    child.expect(PROMPT)
-    child.sendline("3")
-    child.expect(COMMENT)
+    child = at_comment(ledger, tmp_path, text + "\n", "3")
     child.sendline("e")
     child.expect("已保存 / saved")
     child.sendline("q")
     child.expect(pexpect.EOF)
     assert (tmp_path / "received.txt").read_text(encoding="utf-8") == ""   # no comment yet: empty file
-    assert first_comment(path) == text.strip()
+    assert first_comment(ledger.path.parent) == text.strip()
