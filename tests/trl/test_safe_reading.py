@@ -38,39 +38,30 @@ def _as_json(example) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
-@pytest.mark.parametrize("old, new, code", [
+HOSTILE_YAML = [
     ("baseline: 3", "baseline: .nan", "not_finite"),
     ("baseline: 3", "baseline: -.inf", "not_finite"),
     ("baseline: 3", "baseline: " + "7" * 5000, "number_range"),
     ("zh: 压电声学传感阵列", 'zh: "压电\\0声学"', "control_char"),
     ("zh: 压电声学传感阵列", 'zh: "压电\\u202e声学"', "bidi_char"),
-])
-def test_hostile_yaml_values_are_located(example, old, new, code):
-    path = example / "assessment.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(AssessmentFileError) as info:
-        load_assessment(path)
-    [diag] = info.value.diagnostics
-    assert diag.code == code
-    assert diag.location.line == _line_of(text, new)
-
-
-@pytest.mark.parametrize("old, new, code", [
+]
+HOSTILE_JSON = [   # strict JSON: no NaN or Infinity, no duplicate keys
     ('"baseline": 3', '"baseline": NaN', "not_finite"),
     ('"baseline": 3', '"baseline": -Infinity', "not_finite"),
     ('"baseline": 3', '"baseline": 1e999', "not_finite"),
     ('"baseline": 3', '"baseline": ' + "7" * 5000, "number_range"),
     ('"baseline": 3', '"baseline": 3, "baseline": 4', "duplicate_key"),
     ('"baseline": 3', '"baseline": 3, "note": "a\\u0007b"', "control_char"),
-])
-def test_json_is_strict_and_located(example, old, new, code):
-    text = _as_json(example)
+]
+
+
+@pytest.mark.parametrize("suffix, old, new, code", [("yaml", *c) for c in HOSTILE_YAML]
+                         + [("json", *c) for c in HOSTILE_JSON])
+def test_hostile_values_are_located(example, suffix, old, new, code):
+    text = (example / "assessment.yaml").read_text(encoding="utf-8") if suffix == "yaml" else _as_json(example)
     assert old in text
     text = text.replace(old, new, 1)
-    path = example / "assessment.json"
+    path = example / f"assessment.{suffix}"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(AssessmentFileError) as info:
         load_assessment(path)
