@@ -183,30 +183,21 @@ def test_xlsx_clean_leaves_nothing_openpyxl_refuses():
 # ----------------------------------------------------------------------------- old ledgers
 
 
-def _plant(campaign, project_id: str, **fields) -> None:
-    """Write text straight into the ledger, as a campaign made before imports refused it would hold."""
+def _plant(campaign, table: str, row_id: str, **fields) -> None:
+    """Write text straight into a project or expert row, as a campaign made before imports refused it would
+    hold (*table*: ``projects`` or ``experts``)."""
     from tlr.campaign import open_campaign
 
     with open_campaign(campaign) as led:
-        rec = dict(led.project(project_id))
+        rec = dict(led.project(row_id) if table == "projects" else led.expert(row_id))
         rec.update(fields)
-        with led.write("projects.import", info={"test": "planted"}) as tx:
-            tx.put("projects", [rec])
-
-
-def _plant_expert(campaign, expert_id: str, **fields) -> None:
-    from tlr.campaign import open_campaign
-
-    with open_campaign(campaign) as led:
-        rec = dict(led.expert(expert_id))
-        rec.update(fields)
-        with led.write("experts.import", info={"test": "planted"}) as tx:
-            tx.put("experts", [rec])
+        with led.write(f"{table}.import", info={"test": "planted"}) as tx:
+            tx.put(table, [rec])
 
 
 def test_xlsx_exports_never_crash_on_old_bad_text(campaign, tmp_path, capsys):
-    _plant(campaign, "P001", name=EVIL, applicant="\x00nul\x0bvt")
-    _plant_expert(campaign, "E01", name="专家\x07铃", institution="\x1b]0;title\x07")
+    _plant(campaign, "projects", "P001", name=EVIL, applicant="\x00nul\x0bvt")
+    _plant(campaign, "experts", "E01", name="专家\x07铃", institution="\x1b]0;title\x07")
     from tlr.campaign import open_campaign, record_score
 
     with open_campaign(campaign) as led:
@@ -229,8 +220,8 @@ def test_xlsx_exports_never_crash_on_old_bad_text(campaign, tmp_path, capsys):
 
 
 def test_cli_listings_print_old_bad_text_escaped(campaign, tmp_path, capsys):
-    _plant(campaign, "P001", name=EVIL + "\u202eevil", applicant="[bold]x[/]")
-    _plant_expert(campaign, "E01", name="专家\x1b[2J")
+    _plant(campaign, "projects", "P001", name=EVIL + "\u202eevil", applicant="[bold]x[/]")
+    _plant(campaign, "experts", "E01", name="专家\x1b[2J")
     for args in (["projects", "list"], ["experts", "list"], ["status"], ["assign", "--list"], ["audit", "log"]):
         code, out, err = run([*args, "--campaign", campaign], capsys)
         assert code == 0, err
@@ -246,7 +237,7 @@ def test_rank_and_explain_print_names_literally(campaign, tmp_path, capsys):
     from tlr.campaign import open_campaign
     from tlr.campaign.scoring import import_answers
 
-    _plant(campaign, "P001", name="[bold]x[/] " + EVIL + "\u202e")
+    _plant(campaign, "projects", "P001", name="[bold]x[/] " + EVIL + "\u202e")
     with open_campaign(campaign) as led:
         pairs = led.conn.execute("SELECT expert_id, project_id FROM assignments").fetchall()
         by_expert: dict[str, list[str]] = {}
