@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tlr.cli import main
 from tlr.rubric import check_rubric
 
@@ -97,29 +99,6 @@ def test_an_unknown_key_does_not_hide_a_weight_sum_among_its_siblings(tmp_path: 
     assert codes == [(6, "extra_forbidden"), (6, "weight_sum")]
 
 
-def test_a_missing_scale_library_hides_the_unknown_scales_it_would_have_defined(tmp_path: Path):
-    result = _check(tmp_path, HEAD + (
-        "imports: [no-such-library.yaml]\n"                                                           # line 5
-        "dimensions:\n"
-        "  - {id: a, label: A, weight: 0.5, children: [{id: a1, label: A1, scale: trl}]}\n"
-        "  - {id: b, label: B, weight: 0.6, children: [{id: b1, label: B1, scale: mrl}]}\n"))         # line 8
-    assert sorted((d.location.line, d.code) for d in result.errors) == [(5, "import_missing"), (7, "weight_sum")]
-    note = result.diagnostics[-1]
-    assert note.severity == "note" and "'a1'" in note.message and "'b1'" in note.message
-
-
-def test_a_broken_tier_hides_the_gate_that_caps_at_it_but_not_an_unknown_gate_ref(tmp_path: Path):
-    result = _check(tmp_path, HEAD + (
-        "dimensions:\n"
-        "  - {id: a, label: A, children: [{id: a1, label: A1, scale: l5}]}\n"
-        "gates:\n"
-        "  - {id: g, label: G, when: {ref: a2, op: '<', value: 2}, max_tier: t1}\n"     # line 8: a2 unknown
-        "tiers:\n"
-        "  - {id: t1, label: T1, min_score: lots}\n"))                                  # line 10
-    assert sorted((d.location.line, d.code) for d in result.errors) == [(8, "unknown_ref"), (10, "float_parsing")]
-    assert "'t1'" in result.diagnostics[-1].message
-
-
 def test_pruned_list_items_do_not_shift_the_location_of_later_ones(tmp_path: Path):
     result = _check(tmp_path, HEAD + (
         "dimensions:\n"
@@ -164,13 +143,35 @@ def test_an_unreadable_id_hides_the_ahp_judgements_that_name_it(tmp_path: Path):
     assert "weights under root" in result.diagnostics[-1].message
 
 
-def test_a_broken_route_hides_the_gate_that_sends_projects_to_it(tmp_path: Path):
-    result = _check(tmp_path, HEAD + (
+HIDING = {   # a broken definition hides the checks that depend on it (but no independent one): the note names them
+    "missing-scale-library": (
+        "imports: [no-such-library.yaml]\n"                                                           # line 5
+        "dimensions:\n"
+        "  - {id: a, label: A, weight: 0.5, children: [{id: a1, label: A1, scale: trl}]}\n"
+        "  - {id: b, label: B, weight: 0.6, children: [{id: b1, label: B1, scale: mrl}]}\n",         # line 8
+        [(5, "import_missing"), (7, "weight_sum")], ["'a1'", "'b1'"]),
+    "broken-tier-not-unknown-gate-ref": (
+        "dimensions:\n"
+        "  - {id: a, label: A, children: [{id: a1, label: A1, scale: l5}]}\n"
+        "gates:\n"
+        "  - {id: g, label: G, when: {ref: a2, op: '<', value: 2}, max_tier: t1}\n"     # line 8: a2 unknown
+        "tiers:\n"
+        "  - {id: t1, label: T1, min_score: lots}\n",                                   # line 10
+        [(8, "unknown_ref"), (10, "float_parsing")], ["'t1'"]),
+    "broken-route": (
         "dimensions:\n"
         "  - {id: a, label: A, children: [{id: a1, label: A1, scale: l5}]}\n"
         "gates:\n"
         "  - {id: g, label: G, when: {ref: a1, op: '<', value: 2}, route: research}\n"
         "routes:\n"
-        "  - {id: research, label: R, when: {ref: a1, op: '~', value: 2}}\n"))          # line 10: bad op
-    assert [(d.location.line, d.code) for d in result.errors] == [(10, "literal_error")]
-    assert "'research'" in result.diagnostics[-1].message
+        "  - {id: research, label: R, when: {ref: a1, op: '~', value: 2}}\n",           # line 10: bad op
+        [(10, "literal_error")], ["'research'"]),
+}
+
+
+@pytest.mark.parametrize("body, errors, named", HIDING.values(), ids=HIDING.keys())
+def test_a_broken_definition_hides_what_depends_on_it(tmp_path: Path, body, errors, named):
+    result = _check(tmp_path, HEAD + body)
+    assert sorted((d.location.line, d.code) for d in result.errors) == errors
+    note = result.diagnostics[-1]
+    assert note.severity == "note" and all(words in note.message for words in named), note.message
