@@ -29,12 +29,14 @@ ROOT = Path(__file__).resolve().parents[2] / "tlr"
 NUMERIC = ("numeric", "weighting", "panel", "engine", "ranking", "evaluation")
 
 
-@pytest.mark.parametrize("cls", [ScoringError, ShapeError, NoScoresError, InvalidValueError, MissingValueError,
-                                 InfeasibleError])
-def test_numeric_errors_are_value_errors_and_tlr_errors(cls):
-    err = cls("评分 / scores")
+@pytest.mark.parametrize("cls, code", [(ScoringError, "scoring"), (ShapeError, "shape"), (NoScoresError, "no_scores"),
+                                       (InvalidValueError, "invalid_value"), (MissingValueError, "missing_value"),
+                                       (InfeasibleError, "infeasible")])
+def test_numeric_errors_are_value_errors_and_tlr_errors(cls, code):
+    err = cls("评分 / scores", hint="fix it")
     assert isinstance(err, ValueError) and isinstance(err, TlrError) and err.exit_code == 2
-    assert "scores" in err.format()
+    assert "scores" in err.format() and err.hint == "fix it"
+    assert err.code == code and [d.code for d in err.diagnostics] == [code]
 
 
 def test_average_ranks_by_hand():

@@ -13,43 +13,40 @@ from tlr.errors import TlrError
 class ScoringError(TlrError, ValueError):
     """Base class: the numbers given to a scoring function cannot be used as they are."""
 
-    def __init__(self, message: str, *, hint: str | None = None, code: str = "scoring"):
-        super().__init__(message, hint=hint, code=code)
+    default_code = "scoring"   # each subclass names its own
+
+    def __init__(self, message: str, *, hint: str | None = None, code: str | None = None):
+        super().__init__(message, hint=hint, code=code or self.default_code)
 
 
 class ShapeError(ScoringError):
     """An array has the wrong shape, or two arrays do not match."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message, hint=hint, code="shape")
+    default_code = "shape"
 
 
 class NoScoresError(ScoringError):
     """The score array holds no score at all (empty, or every entry missing)."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message, hint=hint, code="no_scores")
+    default_code = "no_scores"
 
 
 class InvalidValueError(ScoringError):
     """A value is outside what the method accepts (negative weight, level not in the table, inf ...)."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message, hint=hint, code="invalid_value")
+    default_code = "invalid_value"
 
 
 class MissingValueError(ScoringError):
     """A missing (NaN) value reached a step that was told not to accept missing values."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message, hint=hint, code="missing_value")
+    default_code = "missing_value"
 
 
 class InfeasibleError(ScoringError):
     """An optimisation problem has no feasible solution (e.g. must-include projects exceed the budget)."""
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message, hint=hint, code="infeasible")
+    default_code = "infeasible"
 
 
 __all__ = ["ScoringError", "ShapeError", "NoScoresError", "InvalidValueError", "MissingValueError",
