@@ -122,6 +122,17 @@ def assert_contract(kind: ScaleKind, scale) -> None:
     assert all(set(row) == {"anchor", "label", "text", "detail", "checks"} for row in view["rows"])
 
 
+def test_anchor_lines_of_levels_and_likert_written_out():
+    levels = LevelsScale(kind="levels", levels=[{"level": 1, "label": {"zh": "一", "en": "one"}},
+                                                {"level": 2, "label": "two", "descriptor": {"zh": "二级", "en": "rung 2"}}])
+    assert kind_of(levels).anchor_lines(levels, lambda t: tr(t, "en")) == ["1  one", "2  two — rung 2"]
+    likert = LikertScale(kind="likert", min=0, max=10, step=0.5, anchors={0: "none", 10: {"zh": "满分", "en": "full"}},
+                         bands=[{"min": 0, "max": 4.5, "label": "low"},
+                                {"min": 5, "max": 10, "label": "high", "descriptor": "top half"}])
+    assert kind_of(likert).anchor_lines(likert, lambda t: tr(t, "zh")) == [
+        "0–10（步长 / step 0.5）", "0  none", "10  满分", "0–4.5  low", "5–10  high — top half"]
+
+
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_built_in_kind_is_registered(name):
     kind = next(k for k in kinds.registered() if k.name == name)

@@ -81,6 +81,12 @@ def _number(raw: Any) -> float:
     return value
 
 
+def _anchor_line(anchor: str, label: Any, descriptor: Any, text: TextOf) -> str:
+    """``anchor  label — descriptor`` (no dash without a descriptor), for :meth:`ScaleKind.anchor_lines`."""
+    line = f"{anchor}  {text(label)}"
+    return f"{line} — {text(descriptor)}" if descriptor else line
+
+
 def _row(anchor: str, label: str = "", text: str = "", detail: str = "", checks: list[str] | None = None) -> dict:
     return {"anchor": anchor, "label": label, "text": text, "detail": detail, "checks": checks or []}
 
@@ -271,13 +277,7 @@ class LevelsKind(ScaleKind):
         return [str(lv.level) for lv in scale.levels]
 
     def anchor_lines(self, scale, text):
-        lines = []
-        for lv in scale.levels:
-            line = f"{lv.level}  {text(lv.label)}"
-            if lv.descriptor:
-                line += f" — {text(lv.descriptor)}"
-            lines.append(line)
-        return lines
+        return [_anchor_line(str(lv.level), lv.label, lv.descriptor, text) for lv in scale.levels]
 
     def manual_view(self, scale, lang):
         abbr = scale.abbreviation or ""
@@ -387,13 +387,8 @@ class LikertKind(ScaleKind):
 
     def anchor_lines(self, scale, text):
         lines = [f"{scale.min:g}–{scale.max:g}（步长 / step {scale.step:g}）"]
-        for value, label in sorted(scale.anchors.items()):
-            lines.append(f"{value:g}  {text(label)}")
-        for band in scale.bands:
-            line = f"{band.min:g}–{band.max:g}  {text(band.label)}"
-            if band.descriptor:
-                line += f" — {text(band.descriptor)}"
-            lines.append(line)
+        lines += [_anchor_line(f"{value:g}", label, None, text) for value, label in sorted(scale.anchors.items())]
+        lines += [_anchor_line(f"{band.min:g}–{band.max:g}", band.label, band.descriptor, text) for band in scale.bands]
         return lines
 
     def manual_view(self, scale, lang):
