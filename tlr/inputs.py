@@ -194,7 +194,7 @@ def check_xlsx(source: bytes | str | Path | IO[bytes], file: str, limits: Limits
     fileobj = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         zf = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise InputFileError(f"不是有效的 XLSX 文件（zip 格式错误）/ not a valid XLSX file (bad zip: {exc})",
                              location=Location(file=file), code="bad_xlsx") from None
     with zf:

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.slow  # the whole demo pipeline, about 20 s
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    assert main(["demo", "--out", str(out), "--draws", "500"]) == 0
-    return out
-
-
 def test_demo_writes_campaign_ranking_and_reports(demo: Path):
     assert (demo / "round-2026" / "campaign.sqlite").is_file()
     ranking = json.loads((demo / "ranking.json").read_text(encoding="utf-8"))
@@ -106,3 +99,10 @@ def test_budget_selection_is_the_best_subset_of_eligible_projects(demo: Path, ca
     assert set(selection["selected"]) == best_set
     assert selection["total_cost"] <= 3000
     assert selection["total_score"] == pytest.approx(best)
+
+
+def test_one_truth_on_the_demo(demo: Path, tmp_path, capsys):
+    """Every project of the demo: the same figures in the CLI table, the JSON, the report data, HTML and PDF."""
+    from ..evaluate.truth import assert_one_truth
+
+    assert_one_truth(demo / "round-2026", tmp_path / "report", capsys)

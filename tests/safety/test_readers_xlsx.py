@@ -292,3 +292,15 @@ def test_not_a_zip_and_garbage_members(tmp_path):
         bad = rewrite_zip(src, tmp_path / "g.xlsx", lambda n, d, g=garbage: g if n == SHEET_XML else d)
         with pytest.raises((InputFileError, ValidationError)):
             read_table(bad)
+
+
+def test_a_zip_needing_an_unknown_version_is_refused_not_a_crash(tmp_path):
+    """Found by fuzzing: a central directory asking for zip version 19.1 made zipfile raise NotImplementedError."""
+    path = _projects_xlsx(tmp_path / "p.xlsx")
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6] = 191  # "version needed to extract": 19.1
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFileError) as err:
+        read_table(path)
+    assert err.value.code == "bad_xlsx" and "zip" in err.value.message
