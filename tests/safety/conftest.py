@@ -97,14 +97,24 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
+_NOBODY: list[str] | None = None
+
+
 def as_nobody() -> list[str] | None:
     """A command prefix that runs a process without root's override of file permissions, or None."""
     if os.geteuid() != 0:
         return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        return None
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    global _NOBODY
+    if _NOBODY is None:
+        setpriv = shutil.which("setpriv")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else []
+        # the unprivileged user must be able to load tlr and its libraries (a virtual environment in a
+        # private 0700 folder, as CI makes one, is out of its reach): probe once
+        ok = bool(prefix) and subprocess.run(
+            [*prefix, sys.executable, "-c", "import click, numpy, pydantic, tlr.cli"], cwd="/",
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=60).returncode == 0
+        _NOBODY = prefix if ok else []
+    return _NOBODY or None
 
 
 def tlr_process(args, prefix: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

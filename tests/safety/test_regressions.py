@@ -253,7 +253,8 @@ def read_only_folder():
 def test_read_only_folders(argv, campaign, read_only_folder):
     prefix = as_nobody()
     if prefix is None:
-        pytest.skip("running as root without setpriv: cannot drop root's write override")
+        pytest.skip("running as root, and no unprivileged user can run tlr here (setpriv missing, or the "
+                    "environment is private to root): root ignores write permissions")
     args = [a.format(ro=read_only_folder, campaign=campaign) for a in argv]
     result = tlr_process(args, prefix, cwd=read_only_folder.parent)
     assert result.returncode == 2, result.stderr
