@@ -14,9 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.timing import budget
 from tlr.cli import main
 from tlr.rubric import check_rubric, load_rubric
-from tlr.yamlio import MAX_ALIAS_NODES, MAX_DEPTH, MAX_NODES, load_yaml, max_file_bytes, read_bytes
+from tlr.yamlio import (
+    MAX_ALIAS_NODES,
+    MAX_DEPTH,
+    MAX_NODES,
+    load_yaml,
+    max_file_bytes,
+    read_bytes,
+)
 
 MINI = ('id: mini\nversion: "1"\ntitle: Mini\n'
         "scales:\n  l5: {kind: likert, min: 1, max: 5, anchors: {1: low, 5: high}}\n"
@@ -66,7 +74,7 @@ def test_a_hostile_value_is_one_located_error(tmp_path: Path, capsys, old: str, 
     assert code == 2
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"{path}:{_line_of(text, needle)}:")
-    assert elapsed < 2
+    assert elapsed < budget(2)
 
 
 def test_newline_and_tab_are_allowed_in_text(tmp_path: Path):
@@ -89,7 +97,7 @@ def test_alias_bomb_is_refused_fast_and_located_at_its_use(tmp_path: Path, capsy
     assert code == 2 and len(errors) == 1 and "alias" in errors[0]
     # 10 values per *a; 91 per *b; 820 per *c; 7,381 per *d: the 10,000th expanded value is under lole
     assert errors[0].startswith(f"{path}:{_line_of(text, 'lole:')}:")
-    assert elapsed < 1
+    assert elapsed < budget(1)
 
 
 def test_many_aliases_of_scalars_are_bounded_too(tmp_path: Path):
@@ -104,7 +112,7 @@ def test_a_flat_list_beyond_the_node_limit_is_refused_quickly(tmp_path: Path):
     start = time.perf_counter()
     with pytest.raises(Exception) as info:
         load_yaml(tmp_path / "x.yaml", text)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < budget(2)
     assert "document too large" in info.value.format()
     assert info.value.diagnostics[0].location.line == 1
 
@@ -149,7 +157,7 @@ def test_devices_fifos_and_directories_are_refused_without_reading(tmp_path: Pat
     start = time.perf_counter()
     code = main(["rubric", "check", *paths])
     err = capsys.readouterr().err
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < budget(2)
     assert code == 2
     assert err.count("not a regular file") == len(paths)
 
@@ -190,7 +198,7 @@ def test_dev_zero_through_a_real_process_exits_2_quickly():
                           text=True, timeout=30)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not a regular file" in proc.stderr
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < budget(10)
 
 
 @pytest.mark.parametrize("value", ["'1e999999999'", "'1/1e999'", "'" + "9" * 5000 + "/1'"])
@@ -201,5 +209,5 @@ def test_a_hostile_fraction_in_ahp_judgements_is_refused_fast(tmp_path: Path, va
     path.write_text(text, encoding="utf-8")
     start = time.perf_counter()
     result = check_rubric(path)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < budget(2)
     assert [(d.location.line, d.code) for d in result.errors] == [(_line_of(text, value), "value_error")]
