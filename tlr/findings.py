@@ -37,6 +37,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "note_robustness_weighted_sum": ("排名稳健性按同一组效用的加权求和计算；排序本身采用 {aggregation}",
                                      "rank robustness is computed for the weighted sum of the same utilities; the "
                                      "ranking itself uses {aggregation}", "method"),
+    "note_topsis_raw_excluded": ("TOPSIS（原始值）：{projects} 个项目缺少某项原始值，无法计算接近度，未参与排序",
+                                 "TOPSIS (raw values): {projects} project(s) lack a raw value and have no closeness; "
+                                 "they are not ranked", "method"),
     "note_bootstrap_skipped": ("未进行专家自助重抽样：{reason}", "expert bootstrap skipped: {reason}", "method"),
     "readiness_asserted": ("技术就绪水平为评估人断言，部分“是”缺少证据",
                            "readiness asserted by the assessor: some 'yes' answers lack evidence", "note"),

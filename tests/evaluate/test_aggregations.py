@@ -74,3 +74,90 @@ def test_neighbour_swap_weight_makes_the_two_composites_equal():
             assert U[a] @ w2 == pytest.approx(U[b] @ w2, abs=1e-9)
             checked += 1
     assert checked > 0
+
+
+# Hwang, C.-L. & Yoon, K. (1981). Multiple Attribute Decision Making: Methods and Applications.
+# Springer, pp. 133-134 (fighter-aircraft example): max speed (Mach), ferry range (NM), max payload (lb),
+# acquisition cost ($10^6, the cost criterion), reliability, manoeuvrability (rated 1-9);
+# weights (0.2, 0.1, 0.1, 0.1, 0.2, 0.3); published closeness C* = 0.643, 0.268, 0.613, 0.312
+# (order A1 > A3 > A4 > A2).
+AIRCRAFT = [[2.0, 1500, 20000, 5.5, 5, 9],
+            [2.5, 2700, 18000, 6.5, 3, 5],
+            [1.8, 2000, 21000, 4.5, 7, 7],
+            [2.2, 1800, 20000, 5.0, 5, 5]]
+HWANG_YOON_CLOSENESS = [0.643, 0.268, 0.613, 0.312]
+
+
+def aircraft_rubric(mode: str | None = "raw"):
+    def numeric(direction="benefit", lower=0.0, upper=1.0):
+        return {"kind": "numeric", "direction": direction, "transform": {"kind": "linear", "lower": lower,
+                                                                          "upper": upper}}
+    agg = {"method": "topsis"} if mode is None else {"method": "topsis", "topsis": {"mode": mode}}
+    return rubric_from_data({
+        "id": "aircraft", "version": "1", "title": "Fighter aircraft", "aggregation": agg,
+        "scales": {"speed": numeric(upper=3), "range": numeric(upper=3000), "payload": numeric(upper=25000),
+                   "cost": numeric("cost", 4, 7), "rating": {"kind": "likert", "min": 1, "max": 9}},
+        "dimensions": [{"id": "d", "label": "D", "children": [
+            {"id": "x1", "label": "speed", "scale": "speed", "weight": 0.2},
+            {"id": "x2", "label": "range", "scale": "range", "weight": 0.1},
+            {"id": "x3", "label": "payload", "scale": "payload", "weight": 0.1},
+            {"id": "x4", "label": "cost", "scale": "cost", "weight": 0.1},
+            {"id": "x5", "label": "reliability", "scale": "rating", "weight": 0.2},
+            {"id": "x6", "label": "manoeuvrability", "scale": "rating", "weight": 0.3}]}]})
+
+
+def test_raw_topsis_reproduces_hwang_yoon_through_a_rubric():
+    # two experts giving the same values: the consensus (mean) equals the published matrix
+    cube = np.array([AIRCRAFT, AIRCRAFT], dtype=float)
+    ev = run(aircraft_rubric("raw"), cube)
+    # the book rounds its intermediate tables to 4 dp, so its 3-dp closeness may be 1 off in the last digit
+    np.testing.assert_allclose(ev.composite / 100, HWANG_YOON_CLOSENESS, atol=6e-4)
+    assert list(np.argsort(-ev.composite)) == [0, 2, 3, 1]
+    assert ev.method["aggregation"] == "topsis" and ev.method["topsis_mode"] == "raw"
+    assert not ev.incomplete.any()
+
+
+def test_utility_topsis_is_the_default_and_depends_on_the_utility_bounds():
+    cube = np.array([AIRCRAFT], dtype=float)
+    ev = run(aircraft_rubric(None), cube)
+    assert ev.method["topsis_mode"] == "utility"
+    # by hand: utilities are the linear transforms of the published values, e.g. cost (5.5-4)/(7-4) reversed
+    U = np.array(AIRCRAFT, dtype=float) / [3, 3000, 25000, 1, 1, 1]
+    U[:, 3] = (7 - np.array(AIRCRAFT)[:, 3]) / 3
+    U[:, 4:] = (np.array(AIRCRAFT)[:, 4:] - 1) / 8
+    w = np.array([0.2, 0.1, 0.1, 0.1, 0.2, 0.3])
+    V = U / np.sqrt((U ** 2).sum(axis=0)) * w
+    dp = np.sqrt(((V - V.max(axis=0)) ** 2).sum(axis=1))
+    dm = np.sqrt(((V - V.min(axis=0)) ** 2).sum(axis=1))
+    np.testing.assert_allclose(ev.composite / 100, dm / (dp + dm), atol=1e-12)
+    assert not np.allclose(ev.composite / 100, HWANG_YOON_CLOSENESS, atol=6e-4)
+
+
+def test_raw_topsis_leaves_a_project_missing_a_raw_value_unranked():
+    cube = np.array([AIRCRAFT, AIRCRAFT], dtype=float)
+    cube[:, 3, 1] = np.nan                       # nobody gave A4's ferry range
+    ev = run(aircraft_rubric("raw"), cube)
+    assert np.isnan(ev.composite[3]) and ev.incomplete[3] and not ev.incomplete[:3].any()
+    # the other three are ranked among themselves (ideal points from A1-A3 only): hand check via the engine
+    from tlr.engine.aggregation import topsis
+    ref = topsis(np.array(AIRCRAFT)[:3], [0.2, 0.1, 0.1, 0.1, 0.2, 0.3], [1, 1, 1, 0, 1, 1]).closeness
+    np.testing.assert_allclose(ev.composite[:3] / 100, ref)
+    assert "note_topsis_raw_excluded" in [n.code for n in ev.notes]
+
+
+def test_methodology_text_names_the_topsis_mode():
+    from tlr.app.report_data import methodology
+
+    cube = np.array([AIRCRAFT], dtype=float)
+    raw = methodology(run(aircraft_rubric("raw"), cube), "en").aggregation
+    util = methodology(run(aircraft_rubric("utility"), cube), "zh").aggregation
+    assert "raw-value mode" in raw.en and "原始值模式" in raw.zh
+    assert "utility mode" in util.en and "utility bounds" in util.en and "效用函数的上下界" in util.zh
+
+
+def test_topsis_options_with_another_method_warn():
+    r = rubric_from_data({
+        "id": "w", "version": "1", "title": "W", "aggregation": {"method": "weighted_sum", "topsis": {"mode": "raw"}},
+        "scales": {"l5": {"kind": "likert", "min": 1, "max": 5}},
+        "dimensions": [{"id": "d", "label": "D", "children": [{"id": "a", "label": "A", "scale": "l5"}]}]})
+    assert any(d.code == "topsis_ignored" for d in r.warnings)

@@ -7,7 +7,8 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tlr.engine import utility as ut
-from tlr.engine.aggregation import expert_composites, fce, memberships_from_grades, topsis, weighted_sum
+from tlr.engine.aggregation import (competition_ranks, expert_composites, fce, memberships_from_grades, topsis,
+                                    weighted_sum)
 from tlr.numeric.errors import InvalidValueError, MissingValueError
 
 nan = np.nan
@@ -230,3 +231,27 @@ def test_weighted_sum_applicability_renormalises_by_design():
     assert r.composite[1] == pytest.approx((.25 * .4 + .25 * 1) / .5)
     with pytest.raises(InvalidValueError):
         weighted_sum(U, [1, 1, 1], applicable=np.zeros((2, 3), bool))
+
+
+def test_topsis_result_names_ranks_and_normalisation():
+    r = topsis(AIRCRAFT, AIRCRAFT_W, AIRCRAFT_BENEFIT)
+    assert r.ranks.tolist() == [1, 4, 2, 3]                      # published order A1 > A3 > A4 > A2
+    assert r.normalisation == "vector" and r.benefit.tolist() == AIRCRAFT_BENEFIT
+    # published ideal and anti-ideal points, Hwang & Yoon (1981) pp. 133-134; the book weights its normalised
+    # matrix after rounding it to 4 dp (cost: 0.1 x 0.5983 -> 0.0598, exact 0.0599), hence 1.5e-4
+    np.testing.assert_allclose(r.ideal, [0.1168, 0.0659, 0.0531, 0.0414, 0.1347, 0.2012], atol=1.5e-4)
+    np.testing.assert_allclose(r.anti_ideal, [0.0841, 0.0366, 0.0455, 0.0598, 0.0577, 0.1118], atol=1.5e-4)
+    np.testing.assert_allclose(r.d_best, [0.0545, 0.1197, 0.0580, 0.1009], atol=1.5e-4)
+    np.testing.assert_allclose(r.d_worst, [0.0983, 0.0439, 0.0920, 0.0458], atol=1.5e-4)
+    assert competition_ranks(np.array([0.5, 0.9, 0.5, np.nan, 0.1])).tolist() == [2, 1, 2, 0, 4]
+
+
+def test_topsis_missing_value_is_refused_with_its_place():
+    X = AIRCRAFT.copy()
+    X[2, 4] = np.nan
+    with pytest.raises(MissingValueError) as exc:
+        topsis(X, AIRCRAFT_W, AIRCRAFT_BENEFIT, alternatives=["A1", "A2", "A3", "A4"],
+               criteria=["speed", "range", "payload", "cost", "reliability", "manoeuvrability"])
+    assert "A3, reliability" in exc.value.message
+    with pytest.raises(MissingValueError, match="row 3, criterion 5"):
+        topsis(X, AIRCRAFT_W, AIRCRAFT_BENEFIT)

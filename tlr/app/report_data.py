@@ -269,8 +269,17 @@ _CONSENSUS = {"mean": ("平均值", "the mean"), "median": ("中位数", "the me
 _AGGREGATION = {
     "weighted_sum": ("加权求和：各指标效用（0–1）乘以全局权重后相加，按 0–{scale:g} 分计。",
                      "Weighted sum: each indicator's utility (0-1) times its global weight, on 0-{scale:g}."),
-    "topsis": ("TOPSIS：按各项目到理想解与负理想解的相对接近度排序，按 0–{scale:g} 分计。",
-               "TOPSIS: relative closeness to the ideal and anti-ideal solutions, on 0-{scale:g}."),
+    "topsis": ("TOPSIS（效用模式）：以各指标效用（0–1，均视为效益型）计算到理想解与负理想解的相对接近度，"
+               "按 0–{scale:g} 分计；结果随效用函数的上下界而变。",
+               "TOPSIS (utility mode): relative closeness to the ideal and anti-ideal solutions over the indicators' "
+               "utilities (0-1, every criterion a benefit), on 0-{scale:g}; the result moves with the utility bounds."),
+    "topsis_raw": ("TOPSIS（原始值模式，Hwang & Yoon 1981）：以各指标的共识原始值（数值指标按其单位及效益/成本方向，"
+                   "评分与等级指标按其自身量表）向量归一化后计算到理想解与负理想解的相对接近度，按 0–{scale:g} 分计；"
+                   "缺少原始值的项目不参与排序。",
+                   "TOPSIS (raw-value mode, Hwang & Yoon 1981): relative closeness to the ideal and anti-ideal "
+                   "solutions over the consensus values themselves (numeric indicators in their units with their "
+                   "benefit/cost direction, rating and level indicators on their own scale), vector-normalised, on "
+                   "0-{scale:g}; projects lacking a raw value are not ranked."),
     "fuzzy": ("模糊综合评价：按专家评判频率构造隶属度矩阵，与权重合成后按等第值折算，按 0–{scale:g} 分计。",
               "Fuzzy comprehensive evaluation: membership by the share of experts per grade, composed with the "
               "weights and scored by the grade values, on 0-{scale:g}."),
@@ -298,7 +307,8 @@ def methodology(ev, lang: str = "zh") -> Methodology:
     m = ev.method
     texts = [_consensus_text(m), _readiness_text(), _review_text(m.get("review", {})), _defaults_text(m, rubric)]
     rob = m.get("robustness", {})
-    agg = _AGGREGATION.get(m["aggregation"], (m["aggregation"], m["aggregation"]))
+    agg_key = "topsis_raw" if m["aggregation"] == "topsis" and m.get("topsis_mode") == "raw" else m["aggregation"]
+    agg = _AGGREGATION.get(agg_key, (m["aggregation"], m["aggregation"]))
     scale = float(m.get("score_scale", 100))
     root_ahp = rubric.ahp.get("root")
     return Methodology(

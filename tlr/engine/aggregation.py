@@ -317,10 +317,14 @@ class TopsisResult(ResultMixin):
 
     Attributes:
         closeness: C_i = S_i^- / (S_i^+ + S_i^-) in [0, 1]; NaN exactly where ``degenerate``.
-        d_best: S_i^+, distance to the positive ideal solution.
-        d_worst: S_i^-, distance to the negative ideal solution.
-        ideal, anti_ideal: the weighted normalised ideal and anti-ideal points.
+        ranks: 1 = highest closeness; ties share the smallest rank (1, 2, 2, 4); 0 where ``degenerate``.
+        d_best: S_i^+, Euclidean distance to the positive ideal solution.
+        d_worst: S_i^-, Euclidean distance to the negative ideal solution.
+        ideal, anti_ideal: the weighted normalised ideal and anti-ideal points (per criterion).
         degenerate: mask where S^+ + S^- = 0 (every alternative identical on every criterion).
+        benefit: (criteria,) True = higher is better, False = cost criterion.
+        weights: the weights used, normalised to sum 1.
+        normalisation: "vector" (r_ij = x_ij / sqrt(sum_i x_ij^2), Hwang & Yoon 1981).
     """
 
     closeness: np.ndarray
@@ -329,18 +333,36 @@ class TopsisResult(ResultMixin):
     ideal: np.ndarray
     anti_ideal: np.ndarray
     degenerate: np.ndarray
+    ranks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    benefit: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    normalisation: str = "vector"
 
 
-def topsis(matrix, weights, benefit=None, *, chunk: int = DEFAULT_CHUNK) -> TopsisResult:
-    """TOPSIS (Hwang & Yoon 1981, ch. 3.3.2).
+def competition_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks by descending value, 1 = best; equal values share the smallest rank; NaN gets 0."""
+    v = np.asarray(values, dtype=float)
+    out = np.zeros(v.shape[0], dtype=np.int64)
+    ok = ~np.isnan(v)
+    if ok.any():
+        vals = v[ok]     # rank = 1 + how many values are strictly larger
+        out[ok] = 1 + np.searchsorted(np.sort(-vals), -vals, side="left")
+    return out
+
+
+def topsis(matrix, weights, benefit=None, *, chunk: int = DEFAULT_CHUNK, alternatives=None,
+           criteria=None) -> TopsisResult:
+    """TOPSIS on a raw decision matrix (Hwang & Yoon 1981, ch. 3.3.2).
 
     r_ij = x_ij / sqrt(sum_i x_ij^2);  v_ij = w_j r_ij;  A+ = best v per criterion (max for
     benefit, min for cost), A- = worst;  S_i± = ||v_i - A±||_2;  C_i = S_i^- / (S_i^+ + S_i^-).
 
     Args:
-        matrix: (alternatives, criteria), no NaN.
-        weights: (criteria,) normalised to sum 1.
-        benefit: (criteria,) bool, True = higher is better (default all True).
+        matrix: (alternatives, criteria) raw values in any units, no NaN (a missing value raises
+            MissingValueError naming its row and criterion).
+        weights: (criteria,) non-negative, normalised to sum 1 here.
+        benefit: (criteria,) bool, True = higher is better, False = a cost criterion (default all True).
+        alternatives, criteria: optional names used in error messages.
     Two passes over blocks of ``chunk`` rows: column norms and extremes, then distances.
     """
     X = as_float_array(matrix, "matrix", ndim=2)
@@ -351,21 +373,31 @@ def topsis(matrix, weights, benefit=None, *, chunk: int = DEFAULT_CHUNK) -> Tops
     ben = np.ones(C, bool) if benefit is None else np.asarray(benefit, bool)
     if ben.shape != (C,):
         raise ShapeError("benefit 须为每个准则一个布尔值 / benefit must be one bool per criterion")
+
+    def crit_name(j: int) -> str:
+        return str(criteria[j]) if criteria is not None else f"criterion {j + 1}"
+
     ss = np.zeros(C)
     mx = np.full(C, -np.inf)
     mn = np.full(C, np.inf)
     for s in range(0, P, max(1, chunk)):
         blk = X[s:s + chunk]
-        if np.isnan(blk).any():
-            bad = (np.flatnonzero(np.isnan(blk).any(axis=1)) + s)[:10].tolist()
-            raise MissingValueError(f"TOPSIS 决策矩阵含缺失值 / missing values in the decision matrix, rows {bad}")
+        bad = ~np.isfinite(blk)
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            who = str(alternatives[s + i]) if alternatives is not None else f"row {s + i + 1}"
+            n_bad = int((~np.isfinite(X)).sum())
+            raise MissingValueError(
+                f"TOPSIS 决策矩阵有缺失值 / missing value in the decision matrix: {who}, {crit_name(j)}"
+                + (f" (共 {n_bad} 处 / {n_bad} cells in all)" if n_bad > 1 else ""),
+                hint="补全该值，或去掉该方案 / fill it in, or leave the alternative out")
         ss += (blk ** 2).sum(axis=0)
         mx = np.maximum(mx, blk.max(axis=0))
         mn = np.minimum(mn, blk.min(axis=0))
     norm = np.sqrt(ss)
     if (norm == 0).any():
         raise InvalidValueError(f"准则列全为零，无法向量归一化 / all-zero criterion column(s): "
-                                f"{np.flatnonzero(norm == 0).tolist()}")
+                                f"{', '.join(crit_name(int(j)) for j in np.flatnonzero(norm == 0))}")
     scale = w / norm                      # same product as for the rows, so ideal points are exact
     vmax = mx * scale
     vmin = mn * scale
@@ -380,4 +412,5 @@ def topsis(matrix, weights, benefit=None, *, chunk: int = DEFAULT_CHUNK) -> Tops
     tot = dp + dm
     deg = tot <= 0
     cl = np.where(deg, np.nan, dm / np.where(deg, 1.0, tot))
-    return TopsisResult(closeness=cl, d_best=dp, d_worst=dm, ideal=ideal, anti_ideal=anti, degenerate=deg)
+    return TopsisResult(closeness=cl, d_best=dp, d_worst=dm, ideal=ideal, anti_ideal=anti, degenerate=deg,
+                        ranks=competition_ranks(cl), benefit=ben.copy(), weights=w, normalisation="vector")

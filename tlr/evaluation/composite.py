@@ -1,7 +1,7 @@
 """Stage 4, composite: the scored indicators' utilities combined into one number per project.
 
-The rubric's aggregation decides how: the weighted sum of global weights (default), TOPSIS, or the
-fuzzy comprehensive evaluation. **Missing data is explicit.** An indicator nobody scored for a
+The rubric's aggregation decides how: the weighted sum of global weights (default), TOPSIS (on the
+utilities, or in raw mode on the consensus values themselves), or the fuzzy comprehensive evaluation. **Missing data is explicit.** An indicator nobody scored for a
 project leaves the composite to the indicators present (weights renormalised over them) and the
 project is flagged ``incomplete``; a project nobody scored has no composite (NaN) and is ``unscored``.
 Dimension scores are the same renormalised weighted sum within each dimension.
@@ -31,6 +31,9 @@ class Composite:
         incomplete: (P,) a scored indicator that applies has no utility.
         unscored: (P,) nobody scored the project at all.
         aggregation: ``weighted_sum`` | ``topsis`` | ``fuzzy``.
+        topsis_mode: ``utility`` | ``raw`` for TOPSIS, else None.
+        raw_excluded: (P,) raw TOPSIS only: scored projects left without a closeness because a raw value
+            they need is missing (or does not apply); they are also ``incomplete``.
     """
 
     scored: tuple[int, ...]
@@ -41,12 +44,17 @@ class Composite:
     incomplete: np.ndarray
     unscored: np.ndarray
     aggregation: str
+    topsis_mode: str | None = None
+    raw_excluded: np.ndarray | None = None
 
     @property
     def notes(self) -> tuple[Finding, ...]:
         if self.aggregation == "weighted_sum":
             return ()
-        return (Finding("note_robustness_weighted_sum", {"aggregation": self.aggregation}),)
+        notes = (Finding("note_robustness_weighted_sum", {"aggregation": self.aggregation}),)
+        if self.raw_excluded is not None and self.raw_excluded.any():
+            notes += (Finding("note_topsis_raw_excluded", {"projects": int(self.raw_excluded.sum())}),)
+        return notes
 
 
 def renormalised(U: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -77,6 +85,49 @@ def dimension_membership(rubric: Rubric, leaves: list[NodeInfo]) -> tuple[list[N
 def topsis_composite(U: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Closeness coefficient of the (imputed) utilities; every criterion a benefit (utilities are oriented)."""
     return topsis(U, w).closeness
+
+
+#: Scale kinds whose consensus value enters raw TOPSIS as it is (higher is better unless a numeric
+#: scale says ``direction: cost``); every other kind enters by its utility (0-1, higher is better).
+RAW_KINDS = ("numeric", "likert", "levels")
+
+
+def raw_criteria(leaves: list[NodeInfo], values: np.ndarray, Us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The raw decision matrix (P, L) and benefit flags of the scored *leaves* for raw-mode TOPSIS.
+
+    Numeric indicators: the consensus in their unit, benefit or cost by the scale's ``direction``;
+    likert and levels: the consensus on their own scale, higher is better; other kinds (boolean,
+    grades, registered kinds): the panel utility. *values* are the consensus values of the leaves,
+    *Us* their panel utilities (NaN where the indicator does not apply).
+    """
+    X = np.empty_like(Us)
+    benefit = np.ones(len(leaves), dtype=bool)
+    for j, leaf in enumerate(leaves):
+        kind = getattr(leaf.scale, "kind", None)
+        if kind in RAW_KINDS:
+            X[:, j] = np.where(np.isnan(Us[:, j]), np.nan, values[:, j])   # not applicable -> missing
+            benefit[j] = getattr(leaf.scale, "direction", "benefit") != "cost"
+        else:
+            X[:, j] = Us[:, j]
+    return X, benefit
+
+
+def raw_topsis_composite(X: np.ndarray, benefit: np.ndarray, w: np.ndarray, rows: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Closeness of the *rows* whose raw values are all present; (closeness (P,), excluded (P,)).
+
+    Raw values cannot be imputed across units, so a project missing one is left without a closeness
+    (and the ideal points come from the complete projects). A criterion that is zero for every
+    project carries no information and is left out (vector normalisation needs a non-zero column).
+    """
+    complete = rows & ~np.isnan(X).any(axis=1)
+    out = np.full(X.shape[0], np.nan)
+    if complete.any():
+        Xc = X[complete]
+        keep = (Xc != 0).any(axis=0) & (w > 0)
+        if keep.any():
+            out[complete] = topsis(Xc[:, keep], w[keep], benefit[keep]).closeness
+    return out, rows & ~complete
 
 
 def fuzzy_composite(rubric: Rubric, U: np.ndarray, X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -122,8 +173,12 @@ def alternative_composite(rubric: Rubric, method: str, Us: np.ndarray, Xs: np.nd
     return out
 
 
-def composite_of(rubric: Rubric, utilities: Utilities, scores: np.ndarray, applicable: np.ndarray) -> Composite:
-    """Composite and dimension scores of every project from its panel utilities."""
+def composite_of(rubric: Rubric, utilities: Utilities, scores: np.ndarray, applicable: np.ndarray,
+                 values: np.ndarray | None = None) -> Composite:
+    """Composite and dimension scores of every project from its panel utilities.
+
+    *values* (P, I) are the consensus values in the indicators' own units; raw-mode TOPSIS needs them.
+    """
     nodes = rubric.indicators
     scored = tuple(i for i, node in enumerate(nodes) if node.role == "score")
     leaves = [nodes[i] for i in scored]
@@ -132,15 +187,25 @@ def composite_of(rubric: Rubric, utilities: Utilities, scores: np.ndarray, appli
     Us = utilities.panel[:, list(scored)]
     unscored = np.isnan(scores).all(axis=(0, 2))
     incomplete = ~unscored & (np.isnan(Us) & applicable[:, list(scored)]).any(axis=1)
-    aggregation = rubric.document.aggregation.method
+    agg = rubric.document.aggregation
+    aggregation = agg.method
+    mode = agg.topsis.mode if aggregation == "topsis" else None
+    excluded = None
     if aggregation == "weighted_sum":
         value = renormalised(Us, w)
+    elif mode == "raw":
+        if values is None:
+            raise ValueError("raw-mode TOPSIS needs the consensus values")
+        X, benefit = raw_criteria(leaves, values[:, list(scored)], Us)
+        value, excluded = raw_topsis_composite(X, benefit, w, ~unscored)
+        incomplete = incomplete | excluded
     else:
         value = alternative_composite(rubric, aggregation, Us, utilities.experts[:, :, list(scored)], w, unscored)
     return Composite(scored=scored, weights=w, dimensions=tuple(d.id for d in dims),
                      dimension_scores=renormalised(Us, membership * w[:, None]), value=value,
-                     incomplete=incomplete, unscored=unscored, aggregation=aggregation)
+                     incomplete=incomplete, unscored=unscored, aggregation=aggregation, topsis_mode=mode,
+                     raw_excluded=excluded)
 
 
 __all__ = ["Composite", "composite_of", "renormalised", "impute_missing", "alternative_composite",
-           "dimension_membership"]
+           "dimension_membership", "raw_criteria", "raw_topsis_composite", "RAW_KINDS"]

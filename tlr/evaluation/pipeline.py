@@ -40,6 +40,7 @@ def method_of(rubric: Rubric, options: EvaluationOptions, consensus: Consensus, 
         "leniency_correction": rule.leniency,
         "consensus_by_indicator": consensus.used,
         "aggregation": doc.aggregation.method,
+        "topsis_mode": doc.aggregation.topsis.mode if doc.aggregation.method == "topsis" else None,
         "missing": "renormalise",
         "readiness": "assessment_else_panel_lower_median",
         "robustness": {"weights": "dirichlet", "concentration": options.concentration, "draws": options.draws,
@@ -109,7 +110,7 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
 
     step("utilities")
     utilities = utilities_of(nodes, values, scores, applicable)
-    composite = composite_of(rubric, utilities, scores, applicable)
+    composite = composite_of(rubric, utilities, scores, applicable, values)
     scored = list(composite.scored)
 
     step("gates and tiers")

@@ -439,12 +439,23 @@ class Route(StrictModel):
     description: Text | None = None
 
 
+class TopsisOptions(StrictModel):
+    """TOPSIS settings: which values it compares."""
+
+    mode: Literal["utility", "raw"] = Field(
+        "utility", description="utility: the indicators' utilities (0-1, every criterion a benefit; the result "
+                               "moves with the utility bounds). raw: the consensus values themselves - numeric "
+                               "indicators in their units with their scale's direction (benefit/cost), likert and "
+                               "levels indicators on their own scale (higher is better), other kinds by utility.")
+
+
 class Aggregation(StrictModel):
     """How indicator utilities become one composite score."""
 
     method: Literal["weighted_sum", "fuzzy", "topsis"] = "weighted_sum"
     grades: str | None = Field(None, description="For fuzzy: the grades scale giving grade values.")
     operator: Literal["weighted_average", "min_max"] = "weighted_average"
+    topsis: TopsisOptions = Field(default_factory=TopsisOptions, description="For topsis: utility or raw mode.")
 
 
 class PanelRules(StrictModel):

@@ -503,6 +503,10 @@ def _check_rules(doc: RubricDocument, ctx: LoadContext, where: _Where, indicator
         elif grades is None or not kind_of(grades).fuzzy_grades:
             ctx.error("模糊综合评价需要 grades 量表 / fuzzy aggregation needs `grades:` naming a grades scale",
                       where.section("aggregation", "grades"), code="fuzzy_grades")
+    if agg.method != "topsis" and "topsis" in agg.model_fields_set:
+        ctx.warning(f"aggregation.topsis 只对 method: topsis 生效，此处被忽略 / aggregation.topsis applies to "
+                    f"method: topsis only and is ignored with method: {agg.method}",
+                    where.section("aggregation", "topsis"), code="topsis_ignored")
 
 
 def _refs(cond: Condition | None) -> set[str]:
