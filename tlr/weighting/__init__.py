@@ -16,7 +16,7 @@ from .ri import DEFAULT_RI_TABLE, RI_TABLES, RITable, ri_value
 from .validate import SAATY_SCALE, check_pairwise, reciprocal_from_upper
 from .group import aggregate_judgements, aggregate_priorities, consensus_index, group_ahp
 from .hierarchy import global_weights
-from .fuzzy import TFN_SCALE, defuzzify, fuzzy_ahp
+from .fuzzy import TFN_SCALE, defuzzify, extent_analysis, fuzzy_ahp, possibility, tfn_from_crisp
 from .objective import combine_weights, critic_weights, entropy_weights
 
 __all__ = [
@@ -28,6 +28,6 @@ __all__ = [
     "to_jsonable", "RI_TABLES", "DEFAULT_RI_TABLE", "RITable", "ri_value",
     "SAATY_SCALE", "check_pairwise", "reciprocal_from_upper",
     "group_ahp", "aggregate_judgements", "aggregate_priorities", "consensus_index",
-    "global_weights", "fuzzy_ahp", "defuzzify", "TFN_SCALE",
+    "global_weights", "fuzzy_ahp", "defuzzify", "TFN_SCALE", "tfn_from_crisp", "extent_analysis", "possibility",
     "entropy_weights", "critic_weights", "combine_weights",
 ]

@@ -152,14 +152,22 @@ class GroupAHPResult(ResultMixin):
 
 @dataclass(frozen=True)
 class FuzzyAHPResult(ResultMixin):
-    """Fuzzy AHP (Buckley 1985 geometric mean) result.
+    """Fuzzy AHP result: Buckley (1985) geometric mean or Chang (1996) extent analysis.
 
     Attributes
     ----------
-    fuzzy_weights : (n, 3) triangular fuzzy weights (l, m, u).
-    weights : crisp weights: centroid (l + m + u) / 3 of each fuzzy weight, normalised to sum 1.
-    defuzzification : "centroid" (or "graded_mean" = (l + 4m + u) / 6), normalised.
+    fuzzy_weights : (n, 3) triangular fuzzy weights (l, m, u) for Buckley; for Chang the fuzzy synthetic
+        extents S_i.
+    weights : crisp weights, sum 1. Buckley: centroid (l + m + u) / 3 of each fuzzy weight, normalised;
+        Chang: d(i) = min_k V(S_i >= S_k), normalised.
+    defuzzification : Buckley: "centroid" (or "graded_mean" = (l + 4m + u) / 6), normalised; Chang:
+        "possibility".
     crisp_check : AHPResult (eigenvector) of the matrix of middle values m, for consistency.
+    method : "buckley" or "chang".
+    possibility : Chang only, (n, n) V(S_i >= S_k) (diagonal 1); None for Buckley.
+    zero_weights : Chang only, labels (or 1-based numbers) of the criteria whose weight is 0 — extent
+        analysis then ignores them entirely (Wang, Luo & Hua 2008).
+    warnings : one line per non-fatal finding (the zero-weight warning).
     """
 
     fuzzy_weights: np.ndarray
@@ -167,6 +175,10 @@ class FuzzyAHPResult(ResultMixin):
     defuzzification: str
     crisp_check: AHPResult
     labels: tuple[str, ...] | None = None
+    method: str = "buckley"
+    possibility: np.ndarray | None = None
+    zero_weights: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
