@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tlr.cli import main
@@ -178,3 +179,60 @@ def test_other_separators(capsys, tmp_path, sep):
                  encoding="utf-8")
     rc, out, _ = run(capsys, f, "--json")
     assert rc == 0 and json.loads(out)["weights"] == pytest.approx([0.75, 0.25])
+
+
+def _consistent_experts(tmp_path):
+    """Three consistent matrices with known priorities: (4,2,1)/7, (1,1,1)/3, (6,3,1)/10."""
+    files = []
+    for i, (xy, xz, yz) in enumerate([(2, 4, 2), (1, 1, 1), (2, 6, 3)]):
+        f = tmp_path / f"c{i}.csv"
+        f.write_text(f",X,Y,Z\nX,1,{xy},{xz}\nY,1/{xy},1,{yz}\nZ,1/{xz},1/{yz},1\n", encoding="utf-8")
+        files.append(f)
+    return files
+
+
+def test_group_aip_arithmetic_mean_and_the_combined_matrix(capsys, tmp_path):
+    files = _consistent_experts(tmp_path)
+    rc, out, _ = run(capsys, *files, "--group", "aip", "--aip-mean", "arithmetic", "--expert-weights", "2,1,1",
+                     "--json")
+    d = json.loads(out)
+    assert rc == 0 and d["aip_mean"] == "arithmetic"
+    w = 0.5 * np.array([4, 2, 1]) / 7 + 0.25 * np.array([1, 1, 1]) / 3 + 0.25 * np.array([6, 3, 1]) / 10
+    assert d["weights"] == pytest.approx(w, abs=1e-9)
+    # geometric (default): normalised weighted geometric mean of the same vectors
+    rc, out, _ = run(capsys, *files, "--group", "aip", "--expert-weights", "2,1,1", "--json")
+    g = np.exp(0.5 * np.log(np.array([4, 2, 1]) / 7) + 0.25 * np.log(np.ones(3) / 3)
+               + 0.25 * np.log(np.array([6, 3, 1]) / 10))
+    assert json.loads(out)["aip_mean"] == "geometric"
+    assert json.loads(out)["weights"] == pytest.approx(g / g.sum(), abs=1e-9)
+    # combined judgements: element-wise weighted geometric mean, e.g. X:Z = 4^0.5 * 1^0.25 * 6^0.25
+    C = np.array(d["combined_matrix"])
+    assert C[0, 1] == pytest.approx(2 ** 0.75) and C[0, 2] == pytest.approx(2 * 6 ** 0.25)
+    assert C[1, 2] == pytest.approx(2 ** 0.5 * 3 ** 0.25) and C[2, 0] == pytest.approx(1 / (2 * 6 ** 0.25))
+    assert d["combined_matrix_used"] is False
+    rc, out, _ = run(capsys, *files, "--group", "aij", "--expert-weights", "2,1,1", "--json")
+    d = json.loads(out)
+    assert d["combined_matrix_used"] is True and d["combined_matrix"][0][2] == pytest.approx(2 * 6 ** 0.25)
+
+
+def test_group_terminal_output_shows_the_combined_matrix(capsys, tmp_path):
+    files = _consistent_experts(tmp_path)
+    rc, out, _ = run(capsys, *files, "--group", "aij")
+    assert rc == 0 and "combined judgement matrix" in out and "集结判断矩阵" in out
+    rc, out, _ = run(capsys, *files, "--group", "aip", "--aip-mean", "arithmetic")
+    assert rc == 0 and "AIP, arithmetic mean" in out and "for reference" in out
+
+
+def test_aip_mean_needs_group_aip(capsys, tmp_path):
+    files = _consistent_experts(tmp_path)
+    rc, _, err = run(capsys, *files, "--group", "aij", "--aip-mean", "arithmetic")
+    assert rc == 2 and "--aip-mean" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_judgement_hint_names_every_completion_method(capsys, tmp_path):
+    f = tmp_path / "inc.csv"
+    f.write_text(",A,B,C,D\nA,1,1,5,2\nB,1,1,3,4\nC,1/5,1/3,1,\nD,1/2,1/4,,1\n", encoding="utf-8")
+    rc, _, err = run(capsys, f)
+    assert rc == 2 and len(err.strip().splitlines()) == 1
+    for name in ("--missing harker", "Harker 1987", "LLSM", "--missing optimal", "Bozóki"):
+        assert name in err

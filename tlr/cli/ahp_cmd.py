@@ -76,18 +76,23 @@ def _frac(x: float) -> str:
 @click.option("--threshold", type=float, default=None,
               help="一致性阈值（默认用方法的公开阈值）/ acceptance threshold (default: the method's published one).")
 @click.option("--missing", type=click.Choice(["error", "harker", "optimal"]), default="error", show_default=True,
-              help="缺失判断的处理 / how to treat missing judgements.")
+              help="缺失判断的处理：error 报错；harker 用 Harker (1987) 法补全（几何平均法时为 LLSM 对数最小二乘）；"
+                   "optimal 用使 λmax 最小的最优补全 (Bozóki et al. 2010) / missing judgements: error; harker "
+                   "(Harker 1987; LLSM with --method geometric_mean); optimal (λmax-minimising completion).")
 @click.option("--repair", type=click.Choice(["upper"]), default=None,
               help="由上三角重建下三角 / rebuild the lower triangle from the upper triangle.")
 @click.option("--group", type=click.Choice(["aij", "aip"]), default=None,
               help="多个专家矩阵的集结方式 / aggregate several experts' files: judgements (aij) or priorities (aip).")
+@click.option("--aip-mean", type=click.Choice(["geometric", "arithmetic"]), default=None,
+              help="AIP 的权重均值（默认 geometric）/ mean used to aggregate priorities with --group aip "
+                   "(default geometric; Forman & Peniwati 1998).")
 @click.option("--expert-weights", default=None, metavar="W1,W2,...", help="专家权重 / expert weights (with --group).")
 @click.option("--screen", is_flag=True, help="剔除未通过一致性检验的专家 / drop experts who fail the consistency test.")
 @click.option("--suggestions", type=NON_NEGATIVE, default=5, show_default=True, help="修改建议条数 / number of repair suggestions.")
 @json_option
 @click.option("--strict", is_flag=True, help="不一致或有警告时退出码为 1 / exit 1 if inconsistent or warnings.")
-def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weights, screen, suggestions, as_json,
-        strict):
+def ahp(files, method, ri_table, threshold, missing, repair, group, aip_mean, expert_weights, screen, suggestions,
+        as_json, strict):
     """层次分析法权重与一致性 / AHP weights, consistency ratio and repair suggestions.
 
     FILE 为 CSV（首行、首列为比较项名称）或 YAML 判断矩阵。
@@ -99,6 +104,7 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
       tlr ahp criteria.csv --method geometric_mean --ri saaty1980 --json
       tlr ahp upper-only.csv --repair upper
       tlr ahp expert1.csv expert2.csv expert3.csv --group aij --expert-weights 2,1,1 --screen
+      tlr ahp expert1.csv expert2.csv expert3.csv --group aip --aip-mean arithmetic --json
 
     \b
     CSV 文件示例 / CSV file example:
@@ -121,6 +127,9 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
             a = reciprocal_from_upper(a)
         mats.append((f, labels, a))
 
+    if aip_mean is not None and group != "aip":
+        raise WeightingError("--aip-mean 需要与 --group aip 一起使用 / --aip-mean needs --group aip",
+                             location=Location(field="--aip-mean"), code="usage")
     if expert_weights is not None and group is None:
         raise WeightingError("--expert-weights 需要与 --group 一起使用 / --expert-weights needs --group",
                              location=Location(field="--expert-weights"), code="usage")
@@ -148,7 +157,9 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
                 raise _relocate(exc, f) from None
         stack = np.stack([m[2] for m in mats])
         res = group_ahp(stack, group, method=method, expert_weights=ew, ri=ri, threshold=threshold,
-                        screen=True if screen else None, labels=labels0, missing=missing)
+                        screen=True if screen else None, labels=labels0, missing=missing,
+                        aip_mean=aip_mean or "geometric")
+        combined = [[None if np.isnan(x) else float(x) for x in row] for row in res.combined]
         ind = res.individual
         experts = [{"file": str(f), "weight": float(res.expert_weights[e]), "cr": float(ind.cr[e]),
                     "gci": float(ind.gci[e]), "consistent": bool(ind.consistent[e]), "included": bool(res.included[e]),
@@ -162,12 +173,15 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
             "consistent": bool(g.consistent) if g else bool(np.all(ind.consistent[res.included])),
             "suggestions": [s.to_dict() for s in g.suggestions] if g else [],
             "group": group, "aip_mean": res.aip_mean, "consensus": res.consensus,
+            "combined_matrix": combined, "combined_matrix_used": group == "aij",
             "most_influential": str(mats[res.most_influential][0]), "experts": experts,
         }
         if as_json:
             echo_json(out)
         else:
-            click.echo(f"群决策 / group decision: {group.upper()}, {len(mats)} 位专家 / experts, 方法 / method {method}")
+            mean = f", {res.aip_mean} mean" if res.aip_mean else ""
+            click.echo(f"群决策 / group decision: {group.upper()}{mean}, {len(mats)} 位专家 / experts, "
+                       f"方法 / method {method}")
             print_table(["比较项 / item", "群体权重 / group weight"],
                         [[l, f"{w:.4f}"] for l, w in zip(labels0, res.weights)])
             click.echo("")
@@ -175,6 +189,12 @@ def ahp(files, method, ri_table, threshold, missing, repair, group, expert_weigh
                         [[x["file"], f"{x['weight']:.3f}", f"{x['cr']:.4f}", "是/yes" if x["consistent"] else "否/no",
                           "是/yes" if x["included"] else "否/no", f"{x['influence']:.4f}"] for x in experts])
             click.echo("")
+            click.echo("集结判断矩阵（各专家判断的加权几何平均）/ combined judgement matrix (weighted geometric mean "
+                       "of the experts' judgements)" + ("" if group == "aij" else
+                                                       "；AIP 不据此求权重，仅供参考 / AIP does not derive "
+                                                       "the weights from it; for reference"))
+            print_table(["", *labels0], [[lab, *["—" if x is None else _frac(x) for x in row]]
+                                         for lab, row in zip(labels0, combined)])
             if g:
                 click.echo(f"集结矩阵 / aggregated matrix: λmax = {g.lambda_max:.4f}  CR = {g.cr:.4f} "
                            f"({g.ri_table}, 阈值 / threshold {g.threshold:g})")

@@ -188,9 +188,10 @@ def group_ahp(matrices, aggregation: str = "aij", method: str = "eigenvector", e
         lw_w, _ = combine(loo)
         influence[inc_idx] = np.abs(lw_w - gw[None]).max(-1)
     cons = consensus_index(np.asarray(ind.weights)[included], lam_used[included])
+    combined = mats[0] if aggregation == "aij" else aggregate_judgements(a, lam_used)
     return GroupAHPResult(weights=gw, aggregation=aggregation, aip_mean=aip_mean if aggregation == "aip" else None,
                           method=method, expert_weights=lam_used, included=included, individual=ind,
                           group=group_res, consensus=cons, influence=influence,
-                          most_influential=int(np.argmax(influence)),
+                          most_influential=int(np.argmax(influence)), combined=combined,
                           labels=tuple(labels) if labels is not None else None,
                           screen=None if screen is None else (True if screen is True else float(screen)))

@@ -133,6 +133,9 @@ class GroupAHPResult(ResultMixin):
         (see ``tlr.weighting.group.consensus_index``).
     influence : per expert, the largest absolute change of any group weight when that expert is
         left out (leave-one-out); ``most_influential`` is its argmax.
+    combined : (n, n) the combined judgement matrix: element-wise weighted geometric mean of the included
+        experts' judgements (Aczél & Saaty 1983). For AIJ the group priorities are derived from it; for AIP
+        it is shown for reference only (AIP aggregates the priorities, not the judgements).
     """
 
     weights: np.ndarray
@@ -148,6 +151,7 @@ class GroupAHPResult(ResultMixin):
     most_influential: int
     labels: tuple[str, ...] | None = None
     screen: float | None = None
+    combined: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

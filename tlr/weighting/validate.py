@@ -112,8 +112,12 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
             lower_only = not nan[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]].any()
             hint = ("只填了上三角？使用 --repair upper（reciprocal_from_upper）重建下三角 / only the upper triangle "
                     "is filled? use --repair upper (reciprocal_from_upper) to rebuild the rest" if lower_only else
-                    "补全该判断，或使用 missing='harker'（命令行 --missing harker）处理不完整矩阵 / fill it in, or "
-                    "use missing='harker' (CLI --missing harker) for incomplete matrices")
+                    "补全该判断，或选择补全方法：missing='harker'（命令行 --missing harker；Harker 1987，几何平均法时为 "
+                    "LLSM 对数最小二乘补全）或 missing='optimal'（--missing optimal；使 λmax 最小的最优补全，Bozóki, "
+                    "Fülöp & Rónyai 2010） / fill it in, or choose a completion method: missing='harker' (CLI "
+                    "--missing harker; Harker 1987, LLSM logarithmic least squares with the geometric-mean method) or "
+                    "missing='optimal' (--missing optimal; the λmax-minimising completion of Bozóki, Fülöp & Rónyai "
+                    "2010)")
             raise _err("判断值缺失 / judgement is missing (NaN)", i, j, labels, kk, source=source, code="missing",
                        hint=hint)
         asym = nan != np.swapaxes(nan, -1, -2)
