@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("tlr.cli.rank_cmd", "explain", "解释 / Why a project scored what it did."),
     "agreement": ("tlr.cli.rank_cmd", "agreement", "专家一致性 / Panel agreement and outlier experts."),
     "report": ("tlr.cli.report_cmd", "report", "报告 / HTML and PDF reports for the fund."),
+    "stats": ("tlr.cli.stats_cmd", "stats", "统计方法 / Agreement statistics and decision methods on plain tables."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
 }
 

@@ -20,6 +20,15 @@ or the upper-triangle judgements by label (the rest is implied by reciprocity) :
     judgements:
       A: {B: 3, C: 5}
       B: {C: 2}
+
+Triangular fuzzy judgements (for fuzzy AHP) are a YAML file with ``tfn:`` instead: every pair of items
+once, as ``[l, m, u]`` with 0 < l <= m <= u (numbers or fractions); the reverse judgement is
+(1/u, 1/m, 1/l) and the diagonal (1, 1, 1) ::
+
+    labels: [A, B, C]
+    tfn:
+      A: {B: [2, 3, 4], C: [4, 5, 6]}
+      B: {C: [1, 2, 3]}
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import numpy as np
 
 from tlr.errors import InputFileError, Location, WeightingError
 
-__all__ = ["read_matrix", "parse_judgement", "MISSING_TOKENS"]
+__all__ = ["read_matrix", "read_fuzzy_matrix", "parse_judgement", "MISSING_TOKENS"]
 
 MISSING_TOKENS = {"", "na", "nan", "-", "?", "null", "none", "缺"}
 
@@ -135,7 +144,7 @@ def _check_labels(path: Path, line: int, labels: list[str]) -> None:
         seen[label] = j
 
 
-def _read_yaml(path: Path, text: str):
+def _read_yaml(path: Path, text: str, *, tfn: bool = False):
     from tlr.errors import TlrError
     from tlr.yamlio import parse_yaml
 
@@ -151,6 +160,12 @@ def _read_yaml(path: Path, text: str):
     def at(*where, key: bool = False, field: str | None = None) -> Location:
         return positions.locate(where, key=key, field_name=field)
 
+    if isinstance(doc, dict) and "tfn" in doc:
+        if tfn:
+            return _tfn_from_yaml(name, doc, at)
+        raise WeightingError("这是三角模糊判断文件（tfn:），只能用于模糊 AHP / this file holds triangular fuzzy judgements "
+                             "('tfn:'), which only fuzzy AHP reads", location=at("tfn", key=True, field="tfn"),
+                             hint="使用 tlr stats fuzzy-ahp / use tlr stats fuzzy-ahp", code="tfn_file")
     if not isinstance(doc, dict) or "labels" not in doc or not ("matrix" in doc or "judgements" in doc):
         raise WeightingError("YAML 判断矩阵需要 labels 以及 matrix 或 judgements / a YAML matrix needs 'labels' and "
                              "'matrix' or 'judgements'", location=Location(file=name, line=1, column=1),
@@ -208,6 +223,90 @@ def _read_yaml(path: Path, text: str):
             a[i, j] = x
             a[j, i] = 1.0 / x if x != 0 else math.inf
     return labels, a
+
+
+def _yaml_labels(name: str, doc: dict, at) -> list[str]:
+    if not isinstance(doc.get("labels"), list) or any(isinstance(x, (dict, list)) for x in doc["labels"]):
+        raise WeightingError("labels 须为比较项列表 / 'labels' must be a list of item names",
+                             location=at("labels", field="labels") if "labels" in doc else
+                             Location(file=name, line=1, column=1, field="labels"), code="bad_yaml")
+    labels = [str(x) for x in doc["labels"]]
+    if len(set(labels)) != len(labels):
+        raise WeightingError("标签重复 / duplicate labels", location=at("labels", field="labels"),
+                             code="labels_mismatch")
+    return labels
+
+
+def _tfn_from_yaml(name: str, doc: dict, at):
+    """labels + tfn (upper triangle by label) -> (labels, (n, n, 3)); every pair given once."""
+    labels = _yaml_labels(name, doc, at)
+    n = len(labels)
+    idx = {l: i for i, l in enumerate(labels)}
+    t = np.full((n, n, 3), np.nan)
+    t[np.arange(n), np.arange(n)] = 1.0
+    rows = doc["tfn"]
+    if not isinstance(rows, dict):
+        raise WeightingError("tfn 须为映射 / 'tfn' must be a mapping (A: {B: [l, m, u]})",
+                             location=at("tfn", field="tfn"), code="bad_yaml")
+    for r, row in rows.items():
+        if str(r) not in idx:
+            raise WeightingError(f"未知的比较项 {r!r} / unknown item {r!r}",
+                                 location=at("tfn", r, key=True, field=f"tfn.{r}"), code="unknown_label")
+        if not isinstance(row, dict):
+            raise WeightingError(f"tfn.{r} 须为映射 / must be a mapping of item: [l, m, u]",
+                                 location=at("tfn", r, field=f"tfn.{r}"), code="bad_yaml")
+        for c, v in row.items():
+            where = at("tfn", r, c, field=f"tfn.{r}.{c}")
+            if str(c) not in idx:
+                raise WeightingError(f"未知的比较项 {c!r} / unknown item {c!r}",
+                                     location=at("tfn", r, c, key=True, field=f"tfn.{r}.{c}"), code="unknown_label")
+            i, j = idx[str(r)], idx[str(c)]
+            if i == j or not np.isnan(t[i, j, 0]):
+                raise WeightingError(f"判断 {r} : {c} 重复或为自身比较 / judgement {r} : {c} is given twice or compares "
+                                     "an item with itself", location=where, code="duplicate",
+                                     hint="每对比较项只写一次（另一方向由倒数给出）/ give every pair once; the "
+                                          "reverse is implied")
+            try:
+                if not isinstance(v, list) or len(v) != 3:
+                    raise ValueError
+                l, m, u = (parse_judgement(x) for x in v)
+                if not all(math.isfinite(x) for x in (l, m, u)):
+                    raise ValueError
+            except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+                raise WeightingError(f"三角模糊数应为 [l, m, u] 三个数 / a triangular fuzzy number is [l, m, u], got "
+                                     f"{v!r}", location=where, hint="如 / e.g. [2, 3, 4] 或 / or [1/4, 1/3, 1/2]",
+                                     code="bad_tfn") from None
+            if not 0 < l <= m <= u:
+                raise WeightingError(f"三角模糊数须满足 0 < l ≤ m ≤ u / need 0 < l <= m <= u, got [{l:g}, {m:g}, {u:g}]",
+                                     location=where, code="bad_tfn")
+            t[i, j] = (l, m, u)
+            t[j, i] = (1.0 / u, 1.0 / m, 1.0 / l)
+    gap = np.argwhere(np.isnan(t[..., 0]))
+    if gap.size:
+        i, j = sorted(map(int, gap[0]))
+        raise WeightingError(f"缺少判断 {labels[i]} : {labels[j]} / judgement {labels[i]} : {labels[j]} is missing",
+                             location=at("tfn", field="tfn"), code="missing",
+                             hint="模糊 AHP 需要每一对比较项的判断 / fuzzy AHP needs every pair")
+    return labels, t
+
+
+def read_fuzzy_matrix(path) -> tuple[list[str], np.ndarray, str]:
+    """Judgements for fuzzy AHP: (labels, (n, n, 3) triangular fuzzy numbers, ``"tfn"`` or ``"crisp"``).
+
+    A YAML file with ``tfn:`` gives the triangles directly; any other matrix file (CSV or YAML) holds crisp
+    judgements on Saaty's scale, turned into triangles by :func:`tlr.weighting.fuzzy.tfn_from_crisp`.
+    """
+    from .fuzzy import tfn_from_crisp
+
+    p = Path(path)
+    text = _read_text(p)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        labels, a = _read_yaml(p, text, tfn=True)
+        if a.ndim == 3:
+            return labels, a, "tfn"
+    else:
+        labels, a = _read_csv(p, text)
+    return labels, tfn_from_crisp(a, labels, source=str(p)), "crisp"
 
 
 def _many(diagnostics):
