@@ -187,3 +187,21 @@ def test_tfn_file_is_refused_by_tlr_ahp(capsys, tmp_path):
     rc = main(["ahp", str(f)])
     err = capsys.readouterr().err
     assert rc == 2 and "fuzzy-ahp" in err and len(err.strip().splitlines()) == 1
+
+
+def test_topsis_reads_xlsx(capsys, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data"
+    for line in AIRCRAFT_CSV.strip().splitlines():
+        cells = line.split(",")
+        ws.append([cells[0], *[float(c) for c in cells[1:]]] if cells[0] != "aircraft" else cells)
+    f = tmp_path / "aircraft.xlsx"
+    wb.save(f)
+    rc, out, _ = run(capsys, "topsis", f, "--weights", WEIGHTS, "--cost", "cost", "--sheet", "data", "--json")
+    d = json.loads(out)
+    assert rc == 0 and d["input"]["sha256"] == sha(f)
+    assert [a["id"] for a in d["alternatives"]] == ["A1", "A3", "A4", "A2"]
+    assert d["alternatives"][0]["closeness"] == pytest.approx(0.643, abs=6e-4)

@@ -163,7 +163,7 @@ def _direction(b: bool) -> str:
 def topsis(table, weights, cost, sheet, encoding, as_json):
     """TOPSIS 排序（原始值，向量归一化）/ TOPSIS ranking of alternatives on raw values (vector normalisation).
 
-    TABLE 为 CSV 或 XLSX：首行为表头，首列为方案编号，其余各列为准则的原始值；不允许空格。
+    TABLE 为 CSV 或 XLSX：首行为表头，首列为方案编号，其余各列为准则的原始值；不允许空单元格。
     TABLE is CSV or XLSX: a header row, alternative ids in the first column, one column per
     criterion holding raw values; no cell may be empty.
 
