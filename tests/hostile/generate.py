@@ -1043,6 +1043,36 @@ def ahp(c: Corpus) -> None:
           "a panel whose matrices compare different items", mention="inconsistent.csv")
 
 
+# ----------------------------------------------------------------------------------------- decision methods
+
+
+def mcda(c: Corpus) -> None:
+    """Plain tables for ``tlr stats topsis|entropy|critic`` and matrices for ``tlr stats fuzzy-ahp``."""
+    aircraft = ("aircraft,speed,range,payload,cost,reliability,manoeuvrability\nA1,2.0,1500,20000,5.5,5,9\n"
+                "A2,2.5,2700,18000,6.5,3,5\nA3,1.8,2000,21000,4.5,7,7\nA4,2.2,1800,20000,5.0,5,5\n")
+    weights = "0.2,0.1,0.1,0.1,0.2,0.3"
+    rel = c.write("stats/aircraft.csv", aircraft)
+    c.add("stats", "topsis-aircraft", rel, ["stats", "topsis", path(rel), "--weights", weights, "--cost", "cost"],
+          ACCEPTED, "Hwang & Yoon's fighter-aircraft example")
+    c.add("stats", "entropy-aircraft", rel, ["stats", "entropy", path(rel), "--cost", "cost"], ACCEPTED, "entropy")
+    c.add("stats", "critic-aircraft", rel, ["stats", "critic", path(rel)], ACCEPTED, "CRITIC")
+    c.add("stats", "topsis-unknown-cost", rel, ["stats", "topsis", path(rel), "--weights", weights, "--cost",
+                                                "price\x1b[31m"], REFUSED, "an unknown --cost column with an escape")
+    for name, text, note in [("missing-cell", aircraft.replace("5.5", "", 1), "an empty cell"),
+                             ("nan-cell", aircraft.replace("5.5", "nan", 1), "nan"),
+                             ("all-zero", aircraft.replace("5.5", "0").replace("6.5", "0").replace("4.5", "0")
+                              .replace(",5.0,", ",0,"), "an all-zero criterion")]:
+        rel2 = c.write(f"stats/{name}.csv", text)
+        c.add("stats", f"topsis-{name}", rel2, ["stats", "topsis", path(rel2), "--weights", weights], REFUSED, note)
+    c.add("stats", "fuzzy-ahp-leader", "ahp/leader.csv", ["stats", "fuzzy-ahp", path("ahp/leader.csv")], ACCEPTED,
+          "crisp judgements through the TFN scale")
+    rel = c.write("stats/tfn.yaml", "labels: [A, B, C]\ntfn:\n  A: {B: [1, 2, 3], C: [2, 3, 4]}\n  B: {C: [1, 2, 3]}\n")
+    c.add("stats", "fuzzy-ahp-tfn", rel, ["stats", "fuzzy-ahp", path(rel), "--method", "chang"], ACCEPTED,
+          "a TFN file, Chang's extent analysis")
+    rel = c.write("stats/tfn-bad.yaml", "labels: [A, B]\ntfn:\n  A: {B: [3, 2, .nan]}\n")
+    c.add("stats", "fuzzy-ahp-tfn-nan", rel, ["stats", "fuzzy-ahp", path(rel)], REFUSED, "NaN in a triangle")
+
+
 # ----------------------------------------------------------------------------------------- the whole corpus
 
 
@@ -1061,6 +1091,7 @@ def generate(outdir: str | os.PathLike) -> tuple[list[Case], Path]:
     sheets(c, facts, root / "_issued")
     trl(c)
     ahp(c)
+    mcda(c)
     manifest = {"seed": SEED, "campaign": "campaign", "cases": [asdict(k) for k in c.cases]}
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return c.cases, root / "campaign"

@@ -77,6 +77,10 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("agreement",): {"campaign": "{c}"},
     ("report",): {"campaign": "{c}", "out_dir": "{t}/report", "formats": "html", "draws": 50, "top": 2},
     ("demo",): {"out_dir": "{t}/demo", "formats": "html", "draws": 50},
+    ("stats", "topsis"): {"table": "{k}/stats/aircraft.csv", "weights": "0.2,0.1,0.1,0.1,0.2,0.3", "cost": "cost"},
+    ("stats", "entropy"): {"table": "{k}/stats/aircraft.csv", "cost": "cost"},
+    ("stats", "critic"): {"table": "{k}/stats/aircraft.csv"},
+    ("stats", "fuzzy-ahp"): {"matrix": "{k}/ahp/leader.csv", "method": "chang"},
 }
 SLOW = {("report",), ("demo",), ("rubric", "doc")}     # a valid run renders a document: seconds, not ms
 
@@ -123,7 +127,7 @@ def _is_number(param: click.Parameter) -> bool:
 
 ID_PARAMS = {"expert_id", "project_id", "experts_", "project", "cte", "assessor", "ladder", "action", "heads",
              "adds", "removes", "recusals", "reason", "name", "organisation", "fundable_tiers", "cost_column",
-             "industries", "ri", "expert_weights", "by", "encoding"}
+             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost"}
 ODD_PATHS = {"missing": "{t}/no/such/thing", "folder": "{t}", "dev-null": "/dev/null", "fifo": "{t}/fifo",
              "proc-mem": "/proc/self/mem", "newline": "{t}/new\nline", "long": "{t}/" + LONG, "empty": ""}
 ODD_NUMBERS = ["-1", "0", "-5", str(10**12), "nan", "inf", "1e308", "x", "99999999999999999999999"]

@@ -173,12 +173,17 @@ def topsis(table, weights, cost, sheet, encoding, as_json):
       tlr stats topsis projects.xlsx --weights 3,2,1 --json
     """
     from tlr.engine.aggregation import topsis as run_topsis
+    from tlr.errors import Location, TlrError
+    from tlr.numeric.errors import ScoringError
 
     t = _read(table, encoding, sheet)
     w = _weights(t, weights)
     benefit = _benefit(t, cost)
     _require_complete(t, "TOPSIS")
-    r = run_topsis(t.values, w, benefit, alternatives=t.subjects, criteria=t.columns)
+    try:
+        r = run_topsis(t.values, w, benefit, alternatives=t.subjects, criteria=t.columns)
+    except ScoringError as exc:   # e.g. an all-zero criterion: say which file
+        raise TlrError(exc.message, location=Location(file=t.file), hint=exc.hint, code=exc.code) from None
     order = sorted(range(len(t.subjects)), key=lambda i: (r.ranks[i] == 0, r.ranks[i], i))
     out = {
         "method": "topsis", "source": SOURCES["topsis"], "input": _input(t), "normalisation": r.normalisation,
