@@ -108,6 +108,10 @@ def tfn_from_crisp(matrix, labels: Sequence[str] | None = None, source: str | No
                 big = x if x >= 1 else 1.0 / x
                 if abs(big - round(big)) <= 1e-6 * big and 1 <= round(big) <= 9:
                     k = int(round(big))
+            if np.isnan(x):
+                raise WeightingError("判断值缺失 / judgement is missing: fuzzy AHP needs every pair",
+                                     location=Location(file=source, field=cell_name(i, j, labels)),
+                                     hint="补全该判断 / fill it in", code="missing")
             if k is None:
                 raise WeightingError(f"判断值 {x:g} 不在 1–9 标度上，无法转换为三角模糊数 / judgement {x:g} is not on "
                                      "Saaty's 1-9 scale (1..9 or 1/2..1/9), so it has no triangular fuzzy number",
