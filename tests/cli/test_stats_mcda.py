@@ -205,3 +205,13 @@ def test_topsis_reads_xlsx(capsys, tmp_path):
     assert rc == 0 and d["input"]["sha256"] == sha(f)
     assert [a["id"] for a in d["alternatives"]] == ["A1", "A3", "A4", "A2"]
     assert d["alternatives"][0]["closeness"] == pytest.approx(0.643, abs=6e-4)
+
+
+def test_topsis_identical_alternatives_have_no_closeness(capsys, tmp_path):
+    f = tmp_path / "same.csv"
+    f.write_text("id,x,y\na,1,2\nb,1,2\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "topsis", f, "--weights", "1,1", "--json")
+    d = json.loads(out)
+    # S+ = S- = 0 for both: C = 0/0 is undefined, not 0 or 1
+    assert rc == 0 and d["degenerate"] is True
+    assert [(a["closeness"], a["rank"]) for a in d["alternatives"]] == [(None, None), (None, None)]

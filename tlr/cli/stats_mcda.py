@@ -122,7 +122,7 @@ def _relocate(exc, t):
         return exc
     loc = exc.location
     row = t.rows[loc.row - 1] if loc.row else None
-    field = loc.field
+    field = None if loc.field == "matrix" else loc.field
     m = re.fullmatch(r"criterion (\d+)", field or "")
     if m:
         field = t.columns[int(m.group(1)) - 1]
@@ -190,7 +190,8 @@ def topsis(table, weights, cost, sheet, encoding, as_json):
         "criteria": [{"name": c, "weight": float(r.weights[j]), "direction": _direction(r.benefit[j]),
                       "ideal": float(r.ideal[j]), "anti_ideal": float(r.anti_ideal[j])}
                      for j, c in enumerate(t.columns)],
-        "alternatives": [{"id": t.subjects[i], "closeness": r.closeness[i], "rank": int(r.ranks[i]),
+        "degenerate": bool(r.degenerate.all()),
+        "alternatives": [{"id": t.subjects[i], "closeness": r.closeness[i], "rank": int(r.ranks[i]) or None,
                           "d_best": float(r.d_best[i]), "d_worst": float(r.d_worst[i])} for i in order],
     }
     if as_json:
@@ -203,7 +204,7 @@ def topsis(table, weights, cost, sheet, encoding, as_json):
     click.echo("")
     print_table(["排名 / rank", "方案 / alternative", "贴近度 / closeness", "S+ (到理想解 / to ideal)",
                  "S− (到负理想解 / to anti-ideal)"],
-                [[a["rank"] or "—", a["id"], "—" if a["rank"] == 0 else f"{a['closeness']:.4f}",
+                [[a["rank"] or "—", a["id"], "—" if a["rank"] is None else f"{a['closeness']:.4f}",
                   f"{a['d_best']:.4f}", f"{a['d_worst']:.4f}"] for a in out["alternatives"]])
     return 0
 
