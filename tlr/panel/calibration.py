@@ -235,4 +235,222 @@ def fit_additive(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, e
                        iterations=iterations[0] if flat else iterations)
 
 
-__all__ = ["AdditiveFit", "CalibrationError", "components", "fit_additive"]
+# --------------------------------------------------------------------------- Bayesian (partial pooling)
+
+
+@dataclass(frozen=True)
+class BayesianFit(ResultMixin):
+    """Result of :func:`fit_bayesian` (or :func:`bayesian_posterior`). Shapes as :class:`AdditiveFit`.
+
+    Attributes:
+        quality: each project's posterior mean quality (P[, I]); NaN for a project nobody scored.
+        quality_se: its posterior standard deviation (the calibrated score's uncertainty).
+        leniency: each expert's posterior mean leniency (E[, I]), shrunk towards 0; NaN with no score.
+        leniency_se: its posterior standard deviation.
+        noise_sd: each expert's noise standard deviation (E[, I]).
+        n_scores: scores per expert (E[, I]).
+        fitted: posterior mean of ``quality[p] + leniency[e]`` where a score exists (input shape).
+        residuals: score minus fitted value.
+        mu, tau_quality, tau_leniency: the prior's mean and standard deviations (scalar or (I,)).
+        log_evidence: log marginal likelihood of the scores under those variance components.
+        iterations: fixed-point rounds used (0 = components given).
+    """
+
+    quality: np.ndarray
+    quality_se: np.ndarray
+    leniency: np.ndarray
+    leniency_se: np.ndarray
+    noise_sd: np.ndarray
+    n_scores: np.ndarray
+    fitted: np.ndarray
+    residuals: np.ndarray
+    mu: np.ndarray
+    tau_quality: np.ndarray
+    tau_leniency: np.ndarray
+    log_evidence: np.ndarray
+    iterations: np.ndarray
+    method: str = "bayesian"
+
+
+def _posterior(y, mask, w, prec_q, prec_b, mu):
+    """Gaussian posterior of (quality, leniency) per indicator, closed form.
+
+    y, mask (I, E, P); w (I, E) noise precisions; prec_q, prec_b, mu (I,). The projects' block of the
+    posterior precision is diagonal, so it is eliminated first: the experts' block is the E x E Schur
+    complement ``S = diag(W_e + prec_b) - W D^-1 W'`` with ``D = W_p + prec_q``.
+    """
+    W = mask * w[:, :, None]                                  # (I, E, P)
+    yz = np.where(mask, y, 0.0)
+    Wp = W.sum(axis=1)                                        # (I, P)
+    We = W.sum(axis=2)                                        # (I, E)
+    D = Wp + prec_q[:, None]
+    rq = (W * yz).sum(axis=1) + (prec_q * mu)[:, None]
+    rb = (W * yz).sum(axis=2)
+    C = W / D[:, None, :]                                     # (I, E, P)
+    S = -(W @ np.swapaxes(C, 1, 2))
+    S[:, np.arange(W.shape[1]), np.arange(W.shape[1])] += We + prec_b[:, None]
+    chol = np.linalg.cholesky(S)
+    cov_b = np.linalg.inv(S)
+    cov_b = (cov_b + np.swapaxes(cov_b, 1, 2)) / 2
+    b = (cov_b @ (rb - (C * rq[:, None, :]).sum(axis=2))[:, :, None])[:, :, 0]
+    q = (rq - (W * b[:, :, None]).sum(axis=1)) / D
+    A = cov_b @ C                                             # -Cov(leniency_e, quality_p)
+    var_q = 1.0 / D + (C * A).sum(axis=1)
+    var_b = np.diagonal(cov_b, axis1=1, axis2=2)
+    var_fit = var_q[:, None, :] + var_b[:, :, None] - 2.0 * A
+    logdet = np.log(D).sum(axis=1) + 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    return q, b, var_q, var_b, var_fit, logdet
+
+
+def _log_evidence(y, mask, w, prec_q, prec_b, mu, q, b, logdet):
+    """log p(scores | variance components), from the posterior: the Gaussian integral in closed form."""
+    E, P = y.shape[1], y.shape[2]
+    resid = np.where(mask, y - q[:, None, :] - b[:, :, None], 0.0)
+    n = mask.sum(axis=(1, 2))
+    quad = (mask * w[:, :, None] * resid ** 2).sum(axis=(1, 2)) + prec_q * ((q - mu[:, None]) ** 2).sum(axis=1) \
+        + prec_b * (b ** 2).sum(axis=1)
+    log_noise = (mask.sum(axis=2) * np.log(np.where(mask.any(axis=2), w, 1.0))).sum(axis=1)
+    return -0.5 * (quad + logdet - P * np.log(prec_q) - E * np.log(prec_b) - log_noise + n * np.log(2 * np.pi))
+
+
+def _per_indicator(value, n_ind: int, name: str) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(value, dtype=float), (n_ind,)).copy()
+    if not (np.isfinite(arr).all() and (arr > 0).all()) and name != "mu":
+        raise ShapeError(f"{name} 须为正的有限数 / {name} must be positive and finite, got {value!r}")
+    if name == "mu" and not np.isfinite(arr).all():
+        raise ShapeError(f"mu 须为有限数 / mu must be finite, got {value!r}")
+    return arr
+
+
+def _bayes_result(y3, flat, y, mask, w, prec_q, prec_b, mu, iterations) -> BayesianFit:
+    q, b, var_q, var_b, var_fit, logdet = _posterior(y, mask, w, prec_q, prec_b, mu)
+    evidence = _log_evidence(y, mask, w, prec_q, prec_b, mu, q, b, logdet)
+    n_e = mask.sum(axis=2)
+    scored_p, active = mask.any(axis=1), n_e > 0
+    fitted = np.where(mask, q[:, None, :] + b[:, :, None], np.nan)
+
+    def back(a: np.ndarray) -> np.ndarray:
+        out = np.moveaxis(a, 0, -1)
+        return out[..., 0] if flat else out
+
+    def per(a: np.ndarray):
+        return a[0] if flat else a
+
+    with np.errstate(divide="ignore"):
+        noise = np.where(active, 1.0 / np.sqrt(np.where(active, w, 1.0)), np.nan)
+    return BayesianFit(
+        quality=back(np.where(scored_p, q, np.nan)), quality_se=back(np.where(scored_p, np.sqrt(var_q), np.nan)),
+        leniency=back(np.where(active, b, np.nan)), leniency_se=back(np.where(active, np.sqrt(var_b), np.nan)),
+        noise_sd=back(noise), n_scores=back(n_e), fitted=back(fitted), residuals=back(y - fitted),
+        mu=per(mu), tau_quality=per(1.0 / np.sqrt(prec_q)), tau_leniency=per(1.0 / np.sqrt(prec_b)),
+        log_evidence=per(evidence), iterations=per(np.asarray(iterations)))
+
+
+def _prepare(scores):
+    y3, flat = _as_cube(scores)
+    if not np.isfinite(y3[~np.isnan(y3)]).all():
+        raise ShapeError("评分含无穷大 / scores contain infinite values")
+    y = np.moveaxis(y3, 2, 0)                                  # (I, E, P)
+    mask = ~np.isnan(y)
+    if not mask.any():
+        raise NoScoresError("没有任何评分 / no scores at all")
+    return y3, flat, y, mask
+
+
+def bayesian_posterior(scores, *, noise_sd, tau_quality, tau_leniency, mu) -> BayesianFit:
+    """The Gaussian posterior of quality and leniency for *given* variance components (no estimation).
+
+    ``noise_sd``: (E[, I]); ``tau_quality``, ``tau_leniency``, ``mu``: scalars or one per indicator.
+    Priors: ``quality[p] ~ N(mu, tau_quality^2)``, ``leniency[e] ~ N(0, tau_leniency^2)``.
+    """
+    y3, flat, y, mask = _prepare(scores)
+    n_ind = y.shape[0]
+    sd = np.asarray(noise_sd, dtype=float)
+    sd = np.moveaxis(sd[:, None] if sd.ndim == 1 else sd, 1, 0)
+    sd = np.broadcast_to(sd, mask.shape[:2])
+    active = mask.any(axis=2)
+    if not (np.isfinite(sd[active]).all() and (sd[active] > 0).all()):
+        raise ShapeError("noise_sd 须为正的有限数 / noise_sd must be positive and finite for every expert who scored")
+    w = np.where(active, 1.0 / np.where(active, sd, 1.0) ** 2, 1.0)
+    tq = _per_indicator(tau_quality, n_ind, "tau_quality")
+    tb = _per_indicator(tau_leniency, n_ind, "tau_leniency")
+    m = _per_indicator(mu, n_ind, "mu")
+    return _bayes_result(y3, flat, y, mask, w, 1.0 / tq ** 2, 1.0 / tb ** 2, m, np.zeros(n_ind, dtype=int))
+
+
+def fit_bayesian(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, expert_ids=None,
+                 indicator_ids=None, max_iter: int = 500, tol: float = 1e-6) -> BayesianFit:
+    """Fit the additive model with partial pooling; the variance components by empirical Bayes.
+
+    Model, per indicator::
+
+        score[e, p] = quality[p] + leniency[e] + noise,   noise ~ N(0, noise_sd[e]^2)
+        quality[p] ~ N(mu, tau_quality^2),   leniency[e] ~ N(0, tau_leniency^2)
+
+    Given the components the posterior of (quality, leniency) is Gaussian, in closed form
+    (:func:`bayesian_posterior`); ``mu``, ``tau_quality``, ``tau_leniency`` and every ``noise_sd[e]`` are
+    set by empirical Bayes: the stationary point of the marginal likelihood, found by MacKay's
+    fixed-point updates (each variance = its sum of squares over its effective number of parameters;
+    the same stationary point as EM, reached in far fewer rounds when a variance is near zero). With
+    ``noise_prior_dof > 0`` each expert's noise variance is shrunk towards the pooled one (as in
+    :func:`fit_additive`: ``noise_prior_dof`` pseudo-scores at the pooled variance). The same guards as :func:`fit_additive` apply
+    (each expert at least ``min_scores`` scores, a connected assignment), so partial pooling never
+    hides groups of experts who share no project.
+
+    Stops when no component changes by more than *tol* (relative, on the variances) or after *max_iter*
+    rounds; vectorised over indicators (the rounds of a settled indicator are frozen).
+    """
+    y3, flat, y, mask = _prepare(scores)
+    n_ind = y.shape[0]
+    for i in range(n_ind):
+        if mask[i].any():
+            _check(mask[i], min_scores, expert_ids,
+                   None if flat else str(indicator_ids[i] if indicator_ids is not None else i))
+    n_e = mask.sum(axis=2)
+    active = n_e > 0
+    scored_p = mask.any(axis=1)
+    n_p = np.maximum(scored_p.sum(axis=1), 1)
+    n_act = np.maximum(active.sum(axis=1), 1)
+    # start from one unweighted additive fit: its spread of qualities, leniencies and residuals
+    q0, b0, _, _ = _solve(y, mask, active.astype(float))
+    resid0 = np.where(mask, y - q0[:, None, :] - np.nan_to_num(b0)[:, :, None], 0.0)
+    pooled0 = (resid0 ** 2).sum(axis=(1, 2)) / np.maximum(mask.sum(axis=(1, 2)), 1)
+    scale = np.maximum(np.nanvar(np.where(mask, y, np.nan).reshape(n_ind, -1), axis=1), 1e-12)
+    floor = scale * 1e-10
+    mu = np.nanmean(np.where(scored_p, q0, np.nan), axis=1)
+    var_q = np.maximum(np.nanvar(np.where(scored_p, q0, np.nan), axis=1), scale * 1e-3)
+    var_b = np.maximum(np.nanmean(np.where(active, b0, np.nan) ** 2, axis=1), scale * 1e-3)
+    var_e = np.where(active, np.maximum(pooled0, scale * 1e-3)[:, None], 1.0)
+    iterations = np.zeros(n_ind, dtype=int)
+    done = np.zeros(n_ind, dtype=bool)
+    for it in range(max_iter):
+        q, b, vq, vb, vfit, _ = _posterior(y, mask, 1.0 / var_e, 1.0 / var_q, 1.0 / var_b, mu)
+        new_mu = np.where(scored_p, q, 0.0).sum(axis=1) / n_p
+        # effective numbers of parameters (MacKay): how much of each prior the data have overruled
+        g_q = np.where(scored_p, 1.0 - vq / var_q[:, None], 0.0).sum(axis=1)
+        g_b = np.where(active, 1.0 - vb / var_b[:, None], 0.0).sum(axis=1)
+        new_var_q = np.where(scored_p, (q - new_mu[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(g_q, 1e-12)
+        new_var_b = np.where(active, b ** 2, 0.0).sum(axis=1) / np.maximum(g_b, 1e-12)
+        rss = np.where(mask, (y - q[:, None, :] - b[:, :, None]) ** 2, 0.0).sum(axis=2)
+        dof = np.maximum(n_e - np.where(mask, vfit / var_e[:, :, None], 0.0).sum(axis=2), 0.0)  # minus leverages
+        pooled = rss.sum(axis=1, keepdims=True) / np.maximum(dof.sum(axis=1, keepdims=True), 1e-12)
+        new_var_e = (rss + noise_prior_dof * pooled) / np.maximum(dof + noise_prior_dof, 1e-12)
+        new_var_q, new_var_b = np.maximum(new_var_q, floor), np.maximum(new_var_b, floor)
+        new_var_e = np.where(active, np.maximum(new_var_e, np.maximum(pooled * 1e-6, floor[:, None])), 1.0)
+        change = np.maximum.reduce([np.abs(new_var_q / var_q - 1), np.abs(new_var_b / var_b - 1),
+                                    np.max(np.abs(new_var_e / var_e - 1), axis=1),
+                                    np.abs(new_mu - mu) / np.sqrt(new_var_q)])
+        keep = done[:, None]
+        mu = np.where(done, mu, new_mu)
+        var_q = np.where(done, var_q, new_var_q)
+        var_b = np.where(done, var_b, new_var_b)
+        var_e = np.where(keep, var_e, new_var_e)
+        iterations = np.where(done, iterations, it + 1)
+        done |= change <= tol
+        if done.all():
+            break
+    return _bayes_result(y3, flat, y, mask, 1.0 / var_e, 1.0 / var_q, 1.0 / var_b, mu, iterations)
+
+
+__all__ = ["AdditiveFit", "BayesianFit", "CalibrationError", "bayesian_posterior", "components", "fit_additive",
+           "fit_bayesian"]
