@@ -139,14 +139,14 @@ def test_rubric_without_panel_block_says_what_was_applied(tmp_path, capsys):
     data = rank_json(campaign, capsys)
     assert data["method"]["consensus"] == "mean" and data["method"]["trim"] == 0
     assert data["method"]["panel_defaults"] == ["consensus", "trim", "min_after_trim", "min_experts", "quorum",
-                                                "leniency_correction"]
+                                                "leniency_correction", "calibration"]
     code, _, err = run(["report", campaign, "--out", tmp_path / "r", "--format", "html", *DRAWS], capsys)
     assert code == 0, err
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     method = html[html.index('id="methodology"'):]
     assert "李克特与数值指标取平均值" in method
     assert "每端去掉" not in method and "去掉最高" not in method
-    assert "按默认值执行的规则：共识方法 平均值、最少专家数 5、法定人数比例 67%、宽严偏差校正 否。" in method
+    assert "按默认值执行的规则：共识方法 平均值、最少专家数 5、法定人数比例 67%、评分校正 不校正。" in method
     # 3 experts on each project, min_experts 5 by default: flagged, and status agrees
     codes = {r["project"]: [f["code"] for f in r["flags"]] for r in data["projects"]}
     assert all("below_min_experts" in c for c in codes.values())

@@ -78,6 +78,8 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
             "rank": int(ev.rank[p]), "project": pid, "name": info.get("name"), "applicant": info.get("applicant"),
             "industry": info.get("industry"), "industry_label": industry_label(info.get("industry"), lang),
             "composite": clean(ev.composite[p]) if scored else None,
+            "composite_se": (clean(ev.composite_se[p]) if scored and getattr(ev, "composite_se", None) is not None
+                             else None),
             "tier": ev.tier[p], "tier_label": _label(ev.tier_labels.get(ev.tier[p]), lang),
             "route": ev.route[p],
             "route_label": _label(ev.route_labels.get(ev.route[p]), lang) if ev.route[p] else None,
@@ -108,6 +110,35 @@ def project_records(ev, projects: dict[str, dict], lang: str = "zh") -> list[dic
     return out
 
 
+def calibration_summary(ev) -> dict[str, Any] | None:
+    """Each expert's estimated leniency and noise when a rater-effects model calibrated the panel.
+
+    Indicators have their own units, so each is put on a common footing as a share of its scale's
+    range (``leniency_pct``, ``noise_pct``: averages over the calibrated, bounded indicators the expert
+    scored, in % of the range); None without a model.
+    """
+    import numpy as np
+
+    from tlr.rubric.scales import scale_range
+
+    cal = getattr(ev, "calibration", None)
+    if cal is None:
+        return None
+    cols = [i for i in cal.columns if (b := scale_range(ev.rubric.node(ev.indicators[i]).scale)) and b[1] > b[0]]
+    width = np.array([np.subtract(*scale_range(ev.rubric.node(ev.indicators[i]).scale)[::-1]) for i in cols])
+    experts = []
+    for e, eid in enumerate(ev.experts):
+        n = cal.n_scores[e, cols] if cols else np.zeros(0)
+        if not n.any():
+            continue
+        with np.errstate(invalid="ignore"):
+            len_pct = np.nanmean(100 * cal.leniency[e, cols] / width)
+            noise_pct = np.nanmean(100 * cal.noise_sd[e, cols] / width)
+        experts.append({"expert": eid, "scores": int(n.max()), "leniency_pct": clean(len_pct),
+                        "noise_pct": clean(noise_pct)})
+    return {"method": cal.method, "indicators": [ev.indicators[i] for i in cal.columns], "experts": experts}
+
+
 def completeness_summary(ev, experts: Iterable[dict] = ()) -> dict[str, Any] | None:
     """Answers expected against received for the round, per expert, and the projects short of experts."""
     cov = ev.completeness
@@ -135,5 +166,5 @@ def completeness_summary(ev, experts: Iterable[dict] = ()) -> dict[str, Any] | N
     }
 
 
-__all__ = ["project_records", "completeness_summary", "knockout_reasons", "clean", "industry_label", "READINESS_MARKERS",
+__all__ = ["project_records", "calibration_summary", "completeness_summary", "knockout_reasons", "clean", "industry_label", "READINESS_MARKERS",
            "READINESS_SOURCES"]

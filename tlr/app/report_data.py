@@ -17,6 +17,7 @@ from typing import Any
 from tlr.report.model import (
     AuditCheck,
     AuditEntry,
+    CalibrationRow,
     Comment,
     CompletenessInfo,
     CTEReadiness,
@@ -156,6 +157,7 @@ class _ProjectContext:
             summary=shown(info.get("summary"), newlines=True) or None,
             rank=rec["rank"] if not self.ev.unscored[p] else None, rank_interval=interval, p_top_k=rec["p_top_k"],
             tier=rec["tier"], tier_probabilities=rec["p_tier"] or {}, composite=rec["composite"],
+            composite_se=rec.get("composite_se"),
             dimension_scores=dict(rec["dimensions"]), readiness_level=rec["readiness"],
             readiness_source=rec["readiness_source"], readiness=self.cte_info.get(pid, []), route=rec["route"],
             knockouts=self.knockouts(p), flags=self.flags(p), indicators=self.indicators(p),
@@ -287,7 +289,11 @@ _AGGREGATION = {
 _PANEL_FIELDS = {"consensus": ("共识方法", "consensus rule"), "trim": ("每端去掉的评分数", "scores trimmed per end"),
                  "min_after_trim": ("去掉后至少保留的评分数", "scores that must remain after trimming"),
                  "min_experts": ("最少专家数", "minimum experts"), "quorum": ("法定人数比例", "quorum"),
-                 "leniency_correction": ("宽严偏差校正", "leniency correction")}
+                 "leniency_correction": ("宽严偏差校正", "leniency correction"),
+                 "calibration": ("评分校正", "rater calibration")}
+_CALIBRATION = {"none": ("不校正", "none"), "leniency": ("宽严偏差校正（z 分数）", "leniency correction (z-scores)"),
+                "additive": ("加性评分者效应模型", "additive rater-effects model"),
+                "bayesian": ("贝叶斯部分汇集模型", "Bayesian partial-pooling model")}
 
 
 def _panel_value(name: str, rubric, lang: str) -> str:
@@ -296,6 +302,8 @@ def _panel_value(name: str, rubric, lang: str) -> str:
         return f"{value:.0%}"
     if name == "consensus":
         return _CONSENSUS[value][0 if lang == "zh" else 1].format(trim=rubric.document.panel.trim)
+    if name == "calibration":
+        return _CALIBRATION[rubric.document.panel.calibration_method][0 if lang == "zh" else 1]
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     return str(value)
@@ -323,14 +331,47 @@ def methodology(ev, lang: str = "zh") -> Methodology:
         robustness_method=_robustness_text(rob),
         draws=rob.get("draws"), seed=rob.get("seed"), top_k=rob.get("top_k"),
         min_experts=m.get("review", {}).get("min_experts"),
-        notes=[I18nText(zh=n.text("zh"), en=n.text("en")) for n in ev.notes])
+        notes=[I18nText(zh=n.text("zh"), en=n.text("en")) for n in ev.notes],
+        calibration=_calibration_rows(ev))
+
+
+def _calibration_rows(ev) -> list[CalibrationRow]:
+    from tlr.app.records import calibration_summary
+
+    summary = calibration_summary(ev)
+    return [CalibrationRow(**x) for x in summary["experts"]] if summary else []
+
+
+_MODEL_TEXT = {
+    "additive": ("李克特与数值指标按加性评分者效应模型校正：评分 = 项目质量 + 专家宽严偏差 + 随机误差（每位专家各有误差方差），"
+                 "以加权最小二乘估计；共识值为校正后的项目质量（即专家组平均宽严的专家会给出的分数，截断至量表范围），"
+                 "并给出其标准误",
+                 "Ratings and numbers are calibrated by the additive rater-effects model: score = project quality + "
+                 "expert leniency + noise (each expert with their own noise variance), fitted by weighted least "
+                 "squares; the consensus is the calibrated quality (the score the panel's average expert would give, "
+                 "clipped to the scale), with its standard error"),
+    "bayesian": ("李克特与数值指标按贝叶斯评分者效应模型校正：评分 = 项目质量 + 专家宽严偏差 + 随机误差，专家宽严与项目质量"
+                 "分别向其平均值收缩（部分汇集），方差分量由经验贝叶斯估计；共识值为项目质量的后验均值（截断至量表范围），"
+                 "不确定度为其后验标准差",
+                 "Ratings and numbers are calibrated by the Bayesian rater-effects model: score = project quality + "
+                 "expert leniency + noise, leniency and quality shrunk towards their averages (partial pooling), the "
+                 "variances by empirical Bayes; the consensus is the posterior mean quality (clipped to the scale), "
+                 "its uncertainty the posterior standard deviation"),
+}
 
 
 def _consensus_text(m: dict) -> tuple[str, str]:
     rule = m["consensus"]
     zh_base, en_base = (x.format(trim=m.get("trim", 0)) for x in _CONSENSUS[rule])
     parts_zh, parts_en = [f"李克特与数值指标取{zh_base}"], [f"Ratings and numbers take {en_base}"]
-    if rule == "trimmed_mean":
+    model = _MODEL_TEXT.get(m.get("calibration"))
+    if model:
+        zh_se = ("；综合分的标准误由各指标标准误按权重合成（假定各指标误差相互独立）" if m["aggregation"] == "weighted_sum"
+                 else "")
+        en_se = ("; the composite's standard error combines the indicators' by their weights (their errors "
+                 "assumed independent)" if m["aggregation"] == "weighted_sum" else "")
+        parts_zh, parts_en = [model[0] + zh_se], [model[1] + en_se]
+    elif rule == "trimmed_mean":
         parts_zh.append(f"去掉后不足 {m['min_after_trim']} 个评分的，改用中位数（本轮 {m['trim_fallback_cells']} 个"
                         "“项目×指标”单元格）")
         parts_en.append(f"where fewer than {m['min_after_trim']} scores would remain the median is used "
@@ -369,6 +410,9 @@ def _defaults_text(m: dict, rubric) -> tuple[str, str]:
                 "(This campaign did not record which panel rules the rubric left to their defaults.)")
     if m["consensus"] != "trimmed_mean":  # trimming rules were not applied: not "used"
         defaults = [d for d in defaults if d not in ("trim", "min_after_trim")]
+    if "calibration" in defaults:  # one rule, two names: listed once, and not when leniency_correction set it
+        defaults = [d for d in defaults if d != "leniency_correction"
+                    and (d != "calibration" or "leniency_correction" in defaults)]
     if not defaults:
         return "专家组规则均由评价体系明确规定。", "Every panel rule is stated by the rubric."
     listed_zh = "、".join(f"{_PANEL_FIELDS[d][0]} {_panel_value(d, rubric, 'zh')}" for d in defaults)

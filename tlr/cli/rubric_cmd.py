@@ -112,14 +112,17 @@ def _weights_json(rub) -> dict:
 PANEL_RULE_NAMES = {"consensus": "共识方法 / consensus", "trim": "每端去掉 / trimmed per end",
                     "min_after_trim": "去掉后至少保留 / must remain after trimming",
                     "min_experts": "最少专家数 / minimum experts", "quorum": "法定人数 / quorum",
-                    "leniency_correction": "宽严校正 / leniency correction"}
+                    "leniency_correction": "宽严校正 / leniency correction",
+                    "calibration": "评分校正 / rater calibration"}
 
 
 def _panel_rules(rub) -> dict:
     """The effective panel rules, each marked with whether the rubric states it or its default applies."""
     defaults = set(rub.panel_defaults)
     panel = rub.document.panel
-    return {name: {"value": getattr(panel, name), "default": name in defaults} for name in PANEL_RULE_NAMES}
+    # calibration: the one applied (an unstated calibration follows leniency_correction)
+    return {name: {"value": panel.calibration_method if name == "calibration" else getattr(panel, name),
+                   "default": name in defaults} for name in PANEL_RULE_NAMES}
 
 
 @rubric.command()

@@ -4,6 +4,12 @@
 - **Boolean indicators** take the majority; a tie is *unknown* (NaN), never a silent pass.
 - **Other indicators** take the rubric's consensus rule (mean, median, trimmed mean, weighted mean),
   optionally leniency-corrected; a trimmed-mean cell with too few scores falls back to the median.
+- **Calibration** (``panel.calibration: additive | bayesian``): every interval indicator (ratings,
+  numbers) takes the calibrated quality of :mod:`tlr.panel.calibration` instead — the score the panel's
+  average expert (additive) or an expert of zero leniency (bayesian) would give, with its standard
+  error, in the indicator's own units and clipped to its scale. Ordinal and yes/no indicators keep
+  their rule. When the model refuses the assignment (too few scores, a disconnected panel) the
+  evaluation refuses with its reason; it never falls back silently.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from tlr.rubric.scales import scale_range
 
 from .options import EvaluationOptions
 
+MODELS = ("additive", "bayesian")   # calibrations that replace the consensus rule by a rater-effects model
+
 # rubric rule -> tlr.panel.consensus method
 CONSENSUS_METHODS = {"mean": "mean", "median": "median", "trimmed_mean": "trimmed", "weighted_mean": "weighted"}
 ORDINAL = MEDIAN_LOW
@@ -34,11 +42,43 @@ class PanelRule:
     rule: str              # rubric name: mean | median | trimmed_mean | weighted_mean
     trim: int
     min_after_trim: int
-    leniency: bool
+    calibration: str = "none"   # none | leniency | additive | bayesian
+
+    @property
+    def leniency(self) -> bool:
+        return self.calibration == "leniency"
+
+    @property
+    def model(self) -> bool:
+        """A rater-effects model replaces the rule on the interval indicators."""
+        return self.calibration in MODELS
 
     @property
     def method(self) -> str:
         return CONSENSUS_METHODS[self.rule]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The rater-effects model as fitted on the interval indicators (``columns``).
+
+    Attributes:
+        method: ``additive`` | ``bayesian``.
+        columns: indicator columns calibrated.
+        quality_se: (P, I) standard error (additive) or posterior sd (bayesian) of the calibrated value,
+            in the indicator's units; NaN outside ``columns`` and where nobody scored.
+        leniency, noise_sd: (E, I) each expert's estimated leniency and noise sd; NaN outside ``columns``.
+        n_scores: (E, I) scores behind them.
+        tau_leniency: (I,) the spread of leniency across experts (bayesian; NaN otherwise).
+    """
+
+    method: str
+    columns: tuple[int, ...]
+    quality_se: np.ndarray
+    leniency: np.ndarray
+    noise_sd: np.ndarray
+    n_scores: np.ndarray
+    tau_leniency: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -52,6 +92,7 @@ class Consensus:
         used: indicator id -> the method applied to it.
         trim_fallback: (P, I) cells where the trimmed mean fell back to the median.
         rule: the rule applied to the indicators that are neither ordinal nor boolean.
+        calibration: the fitted rater-effects model, when the rule is ``additive`` or ``bayesian``.
     """
 
     values: np.ndarray
@@ -60,6 +101,7 @@ class Consensus:
     used: dict[str, str]
     trim_fallback: np.ndarray
     rule: PanelRule
+    calibration: Calibration | None = None
 
     @property
     def notes(self) -> tuple[Finding, ...]:
@@ -71,11 +113,49 @@ class Consensus:
 
 def panel_rule(rubric: Rubric, options: EvaluationOptions) -> PanelRule:
     panel = rubric.document.panel
+    calibration = panel.calibration_method
+    if options.calibration is not None:
+        calibration = options.calibration
+    elif options.leniency_correction is not None:
+        calibration = "leniency" if options.leniency_correction else ("none" if calibration == "leniency"
+                                                                       else calibration)
     return PanelRule(rule=options.consensus or panel.consensus,
                      trim=panel.trim if options.trim is None else options.trim,
-                     min_after_trim=panel.min_after_trim,
-                     leniency=panel.leniency_correction if options.leniency_correction is None
-                     else options.leniency_correction)
+                     min_after_trim=panel.min_after_trim, calibration=calibration)
+
+
+def calibrated_columns(nodes: list[NodeInfo]) -> list[int]:
+    """Columns a rater-effects model calibrates: interval scales (ratings, numbers) under the panel rule."""
+    return [i for i, node in enumerate(nodes)
+            if kind_of(node.scale).consensus == PANEL and kind_of(node.scale).interval]
+
+
+def calibrate(values: np.ndarray, nodes: list[NodeInfo], cols: list[int], method: str,
+              expert_ids=None) -> tuple[np.ndarray, Calibration]:
+    """Fit the rater-effects model on columns *cols* of *values* (E, P, I): (P, len(cols)) clipped
+    calibrated values, and the :class:`Calibration`. A refusal names the model and how to turn it off."""
+    from tlr.panel.calibration import CalibrationError, fit_additive, fit_bayesian
+
+    E, P, I = values.shape
+    fit_fn = fit_bayesian if method == "bayesian" else fit_additive
+    sub = values[:, :, cols]
+    try:
+        fit = fit_fn(sub, expert_ids=expert_ids, indicator_ids=[nodes[i].id for i in cols])
+    except CalibrationError as exc:
+        raise CalibrationError(f"评分校正（{method}）无法进行 / calibration '{method}' refused: {exc.message}",
+                               hint=f"{exc.hint}; 或在评价体系中设 panel.calibration: none / or set "
+                                    f"panel.calibration: none in the rubric") from None
+    bounds = [scale_range(nodes[i].scale) or (-np.inf, np.inf) for i in cols]
+    quality = np.clip(fit.quality, [b[0] for b in bounds], [b[1] for b in bounds])   # NaN stays NaN
+    full = np.full((P, I), np.nan)
+    per_expert = np.full((E, I), np.nan)
+    se, len_, noise, n = full.copy(), per_expert.copy(), per_expert.copy(), np.zeros((E, I), dtype=int)
+    se[:, cols], len_[:, cols], noise[:, cols], n[:, cols] = fit.quality_se, fit.leniency, fit.noise_sd, fit.n_scores
+    tau = np.full(I, np.nan)
+    if method == "bayesian":
+        tau[cols] = fit.tau_leniency
+    return quality, Calibration(method=method, columns=tuple(cols), quality_se=se, leniency=len_, noise_sd=noise,
+                                n_scores=n, tau_leniency=tau)
 
 
 def rule_groups(nodes: list[NodeInfo], method: str) -> dict[str, list[int]]:
@@ -116,11 +196,17 @@ def _method_call(name: str, nodes: list[NodeInfo], cols: list[int], rule: PanelR
 
 
 def consensus_of(rubric: Rubric, values: np.ndarray, options: EvaluationOptions,
-                 expert_weights: np.ndarray | None = None) -> Consensus:
-    """Consensus value, experts behind it and spread for every (project, indicator) of *values* (E, P, I)."""
+                 expert_weights: np.ndarray | None = None, expert_ids=None) -> Consensus:
+    """Consensus value, experts behind it and spread for every (project, indicator) of *values* (E, P, I).
+
+    *expert_ids* name the experts in a calibration refusal.
+    """
     E, P, I = values.shape
     nodes = rubric.indicators
     rule = panel_rule(rubric, options)
+    calibration = None
+    model_cols = calibrated_columns(nodes) if rule.model else []
+    model_cols = [i for i in model_cols if (~np.isnan(values[:, :, i])).any()]
     weights = np.ones(E) if expert_weights is None else expert_weights
     out = np.full((P, I), np.nan)
     fallback = np.zeros((P, I), dtype=bool)  # trimmed mean not applied: too few experts on the cell
@@ -142,8 +228,13 @@ def consensus_of(rubric: Rubric, values: np.ndarray, options: EvaluationOptions,
             fallback[:, cols] |= result.fallback if name == "trimmed" else False
         for i in cols:
             used[nodes[i].id] = call
+    if model_cols:
+        out[:, model_cols], calibration = calibrate(values, nodes, model_cols, rule.calibration, expert_ids)
+        fallback[:, model_cols] = False
+        for i in model_cols:
+            used[nodes[i].id] = rule.calibration
     return Consensus(values=out, n_experts=n, spread=spread(values, n), used=used, trim_fallback=fallback,
-                     rule=rule)
+                     rule=rule, calibration=calibration)
 
 
-__all__ = ["Consensus", "PanelRule", "consensus_of", "panel_rule", "majority", "rule_groups", "CONSENSUS_METHODS"]
+__all__ = ["Calibration", "Consensus", "PanelRule", "calibrate", "calibrated_columns", "consensus_of", "panel_rule", "majority", "rule_groups", "CONSENSUS_METHODS"]

@@ -38,6 +38,7 @@ def method_of(rubric: Rubric, options: EvaluationOptions, consensus: Consensus, 
         "min_after_trim": rule.min_after_trim if trimmed else None,
         "trim_fallback_cells": int(consensus.trim_fallback.sum()),
         "leniency_correction": rule.leniency,
+        "calibration": rule.calibration,
         "consensus_by_indicator": consensus.used,
         "aggregation": doc.aggregation.method,
         "topsis_mode": doc.aggregation.topsis.mode if doc.aggregation.method == "topsis" else None,
@@ -71,7 +72,22 @@ def assemble(rubric: Rubric, cube: ScoreCube, consensus: Consensus, readiness: R
         robustness=robustness.weights, bootstrap=robustness.bootstrap, agreement=agreement.indicators,
         expert_flags=agreement.expert_flags, completeness=review.completeness,
         applicable=np.asarray(cube.applicable, dtype=bool), method=method,
-        notes=consensus.notes + composite.notes + robustness.notes)
+        notes=consensus.notes + composite.notes + robustness.notes,
+        calibration=consensus.calibration, composite_se=calibrated_se(rubric, consensus, values, utilities, composite))
+
+
+def calibrated_se(rubric: Rubric, consensus: Consensus, values: np.ndarray, utilities: Utilities,
+                  composite: Composite) -> np.ndarray | None:
+    """(P,) composite standard error on 0..score_scale when a rater-effects model calibrated the panel."""
+    if consensus.calibration is None:
+        return None
+    if composite.aggregation != "weighted_sum":
+        return np.full(len(composite.value), np.nan)
+    from .uncertainty import composite_se
+
+    se = composite_se(rubric.indicators, values, consensus.calibration.quality_se, utilities.panel,
+                      composite.scored, composite.weights, rubric.document.score_scale)
+    return np.where(composite.unscored, np.nan, se)
 
 
 def _silent(_step: str) -> None:
@@ -103,7 +119,7 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
     nodes = rubric.indicators
 
     step("consensus")
-    consensus = consensus_of(rubric, scores, opts, expert_weights)
+    consensus = consensus_of(rubric, scores, opts, expert_weights, expert_ids=cube.experts)
     column = cube.indicators.index(doc.readiness) if doc.readiness else None
     readiness = readiness_of(column, consensus.values, cube.projects, readiness_assessed, readiness_asserted)
     values = readiness.in_consensus(consensus.values)

@@ -20,6 +20,7 @@ from tlr.panel.completeness import Completeness
 from tlr.ranking.robustness import RobustnessResult
 from tlr.rubric import Rubric
 
+from .consensus import Calibration
 from .decisions import GateOutcome
 
 
@@ -66,6 +67,8 @@ class Evaluation:
     applicable: np.ndarray         # (P, I) bool: the indicator applies to the project
     method: dict[str, Any] = field(default_factory=dict)
     notes: tuple[Finding, ...] = ()   # how the method was applied this time (fallbacks, skipped steps)
+    calibration: Calibration | None = None   # the rater-effects model, when panel.calibration is one
+    composite_se: np.ndarray | None = None   # (P,) composite standard error from the calibration (0..score_scale)
 
     # ------------------------------------------------------------------ access
     def project_index(self, project_id: str) -> int:

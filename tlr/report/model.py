@@ -150,6 +150,7 @@ class ProjectResult(_Model):
     tier: str = Field(description="a TierInfo.code")
     tier_probabilities: dict[str, float] = Field(default_factory=dict)
     composite: float | None = None
+    composite_se: float | None = Field(None, description="standard error of the composite from the rater calibration")
     dimension_scores: dict[str, float | None] = Field(default_factory=dict)
     readiness_level: int | None = None
     readiness_source: Literal["assessment", "asserted", "panel", "none"] | None = Field(
@@ -197,6 +198,15 @@ class GateRow(_Model):
     reason: Text | None = None
 
 
+class CalibrationRow(_Model):
+    """One expert as the rater calibration estimated them (leniency and noise in % of the scale's range)."""
+
+    expert: str
+    scores: int
+    leniency_pct: float | None = None
+    noise_pct: float | None = None
+
+
 class Methodology(_Model):
     rubric_tree: list[RubricNodeRow] = Field(default_factory=list)
     root_weight_method: str | None = Field(None, description="how the dimensions' weights were set")
@@ -211,6 +221,7 @@ class Methodology(_Model):
     top_k: int | None = None
     min_experts: int | None = None
     notes: list[Text] = Field(default_factory=list)
+    calibration: list[CalibrationRow] = Field(default_factory=list)
 
 
 class ExpertAnswers(_Model):
@@ -471,7 +482,7 @@ def _consistency(ahp) -> float:
 __all__ = [
     "CONTRACT_VERSION", "RoundMeta", "TierInfo", "RouteInfo", "DimensionInfo", "RankInterval", "CTEReadiness",
     "KnockOut", "ReviewFlag", "IndicatorResult", "Comment", "ProjectResult", "RubricNodeRow", "GateRow",
-    "Methodology", "AuditEntry", "Summary", "ReportData", "PanelCount", "CompletenessInfo", "ExpertAnswers",
+    "Methodology", "CalibrationRow", "AuditEntry", "Summary", "ReportData", "PanelCount", "CompletenessInfo", "ExpertAnswers",
     "AuditCheck", "SelectionProject", "SelectionLeftOut", "FrontierPoint", "BudgetSelection",
     "rubric_tree_rows", "weight_method_text", "I18nText", "Text",
 ]

@@ -138,6 +138,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "min_score": ("最低综合得分", "Minimum composite"),
     "aggregation": ("综合方法", "Aggregation"),
     "consensus_method": ("专家共识方法", "Consensus method"),
+    "calibration_lead": ("评分校正模型对每位专家的估计（按各指标量表范围的百分比，取各指标平均）：宽严为正者偏宽、为负者偏严；"
+                         "随机误差越大，其评分在校正中的权重越低。",
+                         "Each expert as the rater calibration estimated them (in % of each indicator's scale range, "
+                         "averaged over the indicators): positive leniency scores high, negative scores low; the "
+                         "larger the noise, the less weight the expert's scores carry."),
+    "calibration_expert": ("专家", "Expert"),
+    "calibration_scores": ("评分项目数", "Projects scored"),
+    "calibration_leniency": ("宽严偏差（%）", "Leniency (%)"),
+    "calibration_noise": ("随机误差标准差（%）", "Noise sd (%)"),
     "robustness_method": ("排名稳健性方法", "Robustness method"),
     "draws": ("模拟次数", "Draws"),
     "seed": ("随机种子", "Seed"),

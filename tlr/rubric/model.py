@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     Tag,
     field_validator,
+    model_validator,
 )
 
 from tlr.text import I18nText
@@ -467,7 +468,33 @@ class PanelRules(StrictModel):
                                                      "otherwise the median is used and the project flagged.")
     min_experts: int = Field(5, ge=1)
     quorum: float = Field(2 / 3, gt=0, le=1, description="Share of assigned experts who must score.")
-    leniency_correction: bool = False
+    leniency_correction: bool = Field(False, description="Same as calibration: leniency (kept for older rubrics).")
+    calibration: Literal["none", "leniency", "additive", "bayesian"] | None = Field(
+        None,
+        description="Rater calibration of the rating and number indicators: none; leniency (each expert's "
+                    "scores z-standardised, then the mean); additive (score = quality + expert leniency + noise, "
+                    "fitted by weighted least squares); bayesian (the same with leniency and quality shrunk "
+                    "towards their averages, variances by empirical Bayes). Unstated: leniency if "
+                    "leniency_correction is true, else none.")
+
+    @model_validator(mode="after")
+    def _one_calibration(self) -> "PanelRules":
+        stated = self.model_fields_set
+        if self.calibration is None or "leniency_correction" not in stated:
+            return self
+        if self.leniency_correction != (self.calibration == "leniency"):
+            raise ValueError(
+                f"leniency_correction: {str(self.leniency_correction).lower()} 与 calibration: {self.calibration} "
+                f"矛盾 / leniency_correction: {str(self.leniency_correction).lower()} contradicts calibration: "
+                f"{self.calibration}; state only calibration")
+        return self
+
+    @property
+    def calibration_method(self) -> str:
+        """The calibration applied: ``calibration`` when stated, else from ``leniency_correction``."""
+        if self.calibration is not None:
+            return self.calibration
+        return "leniency" if self.leniency_correction else "none"
 
 
 # --------------------------------------------------------------------------- documents
