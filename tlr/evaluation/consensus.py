@@ -142,9 +142,10 @@ def calibrate(values: np.ndarray, nodes: list[NodeInfo], cols: list[int], method
     try:
         fit = fit_fn(sub, expert_ids=expert_ids, indicator_ids=[nodes[i].id for i in cols])
     except CalibrationError as exc:
+        way_out = "或在评价体系中设 panel.calibration: none / or set panel.calibration: none in the rubric"
+        hint = exc.hint if exc.hint and "calibration: none" in exc.hint else "; ".join(filter(None, [exc.hint, way_out]))
         raise CalibrationError(f"评分校正（{method}）无法进行 / calibration '{method}' refused: {exc.message}",
-                               hint=f"{exc.hint}; 或在评价体系中设 panel.calibration: none / or set "
-                                    f"panel.calibration: none in the rubric") from None
+                               hint=hint) from None
     bounds = [scale_range(nodes[i].scale) or (-np.inf, np.inf) for i in cols]
     quality = np.clip(fit.quality, [b[0] for b in bounds], [b[1] for b in bounds])   # NaN stays NaN
     full = np.full((P, I), np.nan)
