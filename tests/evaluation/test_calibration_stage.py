@@ -14,7 +14,7 @@ from tlr.evaluation import evaluate
 from tlr.evaluation.consensus import consensus_of, panel_rule
 from tlr.evaluation.cube import ScoreCube
 from tlr.evaluation.options import EvaluationOptions
-from tlr.panel.calibration import CalibrationError, fit_additive, fit_bayesian
+from tlr.panel.calibration import CalibrationError, fit_additive, fit_bayesian, fit_scaled
 from tlr.rubric import rubric_from_data
 
 from .rubrics import make_rubric
@@ -94,7 +94,8 @@ def test_options_override_the_rubric():
 
 # ------------------------------------------------------------------ the consensus stage
 
-@pytest.mark.parametrize("method, fit", [("additive", fit_additive), ("bayesian", fit_bayesian)])
+@pytest.mark.parametrize("method, fit", [("additive", fit_additive), ("bayesian", fit_bayesian),
+                                         ("scaled", fit_scaled)])
 def test_interval_indicators_take_the_calibrated_quality_ordinal_keep_their_rule(method, fit):
     s = _panel_scores()
     c = consensus_of(_rubric(calibration=method), s, EvaluationOptions())
@@ -128,7 +129,7 @@ def test_refusal_names_the_model_the_reason_and_the_way_out():
     with pytest.raises(CalibrationError) as info:
         consensus_of(_rubric(calibration="additive"), s, EvaluationOptions(), expert_ids=[f"E{k}" for k in range(6)])
     text = info.value.format()
-    assert "calibration 'additive' refused" in text and "E5 (1)" in text and "panel.calibration: none" in text
+    assert "calibration 'additive' refused" in text and "E5 (1)" in text and "calibration: none" in text
     assert "\n" not in text
 
 

@@ -293,7 +293,8 @@ _PANEL_FIELDS = {"consensus": ("共识方法", "consensus rule"), "trim": ("每�
                  "calibration": ("评分校正", "rater calibration")}
 _CALIBRATION = {"none": ("不校正", "none"), "leniency": ("宽严偏差校正（z 分数）", "leniency correction (z-scores)"),
                 "additive": ("加性评分者效应模型", "additive rater-effects model"),
-                "bayesian": ("贝叶斯部分汇集模型", "Bayesian partial-pooling model")}
+                "bayesian": ("贝叶斯部分汇集模型", "Bayesian partial-pooling model"),
+                "scaled": ("含尺度的评分者效应模型", "rater-effects model with expert scale")}
 
 
 def _panel_value(name: str, rubric, lang: str) -> str:
@@ -357,6 +358,13 @@ _MODEL_TEXT = {
                  "expert leniency + noise, leniency and quality shrunk towards their averages (partial pooling), the "
                  "variances by empirical Bayes; the consensus is the posterior mean quality (clipped to the scale), "
                  "its uncertainty the posterior standard deviation"),
+    "scaled": ("李克特与数值指标按含尺度的评分者效应模型校正：评分 = 专家宽严偏差 + 专家尺度 × 项目质量 + 随机误差"
+               "（专家可能放大或压缩分差），以交替加权最小二乘估计；共识值为校正后的项目质量（截断至量表范围），"
+               "标准误以专家参数为已知（偏小）",
+               "Ratings and numbers are calibrated by the rater-effects model with expert scale: score = expert "
+               "leniency + expert scale x project quality + noise (an expert may spread or compress their scores), "
+               "fitted by alternating weighted least squares; the consensus is the calibrated quality (clipped to "
+               "the scale), its standard error taking the experts' parameters as known (a lower bound)"),
 }
 
 

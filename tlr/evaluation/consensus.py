@@ -4,10 +4,10 @@
 - **Boolean indicators** take the majority; a tie is *unknown* (NaN), never a silent pass.
 - **Other indicators** take the rubric's consensus rule (mean, median, trimmed mean, weighted mean),
   optionally leniency-corrected; a trimmed-mean cell with too few scores falls back to the median.
-- **Calibration** (``panel.calibration: additive | bayesian``): every interval indicator (ratings,
-  numbers) takes the calibrated quality of :mod:`tlr.panel.calibration` instead — the score the panel's
-  average expert (additive) or an expert of zero leniency (bayesian) would give, with its standard
-  error, in the indicator's own units and clipped to its scale. Ordinal and yes/no indicators keep
+- **Calibration** (``panel.calibration: additive | bayesian | scaled``): every interval indicator
+  (ratings, numbers) takes the calibrated quality of :mod:`tlr.panel.calibration` instead — the score
+  the panel's average expert (additive, scaled) or an expert of zero leniency (bayesian) would give,
+  with its standard error, in the indicator's own units and clipped to its scale. Ordinal and yes/no indicators keep
   their rule. When the model refuses the assignment (too few scores, a disconnected panel) the
   evaluation refuses with its reason; it never falls back silently.
 """
@@ -28,7 +28,7 @@ from tlr.rubric.scales import scale_range
 
 from .options import EvaluationOptions
 
-MODELS = ("additive", "bayesian")   # calibrations that replace the consensus rule by a rater-effects model
+MODELS = ("additive", "bayesian", "scaled")   # calibrations that replace the consensus rule by a rater-effects model
 
 # rubric rule -> tlr.panel.consensus method
 CONSENSUS_METHODS = {"mean": "mean", "median": "median", "trimmed_mean": "trimmed", "weighted_mean": "weighted"}
@@ -63,7 +63,7 @@ class Calibration:
     """The rater-effects model as fitted on the interval indicators (``columns``).
 
     Attributes:
-        method: ``additive`` | ``bayesian``.
+        method: ``additive`` | ``bayesian`` | ``scaled``.
         columns: indicator columns calibrated.
         quality_se: (P, I) standard error (additive) or posterior sd (bayesian) of the calibrated value,
             in the indicator's units; NaN outside ``columns`` and where nobody scored.
@@ -134,10 +134,10 @@ def calibrate(values: np.ndarray, nodes: list[NodeInfo], cols: list[int], method
               expert_ids=None) -> tuple[np.ndarray, Calibration]:
     """Fit the rater-effects model on columns *cols* of *values* (E, P, I): (P, len(cols)) clipped
     calibrated values, and the :class:`Calibration`. A refusal names the model and how to turn it off."""
-    from tlr.panel.calibration import CalibrationError, fit_additive, fit_bayesian
+    from tlr.panel.calibration import CalibrationError, fit_additive, fit_bayesian, fit_scaled
 
     E, P, I = values.shape
-    fit_fn = fit_bayesian if method == "bayesian" else fit_additive
+    fit_fn = {"additive": fit_additive, "bayesian": fit_bayesian, "scaled": fit_scaled}[method]
     sub = values[:, :, cols]
     try:
         fit = fit_fn(sub, expert_ids=expert_ids, indicator_ids=[nodes[i].id for i in cols])

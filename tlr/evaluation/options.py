@@ -15,7 +15,7 @@ class EvaluationOptions:
     trim: int | None = None
     min_experts: int | None = None
     leniency_correction: bool | None = None
-    calibration: str | None = None     # none | leniency | additive | bayesian (overrides the rubric)
+    calibration: str | None = None     # none | leniency | additive | bayesian | scaled (overrides the rubric)
     draws: int = 10_000
     bootstrap_draws: int = 1_000
     concentration: float = 100.0

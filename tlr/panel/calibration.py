@@ -1,4 +1,10 @@
-"""Rater calibration: the additive rater-effects model, fitted on a sparse assignment.
+"""Rater calibration: rater-effects models fitted on a sparse assignment.
+
+- :func:`fit_additive` — quality + leniency + per-expert noise, feasible GLS (below);
+- :func:`fit_bayesian` — the same with quality and leniency partially pooled (Gaussian priors), the
+  posterior in closed form and the variance components by empirical Bayes;
+- :func:`fit_scaled` — leniency + scale x quality (an expert may spread or compress their scores),
+  by alternating weighted least squares.
 
 Model (per indicator, in whatever units the scores are in)::
 
@@ -452,5 +458,126 @@ def fit_bayesian(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, e
     return _bayes_result(y3, flat, y, mask, 1.0 / var_e, 1.0 / var_q, 1.0 / var_b, mu, iterations)
 
 
-__all__ = ["AdditiveFit", "BayesianFit", "CalibrationError", "bayesian_posterior", "components", "fit_additive",
-           "fit_bayesian"]
+# --------------------------------------------------------------------------- expert scale (optional)
+
+
+@dataclass(frozen=True)
+class ScaledFit(ResultMixin):
+    """Result of :func:`fit_scaled`:
+    ``score = quality[p] + leniency[e] + (scale[e] - 1) * (quality[p] - mean quality) + noise``.
+
+    Shapes as :class:`AdditiveFit`. ``scale`` averages 1 and ``leniency`` sums to 0 over the experts who
+    scored, so ``quality`` is in score units: the score an average expert of the panel would give;
+    ``leniency`` is each expert's offset on a project of average quality (comparable with the additive
+    model's), ``scale`` how much they spread (> 1) or compress (< 1) the differences between projects.
+    ``quality_se`` is conditional on the experts' estimated leniency, scale and noise (it leaves their
+    uncertainty out, so it is a lower bound).
+    """
+
+    quality: np.ndarray
+    quality_se: np.ndarray
+    leniency: np.ndarray
+    scale: np.ndarray
+    noise_sd: np.ndarray
+    n_scores: np.ndarray
+    fitted: np.ndarray
+    residuals: np.ndarray
+    iterations: np.ndarray
+    method: str = "scaled"
+
+
+def fit_scaled(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, expert_ids=None,
+               indicator_ids=None, max_iter: int = 200, tol: float = 1e-8) -> ScaledFit:
+    """Fit ``score = intercept[e] + scale[e] * quality[p] + noise`` by alternating weighted least squares.
+
+    An expert with ``scale`` above 1 spreads their scores more than the panel, below 1 less (a
+    "central tendency" rater). Starts from :func:`fit_additive` (scale 1); then alternates: each
+    project's quality given the experts (a weighted regression through the experts' lines), each
+    expert's line (intercept, slope) and noise given the qualities, then renormalises (mean scale 1,
+    leniency summing to 0). Stops when the fitted values change by less than *tol* times the scores'
+    spread. Same guards as :func:`fit_additive` (``min_scores`` of at least 3: a line and a residual).
+    """
+    base = fit_additive(scores, min_scores=max(min_scores, 3), noise_prior_dof=noise_prior_dof,
+                        expert_ids=expert_ids, indicator_ids=indicator_ids)
+    y3, flat = _as_cube(scores)
+    y = np.moveaxis(y3, 2, 0)                                  # (I, E, P)
+    mask = ~np.isnan(y)
+    yz = np.where(mask, y, 0.0)
+    n_ind = y.shape[0]
+
+    def cube(a):
+        a = np.asarray(a, dtype=float)
+        return np.moveaxis(a[..., None] if flat else a, -1, 0)
+
+    q = np.nan_to_num(cube(base.quality))                       # (I, P)
+    b = np.nan_to_num(cube(base.leniency))                      # (I, E)
+    var_e = np.nan_to_num(cube(base.noise_sd), nan=1.0) ** 2
+    n_e = mask.sum(axis=2)
+    active = n_e > 0
+    scored = mask.any(axis=1)
+    s = np.where(active, 1.0, 0.0)
+    spread = np.maximum(np.nanstd(np.where(mask, y, np.nan).reshape(n_ind, -1), axis=1), 1e-12)
+    fitted_old = np.where(mask, b[:, :, None] + s[:, :, None] * q[:, None, :], 0.0)
+    iterations = np.zeros(n_ind, dtype=int)
+    done = np.zeros(n_ind, dtype=bool)
+    for it in range(max_iter):
+        w = np.where(active, 1.0 / var_e, 0.0)
+        W = mask * w[:, :, None]
+        # quality given the experts' lines
+        den = (W * s[:, :, None] ** 2).sum(axis=1)
+        q_new = np.where(den > 0, (W * s[:, :, None] * (yz - b[:, :, None])).sum(axis=1) / np.where(den > 0, den, 1), 0)
+        # each expert's line given the qualities (weighted simple regression over their projects)
+        m = np.where(mask, 1.0, 0.0)
+        n = np.maximum(n_e, 1)
+        qm = (m * q_new[:, None, :]).sum(axis=2) / n
+        ym = (m * yz).sum(axis=2) / n
+        dq = np.where(mask, q_new[:, None, :] - qm[:, :, None], 0.0)
+        sxx = (dq ** 2).sum(axis=2)
+        s_new = np.where(sxx > 0, (dq * np.where(mask, yz - ym[:, :, None], 0.0)).sum(axis=2) / np.where(sxx > 0, sxx, 1),
+                         1.0)
+        s_new = np.where(active, s_new, 0.0)
+        b_new = np.where(active, ym - s_new * qm, 0.0)
+        # renormalise: mean scale 1, leniency summing to 0 (quality in the panel's score units)
+        k = np.maximum(active.sum(axis=1), 1)
+        mean_s = np.where(active, s_new, 0.0).sum(axis=1) / k
+        mean_b = np.where(active, b_new, 0.0).sum(axis=1) / k
+        mean_s = np.where(np.abs(mean_s) > 1e-12, mean_s, 1.0)
+        q_new = np.where(scored, mean_b[:, None] + mean_s[:, None] * q_new, 0.0)
+        b_new = np.where(active, b_new - s_new * (mean_b / mean_s)[:, None], 0.0)
+        s_new = s_new / mean_s[:, None]
+        fitted = np.where(mask, b_new[:, :, None] + s_new[:, :, None] * q_new[:, None, :], 0.0)
+        rss = np.where(mask, (yz - fitted) ** 2, 0.0).sum(axis=2)
+        dof = np.maximum(n_e - 2.0 - np.where(mask, W * s_new[:, :, None] ** 2 / np.where(den > 0, den, 1)[:, None, :],
+                                              0.0).sum(axis=2), 0.0)
+        pooled = rss.sum(axis=1, keepdims=True) / np.maximum(dof.sum(axis=1, keepdims=True), 1e-12)
+        var_new = (rss + noise_prior_dof * pooled) / np.maximum(dof + noise_prior_dof, 1e-12)
+        var_new = np.where(active, np.maximum(var_new, np.maximum(pooled * 1e-6, 1e-12)), 1.0)
+        change = np.abs(fitted - fitted_old).max(axis=(1, 2)) / spread
+        keep = done[:, None]
+        q, b, s = np.where(keep, q, q_new), np.where(keep, b, b_new), np.where(keep, s, s_new)
+        var_e = np.where(keep, var_e, var_new)
+        fitted_old = np.where(done[:, None, None], fitted_old, fitted)
+        iterations = np.where(done, iterations, it + 1)
+        done |= change <= tol
+        if done.all():
+            break
+    w = np.where(active, 1.0 / var_e, 0.0)
+    den = (mask * w[:, :, None] * s[:, :, None] ** 2).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        se = np.where(scored & (den > 0), 1.0 / np.sqrt(den), np.nan)
+    fit = np.where(mask, b[:, :, None] + s[:, :, None] * q[:, None, :], np.nan)
+    q_mean = np.where(scored, q, 0.0).sum(axis=1) / np.maximum(scored.sum(axis=1), 1)
+    b = b + (s - 1.0) * q_mean[:, None]        # the intercept at quality 0 -> the offset at the average project
+
+    def back(a: np.ndarray) -> np.ndarray:
+        out = np.moveaxis(a, 0, -1)
+        return out[..., 0] if flat else out
+
+    return ScaledFit(quality=back(np.where(scored, q, np.nan)), quality_se=back(se),
+                     leniency=back(np.where(active, b, np.nan)), scale=back(np.where(active, s, np.nan)),
+                     noise_sd=back(np.where(active, np.sqrt(var_e), np.nan)), n_scores=back(n_e),
+                     fitted=back(fit), residuals=back(y - fit), iterations=iterations[0] if flat else iterations)
+
+
+__all__ = ["AdditiveFit", "BayesianFit", "CalibrationError", "ScaledFit", "bayesian_posterior", "components",
+           "fit_additive", "fit_bayesian", "fit_scaled"]

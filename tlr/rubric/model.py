@@ -469,12 +469,13 @@ class PanelRules(StrictModel):
     min_experts: int = Field(5, ge=1)
     quorum: float = Field(2 / 3, gt=0, le=1, description="Share of assigned experts who must score.")
     leniency_correction: bool = Field(False, description="Same as calibration: leniency (kept for older rubrics).")
-    calibration: Literal["none", "leniency", "additive", "bayesian"] | None = Field(
+    calibration: Literal["none", "leniency", "additive", "bayesian", "scaled"] | None = Field(
         None,
         description="Rater calibration of the rating and number indicators: none; leniency (each expert's "
                     "scores z-standardised, then the mean); additive (score = quality + expert leniency + noise, "
                     "fitted by weighted least squares); bayesian (the same with leniency and quality shrunk "
-                    "towards their averages, variances by empirical Bayes). Unstated: leniency if "
+                    "towards their averages, variances by empirical Bayes); scaled (score = leniency + expert scale x "
+                    "quality + noise: an expert may also spread or compress their scores). Unstated: leniency if "
                     "leniency_correction is true, else none.")
 
     @model_validator(mode="after")
