@@ -204,3 +204,23 @@ def test_refused_calibration_exits_2_in_one_line(tmp_path, capsys):
     lines = [x for x in err.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and "calibration 'additive' refused" in lines[0] and "calibration: none" in lines[0]
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("panel, listed, absent", [
+    ({}, "评分校正 不校正", "宽严偏差校正"),
+    ({"leniency_correction": True}, None, "评分校正"),
+    ({"calibration": "additive"}, None, "宽严偏差校正"),
+])
+def test_defaults_sentence_names_the_calibration_once(panel, listed, absent):
+    import dataclasses
+
+    from tlr.app.report_data import methodology
+
+    ev = _evaluation("none")
+    rubric = _rubric(**panel)
+    method = {**ev.method, "panel_defaults": list(rubric.panel_defaults)}
+    text = methodology(dataclasses.replace(ev, rubric=rubric, method=method), "zh").consensus_method.zh
+    defaults = text[text.index("评价体系未规定"):] if "评价体系未规定" in text else ""
+    if listed:
+        assert listed in defaults
+    assert absent not in defaults

@@ -418,7 +418,8 @@ def _defaults_text(m: dict, rubric) -> tuple[str, str]:
                 "(This campaign did not record which panel rules the rubric left to their defaults.)")
     if m["consensus"] != "trimmed_mean":  # trimming rules were not applied: not "used"
         defaults = [d for d in defaults if d not in ("trim", "min_after_trim")]
-    if "calibration" in defaults:  # one rule, two names: listed once, and not when leniency_correction set it
+    if "calibration" in defaults or rubric.document.panel.calibration is not None:
+        # one rule, two names: listed once as the calibration, and not at all when the rubric stated either
         defaults = [d for d in defaults if d != "leniency_correction"
                     and (d != "calibration" or "leniency_correction" in defaults)]
     if not defaults:
