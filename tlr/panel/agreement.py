@@ -25,7 +25,7 @@ import numpy as np
 from tlr.numeric.arrays import as_float_array
 from tlr.numeric.errors import InvalidValueError, ShapeError
 from tlr.numeric.results import ResultMixin
-from tlr.numeric.stats import average_ranks, chi2_sf, f_sf
+from tlr.numeric.stats import _lgamma, average_ranks, beta_i, chi2_sf, f_sf
 from tlr.panel.consensus import check_cube
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +140,66 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
 # --------------------------------------------------------------------------------------------
 ICC_FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 
+# form -> (Shrout & Fleiss name, McGraw & Wong name or "", model)
+ICC_NAMES: dict[str, tuple[str, str, str]] = {
+    "ICC1": ("ICC(1,1)", "", "one-way random, single rater"),
+    "ICC2": ("ICC(2,1)", "ICC(A,1)", "two-way random, absolute agreement, single rater"),
+    "ICC3": ("ICC(3,1)", "ICC(C,1)", "two-way mixed, consistency, single rater"),
+    "ICC1k": ("ICC(1,k)", "", "one-way random, mean of k raters"),
+    "ICC2k": ("ICC(2,k)", "ICC(A,k)", "two-way random, absolute agreement, mean of k raters"),
+    "ICC3k": ("ICC(3,k)", "ICC(C,k)", "two-way mixed, consistency, mean of k raters"),
+}
+
+# what a user may type -> form (Shrout & Fleiss "2,1", McGraw & Wong "A,1", or the form itself)
+ICC_ALIASES: dict[str, str] = {
+    "1,1": "ICC1", "2,1": "ICC2", "3,1": "ICC3", "1,k": "ICC1k", "2,k": "ICC2k", "3,k": "ICC3k",
+    "a,1": "ICC2", "c,1": "ICC3", "a,k": "ICC2k", "c,k": "ICC3k",
+    **{f.lower(): f for f in ICC_FORMS},
+}
+
+
+def icc_form(name: str) -> str:
+    """``"2,1"``, ``"ICC(2,1)"``, ``"A,1"``, ``"ICC(A,k)"`` or ``"ICC2"`` -> the form key (``"ICC2"``).
+
+    Raises ``KeyError`` naming the accepted spellings.
+    """
+    key = name.strip().lower().replace(" ", "")
+    if key.startswith("icc(") and key.endswith(")"):
+        key = key[4:-1]
+    if key not in ICC_ALIASES:
+        raise KeyError(f"未知 ICC 形式 / unknown ICC form {name!r}: use 1,1 2,1 3,1 1,k 2,k 3,k A,1 C,1 A,k C,k")
+    return ICC_ALIASES[key]
+
+
+@dataclass(frozen=True)
+class ICCForm(ResultMixin):
+    """One ICC form with its F test and confidence interval (McGraw & Wong 1996, Tables 7-8).
+
+    Attributes:
+        form: key (``"ICC2"``); name: Shrout & Fleiss name (``"ICC(2,1)"``); mcgraw_wong: their name
+            (``"ICC(A,1)"``; empty for the one-way forms); model: in words.
+        value: the coefficient.
+        F, df1, df2, p_value: the test of ICC = 0 (F = BMS / WMS for the one-way forms, BMS / EMS for
+            the two-way forms, where the absolute-agreement and consistency tests coincide at 0).
+        df2_ci: denominator degrees of freedom of the interval: ``df2``, except for the
+            absolute-agreement forms, where it is McGraw & Wong's Satterthwaite-type v.
+        ci_low, ci_high: the interval at ``confidence``.
+    """
+
+    form: str
+    name: str
+    mcgraw_wong: str
+    model: str
+    value: np.ndarray
+    F: np.ndarray
+    df1: np.ndarray
+    df2: np.ndarray
+    df2_ci: np.ndarray
+    p_value: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    confidence: float
+
 
 @dataclass(frozen=True)
 class ICCResult(ResultMixin):
@@ -149,10 +209,12 @@ class ICCResult(ResultMixin):
         values: dict form -> array, forms ICC1 = ICC(1,1), ICC2 = ICC(2,1) (two-way random,
             absolute agreement; McGraw & Wong ICC(A,1)), ICC3 = ICC(3,1) (two-way mixed,
             consistency; ICC(C,1)), and the average-of-k versions ICC1k, ICC2k, ICC3k.
+        forms: dict form -> :class:`ICCForm`, the same values with F, df, p and confidence interval.
         BMS, JMS, EMS, WMS: between-targets, between-judges, residual and within-target mean squares.
         F: BMS / EMS (test of ICC(3,1) = 0), with df (n - 1, (n - 1)(k - 1)) and ``p_value``.
         n_targets, k_judges: block size actually used (complete-block rule).
         defined: False where the block is too small (n < 2 or k < 2) or has no variance.
+        confidence: level of the intervals in ``forms``.
     """
 
     values: dict
@@ -165,9 +227,102 @@ class ICCResult(ResultMixin):
     n_targets: np.ndarray
     k_judges: np.ndarray
     defined: np.ndarray
+    forms: dict = field(default_factory=dict)
+    confidence: float = 0.95
 
 
-def icc(scores) -> ICCResult:
+def f_isf(q, dfn, dfd) -> np.ndarray:
+    """The F(dfn, dfd) value exceeded with probability *q* (inverse of :func:`tlr.numeric.stats.f_sf`).
+
+    Bisection on z = dfd / (dfd + dfn x), where P(F > x) = I_z(dfd / 2, dfn / 2) rises with z;
+    non-integer df (Satterthwaite) allowed. scipy.stats is not imported (start-up time, see
+    :mod:`tlr.numeric.stats`). NaN where q is not in (0, 1) or a df is not positive.
+    """
+    q, dfn, dfd = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(q, dfn, dfd))
+    ok = (q > 0) & (q < 1) & (dfn > 0) & (dfd > 0) & np.isfinite(dfn) & np.isfinite(dfd)
+    a = np.where(ok, dfd / 2.0, 1.0)
+    b = np.where(ok, dfn / 2.0, 1.0)
+    target = np.where(ok, q, 0.5)
+    lo, hi = np.zeros(q.shape), np.ones(q.shape)
+    for _ in range(40):        # bracket to 1e-12, then Newton on z (relative precision for z near 0)
+        mid = 0.5 * (lo + hi)
+        below = beta_i(a, b, mid) < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    z = 0.5 * (lo + hi)
+    log_beta = _lgamma(a) + _lgamma(b) - _lgamma(a + b)
+    for _ in range(6):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            density = np.exp((a - 1) * np.log(z) + (b - 1) * np.log1p(-z) - log_beta)
+            step = (beta_i(a, b, z) - target) / density
+        nz = z - np.where(np.isfinite(step), step, 0.0)
+        z = np.where((nz > lo) & (nz < hi), nz, z)     # stay inside the bracket
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = dfd * (1.0 - z) / (dfn * z)
+    return np.where(ok, x, np.nan)
+
+
+def _icc_inference(values: dict, BMS, JMS, EMS, WMS, n, k, defined, confidence: float) -> dict:
+    """F, df, p and the confidence interval of every form (McGraw & Wong 1996, Tables 7 and 8;
+    the same formulas as R's psych::ICC and irr::icc)."""
+    tail = (1.0 - confidence) / 2.0
+    nn = np.where(defined, n, 2.0)
+    kk = np.where(defined, k, 2.0)
+    out: dict[str, ICCForm] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F1 = BMS / WMS
+        F3 = BMS / EMS
+        df1 = nn - 1
+        df2_1 = nn * (kk - 1)
+        df2_3 = (nn - 1) * (kk - 1)
+
+        def interval(F, d1, d2):
+            lo = F / f_isf(tail, d1, d2)
+            hi = F * f_isf(tail, d2, d1)
+            return lo, hi
+
+        # one-way (case 1) and consistency (case 3): from F_L, F_U
+        fl1, fu1 = interval(np.where(defined, F1, 1.0), df1, df2_1)
+        fl3, fu3 = interval(np.where(defined, F3, 1.0), df1, df2_3)
+        # absolute agreement (case 2A): Satterthwaite's v for the mixture a JMS + b EMS
+        r = np.where(defined, values["ICC2"], 0.0)
+        a = kk * r / (nn * (1 - r))
+        b = 1 + kk * r * (nn - 1) / (nn * (1 - r))
+        v = (a * JMS + b * EMS) ** 2 / ((a * JMS) ** 2 / (kk - 1) + (b * EMS) ** 2 / ((nn - 1) * (kk - 1)))
+        v = np.where(defined & np.isfinite(v) & (v > 0), v, np.nan)
+        fl2 = f_isf(tail, df1, v)
+        fu2 = f_isf(tail, v, df1)
+        c = kk * JMS + (kk * nn - kk - nn) * EMS
+        lo2 = nn * (BMS - fl2 * EMS) / (fl2 * c + nn * BMS)
+        hi2 = nn * (fu2 * BMS - EMS) / (c + nn * fu2 * BMS)
+        bounds = {
+            "ICC1": ((fl1 - 1) / (fl1 + kk - 1), (fu1 - 1) / (fu1 + kk - 1)),
+            "ICC3": ((fl3 - 1) / (fl3 + kk - 1), (fu3 - 1) / (fu3 + kk - 1)),
+            "ICC1k": (1 - 1 / fl1, 1 - 1 / fu1),
+            "ICC3k": (1 - 1 / fl3, 1 - 1 / fu3),
+            "ICC2": (lo2, hi2),
+            # Spearman-Brown of the ICC(A,1) bounds = McGraw & Wong's case 2A, k raters
+            "ICC2k": (kk * lo2 / (1 + (kk - 1) * lo2), kk * hi2 / (1 + (kk - 1) * hi2)),
+        }
+        p1 = f_sf(np.where(defined, F1, 1.0), df1, df2_1)
+        p3 = f_sf(np.where(defined, F3, 1.0), df1, df2_3)
+    for form in ICC_FORMS:
+        one_way = form.startswith("ICC1")
+        F, d2, p = (F1, df2_1, p1) if one_way else (F3, df2_3, p3)
+        d2ci = v if form.startswith("ICC2") else d2
+        lo, hi = bounds[form]
+        name, mw, model = ICC_NAMES[form]
+
+        def cut(x):
+            return np.where(defined, x, np.nan)
+
+        out[form] = ICCForm(form=form, name=name, mcgraw_wong=mw, model=model, value=values[form],
+                            F=cut(F), df1=cut(df1), df2=cut(d2), df2_ci=cut(d2ci), p_value=cut(p),
+                            ci_low=cut(lo), ci_high=cut(hi), confidence=confidence)
+    return out
+
+
+def icc(scores, *, confidence: float = 0.95) -> ICCResult:
     """All six Shrout & Fleiss ICCs for a (experts, projects) or (experts, projects, blocks) array.
 
     Targets are projects, judges are experts. With the two-way ANOVA mean squares
@@ -180,8 +335,12 @@ def icc(scores) -> ICCResult:
         ICC(2,k) = (BMS - EMS) / (BMS + (JMS - EMS) / n)
         ICC(3,k) = (BMS - EMS) / BMS
 
-    Missing data: complete-block rule (module doc).
+    Each form's F test and ``confidence`` interval are in ``forms`` (McGraw & Wong 1996; for the
+    absolute-agreement forms the interval uses their Satterthwaite-type df). Missing data:
+    complete-block rule (module doc).
     """
+    if not 0 < confidence < 1:
+        raise InvalidValueError(f"置信水平须在 0 与 1 之间 / confidence must be between 0 and 1, got {confidence}")
     x, squeeze = _blocks(scores, "icc")
     ex, pr, block = _complete_block(x)
     k = ex.sum(axis=0).astype(float)
@@ -211,12 +370,13 @@ def icc(scores) -> ICCResult:
             "ICC3k": (BMS - EMS) / BMS,
         }
         F = BMS / EMS
-    defined = ok & (BMS > 0) & np.isfinite(F)
+    defined = ok & (BMS > 0) & np.isfinite(F)        # EMS > 0, hence WMS > 0
     for key in forms:
         forms[key] = np.where(defined, forms[key], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(defined, f_sf(np.where(defined, F, 1.0), np.maximum(n - 1, 1),
                                           np.maximum((n - 1) * (k - 1), 1)), np.nan)
+    inference = _icc_inference(forms, BMS, JMS, EMS, WMS, n, k, defined, confidence)
     out = dict(BMS=np.where(ok, BMS, np.nan), JMS=np.where(ok, JMS, np.nan),
                EMS=np.where(ok, EMS, np.nan), WMS=np.where(ok, WMS, np.nan),
                F=np.where(defined, F, np.nan), p_value=p, n_targets=n.astype(int),
@@ -224,7 +384,15 @@ def icc(scores) -> ICCResult:
     if squeeze:
         out = {kk: v[0] for kk, v in out.items()}
         forms = {kk: v[0] for kk, v in forms.items()}
-    return ICCResult(values=forms, **out)
+        inference = {kk: _squeeze_form(v) for kk, v in inference.items()}
+    return ICCResult(values=forms, forms=inference, confidence=confidence, **out)
+
+
+def _squeeze_form(f: ICCForm) -> ICCForm:
+    import dataclasses
+
+    return dataclasses.replace(f, **{name: getattr(f, name)[0] for name in
+                                     ("value", "F", "df1", "df2", "df2_ci", "p_value", "ci_low", "ci_high")})
 
 
 # --------------------------------------------------------------------------------------------
