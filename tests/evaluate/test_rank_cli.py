@@ -49,6 +49,11 @@ def test_explain_and_agreement(campaign, capsys):
     assert sum(c["contribution"] for c in body["contributions"]) == pytest.approx(body["composite"])
     agree = run_json(["agreement", str(campaign), "--json"], capsys)
     assert agree["indicators"]["team"]["icc1_oneway"] > 0.5
+    team = agree["indicators"]["team"]                      # Krippendorff's alpha beside the old keys
+    assert team["alpha_level"] in ("interval", "ordinal", "nominal") and team["alpha"] is not None
+    assert team["alpha_ci_low"] <= team["alpha"] <= team["alpha_ci_high"]
+    assert agree["headline"]["statistic"] == "krippendorff_alpha"
+    assert agree["headline"]["design"] == team["design"] in ("sparse", "complete")
 
 
 def test_human_output_and_errors(campaign, capsys, tmp_path):

@@ -255,11 +255,15 @@ def explain(campaign: str | None, project: str, rubric_path: str | None, allow_u
 @lang_option
 @json_option
 def agreement(campaign: str | None, allow_unverified: bool, lang: str, as_json: bool) -> int:
-    """专家一致性 / Panel agreement: Kendall's W and ICC per indicator, re-review flags, outlier experts.
+    """专家一致性 / Panel agreement: Krippendorff's alpha, ICC and Kendall's W per indicator, outlier experts.
 
-    W and ICC are computed over the complete block (experts who scored every
-    project on the indicator); with sparse assignments that block may be empty and
-    the statistic is reported as not available, never guessed.
+    Krippendorff's alpha (ordinal for levels such as TRL, interval for scores) is
+    the headline: it takes any pattern of missing scores, so it works when each
+    expert scored only some projects; its 95% interval resamples projects with a
+    fixed seed. W and the two-way ICC are computed over the complete block
+    (experts who scored every project on the indicator); with sparse assignments
+    that block may be empty and they are reported as not available, never guessed.
+    Advisory: nothing here changes a rank.
 
     \b
     Example / 示例:
@@ -285,17 +289,25 @@ def agreement(campaign: str | None, allow_unverified: bool, lang: str, as_json: 
                             "flat_share": _num(flags.flat_share[e]), "corr": _num(flags.corr[e]), "flags": kinds})
     review = [{"project": ev.projects[p], "reasons": [f.to_dict(lang) for f in ev.flags(p) if f.severity == "review"]}
               for p in range(len(ev.projects)) if ev.review[p]]
-    data = {"audit": audit.to_dict(), "indicators": ev.agreement, "experts": experts, "review": review}
+    headline = _headline(ev.agreement)
+    data = {"audit": audit.to_dict(), "indicators": ev.agreement, "experts": experts, "review": review,
+            "headline": headline}
     if as_json:
         echo_json(data)
         return 0
     out = console()
     zh = lang == "zh"
-    print_table(("indicator", "ICC(1) one-way", "projects", "Kendall W", "p", "block e×p"),
-                [[f"{iid} {tr(ev.rubric.node(iid).label, lang)}", _fmt(entry.get("icc1_oneway"), 3),
-                  str(entry.get("icc1_targets", "")), _fmt(entry.get("kendall_w"), 3), _fmt(entry.get("kendall_p"), 3),
+    indicators = {iid: entry for iid, entry in ev.agreement.items() if isinstance(entry, dict)}
+    print_table(("indicator", "α", "level", "α 95% CI", "design", "ICC(1) one-way", "projects", "ICC(A,1)",
+                 "Kendall W", "p", "block e×p"),
+                [[f"{iid} {tr(ev.rubric.node(iid).label, lang)}", _fmt(entry.get("alpha"), 3),
+                  entry.get("alpha_level", ""), _ci(entry), entry.get("design", ""),
+                  _fmt(entry.get("icc1_oneway"), 3), str(entry.get("icc1_targets", "")), _fmt(entry.get("icc2_1"), 3),
+                  _fmt(entry.get("kendall_w"), 3), _fmt(entry.get("kendall_p"), 3),
                   f"{entry.get('kendall_experts', 0)}×{entry.get('kendall_projects', 0)}"]
-                 for iid, entry in ev.agreement.items()], title="指标一致性 / agreement per indicator", out=out)
+                 for iid, entry in indicators.items()], title="指标一致性 / agreement per indicator", out=out)
+    if headline["reason"]:
+        out.print(f"{'主要统计量' if zh else 'headline'}: Krippendorff α — {safe(headline['reason'][lang])}")
     if experts:
         print_table(("expert", "bias", "z", "flat", "corr", "flags"),
                     [[x["expert"], _fmt(x["bias"], 2), _fmt(x["bias_z"], 1), _fmt(x["flat_share"], 2),
@@ -309,3 +321,17 @@ def agreement(campaign: str | None, allow_unverified: bool, lang: str, as_json: 
 def _num(x) -> float | None:
     x = float(x)
     return None if x != x else x
+
+
+def _ci(entry: dict) -> str:
+    low, high = entry.get("alpha_ci_low"), entry.get("alpha_ci_high")
+    return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
+
+
+def _headline(indicators: dict) -> dict:
+    """Which statistic leads and why, over all indicators: sparse if any indicator's design is sparse."""
+    designs = {entry.get("design") for entry in indicators.values() if isinstance(entry, dict)}
+    design = "sparse" if "sparse" in designs else "complete" if "complete" in designs else "none"
+    reason = next((entry["headline_reason"] for entry in indicators.values()
+                   if isinstance(entry, dict) and entry.get("design") == design and "headline_reason" in entry), None)
+    return {"statistic": "krippendorff_alpha", "design": design, "reason": reason}

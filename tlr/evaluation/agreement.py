@@ -1,9 +1,15 @@
-"""Panel agreement beside the ranking (advisory): ICC and Kendall's W per scored indicator, outlier experts.
+"""Panel agreement beside the ranking (advisory): Krippendorff's alpha, ICC and Kendall's W per scored
+indicator, outlier experts.
 
-One-way ICC(1) uses every project with two or more scores (right for assignment designs, where each
-project has its own experts); Kendall's W and the two-way ICCs need a complete block of experts x
-projects and are reported as not defined when there is none. Nothing here changes a rank: a
-degenerate panel is reported, never allowed to stop the ranking.
+Krippendorff's alpha is the headline on every indicator: it takes any pattern of missing scores (a sparse
+assignment, where each expert scores only some projects) and the scale's level of measurement — ordinal
+for levels ladders and named grades (TRL 1-9 ...), interval for Likert and numeric scores, nominal for
+yes/no. Its 95 % interval resamples projects with a fixed seed, so the same ledger always gives the same
+numbers. One-way ICC(1) uses every project with two or more scores; Kendall's W and the two-way ICCs need a
+complete block of experts x projects and are reported as not defined when there is none. Each indicator
+says whether its design is ``complete`` (every expert who scored it scored every project) or ``sparse``,
+and why alpha is the headline. Nothing here changes a rank: a degenerate panel is reported, never
+allowed to stop the ranking.
 """
 
 from __future__ import annotations
@@ -22,6 +28,18 @@ from tlr.panel.agreement import (
 )
 from tlr.rubric import NodeInfo
 from tlr.rubric.kinds import kind_of
+
+ALPHA_BOOTSTRAP = 1000       # draws for alpha's interval: ~1 ms per indicator of a 60-project round
+ALPHA_SEED = 20240601        # fixed: the advisory interval is reproducible from the ledger alone
+REASONS = {
+    "sparse": {"zh": "稀疏分配：每位专家只评部分项目，采用 Krippendorff α",
+               "en": "sparse assignment: each expert scored only some projects, so Krippendorff's alpha is used"},
+    "complete": {"zh": "完整设计：每位专家评了全部项目，以 Krippendorff α 为主，同时给出 ICC 与肯德尔 W",
+                 "en": "complete design: every expert scored every project; Krippendorff's alpha is the headline, "
+                       "ICC and Kendall's W are shown too"},
+    "none": {"zh": "没有项目有两位以上专家的评分，无法计算一致性",
+             "en": "no project has scores from two or more experts: agreement cannot be computed"},
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,36 @@ def _block_statistics(sub: np.ndarray):
         return None, None
 
 
+def alpha_level(scale: Any) -> str:
+    """Krippendorff's level of measurement for a rubric scale: interval where means make sense (Likert,
+    numeric), nominal for yes/no, ordinal otherwise (levels ladders such as TRL 1-9, named grades)."""
+    kind = kind_of(scale)
+    if kind.interval:
+        return "interval"
+    return "nominal" if kind.name == "boolean" else "ordinal"
+
+
+def design_of(block: np.ndarray) -> str:
+    """``complete``, ``sparse`` or ``none`` for one indicator's (experts, projects) scores."""
+    present = ~np.isnan(block)
+    if not (present.sum(axis=0) >= 2).any():
+        return "none"
+    experts, projects = present.any(axis=1), present.any(axis=0)
+    return "complete" if present[experts][:, projects].all() else "sparse"
+
+
+def _alpha_entry(block: np.ndarray, level: str) -> dict[str, Any]:
+    from tlr.panel.krippendorff import krippendorff_alpha
+
+    try:
+        a = krippendorff_alpha(block, level=level, bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED)
+    except Exception as exc:  # advisory: a degenerate indicator must not stop the ranking
+        return {"alpha": None, "alpha_level": level, "alpha_error": str(exc)}
+    return {"alpha": _num(a.alpha), "alpha_level": level, "alpha_ci_low": _num(a.ci_low),
+            "alpha_ci_high": _num(a.ci_high), "alpha_units": int(a.n_units), "alpha_values": int(a.n_values),
+            "alpha_bootstrap": ALPHA_BOOTSTRAP, "alpha_seed": ALPHA_SEED}
+
+
 def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...]) -> dict[str, Any]:
     """Agreement statistics per scored indicator of *scores* (E, P, I)."""
     sub = scores[:, :, list(scored)]
@@ -56,14 +104,19 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
     w, two = _block_statistics(sub)
     out: dict[str, Any] = {}
     for k, i in enumerate(scored):
+        design = design_of(sub[:, :, k])
         entry: dict[str, Any] = {"icc1_oneway": _num(oneway.icc[k]), "icc1_targets": int(oneway.n_targets[k]),
                                  "icc1_ratings": int(oneway.n_ratings[k])}
+        entry.update(_alpha_entry(sub[:, :, k], alpha_level(nodes[i].scale)))
+        entry.update(design=design, headline="krippendorff_alpha", headline_reason=REASONS[design])
         if w is not None:
             entry.update(kendall_w=_num(w.W[k]), kendall_p=_num(w.p_value[k]), kendall_experts=int(w.m_used[k]),
                          kendall_projects=int(w.n_used[k]))
         if two is not None:
+            a1 = two.forms["ICC2"]
             entry.update(icc2_1=_num(two.values["ICC2"][k]), icc_block_projects=int(two.n_targets[k]),
-                         icc_block_experts=int(two.k_judges[k]))
+                         icc_block_experts=int(two.k_judges[k]), icc2_1_ci_low=_num(a1.ci_low[k]),
+                         icc2_1_ci_high=_num(a1.ci_high[k]), icc3_1=_num(two.values["ICC3"][k]))
         out[nodes[i].id] = entry
     return out
 
@@ -80,4 +133,4 @@ def agreement_of(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, .
     return Agreement(indicators=indicators, expert_flags=flags)
 
 
-__all__ = ["Agreement", "agreement_of", "indicator_agreement"]
+__all__ = ["Agreement", "REASONS", "agreement_of", "alpha_level", "design_of", "indicator_agreement"]

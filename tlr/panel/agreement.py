@@ -275,23 +275,20 @@ def _icc_inference(values: dict, BMS, JMS, EMS, WMS, n, k, defined, confidence: 
         df1 = nn - 1
         df2_1 = nn * (kk - 1)
         df2_3 = (nn - 1) * (kk - 1)
-
-        def interval(F, d1, d2):
-            lo = F / f_isf(tail, d1, d2)
-            hi = F * f_isf(tail, d2, d1)
-            return lo, hi
-
-        # one-way (case 1) and consistency (case 3): from F_L, F_U
-        fl1, fu1 = interval(np.where(defined, F1, 1.0), df1, df2_1)
-        fl3, fu3 = interval(np.where(defined, F3, 1.0), df1, df2_3)
+        F1d = np.where(defined, F1, 1.0)
+        F3d = np.where(defined, F3, 1.0)
         # absolute agreement (case 2A): Satterthwaite's v for the mixture a JMS + b EMS
         r = np.where(defined, values["ICC2"], 0.0)
         a = kk * r / (nn * (1 - r))
         b = 1 + kk * r * (nn - 1) / (nn * (1 - r))
         v = (a * JMS + b * EMS) ** 2 / ((a * JMS) ** 2 / (kk - 1) + (b * EMS) ** 2 / ((nn - 1) * (kk - 1)))
         v = np.where(defined & np.isfinite(v) & (v > 0), v, np.nan)
-        fl2 = f_isf(tail, df1, v)
-        fu2 = f_isf(tail, v, df1)
+        # the six F quantiles in one call (the inverse is a loop of incomplete-beta evaluations)
+        q1, q1r, q3, q3r, fl2, fu2 = np.split(
+            f_isf(tail, np.concatenate([df1, df2_1, df1, df2_3, df1, v]),
+                  np.concatenate([df2_1, df1, df2_3, df1, v, df1])), 6)
+        fl1, fu1 = F1d / q1, F1d * q1r
+        fl3, fu3 = F3d / q3, F3d * q3r
         c = kk * JMS + (kk * nn - kk - nn) * EMS
         lo2 = nn * (BMS - fl2 * EMS) / (fl2 * c + nn * BMS)
         hi2 = nn * (fu2 * BMS - EMS) / (c + nn * fu2 * BMS)
