@@ -12,10 +12,14 @@ Timings are wall-clock (time.perf_counter), the median of --repeat runs, input g
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
-import numpy as np
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):   # as `tlr` runs (tlr.cli.run): single-threaded BLAS
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
 
 
 def sparse_panel(projects: int, experts: int, per_project: int, seed: int = 2026) -> np.ndarray:

@@ -85,16 +85,27 @@ def design_of(block: np.ndarray) -> str:
     return "complete" if present[experts][:, projects].all() else "sparse"
 
 
-def _alpha_entry(block: np.ndarray, level: str) -> dict[str, Any]:
+def _alpha_entries(sub: np.ndarray, levels: list[str]) -> list[dict[str, Any]]:
+    """Alpha of every indicator of *sub* (E, P, I) at its level; one call per level, so the bootstrap's
+    project draws are made once and shared (the same draws as one indicator alone: they depend on the
+    seed and the number of projects only)."""
     from tlr.panel.krippendorff import krippendorff_alpha
 
-    try:
-        a = krippendorff_alpha(block, level=level, bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED)
-    except Exception as exc:  # advisory: a degenerate indicator must not stop the ranking
-        return {"alpha": None, "alpha_level": level, "alpha_error": str(exc)}
-    return {"alpha": _num(a.alpha), "alpha_level": level, "alpha_ci_low": _num(a.ci_low),
-            "alpha_ci_high": _num(a.ci_high), "alpha_units": int(a.n_units), "alpha_values": int(a.n_values),
-            "alpha_bootstrap": ALPHA_BOOTSTRAP, "alpha_seed": ALPHA_SEED}
+    entries: list[dict[str, Any]] = [{} for _ in levels]
+    for level in dict.fromkeys(levels):
+        cols = [k for k, lv in enumerate(levels) if lv == level]
+        try:
+            a = krippendorff_alpha(sub[:, :, cols], level=level, bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED)
+        except Exception as exc:  # advisory: a degenerate indicator must not stop the ranking
+            for k in cols:
+                entries[k] = {"alpha": None, "alpha_level": level, "alpha_error": str(exc)}
+            continue
+        for j, k in enumerate(cols):
+            entries[k] = {"alpha": _num(a.alpha[j]), "alpha_level": level, "alpha_ci_low": _num(a.ci_low[j]),
+                          "alpha_ci_high": _num(a.ci_high[j]), "alpha_units": int(a.n_units[j]),
+                          "alpha_values": int(a.n_values[j]), "alpha_bootstrap": ALPHA_BOOTSTRAP,
+                          "alpha_seed": ALPHA_SEED}
+    return entries
 
 
 def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...]) -> dict[str, Any]:
@@ -102,12 +113,13 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
     sub = scores[:, :, list(scored)]
     oneway = icc_oneway(sub)
     w, two = _block_statistics(sub)
+    alphas = _alpha_entries(sub, [alpha_level(nodes[i].scale) for i in scored])
     out: dict[str, Any] = {}
     for k, i in enumerate(scored):
         design = design_of(sub[:, :, k])
         entry: dict[str, Any] = {"icc1_oneway": _num(oneway.icc[k]), "icc1_targets": int(oneway.n_targets[k]),
                                  "icc1_ratings": int(oneway.n_ratings[k])}
-        entry.update(_alpha_entry(sub[:, :, k], alpha_level(nodes[i].scale)))
+        entry.update(alphas[k])
         entry.update(design=design, headline="krippendorff_alpha", headline_reason=REASONS[design])
         if w is not None:
             entry.update(kendall_w=_num(w.W[k]), kendall_p=_num(w.p_value[k]), kendall_experts=int(w.m_used[k]),

@@ -26,7 +26,9 @@ Krippendorff (2007, Communication Methods and Measures 1(1), 77-89; the KALPHA m
 differently: they resample pairs of values from the observed coincidences and keep D_e fixed. We
 resample whole units because an expert panel's units (projects) are the sampled entities and their
 values are not independent pairs; the interval is the percentile interval of the draws where alpha
-is defined. Like Hayes & Krippendorff we also report the share of draws below chosen minimums
+is defined. All units are drawn, jointly for every block (a project is drawn with all its indicators; a
+unit with fewer than two values is drawn but contributes nothing), so a block's draws depend only on
+the seed and the number of units. Like Hayes & Krippendorff we also report the share of draws below chosen minimums
 (Krippendorff's 0.667 and 0.800), an estimate of the chance that the data fail them.
 """
 
@@ -81,34 +83,33 @@ class KrippendorffAlpha(ResultMixin):
 
 # ------------------------------------------------------------------------------------------ per block
 class _Block:
-    """The per-unit sufficient statistics of one block; ``totals(weights)`` gives alpha's parts for any
-    multiset of units (weights: unit counts, shape (units,) or (draws, units))."""
+    """The per-unit sufficient statistics of one block, over *all* units (units with fewer than two values
+    have zero statistics); ``parts(weights)`` gives alpha's parts for any multiset of units (weights: unit
+    counts, shape (units,) or (draws, units))."""
 
     def __init__(self, x: np.ndarray, level: str):
         present = ~np.isnan(x)
         m = present.sum(axis=0)
         keep = m >= 2
+        present &= keep[None, :]
         self.level = level
-        self.raters = int((present[:, keep]).any(axis=1).sum())
-        x = x[:, keep]
-        present = present[:, keep]
-        self.m = m[keep].astype(float)
+        self.raters = int(present.any(axis=1).sum())
+        self.m = np.where(keep, m, 0).astype(float)
         self.units = int(keep.sum())
         if level == "interval":
             x0 = np.where(present, x, 0.0)
-            s1 = x0.sum(axis=0)
-            mean = s1 / np.maximum(self.m, 1)
-            ss = (np.where(present, x - mean, 0.0) ** 2).sum(axis=0)       # stable within-unit SS
+            mean = x0.sum(axis=0) / np.maximum(self.m, 1)
+            ss = (np.where(present, x - mean, 0.0) ** 2).sum(axis=0)        # stable within-unit SS
             self.within = 2 * self.m * ss / np.maximum(self.m - 1, 1)       # sum_{i != j} (x_i - x_j)^2 / (m - 1)
-            self.shift = float(s1.sum() / max(self.m.sum(), 1))             # centre for a stable total SS
-            self.s1c = s1 - self.m * self.shift
-            self.s2c = ((np.where(present, x - self.shift, 0.0)) ** 2).sum(axis=0)
+            shift = float(x0.sum() / max(self.m.sum(), 1))                  # centre for a stable total SS
+            self.s1c = np.where(present, x - shift, 0.0).sum(axis=0)
+            self.s2c = (np.where(present, x - shift, 0.0) ** 2).sum(axis=0)
         else:
             self.domain = np.unique(x[present])
             V = self.domain.size
             unit = np.nonzero(present.T)[0]          # unit index of each value, unit-major like codes below
             codes = np.searchsorted(self.domain, x.T[present.T])
-            counts = np.zeros((self.units, V))
+            counts = np.zeros((x.shape[1], V))
             np.add.at(counts, (unit, codes), 1.0)
             self.counts = counts                                              # n_uc
             w = 1.0 / np.maximum(self.m - 1, 1)
@@ -116,7 +117,7 @@ class _Block:
             pairs = counts[:, :, None] * counts[:, None, :]
             idx = np.arange(V)
             pairs[:, idx, idx] -= counts
-            self.coinc = (pairs * w[:, None, None]).reshape(self.units, V * V)
+            self.coinc = (pairs * w[:, None, None]).reshape(x.shape[1], V * V)
 
     def _metric(self, marg: np.ndarray) -> np.ndarray:
         """delta^2 for the value frequencies *marg* (..., V) -> (..., V, V)."""
@@ -180,31 +181,33 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
         raise ShapeError(f"alpha 需要 评分者×单元[×指标] / alpha needs (raters, units[, blocks]), got {x.shape}")
     if np.isinf(x).any():
         raise InvalidValueError("评分含无穷大 / scores contain infinity")
-    B = x.shape[2]
-    rng = np.random.default_rng(seed) if bootstrap else None
+    B, U = x.shape[2], x.shape[1]
     out = {name: np.full(B, np.nan) for name in ("alpha", "D_o", "D_e", "ci_low", "ci_high")}
     n_units, n_values, n_raters, n_def = (np.zeros(B, int) for _ in range(4))
     defined = np.zeros(B, bool)
     below = {t: np.full(B, np.nan) for t in MINIMUMS}
     tail = (1 - confidence) / 2
+    blocks: dict[int, _Block] = {}
     for b in range(B):
         block = _Block(x[:, :, b], level)
         n_units[b], n_raters[b] = block.units, block.raters
         if block.units == 0:
             continue
-        D_o, D_e, n = block.parts(np.ones(block.units))
+        D_o, D_e, n = block.parts(np.ones(U))
         a, ok = _alpha_of(D_o, D_e, n)
         out["alpha"][b], out["D_o"][b], out["D_e"][b] = a, D_o, D_e
         n_values[b], defined[b] = int(n), bool(ok)
-        if not (bootstrap and ok):
-            continue
-        draws = _bootstrap(block, bootstrap, rng)
-        good = draws[~np.isnan(draws)]
-        n_def[b] = good.size
-        if good.size:
-            out["ci_low"][b], out["ci_high"][b] = np.quantile(good, [tail, 1 - tail])
-            for t in MINIMUMS:
-                below[t][b] = float((good < t).mean())
+        if ok:
+            blocks[b] = block
+    if bootstrap and blocks:
+        draws = _bootstrap(blocks, U, bootstrap, np.random.default_rng(seed))
+        for b, values in draws.items():
+            good = values[~np.isnan(values)]
+            n_def[b] = good.size
+            if good.size:
+                out["ci_low"][b], out["ci_high"][b] = np.quantile(good, [tail, 1 - tail])
+                for t in MINIMUMS:
+                    below[t][b] = float((good < t).mean())
     result = dict(out, n_units=n_units, n_values=n_values, n_raters=n_raters, defined=defined,
                   n_boot_defined=n_def)
     if squeeze:
@@ -215,20 +218,23 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
                              seed=seed if bootstrap else None, **result)
 
 
-def _bootstrap(block: _Block, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Alpha for *draws* resamples of the block's units (NaN where a draw has D_e = 0)."""
-    U = block.units
-    width = U if block.level == "interval" else max(U, block.domain.size ** 2)
-    per_chunk = max(1, _CHUNK // max(width, 1))
-    out = np.empty(draws)
+def _bootstrap(blocks: dict[int, _Block], units: int, draws: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+    """Alpha of every block for *draws* resamples of the units (NaN where a draw has D_e = 0).
+
+    All units are resampled, jointly for every block (a project is drawn with all its indicators); a
+    unit with fewer than two values counts as drawn and contributes nothing.
+    """
+    per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
+    out = {b: np.empty(draws) for b in blocks}
     for start in range(0, draws, per_chunk):
         size = min(per_chunk, draws - start)
-        picks = rng.integers(0, U, size=(size, U))
+        picks = rng.integers(0, units, size=(size, units))
         # unit counts per draw: one bincount over draw-offset indices
-        weights = np.bincount((picks + (np.arange(size) * U)[:, None]).ravel(),
-                              minlength=size * U).reshape(size, U).astype(float)
-        D_o, D_e, n = block.parts(weights)
-        out[start:start + size], _ = _alpha_of(D_o, D_e, n)
+        weights = np.bincount((picks + (np.arange(size) * units)[:, None]).ravel(),
+                              minlength=size * units).reshape(size, units).astype(float)
+        for b, block in blocks.items():
+            D_o, D_e, n = block.parts(weights)
+            out[b][start:start + size], _ = _alpha_of(D_o, D_e, n)
     return out
 
 
