@@ -76,6 +76,13 @@ def alpha_level(scale: Any) -> str:
     return "nominal" if kind.name == "boolean" else "ordinal"
 
 
+def _safe_level(scale: Any) -> str:
+    try:
+        return alpha_level(scale)
+    except Exception:  # advisory: an unknown scale must not stop the ranking; interval is the neutral reading
+        return "interval"
+
+
 def design_of(block: np.ndarray) -> str:
     """``complete``, ``sparse`` or ``none`` for one indicator's (experts, projects) scores."""
     present = ~np.isnan(block)
@@ -113,7 +120,7 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
     sub = scores[:, :, list(scored)]
     oneway = icc_oneway(sub)
     w, two = _block_statistics(sub)
-    alphas = _alpha_entries(sub, [alpha_level(nodes[i].scale) for i in scored])
+    alphas = _alpha_entries(sub, [_safe_level(nodes[i].scale) for i in scored])
     out: dict[str, Any] = {}
     for k, i in enumerate(scored):
         design = design_of(sub[:, :, k])
