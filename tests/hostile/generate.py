@@ -1092,6 +1092,9 @@ def generate(outdir: str | os.PathLike) -> tuple[list[Case], Path]:
     trl(c)
     ahp(c)
     mcda(c)
+    # a plain subjects x raters table for `tlr stats` (Shrout & Fleiss 1979, Table 2, one row incomplete)
+    c.write("stats/ratings.csv", "target,J1,J2,J3,J4\nS1,9,2,5,8\nS2,6,1,3,2\nS3,8,4,6,8\nS4,7,1,2,6\n"
+                                 "S5,10,5,6,9\nS6,6,2,4,7\nS7,5,,3,\n")
     manifest = {"seed": SEED, "campaign": "campaign", "cases": [asdict(k) for k in c.cases]}
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return c.cases, root / "campaign"

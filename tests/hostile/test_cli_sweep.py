@@ -81,6 +81,9 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("stats", "entropy"): {"table": "{k}/stats/aircraft.csv", "cost": "cost"},
     ("stats", "critic"): {"table": "{k}/stats/aircraft.csv"},
     ("stats", "fuzzy-ahp"): {"matrix": "{k}/ahp/leader.csv", "method": "chang"},
+    ("stats", "icc"): {"table": "{k}/stats/ratings.csv"},
+    ("stats", "kendall"): {"table": "{k}/stats/ratings.csv"},
+    ("stats", "alpha"): {"table": "{k}/stats/ratings.csv", "bootstrap": 100},
 }
 SLOW = {("report",), ("demo",), ("rubric", "doc")}     # a valid run renders a document: seconds, not ms
 
