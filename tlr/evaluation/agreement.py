@@ -29,7 +29,7 @@ from tlr.panel.agreement import (
 from tlr.rubric import NodeInfo
 from tlr.rubric.kinds import kind_of
 
-ALPHA_BOOTSTRAP = 1000       # draws for alpha's interval: ~1 ms per indicator of a 60-project round
+ALPHA_BOOTSTRAP = 1000       # draws for alpha's interval: a few ms per indicator of a 60-project round
 ALPHA_SEED = 20240601        # fixed: the advisory interval is reproducible from the ledger alone
 REASONS = {
     "sparse": {"zh": "稀疏分配：每位专家只评部分项目，采用 Krippendorff α",
