@@ -46,7 +46,7 @@ def html(evaluated, tmp_path_factory):
     for lang in ("zh", "en"):
         folder = tmp_path_factory.mktemp(f"letters-{lang}")
         written = render_letters(build_letters(ledger, ev, lang=lang, audit=audit), folder, formats=("html",),
-                                 lang=lang, round_name="Test round")
+                                 lang=lang)
         out[lang] = {item["project"]: open(item["files"][0]["path"], encoding="utf-8").read() for item in written}
     return out
 
@@ -256,6 +256,24 @@ def test_english_letters_have_no_chinese_labels(html, letters):
     assert "top 10%" in "".join(html["en"].values())
 
 
+def test_the_shared_font_subset_covers_every_character_shown(evaluated, tmp_path, monkeypatch):
+    """One font subset serves all the letters of a round: it must hold every character any of them shows
+    (the round's name included, here in Chinese in an English letter)."""
+    from tlr.app.feedback import build_letters, font_chars, render_letters
+
+    ledger, ev, audit = evaluated
+    monkeypatch.setitem(ledger.meta, "name", "测试轮次（第一批）")
+    for lang in ("zh", "en"):
+        letters = build_letters(ledger, ev, lang=lang, audit=audit)
+        chars = font_chars(letters, lang)
+        written = render_letters(letters[:3], tmp_path / lang, formats=("html",), lang=lang, chars=chars)
+        for item in written:
+            text = open(item["files"][0]["path"], encoding="utf-8").read()
+            assert "测试轮次（第一批）" in text
+            shown = set(re.sub(r'url\("data:[^"]*"\)', "", text))
+            assert shown <= chars | {chr(c) for c in range(0x20, 0x7F)} | {"\n"}, (lang, shown - chars)
+
+
 def test_chinese_letters_use_chinese_labels(html):
     text = html["zh"][project(4)["id"]]
     for word in ("评审意见反馈函", "综合得分", "各维度在全部参评项目中的位置", "前 10%", "后 25%", "评价依据"):
@@ -274,7 +292,7 @@ def test_pdf_letters_name_no_expert_and_no_other_project(evaluated, tmp_path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             written = render_letters(build_letters(ledger, ev, chosen, lang=lang, audit=audit), tmp_path / lang,
-                                     formats=("pdf",), lang=lang, round_name="Test round")
+                                     formats=("pdf",), lang=lang)
         assert [w["project"] for w in written] == chosen
         for item in written:
             k = int(item["project"][-2:])

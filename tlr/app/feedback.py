@@ -403,7 +403,7 @@ class _Builder:
 
         data: dict[str, Any] = {
             "project": pid, "name": shown(info.get("name", pid)), "applicant": shown(info.get("applicant", "")),
-            "lang": self.lang, "scored": scored,
+            "round": shown(self.ledger.meta.get("name") or ""), "lang": self.lang, "scored": scored,
             "rank": rec["rank"] if scored else None, "n_ranked": self.n_ranked,
             "composite": rec["composite"], "tier": rec["tier"], "tier_label": rec["tier_label"],
             "tiers": [{**t, "current": t["code"] == rec["tier"]} for t in self.tiers],
@@ -625,7 +625,7 @@ def font_chars(letters: Sequence[Letter], lang: str, templates_dir: str | Path |
 
 
 def render_letters(letters: Sequence[Letter], out_dir: str | Path, *, formats: Sequence[str] = ("html", "pdf"),
-                   lang: str = "zh", round_name: str = "", templates_dir: str | Path | None = None,
+                   lang: str = "zh", templates_dir: str | Path | None = None,
                    chars: set[str] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
     """Write each letter as ``feedback-<id>.html`` / ``.pdf`` under *out_dir* (only there, through
@@ -663,7 +663,7 @@ def render_letters(letters: Sequence[Letter], out_dir: str | Path, *, formats: S
         d = letter.data
         stamp = d["footer"]["stamp"]
         for fmt in formats:
-            ctx = {"fmt": fmt, "lang": lang, "s": s, "d": d, "round": round_name, "bands": BANDS,
+            ctx = {"fmt": fmt, "lang": lang, "s": s, "d": d, "bands": BANDS,
                    "min_cohort": MIN_COHORT, "font": render._font_info(),
                    "font_face_css": render._font_face() if fmt == "pdf" else html_font,
                    "stamp": (f"{stamp['zh']} / AUDIT FAILED" if lang == "zh" else f"{stamp['en']} / 审计未通过")

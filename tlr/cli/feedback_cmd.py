@@ -113,8 +113,7 @@ def feedback(campaign: str | None, out_dir: str, project_ids: list[str] | None, 
         if project_ids is not None:
             chosen = set(project_ids)
             letters = [x for x in letters if x.project in chosen]
-        written = render_letters(letters, out_dir, formats=formats, lang=lang, chars=chars,
-                                 round_name=str(ledger.meta.get("name") or ""), progress=bar)
+        written = render_letters(letters, out_dir, formats=formats, lang=lang, chars=chars, progress=bar)
     if as_json:
         echo_json({"letters": written, "audit": audit.to_dict()})
     else:
