@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-N_PROJECTS = 12
+N_PROJECTS = 12  # scored; one more project, UNSCORED, has no scores at all
+UNSCORED = N_PROJECTS
 N_EXPERTS = 3
 KNOCKED_OUT = 11  # this project's panel says its IP is unclear: knocked out by the gate
 WEIGHTS = {"novelty": 0.5, "demand": 0.3, "team_q": 0.2}  # one indicator per dimension
@@ -97,7 +98,7 @@ def round_dir(tmp_path_factory) -> Path:
 
     base = tmp_path_factory.mktemp("feedback")
     (base / "rubric.yaml").write_text(RUBRIC, encoding="utf-8")
-    (base / "p.json").write_text(json.dumps([project(k) for k in range(N_PROJECTS)]), encoding="utf-8")
+    (base / "p.json").write_text(json.dumps([project(k) for k in range(N_PROJECTS + 1)]), encoding="utf-8")
     (base / "e.json").write_text(json.dumps([expert(i) for i in range(N_EXPERTS)]), encoding="utf-8")
     led = init_campaign(base / "round", load_rubric(base / "rubric.yaml"), name="Test round")
     try:

@@ -8,8 +8,8 @@ import warnings
 
 import pytest
 
-from .conftest import (DIMENSION_OF, KNOCKED_OUT, N_EXPERTS, N_PROJECTS, THRESHOLDS, WEIGHTS, expected, expert,
-                       identity_markers, project, score)
+from .conftest import (DIMENSION_OF, KNOCKED_OUT, N_EXPERTS, N_PROJECTS, THRESHOLDS, UNSCORED, WEIGHTS, expected,
+                       expert, identity_markers, project)
 
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
@@ -70,10 +70,9 @@ def my_band(value: float, cohort: list[float]) -> str:
 
 def test_every_project_gets_one_letter_best_first(letters):
     zh = letters["zh"]
-    assert len(zh) == N_PROJECTS
     composites = [expected(k)["composite"] for k in range(N_PROJECTS)]
     order = sorted(range(N_PROJECTS), key=lambda k: -composites[k])
-    assert list(zh) == [project(k)["id"] for k in order]
+    assert list(zh) == [project(k)["id"] for k in order] + [project(UNSCORED)["id"]]  # the unscored one last
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -90,6 +89,14 @@ def test_tier_composite_rank_and_thresholds_match_hand_calculation(letters, lang
                                                                      ("C", None)]
         assert [t["code"] for t in d["tiers"] if t["current"]] == [want["tier"]]
         assert d["knocked_out"] == (k == KNOCKED_OUT)
+
+
+def test_a_project_nobody_scored_is_told_so(letters, html):
+    d = letters["zh"][project(UNSCORED)["id"]]
+    assert not d["scored"] and d["composite"] is None and d["rank"] is None
+    assert d["dimensions"] == d["strengths"] == d["weaknesses"] == [] and d["next_tier"] is None
+    assert "本项目未获专家评分，未参与排序。" in html["zh"][project(UNSCORED)["id"]]
+    assert "received no expert scores" in html["en"][project(UNSCORED)["id"]]
 
 
 def test_dimension_bands_match_the_cohort(letters):
@@ -204,7 +211,8 @@ def test_same_figures_as_the_report(evaluated, letters):
         p = report[pid]
         assert (d["composite"], d["tier"], d["rank"], d["readiness"]["level"], d["readiness"]["source"]) == (
             p.composite, p.tier, p.rank, p.readiness_level, p.readiness_source)
-        assert {x["id"]: x["score"] for x in d["dimensions"]} == p.dimension_scores
+        if d["scored"]:
+            assert {x["id"]: x["score"] for x in d["dimensions"]} == p.dimension_scores
 
 
 # --------------------------------------------------------------------------------------------- anonymity
@@ -212,7 +220,7 @@ def test_same_figures_as_the_report(evaluated, letters):
 
 def _forbidden(k: int) -> list[str]:
     markers = [m for i in range(N_EXPERTS) for m in identity_markers(expert(i))]
-    return markers + [m for q in range(N_PROJECTS) if q != k for m in identity_markers(project(q))]
+    return markers + [m for q in range(N_PROJECTS + 1) if q != k for m in identity_markers(project(q))]
 
 
 def test_scrubber_replaces_every_identity_but_keeps_the_own_project():
@@ -230,16 +238,16 @@ def test_scrubber_replaces_every_identity_but_keeps_the_own_project():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_letters_name_no_expert_and_no_other_project(html, lang, letters):
     composites = {k: f"{expected(k)['composite']:.1f}" for k in range(N_PROJECTS)}
-    for k in range(N_PROJECTS):
+    for k in range(N_PROJECTS + 1):
         text = html[lang][project(k)["id"]]
         folded = text.casefold()
         for marker in _forbidden(k):
             assert marker.casefold() not in folded, (k, marker)
         assert project(k)["id"] in text and project(k)["name"] in text  # its own identity stays
-        if k != KNOCKED_OUT:
+        if k not in (KNOCKED_OUT, UNSCORED):
             assert ("某专家" if lang == "zh" else "an expert") in text  # the comments are there, scrubbed
         # no other project's score: thresholds aside, none of their composites is printed
-        allowed = {"75.0", "50.0", composites[k]}
+        allowed = {"75.0", "50.0", composites.get(k)}
         for q, c in composites.items():
             if q != k and c not in allowed:
                 assert c not in text, (k, q, c)
@@ -251,7 +259,9 @@ def test_english_letters_have_no_chinese_labels(html, letters):
     assert all(zh and en and not CJK.search(en) for zh, en in list(STRINGS.values()) + list(BANDS.values()))
     for pid, text in html["en"].items():
         assert not CJK.search(text), (pid, CJK.findall(text)[:5])
-        for word in ("Composite score", "Position per dimension", "Basis of this letter"):
+        scored = pid != project(UNSCORED)["id"]
+        for word in ("Tiers of this round", "Basis of this letter") + (
+                ("Composite score", "Position per dimension", "Strengths", "Areas to improve") if scored else ()):
             assert word in text
     assert "top 10%" in "".join(html["en"].values())
 
