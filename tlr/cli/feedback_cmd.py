@@ -32,21 +32,15 @@ class _Bar:
 
             from tlr.cli.kit import console
 
-            self.progress = Progress(TextColumn("反馈函 / letters"), BarColumn(), MofNCompleteColumn(),
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                      TimeRemainingColumn(), console=console(stderr=True), transient=True)
             self.progress.__enter__()
+            self.task = self.progress.add_task("排序 / ranking", total=None)  # a pulse until the letters start
         return self
 
-    def status(self, text: str) -> None:
-        if self.progress is not None:
-            self.progress.console.print(text)
-
     def __call__(self, done: int, total: int) -> None:
-        if self.progress is None:
-            return
-        if self.task is None:
-            self.task = self.progress.add_task("letters", total=total)
-        self.progress.update(self.task, completed=done)
+        if self.progress is not None:
+            self.progress.update(self.task, description="反馈函 / letters", completed=done, total=total)
 
     def __exit__(self, *exc):
         if self.progress is not None:
