@@ -84,8 +84,10 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("stats", "icc"): {"table": "{k}/stats/ratings.csv"},
     ("stats", "kendall"): {"table": "{k}/stats/ratings.csv"},
     ("stats", "alpha"): {"table": "{k}/stats/ratings.csv", "bootstrap": 100},
+    ("feedback",): {"campaign": "{c}", "out_dir": "{t}/letters", "formats": "html", "draws": 50,
+                    "project_ids": "P001"},
 }
-SLOW = {("report",), ("demo",), ("rubric", "doc")}     # a valid run renders a document: seconds, not ms
+SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",)}     # a valid run renders a document: seconds, not ms
 
 
 def argv(path: tuple[str, ...], cmd: click.Command, values: dict[str, object]) -> list[str]:
@@ -130,7 +132,7 @@ def _is_number(param: click.Parameter) -> bool:
 
 ID_PARAMS = {"expert_id", "project_id", "experts_", "project", "cte", "assessor", "ladder", "action", "heads",
              "adds", "removes", "recusals", "reason", "name", "organisation", "fundable_tiers", "cost_column",
-             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost"}
+             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost", "project_ids"}
 ODD_PATHS = {"missing": "{t}/no/such/thing", "folder": "{t}", "dev-null": "/dev/null", "fifo": "{t}/fifo",
              "proc-mem": "/proc/self/mem", "newline": "{t}/new\nline", "long": "{t}/" + LONG, "empty": ""}
 ODD_NUMBERS = ["-1", "0", "-5", str(10**12), "nan", "inf", "1e308", "x", "99999999999999999999999"]
