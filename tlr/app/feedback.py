@@ -261,12 +261,12 @@ class Letter:
 
 def _comments_by_indicator(ledger) -> dict[tuple[str, str], list[str]]:
     """Non-empty comments per (project, indicator), experts in import order (authors dropped)."""
-    rows = ledger.conn.execute(
-        "SELECT s.project_id, s.indicator_id, s.comment FROM scores s JOIN experts e ON e.id = s.expert_id "
-        "WHERE s.comment != '' ORDER BY s.project_id, s.indicator_id, e.seq").fetchall()
+    seq = {e["id"]: e["seq"] for e in ledger.experts()}
+    rows = sorted(ledger.rows("scores", "comment != ''"),
+                  key=lambda r: (r["project_id"], r["indicator_id"], seq.get(r["expert_id"], 0), r["expert_id"]))
     out: dict[tuple[str, str], list[str]] = {}
-    for project, indicator, text in rows:
-        out.setdefault((project, indicator), []).append(text)
+    for r in rows:
+        out.setdefault((r["project_id"], r["indicator_id"]), []).append(r["comment"])
     return out
 
 
