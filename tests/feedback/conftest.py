@@ -93,7 +93,13 @@ def comment(k: int, e: int) -> str:
 
 @pytest.fixture(scope="session")
 def round_dir(tmp_path_factory) -> Path:
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign, record_score
+    from tlr.campaign import (
+        assign_experts,
+        import_experts,
+        import_projects,
+        init_campaign,
+        record_score,
+    )
     from tlr.rubric import load_rubric
 
     base = tmp_path_factory.mktemp("feedback")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_demo_letters_match_the_report(demo, tmp_path):
         assessed = [x for x in letters if x.data["readiness"]["source"] == "assessment"]
         assert assessed, "the demo records evidence-based TRL assessments"
         written = render_letters(assessed[:1], tmp_path, formats=("html",), lang="zh")
-        text = open(written[0]["files"][0]["path"], encoding="utf-8").read()
+        text = Path(written[0]["files"][0]["path"]).read_text(encoding="utf-8")
         level = assessed[0].data["readiness"]["level"]
         assert re.search(rf"TRL {level}\*", text)
     finally:

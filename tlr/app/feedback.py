@@ -20,8 +20,9 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence  # noqa: UP035 - as the rest of tlr
 
+from tlr.app.audit_gate import STAMP
 from tlr.errors import Diagnostic, Location, ValidationError
 from tlr.text import tr
 
@@ -337,7 +338,7 @@ class _Builder:
                 "scores_hash": prov.get("scores_hash"), "audit_head": head[1] if head else "",
                 "tool_version": prov.get("tool_version"), "generated_at": head[2] if head else "",
                 "audit": audit_text, "verified": None if audit is None else bool(audit.verified),
-                "stamp": None if audit is None or audit.verified else dict(zh="审计未通过", en="audit failed")}
+                "stamp": None if audit is None or audit.verified else dict(STAMP)}
 
     def _rule(self, cond) -> str:
         """A rule with the rubric's labels in place of ids (``技术就绪水平 >= 6``)."""
@@ -393,7 +394,7 @@ class _Builder:
     # -- one project ---------------------------------------------------------------------------
 
     def letter(self, pid: str) -> Letter:
-        ev, s = self.ev, self.s
+        ev = self.ev
         p = self.index[pid]
         rec = self.records[pid]
         info = self.projects_info.get(pid, {})
@@ -617,7 +618,7 @@ def font_chars(letters: Sequence[Letter], lang: str, templates_dir: str | Path |
         walk(letter.data)
     walk(list(ui(lang).values()))
     walk([pair[0 if lang == "zh" else 1] for pair in BANDS.values()])
-    walk([dict(zh="审计未通过 / AUDIT FAILED", en="audit failed / 审计未通过")])
+    walk(["审计未通过 / AUDIT FAILED", "audit failed / 审计未通过"])
     root = render._templates(templates_dir, TEMPLATE)
     for path in sorted(root.glob("*.j2")):
         chars.update(path.read_text(encoding="utf-8"))

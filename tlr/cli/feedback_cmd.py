@@ -6,8 +6,18 @@ import sys
 
 import click
 
-from tlr.cli.kit import (DRAWS, SEED, PathArg, campaign_argument, command, echo_json, formats_option, json_option,
-                         lang_option, plain)
+from tlr.cli.kit import (
+    DRAWS,
+    SEED,
+    PathArg,
+    campaign_argument,
+    command,
+    echo_json,
+    formats_option,
+    json_option,
+    lang_option,
+    plain,
+)
 
 
 def _split_ids(ctx, param, value: str | None) -> list[str] | None:
@@ -28,7 +38,13 @@ class _Bar:
 
     def __enter__(self):
         if not self.quiet:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             from tlr.cli.kit import console
 
@@ -83,7 +99,13 @@ def feedback(campaign: str | None, out_dir: str, project_ids: list[str] | None, 
       tlr feedback round-2026 --out letters/
       tlr feedback -C round-2026 --out letters-en/ --lang en --projects P2026-007,P2026-021
     """
-    from tlr.app.feedback import build_letters, check_projects, font_chars, letter_names, render_letters
+    from tlr.app.feedback import (
+        build_letters,
+        check_projects,
+        font_chars,
+        letter_names,
+        render_letters,
+    )
     from tlr.outputs import check_folder
 
     check_folder(out_dir)  # before the ranking: a bad --out fails at once
