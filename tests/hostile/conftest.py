@@ -5,10 +5,11 @@ test's folder, and running the real CLI with the top-level guard active (``TLR_D
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
-import signal
 import shutil
+import signal
 import sys
 import tempfile
 import warnings
@@ -92,6 +93,9 @@ class WriteGuard:
                 self.seen.append((event, repr(target)))
 
     def arm(self, *folders: Path) -> None:
+        # objects left by earlier tests are finalised now, not while watching: WeasyPrint removes its
+        # temporary font folder when its font configuration is collected
+        gc.collect()
         self.allowed = [os.path.realpath(f) for f in folders]
         self.seen = []
 
