@@ -66,6 +66,9 @@ def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str |
                       readiness_asserted=[pid for pid, r in readiness.items() if r.basis != "evidenced"],
                       expert_weights=weights, options=options, progress=progress)
     panel_defaults = (ledger.rubric_summary().get("panel") or {}).get("defaults")  # None: not recorded
+    from tlr.campaign.moderation import moderation_summary
+
     method = {**result.method, "provenance": provenance(ledger, rubric, cube),
-              "panel_defaults": panel_defaults}  # None: not recorded (campaign made by an older tlr)
+              "panel_defaults": panel_defaults,  # None: not recorded (campaign made by an older tlr)
+              "moderation": moderation_summary(ledger)}  # scores excluded / overridden, and why; re-scored projects
     return dataclasses.replace(result, method=method)

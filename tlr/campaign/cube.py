@@ -19,8 +19,12 @@ from .ledger import Ledger
 from .rules import indicator_applies
 
 
-def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube:
-    """Build the cube (experts and projects in import order, indicators in rubric order)."""
+def score_cube(ledger: Ledger, indicators: list[str] | None = None, *, moderated: bool = True) -> ScoreCube:
+    """Build the cube (experts and projects in import order, indicators in rubric order).
+
+    ``moderated``: with the moderations in force applied (:mod:`tlr.campaign.moderation`: excluded scores
+    missing, overridden ones replaced) — what the evaluation uses; ``False``: the scores as the experts
+    gave them."""
     rubric = ledger.rubric
     conn = ledger.conn
     experts = [r[0] for r in conn.execute("SELECT id FROM experts ORDER BY seq")]
@@ -52,6 +56,10 @@ def score_cube(ledger: Ledger, indicators: list[str] | None = None) -> ScoreCube
         if at not in by_type:
             by_type[at] = [indicator_applies(rubric, info, at) for info in infos]
         applicable[k] = by_type[at]
+    if moderated:
+        from .moderation import apply_moderation
+
+        apply_moderation(ledger, values, experts, pids, iids)
     values.setflags(write=False)
     row = ledger.rubric_row()
     return ScoreCube(values, tuple(experts), tuple(pids), tuple(iids), assigned, recused, applicable,

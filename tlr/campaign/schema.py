@@ -175,8 +175,64 @@ _V4 = [
     )""",
 ]
 
+# v5: moderation and re-scoring (复核 / 复议, :mod:`tlr.campaign.moderation`). (1) `moderations`: every
+# exclusion or override of one score, and every undo, as an append-only event with its written reason and
+# the audit position of the score it judged (a score changed since is no longer moderated by it); the
+# score itself is never changed. (2) `rescore_rounds`: a further scoring round opened for a project;
+# `score_rounds`: the answers of the round it closed, kept as they were (`scores` keeps holding every
+# expert's latest answer, so imports and every reader of `scores` are unchanged).
+_V5 = [
+    """CREATE TABLE moderations (
+        id            INTEGER PRIMARY KEY,
+        project_id    TEXT NOT NULL,
+        expert_id     TEXT NOT NULL,
+        indicator_id  TEXT NOT NULL,
+        action        TEXT NOT NULL CHECK (action IN ('exclude', 'override', 'undo')),
+        value         REAL,
+        raw           TEXT,
+        reason        TEXT NOT NULL,
+        moderator     TEXT NOT NULL,
+        score_value   REAL,
+        score_seq     INTEGER,
+        created_at    TEXT NOT NULL,
+        audit_seq     INTEGER NOT NULL
+    )""",
+    "CREATE INDEX moderations_by_cell ON moderations(project_id, expert_id, indicator_id)",
+    """CREATE TRIGGER moderations_no_update BEFORE UPDATE ON moderations
+       BEGIN SELECT RAISE(ABORT, 'moderations are append-only'); END""",
+    """CREATE TRIGGER moderations_no_delete BEFORE DELETE ON moderations
+       BEGIN SELECT RAISE(ABORT, 'moderations are append-only'); END""",
+    """CREATE TABLE rescore_rounds (
+        project_id  TEXT NOT NULL,
+        round       INTEGER NOT NULL,
+        reason      TEXT NOT NULL DEFAULT '',
+        opened_by   TEXT NOT NULL,
+        opened_at   TEXT NOT NULL,
+        audit_seq   INTEGER NOT NULL,
+        PRIMARY KEY (project_id, round)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE score_rounds (
+        project_id    TEXT NOT NULL,
+        round         INTEGER NOT NULL,
+        expert_id     TEXT NOT NULL,
+        indicator_id  TEXT NOT NULL,
+        value         REAL NOT NULL,
+        raw           TEXT NOT NULL,
+        comment       TEXT NOT NULL DEFAULT '',
+        evidence      TEXT NOT NULL DEFAULT '',
+        scored_at     TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        score_seq     INTEGER NOT NULL,
+        PRIMARY KEY (project_id, round, expert_id, indicator_id)
+    ) WITHOUT ROWID""",
+    """CREATE TRIGGER score_rounds_no_update BEFORE UPDATE ON score_rounds
+       BEGIN SELECT RAISE(ABORT, 'earlier rounds are kept as they were'); END""",
+    """CREATE TRIGGER score_rounds_no_delete BEFORE DELETE ON score_rounds
+       BEGIN SELECT RAISE(ABORT, 'earlier rounds are kept as they were'); END""",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -220,6 +276,16 @@ TABLES: dict[str, TableSpec] = {
                                    ("expert_id", "project_id", "indicator_id", "question_id", "answer",
                                     "answered_at", "audit_seq"), seq_column="audit_seq"),
     "seals": TableSpec("seals", ("seq",), ("seq", "head", "ts", "actor", "alg", "key_id", "signature")),
+    "moderations": TableSpec("moderations", ("id",),
+                             ("id", "project_id", "expert_id", "indicator_id", "action", "value", "raw", "reason",
+                              "moderator", "score_value", "score_seq", "created_at", "audit_seq"),
+                             seq_column="audit_seq"),
+    "rescore_rounds": TableSpec("rescore_rounds", ("project_id", "round"),
+                                ("project_id", "round", "reason", "opened_by", "opened_at", "audit_seq"),
+                                seq_column="audit_seq"),
+    "score_rounds": TableSpec("score_rounds", ("project_id", "round", "expert_id", "indicator_id"),
+                              ("project_id", "round", "expert_id", "indicator_id", "value", "raw", "comment",
+                               "evidence", "scored_at", "source", "score_seq")),
 }
 
 
