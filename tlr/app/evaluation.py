@@ -67,8 +67,10 @@ def evaluate_campaign(ledger: Ledger, options: Any = None, *, rubric_path: str |
                       expert_weights=weights, options=options, progress=progress)
     panel_defaults = (ledger.rubric_summary().get("panel") or {}).get("defaults")  # None: not recorded
     from tlr.campaign.moderation import moderation_summary
+    from tlr.campaign.rounds import rescored_projects
 
     method = {**result.method, "provenance": provenance(ledger, rubric, cube),
               "panel_defaults": panel_defaults,  # None: not recorded (campaign made by an older tlr)
-              "moderation": moderation_summary(ledger)}  # scores excluded / overridden, and why; re-scored projects
+              "moderation": moderation_summary(ledger),  # scores excluded / overridden, and why
+              "rescored": rescored_projects(ledger)}  # projects scored again (复议), with their round
     return dataclasses.replace(result, method=method)

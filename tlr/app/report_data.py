@@ -241,6 +241,8 @@ def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisati
         AuditEntry(label=I18nText(zh="审计核验", en="audit verification"), value=_audit_value(audit_check, lang)),
         AuditEntry(label=I18nText(zh="批次编号", en="campaign id"), value=str(meta.get("campaign_id", ""))),
         AuditEntry(label=I18nText(zh="评分条数", en="scores"), value=str(int((~np.isnan(cube.values)).sum()))),
+        AuditEntry(label=I18nText(zh="经复核剔除或改判的评分", en="scores excluded or overridden by moderation"),
+                   value=str(_moderated(ledger))),
         AuditEntry(label=I18nText(zh="工具版本", en="tool version"), value=f"tlr {__version__}"),
         AuditEntry(label=I18nText(zh="数据最后更新时间", en="last change in the ledger"), value=last_ts),
     ]
@@ -251,6 +253,12 @@ def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisati
         data_hashes={"scores": data_hash, "audit_head": audit_head}, tool_version=__version__,
         generated_at=last_ts, confidentiality=I18nText(zh="内部资料 注意保密", en="Internal — confidential"))
     return round_meta, rows
+
+
+def _moderated(ledger) -> int:
+    from tlr.campaign.moderation import current_moderations
+
+    return sum(m.active for m in current_moderations(ledger))
 
 
 def _audit_value(check: AuditCheck | None, lang: str) -> str:
@@ -333,7 +341,8 @@ def methodology(ev, lang: str = "zh") -> Methodology:
         draws=rob.get("draws"), seed=rob.get("seed"), top_k=rob.get("top_k"),
         min_experts=m.get("review", {}).get("min_experts"),
         notes=[I18nText(zh=n.text("zh"), en=n.text("en")) for n in ev.notes],
-        calibration=_calibration_rows(ev))
+        calibration=_calibration_rows(ev),
+        moderation=moderation_text(m.get("moderation"), m.get("rescored")))
 
 
 def _calibration_rows(ev) -> list[CalibrationRow]:
@@ -366,6 +375,41 @@ _MODEL_TEXT = {
                "fitted by alternating weighted least squares; the consensus is the calibrated quality (clipped to "
                "the scale), its standard error taking the experts' parameters as known (a lower bound)"),
 }
+
+
+_ACTION = {"exclude": ("剔除", "excluded"), "override": ("改判", "overridden")}
+
+
+def moderation_text(summary: dict | None, rescored: list | None = None) -> I18nText | None:
+    """How many scores were moderated and why, and which projects were re-scored (None: neither happened)."""
+    summary = summary or {}
+    if not (summary.get("moderated") or summary.get("stale") or rescored):
+        return None
+    zh, en = [], []
+    n = summary.get("moderated", 0)
+    if n:
+        by = summary.get("by_action", {})
+        zh.append(f"经书面说明理由并记入审计日志，{n} 个专家评分未按原值使用（剔除 {by.get('exclude', 0)} 个，"
+                  f"改判 {by.get('override', 0)} 个）；原始评分保留在批次中不变。理由：" + "；".join(
+                      f"{_ACTION[r['action']][0]} {r['count']} 个：{shown(r['reason'])}" for r in summary["by_reason"]) + "。")
+        en.append(f"With a written reason recorded in the audit log, {n} expert score(s) were not used as given "
+                  f"({by.get('exclude', 0)} excluded, {by.get('override', 0)} overridden); the original scores "
+                  "are kept unchanged in the ledger. Reasons: " + "; ".join(
+                      f"{_ACTION[r['action']][1]} {r['count']}: {shown(r['reason'])}" for r in summary["by_reason"])
+                  + ".")
+    else:
+        zh.append("没有专家评分被剔除或改判。")
+        en.append("No expert score was excluded or overridden.")
+    if summary.get("stale"):
+        zh.append(f"另有 {summary['stale']} 项处理因专家此后改了评分而不再适用。")
+        en.append(f"{summary['stale']} further moderation(s) no longer apply: the expert changed the score since.")
+    if rescored:
+        listed = ", ".join(f"{r['project']}（第 {r['round']} 轮）" for r in rescored)
+        zh.append(f"复议：项目 {listed} 经讨论后重新评分，各专家以最新一轮评分计，未重评的沿用上一轮；上一轮评分完整保留。")
+        listed = ", ".join(f"{r['project']} (round {r['round']})" for r in rescored)
+        en.append(f"Re-scoring: projects {listed} were scored again after discussion; each expert's latest round "
+                  "counts, an answer not given again stands, and the earlier round is kept in full.")
+    return I18nText(zh="".join(zh), en=" ".join(en))
 
 
 def _consensus_text(m: dict) -> tuple[str, str]:
@@ -476,4 +520,4 @@ def _comments(ledger, lang: str = "zh") -> dict[str, list[Comment]]:
     return out
 
 
-__all__ = ["build_report_data", "methodology"]
+__all__ = ["build_report_data", "methodology", "moderation_text"]

@@ -16,6 +16,7 @@ from tlr.errors import CampaignError, Location
 from tlr.evaluation.cube import ScoreCube
 
 from .ledger import Ledger
+from .moderation import apply_moderation
 from .rules import indicator_applies
 
 
@@ -57,8 +58,6 @@ def score_cube(ledger: Ledger, indicators: list[str] | None = None, *, moderated
             by_type[at] = [indicator_applies(rubric, info, at) for info in infos]
         applicable[k] = by_type[at]
     if moderated:
-        from .moderation import apply_moderation
-
         apply_moderation(ledger, values, experts, pids, iids)
     values.setflags(write=False)
     row = ledger.rubric_row()

@@ -17,12 +17,14 @@ what ``Evaluation.method["moderation"]`` records (the report's methodology is wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Iterator
 
 from tlr.errors import CampaignError, Location
 
 from .ledger import Ledger, default_actor
+from .scoring import _validator
 
 ACTIONS = ("exclude", "override")
 REASON_MAX = 2000          # characters of a reason
@@ -37,7 +39,7 @@ class Moderation:
     project_id: str
     expert_id: str
     indicator_id: str
-    action: str                 # exclude | override
+    action: str                 # exclude | override (undo: as returned by undo())
     value: float | None         # the override
     raw: str | None
     reason: str
@@ -94,20 +96,38 @@ def moderator_actor(moderator: str | None) -> tuple[str, str]:
     return actor, actor
 
 
+@contextmanager
+def _at(field: str) -> Iterator[None]:
+    """Name the argument a refusal is about (``PROJECT``, ``VALUE`` ...) where the error does not say where."""
+    try:
+        yield
+    except CampaignError as exc:
+        if not str(exc.location):
+            raise CampaignError(exc.message, location=Location(field=field), hint=exc.hint, code=exc.code) from None
+        raise
+
+
+def _check_ids(ledger: Ledger, project_id: str, expert_id: str, indicator_id: str | None = None) -> None:
+    with _at("PROJECT"):
+        ledger.project(project_id)
+    with _at("EXPERT"):
+        ledger.expert(expert_id)
+    if indicator_id is not None:
+        known = [i.id for i in ledger.rubric.indicators]
+        if indicator_id not in known:
+            raise CampaignError(f"未知指标 / unknown indicator '{indicator_id}'", code="unknown_indicator",
+                                location=Location(field="INDICATOR"), hint="指标 / indicators: " + ", ".join(known))
+
+
 def _score_row(ledger: Ledger, project_id: str, expert_id: str, indicator_id: str) -> tuple:
     """(value, raw, audit_seq) of the stored score; unknown ids and a missing score are refused by name."""
-    ledger.project(project_id)
-    ledger.expert(expert_id)
-    known = [i.id for i in ledger.rubric.indicators]
-    if indicator_id not in known:
-        raise CampaignError(f"未知指标 / unknown indicator '{indicator_id}'", code="unknown_indicator",
-                            hint="指标 / indicators: " + ", ".join(known))
+    _check_ids(ledger, project_id, expert_id, indicator_id)
     row = ledger.conn.execute("SELECT value, raw, audit_seq FROM scores WHERE project_id = ? AND expert_id = ? "
                               "AND indicator_id = ?", (project_id, expert_id, indicator_id)).fetchone()
     if row is None:
         raise CampaignError(f"专家 {expert_id} 没有给项目 {project_id} 的 {indicator_id} 评分，无可处理 / expert "
                             f"{expert_id} has no score for {project_id}/{indicator_id}: nothing to moderate",
-                            code="no_score", hint="`tlr moderate` 列出可疑评分 / lists the outlying scores")
+                            code="no_score", location=Location(field="PROJECT EXPERT INDICATOR"), hint="`tlr moderate` 列出可疑评分 / lists the outlying scores")
     return row
 
 
@@ -129,12 +149,11 @@ def moderate(ledger: Ledger, action: str, project_id: str, expert_id: str, indic
     _score_row(ledger, project_id, expert_id, indicator_id)     # refuse unknown ids before the value
     stored = raw = None
     if action == "override":
-        from .scoring import _validator
-
         if value is None or not str(value).strip():
             raise CampaignError("改判须给出分值 / an override needs a value", location=Location(field="VALUE"),
                                 code="missing_value")
-        _info, stored = _validator(ledger).value(project_id, indicator_id, value)
+        with _at("VALUE"):
+            _info, stored = _validator(ledger).value(project_id, indicator_id, value)
         raw = str(value).strip()
     with ledger.write(f"moderation.{action}", actor=actor) as tx:
         score_value, _raw, score_seq = _score_row(ledger, project_id, expert_id, indicator_id)
@@ -147,23 +166,25 @@ def moderate(ledger: Ledger, action: str, project_id: str, expert_id: str, indic
 
 def undo(ledger: Ledger, project_id: str, expert_id: str, indicator_id: str, *, reason: str,
          moderator: str | None = None) -> Moderation:
-    """End the moderation in force on a cell (audited, with a reason); returns the moderation undone."""
+    """End the moderation in force on a cell (audited, with a reason); returns the undo (``action="undo"``)."""
     reason = check_reason(reason)
     name, actor = moderator_actor(moderator)
-    ledger.project(project_id)
-    ledger.expert(expert_id)
+    _check_ids(ledger, project_id, expert_id, indicator_id)
     before = current(ledger, project_id, expert_id, indicator_id)
     if before is None:
         raise CampaignError(f"{project_id}/{expert_id}/{indicator_id} 没有可撤销的处理 / no moderation of "
                             f"{project_id}/{expert_id}/{indicator_id} to undo", code="no_moderation",
+                            location=Location(field="PROJECT EXPERT INDICATOR"),
                             hint="`tlr moderate history` 查看处理记录 / shows the moderations")
     with ledger.write("moderation.undo", actor=actor) as tx:
-        tx.put("moderations", [{"id": _next_id(tx.conn), "project_id": project_id, "expert_id": expert_id,
+        new_id = _next_id(tx.conn)
+        tx.put("moderations", [{"id": new_id, "project_id": project_id, "expert_id": expert_id,
                                 "indicator_id": indicator_id, "action": "undo", "value": None, "raw": None,
                                 "reason": reason, "moderator": name, "score_value": before.score_value,
                                 "score_seq": before.score_seq, "created_at": tx.ts}])
         tx.info["undoes"] = before.id
-    return before
+    return replace(before, id=new_id, action="undo", value=None, raw=None, reason=reason, moderator=name,
+                   created_at=tx.ts, audit_seq=tx.seq, active=False)
 
 
 # --------------------------------------------------------------------------- reading
@@ -232,10 +253,8 @@ def apply_moderation(ledger: Ledger, values, experts, projects, indicators) -> l
 
 
 def moderation_summary(ledger: Ledger) -> dict[str, Any]:
-    """What the evaluation records: moderated scores per action and per (action, reason), the stale ones,
-    and the re-scored projects (language-free; :mod:`tlr.app.report_data` words it)."""
-    from .rounds import rescored_projects
-
+    """What the evaluation records (``method["moderation"]``): moderated scores per action and per (action,
+    reason), and the stale ones (language-free; :mod:`tlr.app.report_data` words it)."""
     mods = current_moderations(ledger)
     applied = [m for m in mods if m.active]
     by_action = {a: sum(m.action == a for m in applied) for a in ACTIONS}
@@ -247,7 +266,6 @@ def moderation_summary(ledger: Ledger) -> dict[str, Any]:
         "by_action": by_action,
         "by_reason": [{"action": a, "reason": r, "count": n} for (a, r), n in sorted(reasons.items())],
         "stale": sum(not m.active for m in mods),
-        "rescored_projects": rescored_projects(ledger),
     }
 
 

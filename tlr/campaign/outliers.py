@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from .cube import score_cube
+from .moderation import current_moderations
+
 DEFAULT_THRESHOLD = 2.5
 ADDITIVE = "additive"
 LOO_MAD = "loo_mad"
@@ -74,9 +77,6 @@ def find_outliers(ledger, *, threshold: float = DEFAULT_THRESHOLD, min_scores: i
     from tlr.evaluation.utilities import indicator_utility
     from tlr.numeric.errors import NoScoresError
     from tlr.panel.calibration import CalibrationError, fit_additive
-
-    from .cube import score_cube
-    from .moderation import current_moderations
 
     cube = score_cube(ledger)
     rubric = ledger.rubric

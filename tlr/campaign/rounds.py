@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from tlr.errors import CampaignError, Location
 
-from .ledger import Ledger
+from .ledger import Ledger, default_actor
 from .moderation import check_reason
 
 SCORE_COLUMNS = ("expert_id", "indicator_id", "value", "raw", "comment", "evidence", "scored_at", "source",
@@ -67,8 +67,6 @@ def open_rescore(ledger: Ledger, project_ids: Iterable[str], *, reason: str = ""
                  actor: str | None = None) -> dict[str, dict[str, int]]:
     """Open the next round for each project (all or none); returns project -> {round, kept} (``kept``:
     answers of the closed round copied to ``score_rounds``)."""
-    from .ledger import default_actor
-
     projects = _project_ids(ledger, project_ids)
     reason = check_reason(reason) if reason and reason.strip() else ""
     actor = actor or default_actor()

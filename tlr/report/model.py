@@ -222,6 +222,7 @@ class Methodology(_Model):
     min_experts: int | None = None
     notes: list[Text] = Field(default_factory=list)
     calibration: list[CalibrationRow] = Field(default_factory=list)
+    moderation: Text | None = Field(None, description="scores excluded or overridden and why; re-scored projects")
 
 
 class ExpertAnswers(_Model):

@@ -148,6 +148,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "calibration_leniency": ("宽严偏差（%）", "Leniency (%)"),
     "calibration_noise": ("随机误差标准差（%）", "Noise sd (%)"),
     "robustness_method": ("排名稳健性方法", "Robustness method"),
+    "moderation": ("复核与复议", "Moderation and re-scoring"),
     "draws": ("模拟次数", "Draws"),
     "seed": ("随机种子", "Seed"),
     "audit": ("附录二 审计信息", "Appendix B. Audit"),
