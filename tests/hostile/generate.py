@@ -237,6 +237,10 @@ def build_campaign(root: Path) -> dict:
         stale.write_text(f"project,indicator,value\n{pid},{iid},{'5' if iid != 'team' else '是'}\n", "utf-8")
         import_answers(led, "E02", stale)   # newer than E02's sheet
         facts["stale"] = (pid, iid)
+        from tlr.campaign.moderation import moderate
+
+        # one moderation in force, for `tlr moderate undo` to undo
+        moderate(led, "exclude", "P003", "E03", "novelty", reason="hostile corpus: an exclusion to undo")
         facts["unassigned"] = next(p for p in ("P001", "P002", "P003", "P004", "P005", "P006")
                                    if p not in {x for x, _ in facts["items"]["E01"]})
     with init_campaign(root / "foreign", rubric, name="another round") as led:

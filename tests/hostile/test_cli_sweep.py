@@ -86,6 +86,16 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("stats", "alpha"): {"table": "{k}/stats/ratings.csv", "bootstrap": 100},
     ("feedback",): {"campaign": "{c}", "out_dir": "{t}/letters", "formats": "html", "draws": 50,
                     "project_ids": "P001"},
+    ("moderate", "list"): {"campaign": "{c}"},
+    ("moderate", "exclude"): {"project": "P002", "expert": "E04", "indicator": "novelty", "reason": "sweep",
+                              "campaign": "{c}"},
+    ("moderate", "override"): {"project": "P002", "expert": "E04", "indicator": "novelty", "value": "3",
+                               "reason": "sweep", "campaign": "{c}"},
+    ("moderate", "undo"): {"project": "P003", "expert": "E03", "indicator": "novelty", "reason": "sweep",
+                           "campaign": "{c}"},
+    ("moderate", "history"): {"campaign": "{c}"},
+    ("moderate", "rescore", "open"): {"projects": "P001", "reason": "sweep", "campaign": "{c}"},
+    ("moderate", "changes"): {"campaign": "{c}"},
 }
 SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",)}     # a valid run renders a document: seconds, not ms
 
