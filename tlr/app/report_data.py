@@ -105,7 +105,8 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
     tiers, routes, dimensions = _vocabulary(ev)
     audit_check = (AuditCheck(verified=audit.verified, head=audit.head, entries=audit.entries,
                               problems=list(audit.problems)) if audit is not None else None)
-    meta, audit_rows = _provenance(ledger, ev.rubric, cube, audit_check, organisation, lang)
+    meta, audit_rows = _provenance(ledger, ev.rubric, cube, audit_check, organisation, lang,
+                                   (ev.method.get("moderation") or {}).get("moderated", 0))
     used = {p.industry for p in projects}
     order = [industry_label(key, lang, short=True) for key in INDUSTRIES]
     return ReportData(meta=meta, tiers=tiers, routes=routes, dimensions=dimensions,
@@ -223,7 +224,7 @@ def _completeness_info(ev, experts) -> CompletenessInfo | None:
 
 
 def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisation: str | None,
-                lang: str) -> tuple[RoundMeta, list[AuditEntry]]:
+                lang: str, moderated: int = 0) -> tuple[RoundMeta, list[AuditEntry]]:
     """The cover's facts and the audit appendix: what the report was made from, and when the data last changed."""
     import numpy as np
 
@@ -242,7 +243,7 @@ def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisati
         AuditEntry(label=I18nText(zh="批次编号", en="campaign id"), value=str(meta.get("campaign_id", ""))),
         AuditEntry(label=I18nText(zh="评分条数", en="scores"), value=str(int((~np.isnan(cube.values)).sum()))),
         AuditEntry(label=I18nText(zh="经复核剔除或改判的评分", en="scores excluded or overridden by moderation"),
-                   value=str(_moderated(ledger))),
+                   value=str(moderated)),
         AuditEntry(label=I18nText(zh="工具版本", en="tool version"), value=f"tlr {__version__}"),
         AuditEntry(label=I18nText(zh="数据最后更新时间", en="last change in the ledger"), value=last_ts),
     ]
@@ -253,12 +254,6 @@ def _provenance(ledger, rubric, cube, audit_check: AuditCheck | None, organisati
         data_hashes={"scores": data_hash, "audit_head": audit_head}, tool_version=__version__,
         generated_at=last_ts, confidentiality=I18nText(zh="内部资料 注意保密", en="Internal — confidential"))
     return round_meta, rows
-
-
-def _moderated(ledger) -> int:
-    from tlr.campaign.moderation import current_moderations
-
-    return sum(m.active for m in current_moderations(ledger))
 
 
 def _audit_value(check: AuditCheck | None, lang: str) -> str:
