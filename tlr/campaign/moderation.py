@@ -17,9 +17,10 @@ what ``Evaluation.method["moderation"]`` records (the report's methodology is wr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Iterator
+from typing import Any
 
 from tlr.errors import CampaignError, Location
 

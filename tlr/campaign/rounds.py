@@ -15,7 +15,8 @@ position ``audit_seq`` is after the ``rescore.open`` entry's).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from tlr.errors import CampaignError, Location
 

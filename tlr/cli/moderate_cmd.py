@@ -243,7 +243,8 @@ def history(ctx, campaign, as_json) -> None:
     Example / 示例:
       tlr moderate history --json
     """
-    from tlr.campaign.moderation import current_moderations, history as all_actions
+    from tlr.campaign.moderation import current_moderations
+    from tlr.campaign.moderation import history as all_actions
 
     with _open(_campaign(ctx, campaign)) as ledger:
         actions = all_actions(ledger)
