@@ -123,6 +123,7 @@ def test_the_audit_chain_verifies_after_moderation_and_a_tampered_row_fails(scor
     (["exclude", "{p}", "{a}", "novelty", "--reason", ""], "--reason"),
     (["override", "{p}", "{a}", "novelty", "6", "--reason", "r"], "VALUE"),              # off the 1-5 scale
     (["override", "{p}", "{a}", "novelty", "abc", "--reason", "r"], "VALUE"),
+    (["override", "{p}", "{a}", "novelty", "-1", "--reason", "r"], "VALUE"),             # a negative value is a value
     (["exclude", "P999", "{a}", "novelty", "--reason", "r"], "PROJECT"),
     (["exclude", "{p}", "E99", "novelty", "--reason", "r"], "EXPERT"),
     (["exclude", "{p}", "{a}", "nope", "--reason", "r"], "INDICATOR"),

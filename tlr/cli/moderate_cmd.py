@@ -185,7 +185,7 @@ def exclude(ctx, project, expert, indicator, campaign, reason, moderator, as_jso
     _said("已剔除 / excluded", m, as_json)
 
 
-@moderate.command("override")
+@moderate.command("override", context_settings={"ignore_unknown_options": True})   # VALUE may be -1
 @click.argument("project", type=ID)
 @click.argument("expert", type=ID)
 @click.argument("indicator", type=ID)
