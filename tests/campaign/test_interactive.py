@@ -10,6 +10,7 @@ import sys
 import pexpect
 import pytest
 
+from tests.timing import budget
 from tlr.campaign import open_campaign, verify_audit
 
 pytestmark = pytest.mark.slow  # pexpect sessions in a pseudo-terminal
@@ -21,7 +22,7 @@ COMMENT = "comment \\(optional\\):"
 def spawn(ledger, expert="E04", *extra):
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "COLUMNS": "120", "TLR_CAMPAIGN": str(ledger.path.parent)}
     child = pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", expert, *extra], env=env,
-                          encoding="utf-8", timeout=30, dimensions=(50, 160))
+                          encoding="utf-8", timeout=budget(30), dimensions=(50, 160))
     return child
 
 

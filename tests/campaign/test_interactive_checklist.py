@@ -13,6 +13,7 @@ import sys
 import pexpect
 import pytest
 
+from tests.timing import budget
 from tlr.campaign import open_campaign, verify_audit
 
 from .conftest import FIXTURES, run_cli
@@ -37,7 +38,7 @@ def round_dir(tmp_path):
 def spawn(path, *extra):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "TLR_CAMPAIGN": str(path)}
     return pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", "E04", *extra], env=env,
-                         encoding="utf-8", timeout=20, dimensions=(50, 200))
+                         encoding="utf-8", timeout=budget(20), dimensions=(50, 200))
 
 
 def into_checklist(path):
@@ -291,7 +292,11 @@ def test_direct_level_skip_leave_and_below_level_one(round_dir, capsys):
 
 def test_checklist_api_refuses_recused_and_hides_their_judgement(round_dir):
     from tlr.campaign import recuse
-    from tlr.campaign.checklist import checklist_answers, checklist_judgements, save_answer
+    from tlr.campaign.checklist import (
+        checklist_answers,
+        checklist_judgements,
+        save_answer,
+    )
     from tlr.errors import CampaignError
 
     path, (first, second) = round_dir

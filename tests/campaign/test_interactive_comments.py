@@ -9,6 +9,7 @@ import sys
 import pexpect
 import pytest
 
+from tests.timing import budget
 from tlr.campaign import open_campaign, verify_audit
 
 pytestmark = pytest.mark.slow  # pexpect sessions in a pseudo-terminal
@@ -42,7 +43,7 @@ def at_comment(ledger, tmp_path, replacement: str, score: str):
            "TEST_REPLACEMENT": str(tmp_path / "replacement.txt")}
     env.pop("VISUAL", None)
     child = pexpect.spawn(sys.executable, ["-m", "tlr", "score", "--expert", "E04"], env=env, encoding="utf-8",
-                          timeout=30, dimensions=(50, 160))
+                          timeout=budget(30), dimensions=(50, 160))
     child.expect(PROMPT)
     child.sendline(score)
     child.expect(COMMENT)

@@ -10,6 +10,7 @@ import sys
 import pexpect
 import pytest
 
+from tests.timing import budget
 from tlr.trl.store import load_assessment
 
 from .conftest import EXAMPLES, ROOT
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo
 def spawn(tmp_path, *args):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
     return pexpect.spawn(sys.executable, ["-m", "tlr", "trl", "assess", *args], cwd=str(tmp_path), env=env,
-                         encoding="utf-8", timeout=20, dimensions=(50, 200))
+                         encoding="utf-8", timeout=budget(20), dimensions=(50, 200))
 
 
 def answer(child, qid, value):
