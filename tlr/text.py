@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Lang = Literal["zh", "en"]
 
@@ -12,10 +12,13 @@ Lang = Literal["zh", "en"]
 class I18nText(BaseModel):
     """Text in Chinese and/or English. At least one language must be given."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # JSON Schema: at least one non-empty language, as _one_language requires
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"anyOf": [
+        {"required": ["zh"], "properties": {"zh": {"type": "string", "minLength": 1}}},
+        {"required": ["en"], "properties": {"en": {"type": "string", "minLength": 1}}}]})
 
-    zh: str | None = None
-    en: str | None = None
+    zh: str | None = Field(None, description="中文 / Chinese text")
+    en: str | None = Field(None, description="英文 / English text")
 
     @model_validator(mode="after")
     def _one_language(self) -> "I18nText":
