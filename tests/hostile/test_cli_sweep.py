@@ -48,6 +48,7 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("rubric", "check"): {"files": ["{k}/rubrics/base.yaml"]},
     ("rubric", "doc"): {"file": "{k}/rubrics/base.yaml", "out_dir": "{t}/manual", "formats": "html"},
     ("rubric", "schema"): {"out_file": "{t}/schema.json"},
+    ("rubric", "new"): {"name": "my-rubric", "dimensions": "tech,market", "out_file": "{t}/new-rubric.yaml"},
     ("rubric", "show"): {"file": "{k}/rubrics/base.yaml"},
     ("ahp",): {"files": ["{k}/ahp/leader.csv"]},
     ("trl", "assess"): {"file": "{t}/assessment.yaml", "answers_file": "{k}/trl/answers.yaml"},
@@ -142,7 +143,7 @@ def _is_number(param: click.Parameter) -> bool:
 
 ID_PARAMS = {"expert_id", "project_id", "experts_", "project", "cte", "assessor", "ladder", "action", "heads",
              "adds", "removes", "recusals", "reason", "name", "organisation", "fundable_tiers", "cost_column",
-             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost", "project_ids"}
+             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost", "project_ids", "dimensions"}
 ODD_PATHS = {"missing": "{t}/no/such/thing", "folder": "{t}", "dev-null": "/dev/null", "fifo": "{t}/fifo",
              "proc-mem": "/proc/self/mem", "newline": "{t}/new\nline", "long": "{t}/" + LONG, "empty": ""}
 ODD_NUMBERS = ["-1", "0", "-5", str(10**12), "nan", "inf", "1e308", "x", "99999999999999999999999"]

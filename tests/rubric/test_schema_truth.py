@@ -19,6 +19,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tlr.cli.kit import json_text
 from tlr.errors import TlrError
 from tlr.rubric import check_rubric
 from tlr.rubric.model import RATIO_PATTERN, _parse_ratio
@@ -124,7 +125,7 @@ def read_document(path: Path):
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = rubric_json_schema()
+    schema = json.loads(json_text(rubric_json_schema()))  # the schema as `tlr rubric schema` writes it
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

@@ -10,10 +10,11 @@ from tlr.cli.kit import (PathArg, add_row, console, echo_json, echo_written, for
 
 @group()
 def rubric() -> None:
-    """评价指标体系 / Rubrics: check, show, schema.
+    """评价指标体系 / Rubrics: check, show, schema, new.
 
     \b
     Example / 示例:
+      tlr rubric new my-fund --template fund-screening
       tlr rubric check rubrics/*.yaml
       tlr rubric show rubrics/fund-screening.yaml --lang en
       tlr rubric schema > tlr-rubric.schema.json
@@ -230,6 +231,109 @@ def schema(out_file: str | None) -> int:
     else:
         click.echo(text)
     return 0
+
+
+@rubric.command()
+@click.argument("name")
+@click.option("--template", type=click.Choice(["five-value", "fund-screening", "blank"]), default="blank",
+              show_default=True,
+              help="起点：GB/T 44731 五元价值、基金筛选（含否决规则、档次、路径）或空白 / start from the five-value "
+                   "(GB/T 44731), the fund-screening (gates, tiers, routes) or a blank rubric")
+@click.option("--dimensions",
+              help="逗号分隔的顶层维度：模板中要保留的维度（按此顺序），空白模板中要新建的维度 / comma-separated "
+                   "top-level dimensions: those of the template to keep (in this order), or those a blank rubric "
+                   "gets")
+@click.option("--out", "out_file", type=PathArg(dir_okay=False),
+              help="写入的文件（默认 NAME.yaml）/ file to write (default NAME.yaml)")
+@click.option("--force", is_flag=True,
+              help="覆盖已有文件 / replace an existing file (and a stale schema file next to it)")
+@json_option
+def new(name: str, template: str, dimensions: str | None, out_file: str | None, force: bool, as_json: bool) -> int:
+    """新建评价体系 / Scaffold a new rubric from a shipped template.
+
+    The file's first line points the editor (VS Code with the YAML extension) at the JSON
+    Schema, written next to it as tlr-rubric.schema.json: completion, hover help in Chinese
+    and English, and errors while typing. The result passes `tlr rubric check --strict`.
+    An existing file is never replaced without --force.
+
+    \b
+    Example / 示例:
+      tlr rubric new my-fund --template fund-screening --dimensions maturity,market,risk
+      tlr rubric new pilot --template blank --dimensions tech,market,team --out rubrics/pilot.yaml
+    """
+    from pathlib import Path
+
+    from tlr.rubric.scaffold import parse_dimensions, scaffold
+    from tlr.rubric.schema import SCHEMA_FILE
+
+    result = scaffold(name, template, parse_dimensions(dimensions), f"./{SCHEMA_FILE}")
+    out = Path(out_file) if out_file else Path(f"{name}.yaml")
+    _write_new(out, result.text, force)
+    schema_path, schema_state = _write_schema_beside(out, force)
+    if as_json:
+        echo_json({"rubric": str(out), "id": name, "template": template, "dimensions": list(result.dimensions),
+                   "indicators": result.indicators, "schema": str(schema_path), "schema_state": schema_state})
+        return 0
+    click.echo(f"已生成 / written: {safe(str(out))} — {len(result.dimensions)} 个维度 / dimensions, "
+               f"{result.indicators} 个指标 / indicators")
+    if schema_state == "written":
+        click.echo(f"已生成 / written: {safe(str(schema_path))}")
+    elif schema_state == "stale":
+        click.echo(f"warning: {safe(str(schema_path))}: 已存在且与本版本不同，未覆盖 / exists and differs from this "
+                   "version's schema; kept — rerun with --force to replace it (or delete it and run tlr rubric "
+                   "schema --out)", err=True)
+    click.echo(f"下一步 / next: tlr rubric check --strict {safe(str(out))}")
+    return 0
+
+
+def _write_new(path, text: str, force: bool) -> None:
+    """Write a file the user asked for: never over an existing one without *force*, never over a non-file."""
+    import os
+    import stat
+
+    from tlr.errors import Location
+    from tlr.fsutil import atomic_write_text
+    from tlr.outputs import OutputError, check_file, reported
+
+    with reported(path, "read"):
+        exists = os.path.lexists(path)
+        mode = os.lstat(path).st_mode if exists else 0
+    if not exists:
+        check_file(path)
+    elif not force:
+        raise OutputError("文件已存在 / the file exists", location=Location(file=str(path)), code="exists",
+                          hint="加 --force 覆盖，或用 --out 换个文件名 / add --force to replace it, or choose "
+                               "another name with --out")
+    elif not stat.S_ISREG(mode):
+        raise OutputError("不是普通文件，tlr 不写入 / not a regular file: tlr does not write to it",
+                          location=Location(file=str(path)), code="bad_output", hint="give an ordinary file path")
+    with reported(path):
+        atomic_write_text(path, text)
+
+
+def _write_schema_beside(rubric_path, force: bool):
+    """Write tlr-rubric.schema.json next to the rubric: (path, 'written' | 'current' | 'stale')."""
+    import os
+    import stat
+
+    from tlr.errors import TlrError
+    from tlr.rubric.schema import SCHEMA_FILE, rubric_json_schema
+    from tlr.yamlio import read_bytes
+
+    path = rubric_path.parent / SCHEMA_FILE
+    text = json_text(rubric_json_schema()) + "\n"
+    if os.path.lexists(path):
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):  # a folder, a pipe, a symlink: never replaced
+                return path, "stale"
+            if read_bytes(path) == text.encode("utf-8"):
+                return path, "current"
+        except (TlrError, OSError):
+            return path, "stale"
+        if not force:
+            return path, "stale"
+    _write_new(path, text, force=True)
+    return path, "written"
 
 
 def _show_library(library, lang: str, as_json: bool) -> int:

@@ -67,7 +67,9 @@ def _parse_ratio(value: Any) -> Any:
     return value
 
 
-SAATY_BOUNDS = (1 / 9 - 1e-12, 9 + 1e-12)  # what tlr.rubric.validate accepts, with its tolerance
+# tlr.rubric.validate accepts 1/9 - 1e-12 .. 9 + 1e-12; the schema's bounds are a hair wider so that they
+# survive the 12 significant digits of tlr's JSON writer (`tlr rubric schema`)
+SAATY_BOUNDS = (0.11111111111, 9.00000000001)
 # What Fraction() reads, without exponents (refused above) and without zero (never a judgement): '3', '2.5',
 # '.5', '5.', '1/3', ' 1/3 ', '+3', '1_000'.
 _DIGITS = r"[0-9]+(?:_[0-9]+)*"
