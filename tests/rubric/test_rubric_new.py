@@ -169,3 +169,12 @@ def test_help_is_bilingual_with_an_example(capsys):
     assert main(["rubric", "new", "--help"]) == 0
     text = capsys.readouterr().out
     assert "新建评价体系" in text and "Scaffold" in text and "tlr rubric new my-fund" in text
+
+
+def test_the_schema_written_beside_is_tlrs_own_and_can_be_refreshed(tmp_path):
+    code, _ = _new(tmp_path)
+    assert code == 0
+    schema = tmp_path / SCHEMA_FILE
+    assert main(["rubric", "schema", "--out", str(schema)]) == 0   # refused for a file tlr did not write
+    code, out = _new(tmp_path, "--force")
+    assert code == 0 and check_rubric(out).ok

@@ -317,6 +317,7 @@ def _write_schema_beside(rubric_path, force: bool):
     import stat
 
     from tlr.errors import TlrError
+    from tlr.outputs import owned_by_tlr, write_file
     from tlr.rubric.schema import SCHEMA_FILE, rubric_json_schema
     from tlr.yamlio import read_bytes
 
@@ -330,9 +331,12 @@ def _write_schema_beside(rubric_path, force: bool):
                 return path, "current"
         except (TlrError, OSError):
             return path, "stale"
-        if not force:
-            return path, "stale"
-    _write_new(path, text, force=True)
+        if not owned_by_tlr(path):  # someone's own file: replaced only when asked
+            if not force:
+                return path, "stale"
+            _write_new(path, text, force=True)
+            return path, "written"
+    write_file(path, text)  # recorded as tlr's, so `tlr rubric schema --out` may refresh it later
     return path, "written"
 
 
