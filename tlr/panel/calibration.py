@@ -192,13 +192,7 @@ def fit_additive(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, e
         CalibrationError: an expert with too few scores, or a disconnected assignment graph.
         NoScoresError: no score at all.
     """
-    y3, flat = _as_cube(scores)
-    if not np.isfinite(y3[~np.isnan(y3)]).all():
-        raise ShapeError("评分含无穷大 / scores contain infinite values")
-    y = np.moveaxis(y3, 2, 0)                                  # (I, E, P)
-    mask = ~np.isnan(y)
-    if not mask.any():
-        raise NoScoresError("没有任何评分 / no scores at all")
+    _, flat, y, mask = _prepare(scores)
     n_ind = y.shape[0]
     for i in range(n_ind):          # graph checks per indicator (few indicators; the fit itself is batched)
         if mask[i].any():
@@ -329,7 +323,7 @@ def _per_indicator(value, n_ind: int, name: str) -> np.ndarray:
 
 
 def _bayes_result(y3, flat, y, mask, w, prec_q, prec_b, mu, iterations) -> BayesianFit:
-    q, b, var_q, var_b, var_fit, logdet = _posterior(y, mask, w, prec_q, prec_b, mu)
+    q, b, var_q, var_b, _, logdet = _posterior(y, mask, w, prec_q, prec_b, mu)
     evidence = _log_evidence(y, mask, w, prec_q, prec_b, mu, q, b, logdet)
     n_e = mask.sum(axis=2)
     scored_p, active = mask.any(axis=1), n_e > 0
@@ -416,7 +410,6 @@ def fit_bayesian(scores, *, min_scores: int = 3, noise_prior_dof: float = 2.0, e
     active = n_e > 0
     scored_p = mask.any(axis=1)
     n_p = np.maximum(scored_p.sum(axis=1), 1)
-    n_act = np.maximum(active.sum(axis=1), 1)
     # start from one unweighted additive fit: its spread of qualities, leniencies and residuals
     q0, b0, _, _ = _solve(y, mask, active.astype(float))
     resid0 = np.where(mask, y - q0[:, None, :] - np.nan_to_num(b0)[:, :, None], 0.0)
