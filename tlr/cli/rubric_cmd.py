@@ -6,6 +6,7 @@ import click
 
 from tlr.cli.kit import (PathArg, add_row, console, echo_json, echo_written, formats_option, group,
                          json_option, json_text, lang_option, new_table, print_table, safe)
+from tlr.cli.kit import POSITIVE  # rubric diff --top
 
 
 @group()
@@ -392,3 +393,156 @@ def doc(file: str, out_dir: str, formats: tuple[str, ...], templates_dir: str | 
     written = render_manual(load_rubric(file), out_dir, formats=formats, lang=lang, templates_dir=templates_dir)
     echo_written(written, as_json)
     return 0
+
+
+@rubric.command("diff")
+@click.argument("old", type=PathArg(dir_okay=False))
+@click.argument("new", type=PathArg(dir_okay=False))
+@click.option("--campaign", "-C", "campaign", default=None, metavar="DIR", type=PathArg(exists=False),
+              help="用 NEW 重新评价这个批次，比较排名与档次 / re-evaluate this campaign under NEW and compare its "
+                   "ranking and tiers")
+@click.option("--top", "top", type=POSITIVE, default=10, show_default=True,
+              help="比较前 k 名的重合 / k of the top-k overlap")
+@click.option("--all", "show_all", is_flag=True,
+              help="列出全部项目（默认只列名次或档次有变化的）/ list every project (default: only those whose rank "
+                   "or tier changed)")
+@click.option("--html", "html_file", type=PathArg(dir_okay=False), default=None,
+              help="另写一个 HTML 页面 / also write an HTML page to this file")
+@lang_option
+@json_option
+def diff(old: str, new: str, campaign: str | None, top: int, show_all: bool, html_file: str | None, lang: str,
+         as_json: bool) -> int:
+    """比较两个评价体系版本 / What a rubric edit does: structure, weights and (with -C) a round's ranking.
+
+    Lists indicators and dimensions added, removed or relabelled, local and global
+    weights before → after, scale, gate, tier, route, panel and aggregation changes.
+    With --campaign the round is re-evaluated under NEW (scores carried over by
+    indicator id; indicators new in NEW count as missing) and compared with its
+    own ranking: rank and tier of each project, top-k and fundable-tier overlap,
+    Kendall's tau.
+
+    \b
+    Example / 示例:
+      tlr rubric diff rubrics/fund-screening.yaml rubrics/fund-screening-county.yaml
+      tlr rubric diff old.yaml new.yaml -C round-2026 --top 10 --html diff.html
+    """
+    from tlr.rubric import load_rubric
+    from tlr.rubric.diff import diff_rubrics
+
+    if html_file:
+        from tlr.outputs import check_file
+
+        check_file(html_file, option="--html")
+    old_rubric, new_rubric = load_rubric(old), load_rubric(new)
+    result = diff_rubrics(old_rubric, new_rubric)
+    impact = None
+    if campaign is not None:
+        from tlr.app.rubric_impact import rubric_impact
+        from tlr.campaign import open_campaign
+
+        ledger = open_campaign(campaign)
+        click.get_current_context().call_on_close(ledger.close)
+        impact = rubric_impact(ledger, old_rubric, new_rubric, top_k=top)
+    if html_file:
+        from tlr.outputs import write_file
+        from tlr.report.rubric_diff import render_rubric_diff
+
+        write_file(html_file, render_rubric_diff(result, old_rubric, new_rubric, impact, lang=lang))
+    if as_json:
+        body = result.to_dict()
+        body["files"] = {"old": old, "new": new}
+        body["impact"] = impact.to_dict() if impact is not None else None
+        if html_file:
+            body["written"] = [html_file]
+        echo_json(body)
+        return 0
+    _print_diff(result, old_rubric, new_rubric, lang)
+    if impact is not None:
+        _print_impact(impact, lang, show_all)
+    if html_file:
+        click.echo(f"已生成 / written: {html_file}")
+    return 0
+
+
+def _node_label(rub, node_id: str | None, lang: str) -> str:
+    from tlr.text import tr
+
+    if node_id is None:
+        return ""
+    try:
+        return tr(rub.node(node_id).label, lang)
+    except KeyError:
+        return ""
+
+
+def _print_diff(result, old_rubric, new_rubric, lang: str) -> None:
+    from tlr.rubric.diff import CHANGE_WORDS, SECTIONS, value_text
+
+    out = console()
+    o, n = result.old, result.new
+    out.print(f"{safe(o['id'])} {safe(o['version'])} (sha256 {o['content_hash'][:12]}…) → "
+              f"{safe(n['id'])} {safe(n['version'])} (sha256 {n['content_hash'][:12]}…)")
+    if result.empty:
+        out.print("无变化 / no changes" + ("（内容相同 / same content）" if result.same_content else ""))
+        return
+    rows = []
+    for c in result.changes:
+        zh, en = SECTIONS[c.section]
+        word = CHANGE_WORDS[c.change]
+        rows.append([f"{zh} / {en}", c.id or "", f"{word[0]} / {word[1]}", c.field or "",
+                     value_text(c.before, lang), value_text(c.after, lang)])
+    if rows:
+        print_table(("section", "id", "change", "field", "before", "after"), rows,
+                    title="结构变化 / structural changes", out=out)
+    weights = result.weight_changes
+    if weights:
+        def w(x):
+            return "—" if x is None else f"{x:.4f}"
+
+        print_table(("id", "label", "kind", "local before", "local after", "global before", "global after"),
+                    [[r.id if r.after_id in (None, r.id) else f"{r.id} → {r.after_id}",
+                      _node_label(new_rubric, r.after_id, lang) or _node_label(old_rubric, r.id, lang),
+                      r.kind, w(r.local_before), w(r.local_after), w(r.global_before), w(r.global_after)]
+                     for r in weights], title="权重变化 / weight changes", out=out)
+
+
+def _print_impact(impact, lang: str, show_all: bool) -> None:
+    out = console()
+    if impact.old_matches_frozen:
+        out.print("OLD 与批次冻结的评价体系一致 / OLD is the campaign's frozen rubric "
+                  f"(sha256 {impact.baseline['content_hash'][:12]}…)")
+    else:
+        b = impact.baseline
+        out.print(f"注意 / note: OLD 与批次冻结的评价体系不同，“之前”的排名用的是批次冻结版本 / OLD differs from the "
+                  f"campaign's frozen rubric; 'before' is the campaign's own ranking under {safe(b['id'])} "
+                  f"{safe(b['version'])} (sha256 {b['content_hash'][:12]}…)")
+    if impact.missing:
+        out.print(f"无评分（按缺失处理：综合分在已有指标上重新归一，项目标为不完整）/ no scores (treated as missing: the "
+                  f"composite is renormalised over the indicators present, projects flagged incomplete): "
+                  f"{safe(', '.join(impact.missing))}")
+    for d in impact.dropped:
+        why = ("量表类型改变 / scale kind changed" if d["reason"] == "scale_kind"
+               else f"超出新量表范围 / outside the new scale's range {d.get('range')}")
+        out.print(f"未沿用的评分 / scores not carried over: {safe(d['id'])} — {d['cells']} ({why})")
+    if impact.unused:
+        out.print(f"NEW 中已无的指标（其评分不再使用）/ indicators NEW no longer has (their scores unused): "
+                  f"{safe(', '.join(impact.unused))}")
+    tau = "—" if impact.tau is None else f"{impact.tau:.4f}"
+    out.print(f"Kendall τ-b = {tau} (n = {impact.n_projects}) · 前 {impact.top_k} 名重合 / top-{impact.top_k} "
+              f"overlap {impact.top_overlap}/{impact.top_k} · 可资助档次 / fundable tiers "
+              f"({safe(','.join(impact.fundable_tiers_before))} → {safe(','.join(impact.fundable_tiers_after))}): "
+              f"{len(impact.fundable_before)} → {len(impact.fundable_after)}, 重合 / overlap {impact.fundable_overlap}")
+    moved = [p for p in impact.projects if show_all or p.rank_change or p.tier_before != p.tier_after]
+
+    def score(x):
+        return "—" if x is None else f"{x:.1f}"
+
+    print_table(("project", "name", "score before", "score after", "rank before", "rank after", "Δ rank",
+                 "tier before", "tier after"),
+                [[p.id, p.name, score(p.composite_before), score(p.composite_after), p.rank_before, p.rank_after,
+                  f"{p.rank_change:+d}" if p.rank_change else "0", p.tier_before,
+                  p.tier_after + (" *" if p.tier_after != p.tier_before else "")] for p in moved],
+                title=f"名次与档次变化 / rank and tier movement ({len(moved)}/{impact.n_projects})", out=out)
+    print_table(("tier before", "tier after", "projects"),
+                [[a, b, n] for a, row in impact.tier_moves.items() for b, n in row.items()],
+                title="档次流向 / tier moves", out=out)

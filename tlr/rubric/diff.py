@@ -276,3 +276,41 @@ def diff_rubrics(old: Rubric, new: Rubric) -> RubricDiff:
     changes += _fields("panel", None, panel_old, panel_new)
     changes += _fields("aggregation", None, _dump(od.aggregation), _dump(nd.aggregation))
     return RubricDiff(_ident(old), _ident(new), tuple(changes), tuple(_weights(old, new, renames)), renames)
+
+
+def value_text(value: Any, lang: str = "zh") -> str:
+    """A before/after value as short text in *lang*: a bilingual label in its language, a condition as
+    ``trl < 4``, other structures as compact JSON; absent as ``—``."""
+    import json
+
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, dict):
+        if set(value) <= {"zh", "en"} and value:
+            return str(value.get(lang) or next(iter(value.values())))
+        if "op" in value and "ref" in value:
+            shown = value.get("value")
+            return f"{value['ref']} {value['op']} {value_text(shown, lang)}"
+        if "all" in value or "any" in value:
+            parts = value.get("all") if "all" in value else value.get("any")
+            word = ((" 且 " if lang == "zh" else " and ") if "all" in value
+                    else (" 或 " if lang == "zh" else " or "))
+            return "(" + word.join(value_text(p, lang) for p in parts) + ")"
+        if "not" in value:
+            return ("非 " if lang == "zh" else "not ") + value_text(value["not"], lang)
+    if isinstance(value, list):
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            return ", ".join(value_text(v, lang) for v in value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("改名", "relabelled"),
+    "id_renamed": ("改编号", "id renamed"), "moved": ("移动", "moved"), "changed": ("修改", "changed"),
+}
