@@ -180,7 +180,9 @@ def compare_evaluations(before, after, *, names: dict[str, str] | None = None, t
     fund_b, fund_a = _fundable(before.rubric), _fundable(after.rubric)
     tau, p_value = kendall_tau(np.asarray(before.rank, dtype=float), np.asarray(after.rank, dtype=float))
     tier_moves: dict[str, dict[str, int]] = {}
-    order = {code: k for k, code in enumerate((*before.tier_codes, *after.tier_codes))}
+    order: dict[str, int] = {}
+    for code in (*before.tier_codes, *after.tier_codes):
+        order.setdefault(code, len(order))
     for m in sorted(moves, key=lambda m: (order.get(m.tier_before, 99), order.get(m.tier_after, 99))):
         row = tier_moves.setdefault(m.tier_before, {})
         row[m.tier_after] = row.get(m.tier_after, 0) + 1
