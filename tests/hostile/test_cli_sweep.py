@@ -50,6 +50,8 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("rubric", "schema"): {"out_file": "{t}/schema.json"},
     ("rubric", "new"): {"name": "my-rubric", "dimensions": "tech,market", "out_file": "{t}/new-rubric.yaml"},
     ("rubric", "show"): {"file": "{k}/rubrics/base.yaml"},
+    ("rubric", "diff"): {"old": "{k}/rubrics/base.yaml", "new": "{k}/rubrics/base.yaml", "campaign": "{c}",
+                         "top": 3, "html_file": "{t}/diff.html"},
     ("ahp",): {"files": ["{k}/ahp/leader.csv"]},
     ("trl", "assess"): {"file": "{t}/assessment.yaml", "answers_file": "{k}/trl/answers.yaml"},
     ("trl", "ladders"): {"ladder": "trl-nasa"},
