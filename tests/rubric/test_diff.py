@@ -134,7 +134,7 @@ def test_cli_table_and_json(capsys):
     body = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in body["changes"] if c["section"] == "node"] == ["substitution", "local_jobs",
                                                                            "industry_fit"]
-    assert {w["id"] for w in body["weights"]} == {"market_size", "demand", "competitiveness", "cost_advantage",
+    assert {w["id"] for w in body["weight_changes"]} == {"market_size", "demand", "competitiveness", "cost_advantage",
                                                   "substitution", "local_jobs"}
     assert body["impact"] is None and body["empty"] is False
     assert main(["rubric", "diff", str(BASE), str(COUNTY), "--lang", "en"]) == 0

@@ -113,6 +113,17 @@ def test_trivial_diff_on_the_demo(demo, capsys):
     assert impact["top"]["overlap"] == 10 and impact["missing"] == [] and impact["old_matches_frozen"]
 
 
+def test_old_other_than_frozen_is_named(demo, capsys):
+    # OLD = the county variant, NEW = the campaign's own rubric: "before" is still the frozen rubric, said so,
+    # and NEW re-evaluates to exactly the same ranking
+    assert main(["rubric", "diff", str(COUNTY), str(BASE), "-C", str(demo / "round-2026"), "--json"]) == 0
+    impact = json.loads(capsys.readouterr().out)["impact"]
+    assert not impact["old_matches_frozen"] and impact["baseline"]["id"] == "fund-screening"
+    assert impact["kendall_tau"]["tau_b"] == 1.0 and impact["missing"] == []
+    assert main(["rubric", "diff", str(COUNTY), str(BASE), "-C", str(demo / "round-2026")]) == 0
+    assert "OLD differs from the campaign's frozen rubric" in capsys.readouterr().out
+
+
 def test_no_shared_scores_is_refused(demo, tmp_path, capsys):
     other = tmp_path / "other.yaml"
     other.write_text('format: 1\nid: other\nversion: "1"\ntitle: other\ndimensions:\n  - id: d\n    label: d\n'

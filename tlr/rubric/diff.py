@@ -114,7 +114,7 @@ class RubricDiff:
     def to_dict(self) -> dict[str, Any]:
         return {"old": self.old, "new": self.new, "same_content": self.same_content, "empty": self.empty,
                 "renamed_ids": self.renamed_ids, "changes": [c.to_dict() for c in self.changes],
-                "weights": [w.to_dict() for w in self.weight_changes]}
+                "weight_changes": [w.to_dict() for w in self.weight_changes]}
 
 
 def _dump(model: Any) -> Any:
@@ -165,6 +165,7 @@ def _id_renames(old: Rubric, new: Rubric) -> dict[str, str]:
 
 def _node_changes(old: Rubric, new: Rubric, renames: dict[str, str]) -> list[Change]:
     out: list[Change] = []
+    old_ids = {n.id for n in old.nodes}
     new_ids = {n.id for n in new.nodes}
     back = {v: k for k, v in renames.items()}
     for a in old.nodes:
@@ -173,7 +174,7 @@ def _node_changes(old: Rubric, new: Rubric, renames: dict[str, str]) -> list[Cha
         elif a.id not in new_ids:
             out.append(Change("node", "removed", a.id, a.kind, _dump(a.label), None))
     for b in new.nodes:
-        if b.id not in back and b.id not in {n.id for n in old.nodes}:
+        if b.id not in back and b.id not in old_ids:
             out.append(Change("node", "added", b.id, b.kind, None, _dump(b.label)))
     for b in new.nodes:
         old_id = back.get(b.id, b.id)
