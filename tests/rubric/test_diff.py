@@ -166,3 +166,36 @@ def test_html_page_structural(tmp_path):
     assert "Structural changes" in html and "local_jobs" in html and "<svg" in html
     assert "Fit with the county&#39;s specialty cluster" in html  # auto-escaped
     assert "Impact on this round" not in html
+
+
+def test_carry_scores_by_id(tmp_path):
+    import numpy as np
+
+    from tlr.app.rubric_impact import carry_scores
+    from tlr.evaluation import ScoreCube
+
+    path = tmp_path / "new.yaml"
+    path.write_text(
+        'format: 1\nid: new\nversion: "2"\ntitle: new\ndimensions:\n  - id: d\n    label: d\n    weight: 1\n'
+        '    children:\n'
+        '      - {id: a, label: a, weight: 0.4, scale: {kind: numeric, transform: {kind: linear, lower: 0, upper: 9}}}\n'
+        '      - {id: b, label: b, weight: 0.4, scale: {kind: likert, min: 1, max: 3}}\n'
+        '      - {id: c, label: c, weight: 0.2, applies_to: [basic_research], scale: {kind: likert, min: 1, max: 5}}\n',
+        encoding="utf-8")
+    new = load_rubric(path)
+    # 2 experts x 2 projects on the old indicators a, b, x (all likert 1-5); one score missing
+    values = np.array([[[1, 5, 2], [3, 2, 2]], [[4, 3, np.nan], [5, 4, 1]]], dtype=float)
+    cube = ScoreCube.of(values, experts=["E1", "E2"], projects=["P1", "P2"], indicators=["a", "b", "x"])
+    out, carried, missing, dropped, unused = carry_scores(
+        cube, new, {"P1": "basic_research", "P2": "technology_development"},
+        {"a": "likert", "b": "likert", "x": "likert"})
+    assert out.indicators == ("a", "b", "c")
+    assert carried == ["b"] and missing == ["c"] and unused == ["x"]
+    # a: likert -> numeric, all 4 scores dropped; b: 5 and 4 are outside 1-3 (2 cells)
+    assert dropped == [{"id": "a", "reason": "scale_kind", "cells": 4, "before": "likert", "after": "numeric"},
+                       {"id": "b", "reason": "out_of_range", "cells": 2, "range": [1.0, 3.0]}]
+    assert np.isnan(out.values[:, :, 0]).all()
+    np.testing.assert_array_equal(out.values[:, :, 1], [[np.nan, 2], [3, np.nan]])
+    assert np.isnan(out.values[:, :, 2]).all()
+    # applicability follows NEW: c applies only to basic research (P1)
+    assert out.applicable.tolist() == [[True, True, True], [True, True, False]]
