@@ -1,17 +1,16 @@
-"""``tlr rubric``: check, show and export the schema of rubric files."""
+"""``tlr rubric``: check, show, scaffold, compare and export the schema of rubric files."""
 
 from __future__ import annotations
 
 import click
 
-from tlr.cli.kit import (PathArg, add_row, console, echo_json, echo_written, formats_option, group,
+from tlr.cli.kit import (POSITIVE, PathArg, add_row, console, echo_json, echo_written, formats_option, group,
                          json_option, json_text, lang_option, new_table, print_table, safe)
-from tlr.cli.kit import POSITIVE  # rubric diff --top
 
 
 @group()
 def rubric() -> None:
-    """评价指标体系 / Rubrics: check, show, schema, new.
+    """评价指标体系 / Rubrics: check, show, schema, new, diff.
 
     \b
     Example / 示例:
@@ -19,6 +18,7 @@ def rubric() -> None:
       tlr rubric check rubrics/*.yaml
       tlr rubric show rubrics/fund-screening.yaml --lang en
       tlr rubric schema > tlr-rubric.schema.json
+      tlr rubric diff rubrics/fund-screening.yaml new.yaml -C demo-out/round-2026
     """
 
 
