@@ -165,3 +165,28 @@ def test_html_page_with_campaign(demo, tmp_path):
     assert main(["rubric", "diff", str(BASE), str(COUNTY), "-C", str(demo / "round-2026"), "--html", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "对本轮评审的影响" in html and "P2026-011" in html and "Kendall" in html
+
+
+def test_a_ledger_that_fails_its_audit_is_refused_or_stamped(demo, tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    campaign = tmp_path / "round"
+    shutil.copytree(demo / "round-2026", campaign)
+    conn = sqlite3.connect(campaign / "campaign.sqlite")
+    conn.execute("UPDATE scores SET value = 5 WHERE (expert_id, project_id, indicator_id) IN "
+                 "(SELECT expert_id, project_id, indicator_id FROM scores WHERE indicator_id = 'innovation' "
+                 "AND value < 5 LIMIT 3)")
+    conn.commit()
+    conn.close()
+    argv = ["rubric", "diff", str(BASE), str(COUNTY), "-C", str(campaign)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "audit" in err and "Traceback" not in err
+    page = tmp_path / "diff.html"
+    assert main([*argv, "--allow-unverified", "--json", "--html", str(page)]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["audit"]["verified"] is False and body["audit"]["stamp"]["en"] == "audit failed"
+    assert '<div class="stamp-banner">审计未通过 / AUDIT FAILED</div>' in page.read_text(encoding="utf-8")
+    assert main([*argv, "--allow-unverified"]) == 0
+    assert "审计未通过 / audit failed" in capsys.readouterr().out

@@ -408,10 +408,13 @@ def doc(file: str, out_dir: str, formats: tuple[str, ...], templates_dir: str | 
                    "or tier changed)")
 @click.option("--html", "html_file", type=PathArg(dir_okay=False), default=None,
               help="另写一个 HTML 页面 / also write an HTML page to this file")
+@click.option("--allow-unverified", is_flag=True,
+              help="批次审计未通过时仍比较，并标注“审计未通过” / With -C: compare even when `tlr audit verify` "
+                   "fails, stamped 'audit failed'.")
 @lang_option
 @json_option
-def diff(old: str, new: str, campaign: str | None, top: int, show_all: bool, html_file: str | None, lang: str,
-         as_json: bool) -> int:
+def diff(old: str, new: str, campaign: str | None, top: int, show_all: bool, html_file: str | None,
+         allow_unverified: bool, lang: str, as_json: bool) -> int:
     """比较两个评价体系版本 / What a rubric edit does: structure, weights and (with -C) a round's ranking.
 
     Lists indicators and dimensions added, removed or relabelled, local and global
@@ -435,28 +438,34 @@ def diff(old: str, new: str, campaign: str | None, top: int, show_all: bool, htm
         check_file(html_file, option="--html")
     old_rubric, new_rubric = load_rubric(old), load_rubric(new)
     result = diff_rubrics(old_rubric, new_rubric)
-    impact = None
+    impact = audit = None
     if campaign is not None:
+        from tlr.app.audit_gate import check_audit
         from tlr.app.rubric_impact import rubric_impact
         from tlr.campaign import open_campaign
 
         ledger = open_campaign(campaign)
         click.get_current_context().call_on_close(ledger.close)
+        audit = check_audit(ledger, allow_unverified=allow_unverified)
         impact = rubric_impact(ledger, old_rubric, new_rubric, top_k=top)
+    stamp = audit.stamp if audit is not None else None
     if html_file:
         from tlr.outputs import write_file
         from tlr.report.rubric_diff import render_rubric_diff
 
-        write_file(html_file, render_rubric_diff(result, old_rubric, new_rubric, impact, lang=lang))
+        write_file(html_file, render_rubric_diff(result, old_rubric, new_rubric, impact, lang=lang, stamp=stamp))
     if as_json:
         body = result.to_dict()
         body["files"] = {"old": old, "new": new}
         body["impact"] = impact.to_dict() if impact is not None else None
+        body["audit"] = audit.to_dict() if audit is not None else None
         if html_file:
             body["written"] = [html_file]
         echo_json(body)
         return 0
     _print_diff(result, old_rubric, new_rubric, lang)
+    if stamp:
+        console().print(f"[bold red]{stamp['zh']} / {stamp['en']}[/bold red]: {safe(audit.problems[0])}")
     if impact is not None:
         _print_impact(impact, lang, show_all)
     if html_file:

@@ -56,8 +56,9 @@ def weight_chart(rows: list[tuple[str, float | None, float | None]], title: str)
 
 
 def render_rubric_diff(result, old_rubric, new_rubric, impact=None, *, lang: str = "zh",
-                       templates_dir=None) -> str:
-    """The page's HTML text (the caller writes it through :mod:`tlr.outputs`)."""
+                       templates_dir=None, stamp: dict[str, str] | None = None) -> str:
+    """The page's HTML text (the caller writes it through :mod:`tlr.outputs`); *stamp* (the audit gate's
+    "audit failed" in both languages) puts a banner on the page."""
     from tlr.report.render import _HTML_FONT_PLACEHOLDER, _embed_font, _jinja_env, _load, _render_template, _templates
     from tlr.rubric.diff import CHANGE_WORDS, SECTIONS, value_text
 
@@ -89,6 +90,7 @@ def render_rubric_diff(result, old_rubric, new_rubric, impact=None, *, lang: str
         "old_title": tr(old_rubric.title, lang), "new_title": tr(new_rubric.title, lang),
         "changes": changes, "weights": weights, "chart": chart, "impact": None,
         "font_face_css": _HTML_FONT_PLACEHOLDER,
+        "stamp": (f"{stamp['zh']} / AUDIT FAILED" if lang == "zh" else f"{stamp['en']} / 审计未通过") if stamp else "",
     }
     if impact is not None:
         ctx["impact"] = impact.to_dict()
