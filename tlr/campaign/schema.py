@@ -231,8 +231,31 @@ _V5 = [
        BEGIN SELECT RAISE(ABORT, 'earlier rounds are kept as they were'); END""",
 ]
 
+# v6 (weighting rounds, `tlr weights`): the round's questions (the rubric nodes whose children the panel
+# compares pairwise) and each expert's pairwise judgements, one row per pair with an audit entry each.
+_V6 = [
+    """CREATE TABLE weight_round (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        scope       TEXT NOT NULL,
+        nodes       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    )""",
+    """CREATE TABLE pairwise_answers (
+        expert_id    TEXT NOT NULL,
+        node_id      TEXT NOT NULL,
+        item_a       TEXT NOT NULL,
+        item_b       TEXT NOT NULL,
+        value        REAL NOT NULL,
+        raw          TEXT NOT NULL,
+        answered_at  TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        audit_seq    INTEGER NOT NULL,
+        PRIMARY KEY (expert_id, node_id, item_a, item_b)
+    ) WITHOUT ROWID""",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -286,6 +309,10 @@ TABLES: dict[str, TableSpec] = {
     "score_rounds": TableSpec("score_rounds", ("project_id", "round", "expert_id", "indicator_id"),
                               ("project_id", "round", "expert_id", "indicator_id", "value", "raw", "comment",
                                "evidence", "scored_at", "source", "score_seq")),
+    "weight_round": TableSpec("weight_round", ("id",), ("id", "scope", "nodes", "created_at"), frozenset({"nodes"})),
+    "pairwise_answers": TableSpec("pairwise_answers", ("expert_id", "node_id", "item_a", "item_b"),
+                                  ("expert_id", "node_id", "item_a", "item_b", "value", "raw", "answered_at",
+                                   "source", "audit_seq"), seq_column="audit_seq"),
 }
 
 
