@@ -78,6 +78,18 @@ def aggregate(nodes: list[RoundNode], experts: list[str], answers: dict[str, dic
         lam = [float(weights_of.get(e, 1.0)) for e in used]
         a = np.array(stack)
         missing = "harker" if np.isnan(a).any() else "error"
+        if missing == "harker":
+            from tlr.errors import WeightingError
+
+            from .incomplete import check_connected
+
+            for e, m in zip(used, stack):
+                try:
+                    check_connected(m, labels=list(node.children))
+                except WeightingError as exc:
+                    raise CampaignError(f"专家 {e} 在节点 {node.node} 的判断无法补全 / the answers of {e} at node "
+                                        f"{node.node} cannot be completed: {exc.message}", code="disconnected",
+                                        hint=exc.hint) from None
         from .ri import DEFAULT_RI_TABLE
 
         res = group_ahp(a, aggregation=method, method=node.method, expert_weights=lam,
