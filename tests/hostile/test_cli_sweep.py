@@ -99,7 +99,14 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("moderate", "history"): {"campaign": "{c}"},
     ("moderate", "rescore", "open"): {"projects": "P001", "reason": "sweep", "campaign": "{c}"},
     ("moderate", "changes"): {"campaign": "{c}"},
+    ("weights", "survey"): {"rubric_path": "{k}/rubrics/base.yaml", "experts_file": "{k}/experts/csv-valid.csv",
+                            "out_dir": "{t}/wround", "all_nodes": True},
+    ("weights", "answer"): {"campaign": "{c}", "expert_id": "E101", "from_file": "{c}/answers.csv"},
+    ("weights", "status"): {"campaign": "{c}"},
+    ("weights", "aggregate"): {"campaign": "{c}", "out_file": "{t}/new.yaml"},
 }
+# commands whose valid call needs another campaign than the base one (a weighting round)
+CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights"}
 SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",)}     # a valid run renders a document: seconds, not ms
 
 
@@ -161,22 +168,25 @@ def variants() -> list[Variant]:
         base = BASE[path]
         name = " ".join(path)
         slow = path in SLOW
-        out.append(Variant(f"{name}: valid", path, base, None, expect={0}, slow=slow))
+        own = CAMPAIGN_OF.get(path, "base")
+        out.append(Variant(f"{name}: valid", path, base, None, expect={0}, slow=slow, campaign=own))
         for param in cmd.params:
             if param.name in ("help",):
                 continue
             if _is_path(param):
                 for label, value in ODD_PATHS.items():
                     vals = {**base, param.name: [value] if param.nargs == -1 else value}
-                    out.append(Variant(f"{name}: {param.name}={label}", path, vals, param.name, value, slow=slow))
+                    out.append(Variant(f"{name}: {param.name}={label}", path, vals, param.name, value, slow=slow,
+                                       campaign=own))
             elif _is_number(param):
                 for value in ODD_NUMBERS:
                     out.append(Variant(f"{name}: {param.name}={value}", path, {**base, param.name: value}, param.name,
-                                       value, slow=slow))
+                                       value, slow=slow, campaign=own))
             elif param.name in ID_PARAMS:
                 for k, value in enumerate(ODD_IDS):
                     vals = {**base, param.name: [value] if param.multiple else value}
-                    out.append(Variant(f"{name}: {param.name}=odd{k}", path, vals, param.name, value, slow=slow))
+                    out.append(Variant(f"{name}: {param.name}=odd{k}", path, vals, param.name, value, slow=slow,
+                                       campaign=own))
         if "campaign" in {p.name for p in cmd.params}:
             for state in CAMPAIGN_STATES:
                 out.append(Variant(f"{name}: campaign={state}", path, base, "campaign", state, campaign=state,
@@ -188,6 +198,15 @@ def variants() -> list[Variant]:
     # standard input that ends mid-dialogue is an interruption: exit 130, what was answered is kept (documented)
     out.append(Variant("score: interactive, end of input", ("score",), {"expert_id": "E01", "campaign": "{c}"}, None,
                        expect={130}, stdin=""))
+    out.append(Variant("weights answer: interactive, quit", ("weights", "answer"),
+                       {"expert_id": "E101", "campaign": "{c}", "restart": True}, None, expect={0}, stdin="q\n",
+                       campaign="weights"))
+    out.append(Variant("weights answer: interactive, end of input", ("weights", "answer"),
+                       {"expert_id": "E101", "campaign": "{c}", "restart": True}, None, expect={130}, stdin="",
+                       campaign="weights"))
+    out.append(Variant("weights answer: interactive, hostile", ("weights", "answer"),
+                       {"expert_id": "E101", "campaign": "{c}", "restart": True}, None, expect={0},
+                       stdin="0\n-1\n10\nabc\n1/0\n\x1b[31m\nq\n", campaign="weights"))
     out.append(Variant("trl assess: interactive, quit", ("trl", "assess"),
                        {"file": "{t}/a.yaml", "ladder_ref": "trl-nasa", "cte_id": "sensor"}, None, expect={0, 1},
                        stdin="\n\n\n\n\n\nq\n"))
@@ -240,11 +259,28 @@ def campaigns(request, tmp_path_factory) -> dict[str, Path]:
             if steps >= 3:
                 assign_experts(led, 2, seed=1)
         out[state] = made / state
+    out["weights"] = _weights_round(root, made / "weights")
     if not (root / "key.hmac").exists():
         from tlr.campaign.seal import keygen
 
         keygen(root / "key.hmac", use_hmac=True)
     return out
+
+
+def _weights_round(root: Path, folder: Path) -> Path:
+    """A weighting round on the corpus rubric (every node) with every expert's answers, and answers.csv."""
+    from tlr.campaign.weighting_round import create_round, record
+    from tlr.rubric import load_rubric
+
+    ledger, result, nodes = create_round(folder, load_rubric(root / "rubrics/base.yaml"),
+                                         root / "experts/csv-valid.csv", scope="all")
+    with ledger:
+        for k, expert in enumerate(result.ids):
+            record(ledger, expert, [(n, a, b, 1.0 + (k + i) % 3, "x") for n in nodes
+                                    for i, (a, b) in enumerate(n.pairs())], source="sweep")
+    lines = ["node,a,b,value"] + [f"{n.node},{a},{b},2" for n in nodes for a, b in n.pairs()]
+    (folder / "answers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
 
 
 FAST_SHARE = 6
@@ -295,7 +331,7 @@ def test_cli_variant(variant, campaigns, corpus_root, tmp_path, contained):
     values = {k: _fill(v, corpus_root, campaign, work) for k, v in variant.values.items()}
     cmd = leaves()[variant.path]
     args = argv(variant.path, cmd, values)
-    before = dump(campaign) if campaign is not None and variant.campaign == "base" else None
+    before = dump(campaign) if campaign is not None and variant.campaign in ("base", "weights") else None
     what = f"{variant.id}: tlr {' '.join(a[:80] for a in args)!r}"
     code, errors, err = contained(args, work, what, variant.expect, stdin=variant.stdin)
     if code == 2:
