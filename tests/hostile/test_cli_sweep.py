@@ -104,9 +104,11 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("weights", "answer"): {"campaign": "{c}", "expert_id": "E101", "from_file": "{c}/answers.csv"},
     ("weights", "status"): {"campaign": "{c}"},
     ("weights", "aggregate"): {"campaign": "{c}", "out_file": "{t}/new.yaml"},
+    ("weights", "sheets"): {"campaign": "{c}", "experts_": ["E101"], "out_dir": "{t}/wsheets"},
 }
 # commands whose valid call needs another campaign than the base one (a weighting round)
-CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights"}
+CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights",
+               ("weights", "sheets"): "weights"}
 SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",)}     # a valid run renders a document: seconds, not ms
 
 

@@ -250,7 +250,7 @@ def count(rnd) -> int:
 
 
 @pytest.mark.parametrize("value, words", [("0", "positive"), ("-3", "positive"), ("10", "scale"), ("1/10", "scale"),
-                                          ("abc", "not a judgement"), ("1/0", "zero"), ("", "no answer")])
+                                          ("abc", "not a judgement"), ("1/0", "zero"), ("1e3", "not a judgement")])
 def test_hostile_answer_is_one_located_line(fresh, capsys, value, words):
     tmp, rnd = fresh
     f = tmp / "bad.csv"
@@ -367,3 +367,37 @@ def test_verbal_scale_both_directions():
     for bad in ("0", "-1", "10", "0.1", "x 十分重要", "nan", "inf", "1e3"):
         with pytest.raises(AnswerError):
             parse_answer(bad, "x", "y")
+
+
+# --------------------------------------------------------------------------- XLSX sheets
+
+
+def test_sheet_filled_in_excel_is_recorded(fresh, capsys):
+    from openpyxl import load_workbook
+
+    tmp, rnd = fresh
+    assert main(["weights", "sheets", "-C", str(rnd), "--all", "--out", str(tmp / "sheets")]) == 0
+    path = tmp / "sheets" / "weights-E01.xlsx"
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["expert", "node", "a", "b"] and header[-1] == "value"
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == 21 and all(r[0].value == "E01" and r[6].value is None for r in rows)
+    typed = {}
+    for k, r in enumerate(rows[:5]):                     # five pairs answered, the rest left blank
+        text = ["a 明显重要", "b3", "1/2", "同等重要", "7"][k]
+        r[6].value = text
+        typed[(r[1].value, r[2].value, r[3].value)] = {"a 明显重要": 5, "b3": 1 / 3, "1/2": 0.5, "同等重要": 1,
+                                                        "7": 7}[text]
+    wb.save(path)
+    assert main(["weights", "answer", "-C", str(rnd), "--expert", "E01", "--from", str(path)]) == 0
+    conn = sqlite3.connect(rnd / "campaign.sqlite")
+    got = {(n, a, b): v for n, a, b, v in conn.execute(
+        "SELECT node_id, item_a, item_b, value FROM pairwise_answers WHERE expert_id = 'E01'")}
+    conn.close()
+    assert got == pytest.approx(typed)
+    capsys.readouterr()
+    assert main(["weights", "answer", "-C", str(rnd), "--expert", "E02", "--from", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "E01" in err[0] and "row 2" in err[0]

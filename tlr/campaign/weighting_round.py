@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from tlr.errors import CampaignError, Location
 
+from .imports import import_experts
 from .ledger import Ledger, expert_actor, now
 
 ROUND_HINT = "用 `tlr weights survey --rubric R --experts E.csv --out DIR` 创建征询 / create one with `tlr weights survey`"
@@ -26,8 +27,6 @@ def create_round(directory: str | os.PathLike, rubric: Any, experts_file: str | 
     """Create a round in ``directory``: nothing is left behind when the experts file (or anything) fails.
     Returns (ledger, import result, nodes)."""
     from tlr.weighting.survey import round_nodes
-
-    from .imports import import_experts
 
     nodes = round_nodes(rubric, scope)
     if not nodes:

@@ -174,6 +174,47 @@ def _echo_report(report: list[dict]) -> None:
             click.echo(f"  {plain(rec['node'])}: {rec['answered']}/{rec['asked']} 已答 / answered")
 
 
+@weights.command("sheets")
+@click.option("--expert", "-e", "experts_", multiple=True, type=ID, help="专家编号（可重复）/ expert id (repeatable)")
+@click.option("--all", "all_", is_flag=True, help="全部专家 / every expert of the round")
+@click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False), help="输出目录 / output folder")
+@campaign_option
+@json_option
+def sheets(experts_: tuple[str, ...], all_: bool, out_dir: str, campaign: str | None, as_json: bool) -> None:
+    """Excel 判断表 / One XLSX sheet per expert to answer in Excel or on paper.
+
+    Fill the `value` column (a 明显重要, b3, 1/3 ...) and record it with
+    `tlr weights answer --expert E07 --from weights-E07.xlsx`.
+
+    \b
+    Example / 示例:
+      tlr weights sheets -C weights-2026 --all --out sheets/
+    """
+    from tlr.campaign.weighting_round import answers, round_nodes
+    from tlr.cli.kit import echo_written
+    from tlr.errors import CampaignError
+    from tlr.outputs import check_folder, make_folder, write_file
+    from tlr.weighting.survey_sheet import sheet_bytes
+
+    if not experts_ and not all_:
+        raise CampaignError("请用 --expert 或 --all 指定专家 / name the experts with --expert or --all", code="usage",
+                            hint="tlr weights sheets --all --out sheets/")
+    with _open(campaign) as ledger:
+        _scope, nodes = round_nodes(ledger)
+        chosen = ledger.experts() if all_ else [ledger.expert(e) for e in dict.fromkeys(experts_)]
+        names = {e["id"]: f"weights-{e['id']}.xlsx" for e in chosen}
+        check_folder(out_dir, names=list(names.values()), option="--out")
+        make_folder(out_dir)
+        got = answers(ledger)
+        written = []
+        for e in chosen:
+            current = {k: r["value"] for k, r in got.get(e["id"], {}).items()}
+            path = f"{out_dir.rstrip('/')}/{names[e['id']]}"
+            write_file(path, sheet_bytes(e, nodes, ledger.rubric, current))
+            written.append(path)
+    echo_written(written, as_json)
+
+
 @weights.command("status")
 @campaign_option
 @json_option

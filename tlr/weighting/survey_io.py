@@ -64,9 +64,13 @@ def read_answers(path: str | Path, nodes: list[RoundNode], expert_id: str, *,
             raw = rec["value"]
         expert = str(rec.get("expert", "") or "").strip()
         if expert and expert != expert_id:
-            bad(where("expert"), f"专家编号 {expert!r} 与 --expert {expert_id} 不符 / expert {expert!r} is not "
-                                 f"{expert_id}", "每位专家一个文件 / one file per expert")
-            continue
+            raise ValidationError([Diagnostic(
+                "error", f"这是专家 {expert!r} 的答卷，不是 {expert_id} 的 / these are the answers of {expert!r}, not of "
+                         f"{expert_id}", where("expert"), "每位专家一个文件 / one file per expert", "wrong_expert")])
+        if raw == "" and not (node_id or a or b):
+            continue   # a blank line
+        if raw == "":
+            continue   # a pair left unanswered on a sheet: not recorded
         node = by_id.get(node_id)
         if node is None:
             bad(where("node"), f"征询中没有节点 {node_id!r} / the round asks about no node {node_id!r}",
