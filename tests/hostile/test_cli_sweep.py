@@ -225,7 +225,12 @@ CAMPAIGN_STATES = ("foreign-sqlite", "garbage-sqlite", "damaged-rubric", "no-rub
 @pytest.fixture(scope="session")
 def campaigns(request, tmp_path_factory) -> dict[str, Path]:
     """The base campaign and campaigns that are not usable, or not yet usable, for every command."""
-    from tlr.campaign import assign_experts, import_experts, import_projects, init_campaign
+    from tlr.campaign import (
+        assign_experts,
+        import_experts,
+        import_projects,
+        init_campaign,
+    )
     from tlr.rubric import load_rubric
 
     cases, root = corpus(request.config)

@@ -98,7 +98,7 @@ def test_complete_node_shows_cr_and_the_judgement_to_revisit(rnd, tmp_path):
     assert before > 0.05
     child.expect("一致性不足 / inconsistent")
     child.expect(r"revisit \((\w+), (\w+)\): (\S+) → (\S+) （修改后 CR (\d\.\d+)")
-    a, b, cur, new, promised = child.match.groups()
+    a, b, _cur, new, promised = child.match.groups()
     child.expect("revise it now")
     child.sendline("r")                                 # jumps to that judgement
     child.expect(rf"A = {a} 与 / vs  B = {b}")

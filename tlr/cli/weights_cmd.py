@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli.kit import ID, PathArg, campaign_option, echo_json, encoding_option, group, json_option, plain
+from tlr.cli.kit import (
+    ID,
+    PathArg,
+    campaign_option,
+    echo_json,
+    encoding_option,
+    group,
+    json_option,
+    plain,
+)
 
 
 @group()

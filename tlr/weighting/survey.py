@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 # Saaty's verbal scale: 1, 3, 5, 7, 9 named; 2, 4, 6, 8 between.
 VERBAL: dict[int, tuple[str, str]] = {
@@ -59,7 +60,7 @@ class RoundNode:
                 "ri_table": self.ri_table, "cr_max": self.cr_max}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "RoundNode":
+    def from_dict(cls, d: dict[str, Any]) -> RoundNode:
         return cls(d["node"], tuple(d["children"]), d.get("method") or "eigenvector", d.get("ri_table"),
                    d.get("cr_max"))
 
@@ -182,9 +183,9 @@ def describe(value: float, a: str, b: str) -> str:
 def fmt(value: float) -> str:
     """A judgement as typed: ``3``, ``1/3``, ``2.35``."""
     if value >= 1:
-        return f"{value:g}" if abs(value - round(value)) > 1e-9 else str(int(round(value)))
+        return f"{value:g}" if abs(value - round(value)) > 1e-9 else str(round(value))
     inv = 1.0 / value
-    return f"1/{int(round(inv))}" if abs(inv - round(inv)) < 1e-9 else f"{value:.4g}"
+    return f"1/{round(inv)}" if abs(inv - round(inv)) < 1e-9 else f"{value:.4g}"
 
 
 def matrix(node: RoundNode, answers: dict[tuple[str, str], float]):
@@ -194,7 +195,7 @@ def matrix(node: RoundNode, answers: dict[tuple[str, str], float]):
     n = len(node.children)
     m = np.full((n, n), np.nan)
     np.fill_diagonal(m, 1.0)
-    for i, j in ((i, j) for i in range(n) for j in range(i + 1, n)):
+    for i, j in zip(*np.triu_indices(n, 1)):
         v = answers.get((node.children[i], node.children[j]))
         if v is not None:
             m[i, j], m[j, i] = v, 1.0 / v

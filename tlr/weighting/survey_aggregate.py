@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tlr.errors import CampaignError, Location
@@ -200,7 +200,7 @@ def new_rubric_document(rubric: Any, result: dict[str, Any], provenance: dict[st
 def provenance(meta: dict[str, str], result: dict[str, Any], experts: list[str],
                expert_weights: dict[str, float] | None, audit_head: str, date: str | None = None) -> dict[str, Any]:
     """The ``sources:`` entry naming the round the weights come from."""
-    date = date or datetime.now(timezone.utc).date().isoformat()
+    date = date or datetime.now(UTC).date().isoformat()
     how = result["method"].upper() + (f" ({result['aip_mean']} mean)" if result["method"] == "aip" else "")
     ew = ", ".join(f"{e}={expert_weights.get(e, 1.0):g}" for e in experts) if expert_weights else "equal"
     nodes = ", ".join(r["node"] for r in result["nodes"])

@@ -14,7 +14,17 @@ from typing import Any
 
 from tlr.app.interactive.terminal import BACK, HELP, QUIT, SKIP, Terminal
 
-from .survey import SCALE_HELP, VERBAL, AnswerError, consistency, consistency_line, describe, fmt, matrix, parse_answer
+from .survey import (
+    SCALE_HELP,
+    VERBAL,
+    AnswerError,
+    consistency,
+    consistency_line,
+    describe,
+    fmt,
+    matrix,
+    parse_answer,
+)
 
 COMMANDS_HELP = "回车=保留 keep · b=上一题 back · s=跳过 skip · q=退出 quit · ?=帮助 help"
 REVISE = frozenset({"r", "revise", "修改"})
@@ -61,7 +71,7 @@ class WeightsSession:
     def next_open(self, idx: int) -> int:
         """The first unanswered question after ``idx``, else the first anywhere; ``len`` when all are answered."""
         n = len(self.questions)
-        for k in list(range(idx + 1, n)) + list(range(0, idx + 1)):
+        for k in list(range(idx + 1, n)) + list(range(idx + 1)):
             if self.key(k) not in self.answers:
                 return k
         return n
