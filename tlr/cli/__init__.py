@@ -18,7 +18,7 @@ from tlr import __version__
 
 # name -> (module, attribute, one-line help shown by `tlr --help`; zh first)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "rubric": ("tlr.cli.rubric_cmd", "rubric", "评价指标体系：检查、展示、模式 / Check, show and document rubrics."),
+    "rubric": ("tlr.cli.rubric_cmd", "rubric", "评价指标体系：检查、展示、新建、比较 / Check, show, scaffold, compare and document rubrics."),
     "ahp": ("tlr.cli.ahp_cmd", "ahp", "层次分析法权重与一致性 / AHP weights, consistency and repairs."),
     "trl": ("tlr.cli.trl_cmd", "trl", "技术就绪度评估 / Evidence-gated technology readiness assessment."),
     "campaign": ("tlr.cli.campaign_cmd", "campaign", "评价批次 / Create and inspect an evaluation round."),
