@@ -132,7 +132,7 @@ def answer(expert_id: str, from_file: str | None, restart: bool, dry_run: bool, 
         _scope, nodes = round_nodes(ledger)
         ledger.expert(expert_id)
         if from_file is not None:
-            from tlr.weighting.survey_io import read_answers
+            from tlr.app.weights.answers_file import read_answers
 
             items = read_answers(from_file, nodes, expert_id, encoding=encoding)
             count = 0 if dry_run else record(ledger, expert_id, items, source=f"file:{from_file}",
@@ -147,8 +147,8 @@ def answer(expert_id: str, from_file: str | None, restart: bool, dry_run: bool, 
             _echo_report(report)
             return
         from tlr.app.interactive import Interrupted
+        from tlr.app.interactive.weights import WeightsSession
         from tlr.cli.kit.terminal import ClickTerminal
-        from tlr.weighting.survey_session import WeightsSession
 
         try:
             WeightsSession(ledger, expert_id, ClickTerminal(), restart=restart).run()
@@ -199,11 +199,11 @@ def sheets(experts_: tuple[str, ...], all_: bool, out_dir: str, campaign: str | 
     Example / 示例:
       tlr weights sheets -C weights-2026 --all --out sheets/
     """
+    from tlr.app.weights.sheet import sheet_bytes
     from tlr.campaign.weighting_round import answers, round_nodes
     from tlr.cli.kit import echo_written
     from tlr.errors import CampaignError
     from tlr.outputs import check_folder, make_folder, write_file
-    from tlr.weighting.survey_sheet import sheet_bytes
 
     if not experts_ and not all_:
         raise CampaignError("请用 --expert 或 --all 指定专家 / name the experts with --expert or --all", code="usage",
@@ -296,10 +296,10 @@ def aggregate(method: str, aip_mean: str, expert_weights_file: str | None, allow
       tlr weights aggregate -C weights-2026 --method aij --out fund-screening-1.1.yaml
       tlr weights aggregate -C weights-2026 --method aip --expert-weights seniority.csv --out fs-aip.yaml
     """
+    from tlr.app.weights import aggregate as agg
     from tlr.campaign.weighting_round import answers, round_nodes
     from tlr.errors import CampaignError
     from tlr.outputs import check_file, write_file
-    from tlr.weighting import survey_aggregate as agg
 
     check_file(out_file)
     if new_version is not None:

@@ -12,15 +12,13 @@ method, expert weights, date, audit head) and the version is bumped.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from tlr.errors import CampaignError, Location
-
-from .survey import RoundNode, matrix
+from tlr.weighting.survey import RoundNode, matrix
 
 _TOP_ORDER = ("format", "id", "kind", "version", "title", "description", "applies_to", "sources", "normalize",
               "score_scale", "readiness", "aggregation", "panel", "scales", "dimensions", "ahp", "gates", "tiers",
@@ -50,7 +48,7 @@ def aggregate(nodes: list[RoundNode], experts: list[str], answers: dict[str, dic
     geometric-mean method) through :func:`tlr.weighting.group_ahp`."""
     import numpy as np
 
-    from .group import group_ahp
+    from tlr.weighting.group import group_ahp
 
     gaps = completeness(nodes, experts, answers)
     if gaps and not allow_incomplete:
@@ -80,8 +78,7 @@ def aggregate(nodes: list[RoundNode], experts: list[str], answers: dict[str, dic
         missing = "harker" if np.isnan(a).any() else "error"
         if missing == "harker":
             from tlr.errors import WeightingError
-
-            from .incomplete import check_connected
+            from tlr.weighting.incomplete import check_connected
 
             for e, m in zip(used, stack):
                 try:
@@ -90,7 +87,7 @@ def aggregate(nodes: list[RoundNode], experts: list[str], answers: dict[str, dic
                     raise CampaignError(f"专家 {e} 在节点 {node.node} 的判断无法补全 / the answers of {e} at node "
                                         f"{node.node} cannot be completed: {exc.message}", code="disconnected",
                                         hint=exc.hint) from None
-        from .ri import DEFAULT_RI_TABLE
+        from tlr.weighting.ri import DEFAULT_RI_TABLE
 
         res = group_ahp(a, aggregation=method, method=node.method, expert_weights=lam,
                         ri=node.ri_table or DEFAULT_RI_TABLE, threshold=node.cr_max, aip_mean=aip_mean,
@@ -170,8 +167,7 @@ def new_rubric_document(rubric: Any, result: dict[str, Any], provenance: dict[st
                         version: str | None = None) -> dict[str, Any]:
     """The frozen rubric's document with the aggregated weights, provenance in ``sources:``, version bumped."""
     # the fields the rubric states, not every default (a default option of an unused method would warn)
-    doc = json.loads(json.dumps(rubric.document.model_dump(mode="json", by_alias=True, exclude_none=True,
-                                                           exclude_defaults=True), ensure_ascii=False))
+    doc = rubric.document.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
     doc.setdefault("format", 1)
     for rec in result["nodes"]:
         target = _find(doc, rec["node"])

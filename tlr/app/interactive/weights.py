@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tlr.app.interactive.terminal import BACK, HELP, QUIT, SKIP, Terminal
-
-from .survey import (
+from tlr.weighting.survey import (
     SCALE_HELP,
     VERBAL,
     AnswerError,

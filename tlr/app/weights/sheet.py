@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .survey import VERBAL, fmt
+from tlr.weighting.survey import VERBAL, fmt
 
 HEADERS = ["expert", "node", "a", "b", "A 名称 / label", "B 名称 / label", "value"]
 

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tlr.errors import Diagnostic, InputFileError, Location, ValidationError
-
-from .survey import AnswerError, RoundNode, parse_answer
+from tlr.weighting.survey import AnswerError, RoundNode, parse_answer
 
 HEADERS = {
     "node": ("node", "node_id", "节点", "节点编号", "parent"),
