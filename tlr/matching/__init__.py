@@ -1,0 +1,1 @@
+"""Two-sided matching of enterprise demands and technology achievements (pure: records in, ranked pairs out)."""
