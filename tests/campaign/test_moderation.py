@@ -205,3 +205,28 @@ def test_library_refuses_an_override_without_a_value_or_a_reason(scored):
     with pytest.raises(CampaignError, match="一行|one line"):
         moderate(led, "exclude", pid, a, "novelty", reason="a\u202eb")
     assert np.isclose(_consensus(led, pid)[0], 11 / 3)
+
+
+def test_the_score_export_shows_each_moderation_and_the_value_the_evaluation_uses(scored):
+    """Scores 2, 4, 5: a excluded, c overridden to 3, b untouched; then a answers again (stale exclusion)."""
+    import csv
+    import io
+    import json
+
+    from tlr.campaign.export import export_scores
+
+    led, pid, (a, b, c) = scored
+    moderate(led, "exclude", pid, a, "novelty", reason="=利益冲突 / conflict")
+    moderate(led, "override", pid, c, "novelty", value="3", reason="更正 / correction")
+    rows = {r["expert"]: r for r in json.loads(export_scores(led, "json"))["scores"] if r["project"] == pid}
+    assert (rows[a]["moderation"], rows[a]["value"], rows[a]["value_used"]) == ("exclude", 2.0, None)
+    assert (rows[c]["moderation"], rows[c]["value"], rows[c]["value_used"]) == ("override", 5.0, 3.0)
+    assert (rows[b]["moderation"], rows[b]["value_used"]) == ("", 4.0)
+    assert rows[c]["moderation_reason"] == "更正 / correction" and rows[c]["moderation_audit_seq"] > 0
+    # the mean of value_used is the consensus the evaluation computes (mini rubric: mean of 4 and 3)
+    assert _consensus(led, pid)[0] == pytest.approx((rows[b]["value_used"] + rows[c]["value_used"]) / 2)
+    csv_rows = list(csv.DictReader(io.StringIO(export_scores(led, "csv").decode("utf-8-sig"))))
+    assert {r["moderation_reason"] for r in csv_rows if r["expert"] == a} == {"'=利益冲突 / conflict"}
+    record_score(led, a, pid, "novelty", "3")           # the exclusion judged the old score: stale, not applied
+    rows = {r["expert"]: r for r in json.loads(export_scores(led, "json"))["scores"] if r["project"] == pid}
+    assert (rows[a]["moderation"], rows[a]["value_used"]) == ("", 3.0)

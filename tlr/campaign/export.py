@@ -28,7 +28,8 @@ from .vocab import reason_text
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SCORE_COLUMNS = ["expert", "expert_name", "project", "project_name", "indicator", "indicator_label", "value",
-                 "value_label", "raw", "comment", "evidence", "scored_at", "source", "audit_seq"]
+                 "value_label", "raw", "comment", "evidence", "scored_at", "source", "audit_seq",
+                 "moderation", "value_used", "moderation_reason", "moderator", "moderation_audit_seq"]
 
 
 def clean_cell(value: Any) -> Any:
@@ -53,6 +54,10 @@ def score_records(ledger: Ledger, lang: str = "zh") -> list[dict[str, Any]]:
     eorder = {e: k for k, e in enumerate(experts)}
     porder = {p: k for k, p in enumerate(projects)}
     iorder = {i.id: k for k, i in enumerate(rubric.indicators)}
+    from .moderation import current_moderations
+
+    # the moderation in force on a cell, when it still judges the cell's current score (as the evaluation does)
+    moderated = {(m.expert_id, m.project_id, m.indicator_id): m for m in current_moderations(ledger) if m.active}
     rows = ledger.rows("scores")
     rows.sort(key=lambda r: (eorder.get(r["expert_id"], 1 << 30), porder.get(r["project_id"], 1 << 30),
                              iorder.get(r["indicator_id"], 1 << 30)))
@@ -68,9 +73,19 @@ def score_records(ledger: Ledger, lang: str = "zh") -> list[dict[str, Any]]:
             "project": r["project_id"], "project_name": projects.get(r["project_id"], {}).get("name", ""),
             "indicator": r["indicator_id"], "indicator_label": label, "value": r["value"], "value_label": vlabel,
             "raw": r["raw"], "comment": r["comment"], "evidence": r["evidence"], "scored_at": r["scored_at"],
-            "source": r["source"], "audit_seq": r["audit_seq"],
+            "source": r["source"], "audit_seq": r["audit_seq"], **_moderation_cells(
+                moderated.get((r["expert_id"], r["project_id"], r["indicator_id"])), r["value"]),
         })
     return out
+
+
+def _moderation_cells(mod: Any, value: Any) -> dict[str, Any]:
+    """What the evaluation uses for a score: ``value_used`` is the value, the override, or empty when excluded."""
+    if mod is None:
+        return {"moderation": "", "value_used": value, "moderation_reason": "", "moderator": "",
+                "moderation_audit_seq": None}
+    return {"moderation": mod.action, "value_used": mod.value if mod.action == "override" else None,
+            "moderation_reason": mod.reason, "moderator": mod.moderator, "moderation_audit_seq": mod.audit_seq}
 
 
 ASSIGNMENT_COLUMNS = ["project", "project_name", "applicant", "expert", "expert_name", "institution", "status",
