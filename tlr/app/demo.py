@@ -53,13 +53,9 @@ def prepare_out(out: Path, force: bool) -> None:
 def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("html", "pdf"), force: bool = False,
              draws: int = 10_000, step: Callable[[str], None] | None = None) -> DemoResult:
     """Run the example round end to end into *out*; returns where everything went."""
-    from tlr.campaign import (assign_experts, import_answers, import_experts, import_projects, init_campaign,
-                              record_trl_assessment)
-    from tlr.campaign.assign import recuse
     from tlr.app.evaluation import evaluate_campaign
     from tlr.evaluation import EvaluationOptions
     from tlr.rubric import load_rubric
-    from tlr.trl import load_assessment
 
     say = step or (lambda _s: None)
     out = Path(out).resolve()
@@ -69,61 +65,20 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
     if not (source / "projects.csv").is_file():
         raise TlrError(f"找不到示例数据 / example data not found: {source}",
                        hint="reinstall tlr, or run `python examples/generate_round.py` in a checkout")
-    from tlr.outputs import join_under, make_folder, record_ledger, safe_names, write_file
+    from tlr.outputs import write_file
 
     result = DemoResult(out=out, campaign=out / ROUND)
 
     say("建立评价批次 / creating the campaign")
     rubric = load_rubric(data_dir("rubrics") / RUBRIC)
-    make_folder(result.campaign)
-    ledger = init_campaign(result.campaign, rubric, name="2026年度“四个一批”项目评价（示例）", actor=DEMO_ACTOR)
-    record_ledger(ledger.path)
-
-    say("导入项目与专家 / importing projects and experts")
-    import_projects(ledger, source / "projects.csv", actor=DEMO_ACTOR)
-    import_experts(ledger, source / "experts.csv", actor=DEMO_ACTOR)
-
-    say("分配专家（回避冲突）/ assigning experts, honouring conflicts")
-    assign_experts(ledger, PER_PROJECT, seed=ASSIGN_SEED, actor=DEMO_ACTOR)
-    assigned: dict[str, set[str]] = defaultdict(set)
-    for expert, project in ledger.assignment_pairs():
-        assigned[expert].add(project)
-
-    say("录入专家评分 / importing the experts' answers")
-    answers_dir = make_folder(out / "answers")
-    by_expert: dict[str, list[list[str]]] = defaultdict(list)
-    with open(source / "opinions.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["project"] in assigned.get(row["expert"], ()):
-                by_expert[row["expert"]].append([row["project"], row["indicator"], row["value"], row["comment"]])
-    n_answers = 0
-    names = safe_names(by_expert, ".csv")
-    for expert in sorted(by_expert):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["project", "indicator", "value", "comment"])
-        writer.writerows(by_expert[expert])
-        path = write_file(join_under(answers_dir, names[expert]), buffer.getvalue())
-        import_answers(ledger, expert, path, actor=DEMO_ACTOR)
-        n_answers += len(by_expert[expert])
-
-    say("记录回避 / recording a late recusal")
-    with open(source / "recusals.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["project"] in assigned.get(row["expert"], ()):
-                recuse(ledger, row["expert"], row["project"], reason=row["reason"], actor=DEMO_ACTOR)
-
-    say("登记技术就绪度评估 / recording TRL assessments")
-    trl_files = sorted((source / "trl").glob("*.yaml"))
-    pairs = [(f.stem, f) for f in trl_files] + [("P2026-015", examples / "trl" / "assessment.yaml")]
-    for project_id, path in pairs:
-        record_trl_assessment(ledger, project_id, "*", load_assessment(path), assessor="省科技评估中心评估组",
-                              actor=DEMO_ACTOR)
+    ledger, n_answers, pairs = run_round(source, result.campaign, rubric, "2026年度“四个一批”项目评价（示例）",
+                                         answers_dir=out / "answers", say=say,
+                                         extra_trl=[("P2026-015", examples / "trl" / "assessment.yaml")])
 
     say("排序与稳健性分析 / ranking and robustness")
     evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws), progress=lambda s: say(f"  {s}"))
     result.counts = {"projects": len(evaluation.projects), "experts": len(evaluation.experts),
-                     "answers": n_answers, "assessments": len(pairs)}
+                     "answers": n_answers, "assessments": pairs}
     from tlr.app.records import completeness_summary, project_records
     from tlr.numeric.results import json_text
 
@@ -143,3 +98,61 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
         data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger))
         result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
     return result
+
+
+def run_round(source: Path, campaign: Path, rubric, name: str, *, answers_dir: Path,
+              say: Callable[[str], None], extra_trl: list[tuple[str, Path]] = ()):
+    """One example round from *source* into *campaign*: projects and experts, conflict-aware assignment, the
+    assigned experts' answers (written to *answers_dir*, then imported), late recusals, TRL assessments.
+    Returns (ledger, answers imported, TRL assessments recorded)."""
+    from tlr.campaign import (assign_experts, import_answers, import_experts, import_projects, init_campaign,
+                              record_trl_assessment)
+    from tlr.campaign.assign import recuse
+    from tlr.outputs import join_under, make_folder, record_ledger, safe_names, write_file
+    from tlr.trl import load_assessment
+
+    make_folder(campaign)
+    ledger = init_campaign(campaign, rubric, name=name, actor=DEMO_ACTOR)
+    record_ledger(ledger.path)
+
+    say("导入项目与专家 / importing projects and experts")
+    import_projects(ledger, source / "projects.csv", actor=DEMO_ACTOR)
+    import_experts(ledger, source / "experts.csv", actor=DEMO_ACTOR)
+
+    say("分配专家（回避冲突）/ assigning experts, honouring conflicts")
+    assign_experts(ledger, PER_PROJECT, seed=ASSIGN_SEED, actor=DEMO_ACTOR)
+    assigned: dict[str, set[str]] = defaultdict(set)
+    for expert, project in ledger.assignment_pairs():
+        assigned[expert].add(project)
+
+    say("录入专家评分 / importing the experts' answers")
+    make_folder(answers_dir)
+    by_expert: dict[str, list[list[str]]] = defaultdict(list)
+    with open(source / "opinions.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["project"] in assigned.get(row["expert"], ()):
+                by_expert[row["expert"]].append([row["project"], row["indicator"], row["value"], row["comment"]])
+    n_answers = 0
+    names = safe_names(by_expert, ".csv")
+    for expert in sorted(by_expert):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["project", "indicator", "value", "comment"])
+        writer.writerows(by_expert[expert])
+        path = write_file(join_under(answers_dir, names[expert]), buffer.getvalue())
+        import_answers(ledger, expert, path, actor=DEMO_ACTOR)
+        n_answers += len(by_expert[expert])
+
+    if (source / "recusals.csv").is_file():
+        say("记录回避 / recording a late recusal")
+        with open(source / "recusals.csv", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["project"] in assigned.get(row["expert"], ()):
+                    recuse(ledger, row["expert"], row["project"], reason=row["reason"], actor=DEMO_ACTOR)
+
+    say("登记技术就绪度评估 / recording TRL assessments")
+    pairs = [(f.stem, f) for f in sorted((source / "trl").glob("*.yaml"))] + list(extra_trl)
+    for project_id, path in pairs:
+        record_trl_assessment(ledger, project_id, "*", load_assessment(path), assessor="省科技评估中心评估组",
+                              actor=DEMO_ACTOR)
+    return ledger, n_answers, len(pairs)
