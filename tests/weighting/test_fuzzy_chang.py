@@ -107,3 +107,20 @@ def test_tfn_from_crisp_refuses_values_off_the_scale_naming_the_cell(bad):
 def test_unknown_fuzzy_method_is_refused():
     with pytest.raises(WeightingError, match="unknown fuzzy AHP method"):
         fuzzy_ahp(M, method="saaty")
+
+
+def test_reciprocals_printed_to_two_decimals_are_accepted_and_real_breaks_are_not():
+    """Papers print 1/8 as 0.13 and 1/7 as 0.14: such a matrix is the same matrix. Two sides both above 1,
+    or 0.1 typed for 1/9 (11 % off), are not reciprocal."""
+    import numpy as np
+
+    from tlr.errors import WeightingError
+    from tlr.weighting.fuzzy import _check_tfn
+
+    one = (1.0, 1.0, 1.0)
+    _check_tfn(np.array([[one, (7, 8, 9)], [(0.11, 0.13, 0.14), one]], float), None)
+    for bad in ([[one, (2, 3, 4)], [(2, 3, 4), one]], [[one, (7, 8, 9)], [(0.1, 0.13, 0.14), one]],
+                [[one, (1, 1, 1)], [(2, 3, 4), one]]):
+        with pytest.raises(WeightingError) as info:
+            _check_tfn(np.array(bad, float), None)
+        assert info.value.code == "not_reciprocal"

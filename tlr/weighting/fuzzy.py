@@ -47,6 +47,9 @@ FUZZY_METHODS = ("buckley", "chang")
 TFN_SCALE = {1: (1.0, 1.0, 1.0), **{k: (k - 1.0, float(k), k + 1.0) for k in range(2, 9)}, 9: (8.0, 9.0, 9.0)}
 
 
+
+RECIPROCAL_ATOL = 0.005 + 1e-9   # a reciprocal printed to two decimals (0.13 for 1/8) is accepted
+
 def defuzzify(tfn, how: str = "centroid") -> np.ndarray:
     """Crisp value of triangular fuzzy numbers (..., 3): centroid (l+m+u)/3 or graded mean (l+4m+u)/6."""
     t = np.asarray(tfn, dtype=float)
@@ -78,8 +81,13 @@ def _check_tfn(t: np.ndarray, labels) -> None:
     if order.any():
         raise WeightingError("三角模糊数须满足 l ≤ m ≤ u / triangular fuzzy number must satisfy l <= m <= u",
                              location=Location(field=where(order)), code="bad_tfn")
+    # A pair is checked on its reciprocal side (middle value <= 1), where papers print 1/8 as 0.13: each
+    # number within 3 % or half a unit of the second decimal of (1/u, 1/m, 1/l) of the other side.
+    # Two sides that both exceed 1 can never be reciprocal.
     recip = np.swapaxes(np.stack([1 / t[..., 2], 1 / t[..., 1], 1 / t[..., 0]], -1), -3, -2)
-    nonrec = ~np.isclose(t, recip, rtol=3e-2).all(-1)
+    small = t[..., 1] <= 1
+    nonrec = small & ~np.isclose(t, recip, rtol=3e-2, atol=RECIPROCAL_ATOL).all(-1)
+    nonrec |= ~small & ~np.swapaxes(small, -1, -2)
     if nonrec.any():
         raise WeightingError("模糊矩阵不是互反的：a_ji 应为 (1/u, 1/m, 1/l) / fuzzy matrix is not reciprocal: a_ji must "
                              "be (1/u, 1/m, 1/l) of a_ij", location=Location(field=where(nonrec)),
