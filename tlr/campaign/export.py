@@ -24,6 +24,7 @@ from tlr.safetext import xlsx_clean
 from tlr.text import tr
 
 from .ledger import Ledger
+from .moderation import current_moderations
 from .vocab import reason_text
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -54,8 +55,6 @@ def score_records(ledger: Ledger, lang: str = "zh") -> list[dict[str, Any]]:
     eorder = {e: k for k, e in enumerate(experts)}
     porder = {p: k for k, p in enumerate(projects)}
     iorder = {i.id: k for k, i in enumerate(rubric.indicators)}
-    from .moderation import current_moderations
-
     # the moderation in force on a cell, when it still judges the cell's current score (as the evaluation does)
     moderated = {(m.expert_id, m.project_id, m.indicator_id): m for m in current_moderations(ledger) if m.active}
     rows = ledger.rows("scores")
