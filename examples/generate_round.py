@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(OUT / "recusals.csv", ["expert", "project", "reason"],
               [["E07", "P2026-017", "评审前声明：与申报单位存在合作研发关系 / declared: joint R&D with the applicant"]])
     write_trl_assessments(plist, trl)
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(plist)} projects, {len(EXPERTS)} experts, {len(rows)} opinions")
+    print(f"wrote {shown(OUT)}: {len(plist)} projects, {len(EXPERTS)} experts, {len(rows)} opinions")
 
 
 def opinion_rows(rng, experts, plist, indicators, q, trl, flags, skip=frozenset()) -> list[list]:
@@ -315,7 +315,7 @@ def main_2027() -> None:
     write_csv(OUT_2027 / "recusals.csv", ["expert", "project", "reason"],
               [["E04", roll, "评审前声明：本人指导的研究生参与该项目 / declared: own graduate student works on the project"]])
     kept = sum(1 for v in RETURNING_2027.values() if v[0])
-    print(f"wrote {OUT_2027.relative_to(ROOT)}: {len(plist)} projects ({len(RETURNING_2027)} returning, {kept} with "
+    print(f"wrote {shown(OUT_2027)}: {len(plist)} projects ({len(RETURNING_2027)} returning, {kept} with "
           f"their 2026 id), {len(EXPERTS_2027)} experts, {len(rows)} opinions")
 
 
@@ -354,6 +354,10 @@ def write_trl_assessments(plist: list[dict], trl: np.ndarray) -> None:
         }
         path = folder / f"{project['id']}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
