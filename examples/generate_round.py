@@ -1,6 +1,7 @@
-"""Generate the bundled example evaluation round (examples/round-2026/). Seeded: same output every run.
+"""Generate the bundled example evaluation rounds (examples/round-2026/, round-2027/). Seeded: same output every run.
 
-    python examples/generate_round.py            # rewrites examples/round-2026/
+    python examples/generate_round.py              # rewrites examples/round-2026/
+    python examples/generate_round.py --year 2027  # rewrites examples/round-2027/ (the 2026 files are not touched)
 
 A fictitious provincial "four batches" round under rubrics/fund-screening.yaml: 60 projects across the
 plan's industries, 12 experts with institutions and declared conflicts, and every expert's opinion of
@@ -20,10 +21,19 @@ The opinions have the structure real panels show, on purpose:
   examples/trl/), one of them two levels below what the panel believes; P2026-021 and P2026-046 back
   every 'yes' with a referenced report (evidence-based), P2026-022 and P2026-015 do not fully
   (assessor-asserted).
+
+Summaries, keywords and places (所在地区) are written texts (examples/round_texts.py), not random draws.
+
+The 2027 round (``--year 2027``, its own seed) is the same programme a year later: 30 projects of which 12 are
+2026 achievements coming back under the same name and applicant (six keep their 2026 id, six were given a new
+2027 id, so a library has to link them by name + applicant), ten of those progressed (higher true TRL, better
+market evidence) and two did not (P2026-017, P2026-046); the other 18 are new. Its opinions come from the same
+model of experts as 2026 (E09 left the panel; E13 and E14 joined).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 from pathlib import Path
@@ -31,9 +41,14 @@ from pathlib import Path
 import numpy as np
 
 SEED = 20261127
+SEED_2027 = 20271127
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "round-2026"
+OUT_2027 = HERE / "round-2027"
 ROOT = HERE.parent
+
+sys.path.insert(0, str(HERE))
+from round_texts import DETAILS_2026, NEW_2027, RETURNING_2027  # noqa: E402
 
 INDUSTRIES = {
     "steel": ("钢铁", [
@@ -122,10 +137,11 @@ def projects(rng: np.random.Generator) -> list[dict]:
             if number > 60:
                 break
             applicants = APPLICANTS[industry]
+            summary, keywords, region = DETAILS_2026[name]
             out.append({"id": f"P2026-{number:03d}", "name": name, "applicant": applicants[number % len(applicants)],
                         "industry": zh, "achievement_type": "技术开发和产业化" if rng.random() < 0.8 else "应用研究",
                         "co_applicants": "燕赵理工大学" if rng.random() < 0.15 else "",
-                        "summary": f"{name}：面向{zh}产业需求，开展关键技术攻关与工程化验证。"})
+                        "summary": summary, "keywords": "；".join(keywords), "region": region})
             number += 1
     return out[:60]
 
@@ -170,13 +186,32 @@ def opinion(rng, indicator: dict, quality: float, trl: int, behaviour: str, proj
     raise ValueError(iid)
 
 
-def main() -> None:
+PROJECT_HEADER = ["项目编号", "项目名称", "申报单位", "行业", "成果类型", "合作单位", "项目简介", "关键词", "所在地区",
+                  "申请经费（万元）"]
+
+
+def project_row(p: dict, ask: int) -> list:
+    return [p["id"], p["name"], p["applicant"], p["industry"], p["achievement_type"], p["co_applicants"],
+            p["summary"], p["keywords"], p["region"], ask]
+
+
+def rubric_indicators() -> list[dict]:
     sys.path.insert(0, str(ROOT))
     from tlr.rubric import load_rubric
 
-    rng = np.random.default_rng(SEED)
     rubric = load_rubric(ROOT / "rubrics" / "fund-screening.yaml")
-    indicators = [{"id": n.id, "kind": n.scale.kind} for n in rubric.indicators]
+    return [{"id": n.id, "kind": n.scale.kind} for n in rubric.indicators]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Generate an example round (seeded).")
+    parser.add_argument("--year", type=int, choices=(2026, 2027), default=2026)
+    year = parser.parse_args(argv).year
+    if year == 2027:
+        main_2027()
+        return
+    rng = np.random.default_rng(SEED)
+    indicators = rubric_indicators()
     plist = projects(rng)
     q, trl = latent(rng, len(plist))
     flags = [{"ip_clear": True, "regulatory_blocker": False} for _ in plist]
@@ -186,17 +221,24 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     funding = np.random.default_rng(SEED + 1)  # its own stream: adding it leaves the opinions unchanged
     asks = [int(round(float(np.exp(funding.normal(6.6, 0.6))), -1)) for _ in plist]  # 万元, ~ 300-2000
-    write_csv(OUT / "projects.csv", ["项目编号", "项目名称", "申报单位", "行业", "成果类型", "合作单位", "项目简介",
-                                     "申请经费（万元）"],
-              [[p["id"], p["name"], p["applicant"], p["industry"], p["achievement_type"], p["co_applicants"],
-                p["summary"], ask] for p, ask in zip(plist, asks)])
+    write_csv(OUT / "projects.csv", PROJECT_HEADER, [project_row(p, ask) for p, ask in zip(plist, asks)])
     write_csv(OUT / "experts.csv", ["专家编号", "姓名", "单位", "领域", "回避单位", "职称"],
               [list(e[:6]) for e in EXPERTS])
+    rows = opinion_rows(rng, EXPERTS, plist, indicators, q, trl, flags, skip={("E05", 40)})  # E05 never scored it
+    write_csv(OUT / "opinions.csv", ["expert", "project", "indicator", "value", "comment"], rows)
+    write_csv(OUT / "recusals.csv", ["expert", "project", "reason"],
+              [["E07", "P2026-017", "评审前声明：与申报单位存在合作研发关系 / declared: joint R&D with the applicant"]])
+    write_trl_assessments(plist, trl)
+    print(f"wrote {shown(OUT)}: {len(plist)} projects, {len(EXPERTS)} experts, {len(rows)} opinions")
+
+
+def opinion_rows(rng, experts, plist, indicators, q, trl, flags, skip=frozenset()) -> list[list]:
+    """Every expert's answer to every indicator of every project, in a fixed order (the stream depends on it)."""
     rows = []
-    for e, (eid, *_rest, behaviour) in enumerate(EXPERTS):
+    for eid, *_rest, behaviour in experts:
         for p, project in enumerate(plist):
-            if eid == "E05" and p == 40:
-                continue  # E05 never scored this project
+            if (eid, p) in skip:
+                continue
             for ind in indicators:
                 if rng.random() < 0.03:
                     continue  # a missing answer
@@ -207,11 +249,74 @@ def main() -> None:
                 if ind["id"] == "economic_benefit" and rng.random() < 0.25:
                     comment = rng.choice(COMMENTS["positive" if quality > 0 else "negative"])
                 rows.append([eid, project["id"], ind["id"], value, comment])
-    write_csv(OUT / "opinions.csv", ["expert", "project", "indicator", "value", "comment"], rows)
-    write_csv(OUT / "recusals.csv", ["expert", "project", "reason"],
-              [["E07", "P2026-017", "评审前声明：与申报单位存在合作研发关系 / declared: joint R&D with the applicant"]])
-    write_trl_assessments(plist, trl)
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(plist)} projects, {len(EXPERTS)} experts, {len(rows)} opinions")
+    return rows
+
+
+# The 2027 panel: E09 (the erratic one) left, E13 and E14 joined; the others serve again.
+EXPERTS_2027 = [e for e in EXPERTS if e[0] != "E09"] + [
+    ("E13", "郑凯", "冀东产业技术研究院", "信息智能;县域特色产业;节能环保", "", "正高级工程师", "honest"),
+    ("E14", "冯雪", "燕赵医科大学附属第一医院", "生物医药与健康;高端装备", "燕赵医科大学", "主任医师", "honest"),
+]
+
+
+def main_2027() -> None:
+    """The round a year later. Reads the 2026 latent state (same seed, nothing written) and draws from its own seed."""
+    rng26 = np.random.default_rng(SEED)
+    plist26 = projects(rng26)
+    q26, trl26 = latent(rng26, len(plist26))
+    funding26 = np.random.default_rng(SEED + 1)
+    asks26 = [int(round(float(np.exp(funding26.normal(6.6, 0.6))), -1)) for _ in plist26]
+    index26 = {p["id"]: i for i, p in enumerate(plist26)}
+
+    rng = np.random.default_rng(SEED_2027)
+    funding = np.random.default_rng(SEED_2027 + 1)
+    plist, qs, trls, asks = [], [], [], []
+    number = 1
+    for old_id, (keep, gained, name, applicant, summary, keywords, region) in RETURNING_2027.items():
+        i = index26[old_id]
+        old = plist26[i]
+        assert (old["name"], old["applicant"]) == (name, applicant), old_id
+        new_id = old_id if keep else f"P2027-{number:03d}"
+        number += 0 if keep else 1
+        plist.append({"id": new_id, "name": name, "applicant": applicant, "industry": old["industry"],
+                      "achievement_type": "技术开发和产业化", "co_applicants": old["co_applicants"],
+                      "summary": summary, "keywords": "；".join(keywords), "region": region})
+        q = q26[i] + rng.normal(0, 0.2, len(DIMS))
+        q[DIMS.index("maturity")] += 0.5 * gained
+        evidence = 0.6 if gained > 0 else -0.3  # market evidence came in, or did not
+        q[DIMS.index("market")] += evidence
+        q[DIMS.index("industrialisation")] += evidence
+        qs.append(q)
+        trls.append(int(min(9, trl26[i] + gained)))
+        asks.append(int(round(asks26[i] * (1.5 if gained > 0 else 1.0), -1)))  # scaling up costs more
+    for name, applicant, industry, true_trl, summary, keywords, region in NEW_2027:
+        plist.append({"id": f"P2027-{number:03d}", "name": name, "applicant": applicant, "industry": industry,
+                      "achievement_type": "技术开发和产业化" if true_trl >= 5 else "应用研究",
+                      "co_applicants": "燕赵理工大学" if rng.random() < 0.15 else "",
+                      "summary": summary, "keywords": "；".join(keywords), "region": region})
+        number += 1
+        base = rng.normal(0, 0.7) + 0.25 * (true_trl - 6)
+        qs.append(base + rng.normal(0, 0.6, len(DIMS)))
+        trls.append(true_trl)
+        asks.append(int(round(float(np.exp(funding.normal(6.7, 0.6))), -1)))
+    q = np.array(qs)
+    trl = np.array(trls)
+    flags = [{"ip_clear": True, "regulatory_blocker": False} for _ in plist]
+    sodium = next(i for i, p in enumerate(plist) if p["name"].startswith("钠离子电池"))
+    flags[sodium]["ip_clear"] = False  # core patent co-owned with a university, terms not settled: a knock-out
+
+    OUT_2027.mkdir(parents=True, exist_ok=True)
+    write_csv(OUT_2027 / "projects.csv", PROJECT_HEADER, [project_row(p, a) for p, a in zip(plist, asks)])
+    write_csv(OUT_2027 / "experts.csv", ["专家编号", "姓名", "单位", "领域", "回避单位", "职称"],
+              [list(e[:6]) for e in EXPERTS_2027])
+    rows = opinion_rows(rng, EXPERTS_2027, plist, rubric_indicators(), q, trl, flags)
+    write_csv(OUT_2027 / "opinions.csv", ["expert", "project", "indicator", "value", "comment"], rows)
+    roll = next(p["id"] for p in plist if p["name"] == "轧辊激光熔覆再制造技术")
+    write_csv(OUT_2027 / "recusals.csv", ["expert", "project", "reason"],
+              [["E04", roll, "评审前声明：本人指导的研究生参与该项目 / declared: own graduate student works on the project"]])
+    kept = sum(1 for v in RETURNING_2027.values() if v[0])
+    print(f"wrote {shown(OUT_2027)}: {len(plist)} projects ({len(RETURNING_2027)} returning, {kept} with "
+          f"their 2026 id), {len(EXPERTS_2027)} experts, {len(rows)} opinions")
 
 
 def write_trl_assessments(plist: list[dict], trl: np.ndarray) -> None:
@@ -249,6 +354,10 @@ def write_trl_assessments(plist: list[dict], trl: np.ndarray) -> None:
         }
         path = folder / f"{project['id']}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
