@@ -43,6 +43,8 @@ def leaves() -> dict[tuple[str, ...], click.Command]:
     return found
 
 
+PUSH_FUNDS = Path(__file__).resolve().parents[1] / "push" / "data" / "funds-minimal.yaml"  # fits any rubric
+
 # Valid arguments per command, by parameter name ({c} campaign copy, {t} the case's folder, {k} corpus).
 BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("rubric", "check"): {"files": ["{k}/rubrics/base.yaml"]},
@@ -89,6 +91,8 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("stats", "alpha"): {"table": "{k}/stats/ratings.csv", "bootstrap": 100},
     ("feedback",): {"campaign": "{c}", "out_dir": "{t}/letters", "formats": "html", "draws": 50,
                     "project_ids": "P001"},
+    ("push",): {"campaign": "{c}", "funds_path": str(PUSH_FUNDS), "out_dir": "{t}/push", "formats": "html",
+                "draws": 50},
     ("moderate", "list"): {"campaign": "{c}"},
     ("moderate", "exclude"): {"project": "P002", "expert": "E04", "indicator": "novelty", "reason": "sweep",
                               "campaign": "{c}"},
@@ -109,7 +113,7 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
 # commands whose valid call needs another campaign than the base one (a weighting round)
 CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights",
                ("weights", "sheets"): "weights"}
-SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",)}     # a valid run renders a document: seconds, not ms
+SLOW = {("report",), ("demo",), ("rubric", "doc"), ("feedback",), ("push",)}     # a valid run renders a document: seconds, not ms
 
 
 def argv(path: tuple[str, ...], cmd: click.Command, values: dict[str, object]) -> list[str]:

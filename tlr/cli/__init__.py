@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("tlr.cli.report_cmd", "report", "报告 / HTML and PDF reports for the fund."),
     "stats": ("tlr.cli.stats_cmd", "stats", "统计方法 / Agreement statistics and decision methods on plain tables."),
     "feedback": ("tlr.cli.feedback_cmd", "feedback", "反馈函 / Feedback letters to applicants."),
+    "push": ("tlr.cli.push_cmd", "push", "推送清单 / Recommendation packs per sub-fund and per region."),
     "moderate": ("tlr.cli.moderate_cmd", "moderate", "复核 / Moderation: outlier scores, audited exclusions and re-scoring."),
     "weights": ("tlr.cli.weights_cmd", "weights", "权重征询 / Weights elicited from a panel by pairwise comparison."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),

@@ -50,6 +50,7 @@ class Achievement:
     trl_source: str = ""                       # where the TRL comes from: assessment | panel | declared | ""
     ask: float | None = None                   # 申请经费 / 投资需求 (万元)
     tier: str | None = None                    # the round's tier id, when evaluated
+    route: str | None = None                   # the round's support route id (research | transfer | land), when evaluated
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -1,0 +1,99 @@
+"""``tlr push``: recommendation packs per sub-fund and per recipient (推送清单), from the report's evaluation."""
+
+from __future__ import annotations
+
+import click
+
+from tlr.cli.kit import (
+    DRAWS,
+    SEED,
+    PathArg,
+    campaign_argument,
+    command,
+    echo_json,
+    formats_option,
+    json_option,
+    lang_option,
+    plain,
+)
+
+
+@command()
+@campaign_argument
+@click.option("--funds", "funds_path", required=True, type=PathArg(dir_okay=False),
+              help="子基金与推送对象文件（funds.yaml，格式见 docs/push.md）/ the sub-funds and recipients (funds.yaml, "
+                   "format in docs/push.md)")
+@click.option("--out", "out_dir", required=True, type=PathArg(file_okay=False),
+              help="推送清单写入的目录（只写这个目录）/ folder to write the packs into (only this folder is written)")
+@formats_option
+@click.option("--draws", type=DRAWS, default=10_000, show_default=True,
+              help="权重蒙特卡洛抽样次数（与报告相同）/ Monte Carlo weight draws (as for the report)")
+@click.option("--seed", type=SEED, default=20240601, show_default=True,
+              help="随机种子（与报告相同）/ random seed (as for the report)")
+@click.option("--allow-unverified", is_flag=True,
+              help="审计未通过时仍生成，每页标注“审计未通过” / write the packs even when `tlr audit verify` fails; "
+                   "every page is stamped 'audit failed'.")
+@lang_option
+@json_option
+def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str, ...], draws: int, seed: int,
+         allow_unverified: bool, lang: str, as_json: bool) -> int:
+    """推送清单 / Push lists: a recommendation pack per sub-fund and per recipient.
+
+    For each sub-fund of funds.yaml, the evaluated achievements that fit its
+    mandate (industries, regions, readiness range, ticket range, routes, tiers);
+    for each city, county, zone or incubator, the achievements located in its
+    places. Each pack is an HTML and PDF document (the mandate, the list with
+    tier, score, readiness and its source, route, ask and region, and each
+    achievement's one-page profile from the report) plus a CSV and an XLSX list.
+    An index page and an unplaced list (the nearest mandate and why each
+    achievement missed) are written too. The evaluation is the report's (same
+    --draws and --seed); the audit trail is verified first (exit 2 unless
+    --allow-unverified, which stamps every page).
+
+    \b
+    Example / 示例:
+      tlr push round-2026 --funds funds.yaml --out push/
+      tlr push -C round-2026 --funds funds.yaml --out push-en/ --lang en --format html
+    """
+    from tlr.outputs import check_folder
+
+    check_folder(out_dir)  # before the ranking: a bad --out fails at once
+    from tlr.app.audit_gate import check_audit
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.push import build_push, render_push, vocabulary
+    from tlr.app.report_data import build_report_data
+    from tlr.campaign import open_campaign
+    from tlr.evaluation import EvaluationOptions
+    from tlr.push.model import load_funds
+
+    ledger = open_campaign(campaign)
+    click.get_current_context().call_on_close(ledger.close)
+    funds = load_funds(funds_path, vocabulary(ledger.rubric))  # before the (slow) evaluation
+    audit = check_audit(ledger, allow_unverified=allow_unverified)
+    from tlr.app.push import pack_names
+
+    stems = pack_names(funds.mandates)
+    check_folder(out_dir, names=[f"{stem}.{f}" for stem in stems.values() for f in (*formats, "csv", "xlsx")]
+                 + ["index.html", "unplaced.html", "unplaced.csv"])
+    evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed))
+    data = build_push(ledger, evaluation, funds, lang=lang, audit=audit)
+    report = build_report_data(ledger, evaluation, lang=lang, audit=audit)
+    written = render_push(data, report, out_dir, formats=formats)
+    if as_json:
+        doc = data.to_dict()
+        files: dict[str, list] = {}
+        for f in written:
+            files.setdefault(f["pack"] or f["kind"], []).append({k: f[k] for k in ("format", "path", "sha256")})
+        for p in doc["packs"]:
+            p["files"] = files.get(p["id"], [])
+        doc["index"] = files.get("index", [])
+        doc["unplaced_files"] = files.get("unplaced", [])
+        doc["funds"] = {"path": funds.path, "sha256": funds.sha256}
+        doc["audit"] = audit.to_dict()
+        echo_json(doc)
+    else:
+        for p in data.packs:
+            click.echo(f"{plain(p['id'])}: {len(p['achievements'])} 项 / achievement(s)")
+        click.echo(f"未匹配 / placed nowhere: {len(data.unplaced)}")
+        click.echo(f"总览 / index: {plain(str(next(f['path'] for f in written if f['kind'] == 'index')))}")
+    return 0
