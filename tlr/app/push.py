@@ -187,6 +187,46 @@ def achievements(records: Sequence[dict], projects: Mapping[str, dict], asks: Ma
     return out, blocked
 
 
+def demand_matches(result, demands: Sequence[Any], lang: str = "zh") -> dict[str, list[dict[str, Any]]]:
+    """Achievement id -> its matched demands as the packs show them, from a matcher result.
+
+    *result*: what :func:`tlr.matching.match` returns (read duck-typed: ``by_achievement`` rows with ``id`` and
+    ``candidates``, each with ``id``, ``score`` and a language-free ``why``); *demands*: the
+    :class:`tlr.matching.items.Demand` records matched. Reasons are made from ``why``: shared terms, synonyms,
+    same industry, readiness against the demand's need, same region.
+    """
+    by_id = {d.id: d for d in demands}
+    zh = lang == "zh"
+    sep = "、" if zh else ", "
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in getattr(result, "by_achievement", ()):
+        listed = []
+        for c in row.candidates:
+            d = by_id.get(c.id)
+            why = c.why or {}
+            reasons = []
+            if why.get("shared_terms"):
+                reasons.append(("共同词：" if zh else "shared terms: ") + sep.join(why["shared_terms"][:5]))
+            if why.get("synonyms"):
+                pairs = [f"{x[0]}≈{x[1]}" for x in why["synonyms"][:3]]
+                reasons.append(("同义词：" if zh else "synonyms: ") + sep.join(pairs))
+            industry = why.get("industry") or {}
+            if industry.get("demand") and industry.get("demand") == industry.get("achievement"):
+                reasons.append("同行业" if zh else "same industry")
+            ready = why.get("readiness") or {}
+            if ready.get("needed") is not None and ready.get("trl") is not None:
+                reasons.append(f"TRL {ready['trl']}（需求 ≥ {ready['needed']}）" if zh
+                               else f"TRL {ready['trl']} (needs ≥ {ready['needed']})")
+            region = why.get("region") or {}
+            if region.get("demand") and region.get("demand") == region.get("achievement"):
+                reasons.append("同地区" if zh else "same region")
+            listed.append({"demand": c.id, "name": d.name if d else c.id, "enterprise": d.enterprise if d else "",
+                           "score": c.score, "reasons": reasons})
+        if listed:
+            out[row.id] = listed
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the packs
 
 
@@ -540,6 +580,7 @@ def _with_push_facts(data, push: PushData):
     return data.model_copy(update={"projects": projects})
 
 
-__all__ = ["COLUMNS", "FAILURES", "PushData", "REGION_COLUMNS", "achievements", "build_push", "output_names",
+__all__ = ["COLUMNS", "FAILURES", "PushData", "REGION_COLUMNS", "achievements", "build_push", "demand_matches",
+           "output_names",
            "pack_columns", "pack_names", "project_region", "render_push", "table_csv", "table_xlsx", "ui", "unplaced_rows",
            "vocabulary"]
