@@ -301,3 +301,29 @@ def test_english_packs(push_campaign, tmp_path):
 
 def test_places_cover_the_fixture():
     assert region_of(0) == PLACES[0] and len(set(PLACES)) == len(PLACES)
+
+
+def test_a_failed_audit_refuses_or_stamps_every_page(push_campaign, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "round"
+    shutil.copytree(push_campaign, copy)
+    with sqlite3.connect(copy / "campaign.sqlite") as conn:  # an edit behind the tool's back
+        conn.execute("UPDATE projects SET name = 'changed' WHERE id = ?", (PLANTED,))
+    args = ["push", str(copy), "--funds", str(DATA / "funds-minimal.yaml"), "--format", "html", "--draws", "50"]
+    proc = run(*args, "--out", str(tmp_path / "refused"))
+    assert proc.returncode == 2 and "audit" in proc.stderr and not (tmp_path / "refused").exists()
+    proc = run(*args, "--out", str(tmp_path / "stamped"), "--allow-unverified", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["audit"]["verified"] is False and doc["stamp"] == {"zh": "审计未通过", "en": "audit failed"}
+    for name in ("fund-any.html", "index.html", "unplaced.html"):
+        assert "审计未通过 / AUDIT FAILED" in (tmp_path / "stamped" / name).read_text(encoding="utf-8")
+
+
+def test_help_is_bilingual_with_an_example():
+    proc = run("push", "--help")
+    assert proc.returncode == 0
+    for text in ("推送清单 / Push lists", "Example / 示例", "--funds", "--allow-unverified", "docs/push.md"):
+        assert text in proc.stdout

@@ -272,6 +272,7 @@ class _Texts:
         self.routes = {r.id: tr(r.short or r.label, lang) for r in doc.routes or []}
         self.tiers = {t.id: t.id for t in doc.tiers or []}
         self.industries = {k: industry_label(k, lang) for k in INDUSTRIES}
+        self.industries_short = {k: industry_label(k, lang, short=True) for k in INDUSTRIES}  # table columns
         self.sep = "、" if lang == "zh" else ", "
 
     def join(self, values, mapping: Mapping[str, str] | None = None) -> str:
@@ -318,7 +319,7 @@ def _row(rec: dict, a, texts: _Texts) -> dict[str, Any]:
 
     src = READINESS_SOURCES.get(rec["readiness_source"], ("", ""))
     return {"rank": rec["rank"] if rec["composite"] is not None else None, "project": rec["project"],
-            "name": a.name, "applicant": a.applicant, "industry": texts.industries.get(a.industry or "", ""),
+            "name": a.name, "applicant": a.applicant, "industry": texts.industries_short.get(a.industry or "", ""),
             "region": a.region, "tier": rec["tier"], "composite": rec["composite"], "trl": rec["readiness"],
             "trl_marker": rec["readiness_marker"], "trl_source": src[0 if texts.lang == "zh" else 1],
             "route": texts.routes.get(rec["route"], rec["route"]) if rec["route"] else "", "route_id": rec["route"],
