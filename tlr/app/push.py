@@ -182,7 +182,8 @@ def achievements(records: Sequence[dict], projects: Mapping[str, dict], asks: Ma
         out.append(Achievement(
             id=pid, name=row.get("name") or pid, applicant=row.get("applicant") or "", industry=row.get("industry"),
             region=project_region(row), summary=row.get("summary") or "", keywords=tuple(row.get("keywords") or ()),
-            trl=rec["readiness"], trl_source=rec["readiness_source"], ask=asks.get(pid), tier=rec["tier"],
+            trl=rec["readiness"], trl_source="" if rec["readiness_source"] == "none" else rec["readiness_source"],
+            ask=asks.get(pid), tier=rec["tier"],
             route=rec["route"], extra={"rank": rec["rank"], "composite": rec["composite"]}))
     return out, blocked
 
