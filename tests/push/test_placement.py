@@ -90,22 +90,47 @@ def test_nearest_is_the_mandate_with_fewest_failures():
     assert u.failures == (Failure("region_outside", "region", "衡水市", ("唐山市", "迁安市")),)
 
 
-def test_ties_go_to_a_fund_before_a_recipient_then_to_the_first_listed():
+def test_ties_go_to_the_fund_listed_first():
     a = ach("a", region="衡水市")  # fails each of these once
-    r = Mandate("r", "recipient", regions=("唐山市",))
+    r = Mandate("r", "recipient", regions=("石家庄市",))
     f_late = Mandate("late", "fund", regions=("唐山市",))
     f_early = Mandate("early", "fund", regions=("石家庄市",))
     assert place([a], [r, f_early, f_late]).unplaced[0].nearest == "early"
     assert place([a], [r, f_late, f_early]).unplaced[0].nearest == "late"
+    # nearest() itself prefers a fund to a recipient on a tie
     assert nearest({"r": [Failure("x", "region")], "late": [Failure("x", "region")]}, [r, f_late]) == "late"
 
 
-def test_an_achievement_placed_with_a_recipient_only_is_not_unplaced():
+def test_on_a_tie_the_fund_sharing_the_focus_is_nearer():
+    a = ach("a", industry="new_materials", ask=2540.0, region="廊坊市")
+    other_industry = Mandate("smart", "fund", industries=("steel",), ticket=(300.0, 3000.0))  # industry miss
+    just_over = Mandate("materials", "fund", industries=("new_materials",), ticket=(300.0, 2500.0))  # ask miss
+    (u,) = place([a], [other_industry, just_over]).unplaced
+    assert u.nearest == "materials" and codes(u.failures) == ["ask_above"]
+    far_region = Mandate("far", "fund", regions=("唐山市",))
+    assert place([a], [far_region, just_over]).unplaced[0].nearest == "materials"
+
+
+def test_unplaced_means_in_no_fund_even_when_a_recipient_takes_it():
     a = ach("a", tier="C")  # fails the fund's tiers, fits the city
     p = place([a], [FUND, CITY])
     assert p.packs == {"f1": (), "ts": ("a",)}
-    assert p.unplaced == ()
-    assert codes(p.misses["a"]["f1"]) == ["tier_outside"] and "ts" not in p.misses["a"]
+    assert [(u.achievement, u.nearest) for u in p.unplaced] == [("a", "f1")]
+    assert codes(p.unplaced[0].failures) == ["tier_outside"] and "ts" not in p.misses["a"]
+    assert p.placed_in("a") == ["ts"]
+
+
+def test_a_recipient_is_never_the_nearest_when_there_are_funds():
+    a = ach("a", region="衡水市", tier="C", trl=2)  # fails FUND three times, the city once
+    assert place([a], [FUND, CITY]).unplaced[0].nearest == "f1"
+
+
+def test_without_funds_the_recipients_decide():
+    a, b = ach("a"), ach("b", region="衡水市")
+    other = Mandate("hs", "recipient", regions=("邯郸市",), industries=("food",))
+    p = place([a, b], [CITY, other])
+    assert [(u.achievement, u.nearest, codes(u.failures)) for u in p.unplaced] == [
+        ("b", "ts", ["region_outside"])]
 
 
 def test_no_mandates_leaves_everything_unplaced_without_a_nearest():

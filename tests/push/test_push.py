@@ -119,22 +119,30 @@ def test_every_pack_holds_what_its_rule_selects_in_rank_order(pushed, records):
     assert all(packs[m]["achievements"] for m in RULES), "every pack of the test file has someone"
 
 
-def test_unplaced_are_those_in_no_pack_with_the_nearest_by_fewest_failures(pushed, records):
+FUNDS_ORDER = ["equip", "materials", "angel"]  # the sub-funds of the test file, in file order
+
+
+def test_unplaced_are_those_in_no_fund_with_the_nearest_fund_by_fewest_failures(pushed, records):
     facts = _facts(records)
-    placed = {a for p in pushed["doc"]["packs"] for a in p["achievements"]}
+    packs = {p["id"]: p["achievements"] for p in pushed["doc"]["packs"]}
+    in_a_fund = {a for m in FUNDS_ORDER for a in packs[m]}
     unplaced = {u["project"]: u for u in pushed["doc"]["unplaced"]}
-    assert set(unplaced) == {f["id"] for f in facts} - placed
-    assert unplaced
+    assert set(unplaced) == {f["id"] for f in facts} - in_a_fund
+    assert [u["project"] for u in pushed["doc"]["unplaced"]] == [f["id"] for f in facts if f["id"] in unplaced]
     for f in facts:
         if f["id"] not in unplaced:
             continue
         u = unplaced[f["id"]]
-        counts = {m: _fails(f, r) for m, r in RULES.items()}
+        counts = {m: _fails(f, RULES[m]) for m in FUNDS_ORDER}
+        focus = {m: _fails(f, {k: v for k, v in RULES[m].items() if k in ("industries", "regions")}) - (
+            not f["eligible"]) for m in FUNDS_ORDER}
         fewest = min(counts.values())
         assert len(u["failures"]) == counts[u["nearest"]] == fewest
-        funds_first = [m for m in RULES if counts[m] == fewest]  # RULES lists the funds first, in file order
-        assert u["nearest"] == funds_first[0]
+        tied = [m for m in FUNDS_ORDER if counts[m] == fewest]
+        assert u["nearest"] == min(tied, key=lambda m: (focus[m], FUNDS_ORDER.index(m)))
         assert all(x["text"] for x in u["failures"])
+        assert u["pushed_to"] == [m for m in ("tangshan", "hengshui") if f["id"] in packs[m]]
+    assert any(u["pushed_to"] for u in unplaced.values()), "some are pushed to their region all the same"
 
 
 def test_the_knocked_out_are_never_pushed(pushed, records):
@@ -154,7 +162,7 @@ def test_json_shape_and_basis(pushed, records):
     for f in pack["files"]:
         assert hashlib.sha256(Path(f["path"]).read_bytes()).hexdigest() == f["sha256"]
     u = doc["unplaced"][0]
-    assert set(u) == {"project", "nearest", "failures"}
+    assert set(u) == {"project", "nearest", "failures", "pushed_to"}
     assert set(u["failures"][0]) == {"code", "condition", "value", "limit", "text"}
     basis = doc["basis"]
     from tlr import __version__
@@ -296,7 +304,7 @@ def test_english_packs(push_campaign, tmp_path):
     html = (tmp_path / "fund-equip.html").read_text(encoding="utf-8")
     assert "High-end equipment sub-fund" in html and "readiness: TRL 6–9 (inclusive)" in html
     unplaced = (tmp_path / "unplaced.html").read_text(encoding="utf-8")
-    assert "placed nowhere" in unplaced
+    assert "Unplaced achievements" in unplaced and "fit no sub-fund" in unplaced
 
 
 def test_places_cover_the_fixture():

@@ -54,11 +54,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pack_fund": ("子基金推荐清单", "Recommendations for a sub-fund"),
     "pack_recipient": ("成果推送清单", "Achievements pushed to a recipient"),
     "index": ("推送清单总览", "Push lists: overview"),
-    "unplaced": ("未匹配成果", "Achievements placed nowhere"),
-    "unplaced_lead": ("下列成果不符合任何子基金或推送对象的条件。“最接近”为未满足条件最少者（并列时子基金优先，再按 funds.yaml "
-                      "中的顺序）。",
-                      "These achievements fit no sub-fund and no recipient. The nearest mandate is the one with the "
-                      "fewest failed conditions (ties: a sub-fund before a recipient, then the order of funds.yaml)."),
+    "unplaced": ("未匹配成果", "Unplaced achievements"),
+    "unplaced_lead": ("下列成果不符合任何子基金的投向与条件（可能仍推送给所在地区）。“最接近”为未满足条件最少的子基金；"
+                      "并列时取行业、地区相符者，再取 funds.yaml 中靠前者。",
+                      "These achievements fit no sub-fund's mandate (they may still be pushed to their region). The "
+                      "nearest is the sub-fund with the fewest failed conditions; on a tie, the one whose industry and "
+                      "region fit, then the one listed first in funds.yaml."),
+    "unplaced_lead_recipients": ("下列成果不属于任何推送对象。“最接近”为未满足条件最少者；并列时取行业、地区相符者，再取 "
+                                 "funds.yaml 中靠前者。",
+                                 "These achievements reach no recipient. The nearest is the one with the fewest "
+                                 "failed conditions; on a tie, the one whose industry and region fit, then the one "
+                                 "listed first in funds.yaml."),
+    "pushed_to": ("已推送至", "Pushed to"),
     "nearest": ("最接近", "Nearest"),
     "why": ("未满足的条件", "Why it missed"),
     "mandate": ("投向与条件", "Mandate"),
@@ -129,7 +136,7 @@ UNPLACED_COLUMNS: list[tuple[str, str, str]] = [
     ("tier", "档次", "tier"), ("composite", "综合得分", "composite"), ("trl", "技术就绪水平", "TRL"),
     ("route", "支持路径", "route"), ("ask", "申请经费（万元）", "ask (万元)"),
     ("nearest", "最接近的清单", "nearest mandate"), ("why", "未满足的条件", "why it missed"),
-    ("codes", "条件代码", "codes"),
+    ("codes", "条件代码", "codes"), ("pushed_to", "已推送至", "pushed to"),
 ]
 
 
@@ -247,7 +254,7 @@ class PushData:
     def to_dict(self) -> dict[str, Any]:
         return {"packs": [{k: p[k] for k in ("id", "kind", "recipient_kind", "name", "rule", "achievements")}
                           for p in self.packs],
-                "unplaced": [{k: u[k] for k in ("project", "nearest", "failures")} for u in self.unplaced],
+                "unplaced": [{k: u[k] for k in ("project", "nearest", "failures", "pushed_to")} for u in self.unplaced],
                 "basis": self.basis, "stamp": self.stamp}
 
 
@@ -353,6 +360,7 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
     for pid, row in rows.items():
         row["demands"] = demands.get(pid, [])
     names = {m.id: m.name.get(lang) or m.id for m in funds.mandates}
+    kinds = {m.id: m.kind for m in funds.mandates}
     stem = pack_names([m for m in funds.mandates])
     packs = []
     for m in funds.mandates:
@@ -363,10 +371,12 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
     unplaced = []
     for u in placement.unplaced:
         failures = [{**f.to_dict(), "text": texts.failure(f)} for f in u.failures]
+        pushed = [m for m in placement.placed_in(u.achievement) if kinds[m] == "recipient"]
         unplaced.append({"project": u.achievement, "row": rows[u.achievement], "nearest": u.nearest,
                          "nearest_name": names.get(u.nearest, "") if u.nearest else "",
                          "nearest_stem": stem.get(u.nearest) if u.nearest else None,
-                         "failures": failures})
+                         "failures": failures, "pushed_to": pushed,
+                         "pushed_names": [names[m] for m in pushed], "pushed_stems": [stem[m] for m in pushed]})
     last = ledger.audit_head()
     provenance = ev.method.get("provenance") or {}
     basis = {
@@ -379,6 +389,7 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
         "funds_file": Path(funds.path).name, "funds_sha256": funds.sha256, "tool_version": __version__,
         "generated_at": last[2] if last else str(ledger.meta.get("created_at", "")),
     }
+    basis["unplaced_scope"] = "funds" if funds.funds else "recipients"
     stamp = audit.stamp if audit is not None else None
     return PushData(lang=lang, packs=packs, unplaced=unplaced, rows=rows, basis=basis, placement=placement,
                     stamp=stamp, demands=demands)
@@ -481,7 +492,8 @@ def pack_columns(push: PushData) -> list[tuple[str, str, str]]:
 def unplaced_rows(push: PushData) -> list[dict[str, Any]]:
     sep = "；" if push.lang == "zh" else "; "
     return [{**u["row"], "nearest": f"{u['nearest']} {u['nearest_name']}".strip() if u["nearest"] else "",
-             "why": sep.join(f["text"] for f in u["failures"]), "codes": " ".join(f["code"] for f in u["failures"])}
+             "why": sep.join(f["text"] for f in u["failures"]), "codes": " ".join(f["code"] for f in u["failures"]),
+             "pushed_to": sep.join(u["pushed_names"])}
             for u in push.unplaced]
 
 

@@ -45,8 +45,8 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     places. Each pack is an HTML and PDF document (the mandate, the list with
     tier, score, readiness and its source, route, ask and region, and each
     achievement's one-page profile from the report) plus a CSV and an XLSX list.
-    An index page and an unplaced list (the nearest mandate and why each
-    achievement missed) are written too. The evaluation is the report's (same
+    An index page and an unplaced list (achievements in no sub-fund, with the
+    nearest sub-fund and why each missed) are written too. Rules: docs/push.md. The evaluation is the report's (same
     --draws and --seed); the audit trail is verified first (exit 2 unless
     --allow-unverified, which stamps every page).
 
@@ -94,6 +94,6 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     else:
         for p in data.packs:
             click.echo(f"{plain(p['id'])}: {len(p['achievements'])} 项 / achievement(s)")
-        click.echo(f"未匹配 / placed nowhere: {len(data.unplaced)}")
+        click.echo(f"未匹配（不属于任何子基金）/ unplaced (in no sub-fund): {len(data.unplaced)}")
         click.echo(f"总览 / index: {plain(str(next(f['path'] for f in written if f['kind'] == 'index')))}")
     return 0

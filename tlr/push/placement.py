@@ -23,9 +23,12 @@ normalisation (NFKC) and trimming: "唐山市" is not "唐山".
 **Order.** Each pack lists its achievements in the order they are given (the caller passes the round's
 ranking, best first).
 
-**Unplaced and the nearest mandate.** An achievement that fits no mandate at all (no sub-fund and no
-recipient) is *unplaced*. Its nearest mandate is the one it fails the fewest conditions of; ties go to a
-sub-fund before a recipient, then to the mandate listed first in funds.yaml.
+**Unplaced and the nearest mandate.** An achievement that fits no sub-fund's mandate is *unplaced* (it may
+still be pushed to the recipients of its region). Its nearest mandate is the sub-fund whose conditions it
+fails the fewest of; on a tie, the one whose focus it shares (fewest failures on industry and region: a
+ticket or readiness just outside the range is a nearer miss than another industry), then the sub-fund
+listed first in funds.yaml. When funds.yaml names no sub-fund,
+the recipients take their place: unplaced is in no recipient's pack, the nearest is a recipient.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ Kind = Literal["fund", "recipient"]
 # the conditions in the order they are checked and listed
 CONDITIONS = ("eligible", "tier", "route", "trl", "ticket", "industry", "region")
 BLOCKED_CODES = ("knocked_out", "unscored")
+FOCUS = ("industry", "region")  # what a mandate is about; a miss here is farther than a number just outside
 
 
 def norm_place(text: str | None) -> str:
@@ -81,7 +85,7 @@ class Failure:
 
 @dataclass(frozen=True)
 class Unplaced:
-    """An achievement that fits no mandate, the nearest mandate and the conditions it fails there."""
+    """An achievement that fits no sub-fund, the nearest sub-fund and the conditions it fails there."""
 
     achievement: str
     nearest: str | None  # None when funds.yaml names no mandate
@@ -94,7 +98,8 @@ class Unplaced:
 
 @dataclass(frozen=True)
 class Placement:
-    """Per mandate (in funds.yaml order) its achievements (in the given order); the unplaced; every miss."""
+    """Per mandate (in funds.yaml order) its achievements (in the given order); the unplaced (in no sub-fund's
+    pack); every miss."""
 
     packs: dict[str, tuple[str, ...]]
     unplaced: tuple[Unplaced, ...]
@@ -151,9 +156,11 @@ def check(a: Achievement, m: Mandate, blocked: str | None = None) -> tuple[Failu
 
 
 def nearest(misses: Mapping[str, Sequence[Failure]], mandates: Sequence[Mandate]) -> str | None:
-    """The mandate with the fewest failures; ties: a sub-fund before a recipient, then funds.yaml order."""
-    ranked = [(len(misses[m.id]), m.kind != "fund", k, m.id) for k, m in enumerate(mandates) if m.id in misses]
-    return min(ranked)[3] if ranked else None
+    """The mandate of *mandates* with the fewest failures; ties: fewest failures on its focus (industry,
+    region), then a sub-fund before a recipient, then the order of *mandates* (funds.yaml order)."""
+    ranked = [(len(misses[m.id]), sum(f.condition in FOCUS for f in misses[m.id]), m.kind != "fund", k, m.id)
+              for k, m in enumerate(mandates) if m.id in misses]
+    return min(ranked)[-1] if ranked else None
 
 
 def place(achievements: Iterable[Achievement], mandates: Sequence[Mandate], *,
@@ -169,6 +176,7 @@ def place(achievements: Iterable[Achievement], mandates: Sequence[Mandate], *,
     ids = [m.id for m in mandates]
     if len(set(ids)) != len(ids):
         raise ValueError("mandate ids must be unique")
+    scope = [m for m in mandates if m.kind == "fund"] or list(mandates)  # what "placed" means
     packs: dict[str, list[str]] = {m.id: [] for m in mandates}
     misses: dict[str, dict[str, tuple[Failure, ...]]] = {}
     unplaced: list[Unplaced] = []
@@ -185,11 +193,11 @@ def place(achievements: Iterable[Achievement], mandates: Sequence[Mandate], *,
             else:
                 packs[m.id].append(a.id)
         misses[a.id] = failed
-        if len(failed) == len(mandates):
-            best = nearest(failed, mandates)
+        if all(m.id in failed for m in scope):
+            best = nearest(failed, scope)
             unplaced.append(Unplaced(a.id, best, failed[best] if best is not None else ()))
     return Placement({k: tuple(v) for k, v in packs.items()}, tuple(unplaced), misses)
 
 
-__all__ = ["BLOCKED_CODES", "CONDITIONS", "Failure", "Mandate", "Placement", "Unplaced", "check", "nearest",
+__all__ = ["BLOCKED_CODES", "CONDITIONS", "FOCUS", "Failure", "Mandate", "Placement", "Unplaced", "check", "nearest",
            "norm_place", "place"]
