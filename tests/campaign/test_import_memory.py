@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tlr.campaign import import_answers, import_experts, import_projects, open_campaign, verify_audit
-from tlr.campaign import ledger as ledger_module
+from tlr.campaign import store as ledger_module   # the store writes every ledger (and the library)
 from tlr.campaign import schema, tables
 from tlr.errors import CampaignError, InputFileError, ValidationError
 
@@ -299,7 +299,9 @@ def test_old_single_entry_import_still_verifies(tmp_path, rubric):
     entry = {"seq": seq + 1, "ts": "2025-01-01T00:00:00+00:00", "actor": "user:old", "action": "projects.import",
              "payload": payload}
     led.conn.execute("BEGIN")
-    led.conn.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    led.conn.executemany("INSERT INTO projects (id, seq, name, applicant, industry, achievement_type, "
+                             "co_applicants, excluded_experts, keywords, summary, extra) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [(r["id"], r["seq"], r["name"], r["applicant"], r["industry"], None, "[]", "[]", "[]",
                            r["summary"], "{}") for r in rows])
     led.conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?)", (seq + 1, entry["ts"], entry["actor"],

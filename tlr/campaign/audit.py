@@ -29,11 +29,12 @@ from hashlib import blake2b as _blake2b
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import schema
+from .schema import row_from_db
 from .chain import GENESIS, entry_text
 from .seal import seal_message, short_id
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .ledger import Ledger
+    from .store import Store as Ledger
 
 @dataclass
 class AuditReport:
@@ -123,7 +124,7 @@ def _row_digest(spec: Any, row: dict[str, Any]) -> bytes:
 
 def _db_row(spec: Any, values: tuple) -> dict[str, Any]:
     try:
-        return schema.row_from_db(spec, values)
+        return row_from_db(spec, values)
     except (TypeError, ValueError):  # a JSON column damaged by hand: compared as the raw text
         return dict(zip(spec.columns, values))
 
@@ -187,15 +188,15 @@ def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
             visit(seq, action, payload, digest)
 
 
-def _changes(payload: dict[str, Any]):
+def _changes(payload: dict[str, Any], tables: dict[str, Any]):
     """(table, spec, "del", key) and (table, spec, "put", row) of one entry, in the order applied."""
     for table, keys in (payload.get("del") or {}).items():
-        spec = schema.TABLES.get(table)
+        spec = tables.get(table)
         if spec is not None and isinstance(keys, list):
             for key in keys:
                 yield table, spec, "del", key
     for table, rows in (payload.get("put") or {}).items():
-        spec = schema.TABLES.get(table)
+        spec = tables.get(table)
         if spec is not None and isinstance(rows, list):
             for row in rows:
                 if isinstance(row, dict):
@@ -212,13 +213,15 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
     Memory: the replay keeps a 16-byte digest per key and per row, never the rows.
     """
     report = AuditReport()
-    state: dict[str, dict[bytes, bytes]] = {name: {} for name in schema.TABLES}
+    tables = ledger.schema.TABLES
+    state: dict[str, dict[bytes, bytes]] = {name: {} for name in tables}
     init_meta: dict | None = None
     seal_seqs = _sealed_seqs(ledger)
     chain_at: dict[int, str] = {}
     seal_entry: dict[Any, int] = {}
     layouts: dict[str, tuple[list[int], int | None]] = {}
 
+    init_action = ledger.schema.INIT_ACTION
     split: dict[str, Any] = {"next": 0, "action": None, "first": 0}   # the write split into parts being read
 
     def broken(seq: int, text: str) -> None:
@@ -253,13 +256,14 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
         parts(seq, action, payload)
         if seq in seal_seqs:
             chain_at[seq] = digest
-        if action == "campaign.init" and isinstance(payload.get("meta"), dict):
+        if action == init_action and isinstance(payload.get("meta"), dict):
             init_meta = payload["meta"]
-        for table, spec, kind, item in _changes(payload):
+        for table, spec, kind, item in _changes(payload, tables):
             if kind == "del":
                 state[table].pop(_key_digest(item), None)
                 continue
             key_at, seq_at = layouts.get(table) or layouts.setdefault(table, _layout(spec))
+            item = spec.with_defaults(item)
             values = [item.get(c) for c in spec.columns]   # the row as the ledger wrote it
             if seq_at is not None:
                 values[seq_at] = seq
@@ -293,7 +297,7 @@ def _check_meta(ledger: "Ledger", report: AuditReport, init_meta: dict | None) -
     meta = dict(ledger.conn.execute("SELECT key, value FROM meta").fetchall())
     if init_meta is None:
         report.state_ok = False
-        report.problem("审计日志缺少创建记录 / the audit log has no campaign.init entry")
+        report.problem(f"审计日志缺少创建记录 / the audit log has no {ledger.schema.INIT_ACTION} entry")
         return
     for key, value in init_meta.items():
         if meta.get(key) != value:
@@ -309,7 +313,7 @@ def _check_meta(ledger: "Ledger", report: AuditReport, init_meta: dict | None) -
 def _check_tables(ledger: "Ledger", report: AuditReport, state: dict[str, dict[bytes, bytes]]) -> None:
     """Stream every table and compare each row's digest with the replay's; name the differences."""
     detail: dict[str, dict[bytes, dict | None]] = {}   # rows to describe column by column (bounded)
-    for table, spec in schema.TABLES.items():
+    for table, spec in ledger.schema.TABLES.items():
         expected = state[table]
         if _same_rows(ledger, table, spec, expected):
             continue
@@ -358,8 +362,10 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
     """Second pass over the log, only for the rows that differ: their logged form, column by column."""
     logged: dict[str, dict[bytes, dict | None]] = {t: {} for t in detail}
 
+    tables = ledger.schema.TABLES
+
     def visit(seq: int, action: str, payload: dict, digest: str) -> None:
-        for table, spec, kind, item in _changes(payload):
+        for table, spec, kind, item in _changes(payload, tables):
             wanted = detail.get(table)
             if not wanted:
                 continue
@@ -368,7 +374,7 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
                 if kd in wanted:
                     logged[table][kd] = None
                 continue
-            row = dict(item)
+            row = dict(spec.with_defaults(item))
             if spec.seq_column:
                 row[spec.seq_column] = seq
             kd = _key_digest([row.get(k) for k in spec.key])
@@ -377,7 +383,7 @@ def _describe(ledger: "Ledger", report: AuditReport, detail: dict[str, dict[byte
 
     _replay(ledger, None, visit)
     for table, rows in detail.items():
-        spec = schema.TABLES[table]
+        spec = tables[table]
         for kd, actual in rows.items():
             exp = logged[table].get(kd)
             if actual is None:
@@ -403,11 +409,12 @@ def _sealed_seqs(ledger: "Ledger") -> set[int]:
 # -- the schema: what tlr's migrations create, nothing more, nothing less ----------------------------
 
 
-def expected_schema() -> dict[tuple[str, str], str]:
-    """(type, name) -> SQL of every object the migrations create (applied to an empty in-memory database)."""
+def expected_schema(migrations: list[list[str]] | None = None) -> dict[tuple[str, str], str]:
+    """(type, name) -> SQL of every object the migrations create (applied to an empty in-memory database);
+    default: the campaign's migrations."""
     conn = sqlite3.connect(":memory:")
     try:
-        for statements in schema.MIGRATIONS:
+        for statements in (schema.MIGRATIONS if migrations is None else migrations):
             for statement in statements:
                 conn.execute(statement)
         return _schema_of(conn)
@@ -421,7 +428,7 @@ def _schema_of(conn: Any) -> dict[tuple[str, str], str]:
 
 
 def _check_schema(ledger: "Ledger", report: AuditReport) -> None:
-    want = expected_schema()
+    want = expected_schema(ledger.schema.MIGRATIONS)
     have = _schema_of(ledger.conn)
     for (kind, name), sql in sorted(want.items()):
         if (kind, name) not in have:
@@ -469,7 +476,7 @@ def _check_seals(ledger: "Ledger", report: AuditReport, key: Any, strict: bool, 
             elif status == "unchecked":
                 status = "ok"
                 valid.append(s)
-        report.seals.append({k: s.get(k) for k in schema.TABLES["seals"].columns if k != "signature"} | {"status": status})
+        report.seals.append({k: s.get(k) for k in ledger.schema.TABLES["seals"].columns if k != "signature"} | {"status": status})
     if key is None:
         if seals:
             report.warnings.append(f"有 {len(seals)} 个签封（最后一个在第 {seals[-1]['seq']} 条），未核对签名：请用 --key 给出"

@@ -53,6 +53,7 @@ PROJECT_COLUMNS: list[Column] = [
     Column("keywords", ("keywords", "关键词", "技术领域", "field", "fields"), kind="list", zh="关键词"),
     Column("summary", ("summary", "abstract", "description", "项目简介", "简介", "摘要", "成果简介"),
            kind="multiline", zh="项目简介"),
+    Column("region", ("region", "所在地区", "地区", "所属地区", "所在地"), zh="所在地区"),
 ]
 
 EXPERT_COLUMNS: list[Column] = [

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 APPLICATION_ID = 0x544C5243  # "TLRC"
+INIT_ACTION = "campaign.init"   # the first audit entry; its payload records the meta keys
 DB_FILENAME = "campaign.sqlite"
 
 _V1 = [
@@ -254,8 +255,15 @@ _V6 = [
     ) WITHOUT ROWID""",
 ]
 
+# v7: a project's region (所在地区: the city or county as written in the file), for matching achievements
+# to enterprise demands and push lists by place. Rows logged before v7 carry no region: the replay takes
+# the column's default ('', :attr:`TableSpec.defaults`).
+_V7 = [
+    "ALTER TABLE projects ADD COLUMN region TEXT NOT NULL DEFAULT ''",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -269,6 +277,20 @@ class TableSpec:
     columns: tuple[str, ...]
     json_columns: frozenset[str] = frozenset()
     seq_column: str | None = None  # filled with the audit entry's seq on write
+    # columns added by a later migration (ALTER TABLE ... DEFAULT): their value in a row logged before it
+    defaults: tuple[tuple[str, Any], ...] = ()
+
+    def with_defaults(self, row: dict[str, Any]) -> dict[str, Any]:
+        """*row* with each column added later set to its default when the row lacks it."""
+        if not self.defaults:
+            return row
+        return {**{c: v for c, v in self.defaults if c not in row}, **row}
+
+    def without_added(self) -> "TableSpec":
+        """The spec before the migrations that added its defaulted columns (for tests of old stores)."""
+        added = {c for c, _v in self.defaults}
+        return TableSpec(self.name, self.key, tuple(c for c in self.columns if c not in added), self.json_columns,
+                         self.seq_column)
 
 
 TABLES: dict[str, TableSpec] = {
@@ -276,8 +298,8 @@ TABLES: dict[str, TableSpec] = {
     "projects": TableSpec(
         "projects", ("id",),
         ("id", "seq", "name", "applicant", "industry", "achievement_type", "co_applicants",
-         "excluded_experts", "keywords", "summary", "extra"),
-        frozenset({"co_applicants", "excluded_experts", "keywords", "extra"})),
+         "excluded_experts", "keywords", "summary", "extra", "region"),
+        frozenset({"co_applicants", "excluded_experts", "keywords", "extra"}), defaults=(("region", ""),)),
     "experts": TableSpec(
         "experts", ("id",),
         ("id", "seq", "name", "institution", "fields", "conflict_orgs", "conflict_projects", "title",
