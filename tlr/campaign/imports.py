@@ -23,6 +23,7 @@ from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
 from tlr.safetext import id_problem, terminal_safe, text_problem
 
 from .ledger import Ledger
+from .store import Store
 from .tables import Table, norm_header, open_table
 from .vocab import achievement_type_id, achievement_type_names, industry_id, industry_names
 
@@ -32,7 +33,7 @@ class Column:
     field: str
     synonyms: tuple[str, ...]
     required: bool = False
-    kind: str = "text"  # id | text | multiline | list | industry | achievement | fields
+    kind: str = "text"  # id | text | multiline | list | industry | achievement | fields | number | trl
     zh: str = ""
 
 
@@ -71,6 +72,22 @@ EXPERT_COLUMNS: list[Column] = [
 ]
 
 LIST_SPLIT = re.compile(r"[;；,，、|\n\r]+")
+_TRL = re.compile(r"(?:trl)?[-:：]?([1-9])(?:\.0+)?(?:级)?")
+_NUMBER = re.compile(r"[+]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def parse_trl(text: str) -> int | None:
+    """A readiness level 1-9 written as ``6``, ``TRL6``, ``TRL 6``, ``TRL-6``, ``6级`` (full-width too), else None."""
+    m = _TRL.fullmatch(_token(text))
+    return int(m.group(1)) if m else None
+
+
+def parse_number(text: str) -> float | None:
+    """A finite number ≥ 0 (``1,200.5`` and ``1，200`` allowed), else None."""
+    token = _token(text).replace(",", "")
+    if not _NUMBER.fullmatch(token):
+        return None
+    return float(token)
 
 
 def split_list(text: str) -> list[str]:
@@ -216,9 +233,11 @@ class _Converter:
     already checked) the row is only converted.
     """
 
-    def __init__(self, table: Table, columns: list[Column], mapping: dict[str, str]):
+    def __init__(self, table: Table, columns: list[Column], mapping: dict[str, str],
+                 derive_id: Callable[[dict], str] | None = None):
         self.table = table
         self.mapping = mapping
+        self.derive_id = derive_id              # an id for a row without one (e.g. from its name and owner)
         self.columns = [(col, mapping.get(col.field)) for col in columns]
         self.mapped = set(mapping.values())
         self.arrays = bool(table.special)       # only JSON/XLSX cells can be arrays or booleans
@@ -279,6 +298,14 @@ class _Converter:
             elif kind == "fields":
                 items = items if items is not None else split_list(raw)
                 rec[col.field] = [self.vocab("industry", x) or x for x in items]
+            elif kind == "number" or kind == "trl":
+                value = (parse_number(raw) if kind == "number" else parse_trl(raw)) if raw else None
+                if raw and value is None and findings is not None:
+                    message, hint = _BAD_VALUE[kind](raw)
+                    findings.append(Diagnostic("error", message, self.where(number, col.field), hint=hint,
+                                               code=f"bad_{kind}"))
+                    ok = False
+                rec[col.field] = value
             else:  # pragma: no cover - every kind is handled above
                 rec[col.field] = raw
             if findings is not None and col.required and kind in LIST_KINDS and not rec[col.field]:
@@ -287,21 +314,36 @@ class _Converter:
                 ok = False
         mapped = self.mapped
         rec["extra"] = {h: v for h, v in values.items() if v and h not in mapped}
+        if self.derive_id is not None and not rec.get("id") and ok:
+            rec["id"] = self.derive_id(rec)
         return rec, ok
 
 
-def _validate(table: Table, columns: list[Column], existing: set[str], what_zh: str, what_en: str,
-              extra_check: Callable[[dict, int, Callable[[str], Location], Findings], None] | None = None,
-              good: Callable[[dict, int, Findings], None] | None = None) -> _Plan:
+_BAD_VALUE = {
+    "number": lambda raw: (f"“{terminal_safe(raw)}”不是不小于 0 的数 / '{terminal_safe(raw)}' is not a number ≥ 0",
+                           "写数字，如 200 或 1,200.5（单位见表头）/ write a number, e.g. 200 or 1,200.5 (unit as "
+                           "the header says)"),
+    "trl": lambda raw: (f"“{terminal_safe(raw)}”不是 1–9 的技术成熟度 / '{terminal_safe(raw)}' is not a readiness "
+                        f"level 1-9", "写作 6、TRL6、TRL 6 或 6级 / write 6, TRL6, TRL 6 or 6级"),
+}
+
+
+def validate_rows(table: Table, columns: list[Column], existing: set[str], what_zh: str, what_en: str,
+                  extra_check: Callable[[dict, int, Callable[[str], Location], Findings], None] | None = None,
+                  good: Callable[[dict, int, Findings], None] | None = None, *,
+                  derive_id: Callable[[dict], str] | None = None,
+                  store: tuple[str, str] = ("批次", "campaign")) -> _Plan:
     """Pass 1: read the file once, check every row, keep only the ids (for duplicates) and the findings.
 
     ``extra_check`` may add problems of a record; ``good`` sees each record that has no error.
+    ``derive_id``: the id of a row that gives none; ``store``: what holds the ``existing`` ids (zh, en).
     """
     findings = Findings(table.file)
     mapping = _map_headers(table, columns, findings)
     plan = _Plan(findings, mapping)
     missing = any(d.code == "missing_column" for d in findings.listed)
-    convert = _Converter(table, columns, mapping)
+    convert = _Converter(table, columns, mapping, derive_id)
+    id_header = mapping.get("id") or mapping.get("name", "id")
     seen = plan.seen
     rows = 0
     for number, values in table.stream():
@@ -314,15 +356,15 @@ def _validate(table: Table, columns: list[Column], existing: set[str], what_zh: 
             if rid in seen:
                 findings.append(Diagnostic(
                     "error", f"{what_zh}编号“{rid}”重复（第 {seen[rid]} 行已出现） / duplicate {what_en} id "
-                    f"'{rid}' (first on {table.row_label} {seen[rid]})", _where(table, number, mapping["id"]),
+                    f"'{rid}' (first on {table.row_label} {seen[rid]})", _where(table, number, id_header),
                     code="duplicate"))
                 ok = False
             else:
                 seen[rid] = number
                 if rid in existing:
                     findings.append(Diagnostic(
-                        "error", f"{what_zh}“{rid}”已在批次中 / {what_en} '{rid}' is already in the campaign",
-                        _where(table, number, mapping["id"]), code="duplicate_existing"))
+                        "error", f"{what_zh}“{rid}”已在{store[0]}中 / {what_en} '{rid}' is already in the {store[1]}",
+                        _where(table, number, id_header), code="duplicate_existing"))
                     ok = False
         if extra_check:
             before = findings.errors
@@ -339,10 +381,14 @@ def _validate(table: Table, columns: list[Column], existing: set[str], what_zh: 
     return plan
 
 
-def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan: _Plan, actor: str | None,
-            dry_run: bool) -> ImportResult:
+def write_rows(ledger: Store, table: Table, kind: str, columns: list[Column], plan: _Plan, actor: str | None,
+               dry_run: bool, *, table_name: str | None = None, prepare: Callable[[dict], None] | None = None,
+               derive_id: Callable[[dict], str] | None = None) -> ImportResult:
     """Refuse the file if pass 1 found an error; else pass 2: read it again and write its rows, in
-    audit entries of bounded size (:meth:`Transaction.put_stream`), all in one transaction."""
+    audit entries of bounded size (:meth:`Transaction.put_stream`), all in one transaction.
+
+    ``table_name``: the table written (default ``projects`` / ``experts`` by ``kind``); ``prepare`` completes
+    each record before it is written (e.g. a status); ``derive_id`` as for :func:`validate_rows`."""
     findings = plan.findings
     diags = findings.diagnostics()
     if findings.errors:
@@ -353,8 +399,8 @@ def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan
     result = ImportResult(kind, table.file, table.encoding, plan.count, list(plan.seen), warnings)
     if dry_run:
         return result
-    table_name = "projects" if kind == "projects" else "experts"
-    convert = _Converter(table, columns, plan.mapping)
+    table_name = table_name or ("projects" if kind == "projects" else "experts")
+    convert = _Converter(table, columns, plan.mapping, derive_id)
     with ledger.write(f"{kind}.import", actor=actor,
                       info={"file": Path(table.file).name, "sha256": plan.sha256, "encoding": table.encoding,
                             "count": plan.count}) as tx:
@@ -369,6 +415,8 @@ def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan
             for seq, (number, values) in enumerate(table.stream(checked=False), start=start + 1):
                 rec, _ok = convert.record(number, values)
                 rec["seq"] = seq
+                if prepare is not None:
+                    prepare(rec)
                 yield rec
 
         written = tx.put_stream(table_name, records())
@@ -378,6 +426,23 @@ def _finish(ledger: Ledger, table: Table, kind: str, columns: list[Column], plan
                                 hint="文件不再改动后重新导入 / import it again once it no longer changes",
                                 code="file_changed")
     return result
+
+
+def read_records(table: Table, columns: list[Column], plan: _Plan,
+                 derive_id: Callable[[dict], str] | None = None) -> list[dict[str, Any]]:
+    """Pass 2 for a reader that keeps the rows (not a table write): refuse the file if pass 1 found an error,
+    else every record, in file order; a file changed between the passes is refused."""
+    findings = plan.findings
+    if findings.errors:
+        n = findings.errors
+        raise ValidationError(findings.diagnostics(), summary=f"{table.file}: {n} 个问题，未导入任何记录 / {n} "
+                                                              f"problem(s), nothing imported")
+    convert = _Converter(table, columns, plan.mapping, derive_id)
+    records = [convert.record(number, values)[0] for number, values in table.stream(checked=False)]
+    if len(records) != plan.count or table.sha256 != plan.sha256:
+        raise CampaignError("文件在读取过程中被改动 / the file changed while it was read", code="file_changed",
+                            location=Location(file=table.file), hint="文件不再改动后重试 / retry once it no longer changes")
+    return records
 
 
 def _token(text: str) -> str:
@@ -418,8 +483,8 @@ def import_projects(ledger: Ledger, path: str | Path, *, actor: str | None = Non
         else:
             first[key] = number
 
-    plan = _validate(table, PROJECT_COLUMNS, existing, "项目", "project", check, same_name)
-    return _finish(ledger, table, "projects", PROJECT_COLUMNS, plan, actor, dry_run)
+    plan = validate_rows(table, PROJECT_COLUMNS, existing, "项目", "project", check, same_name)
+    return write_rows(ledger, table, "projects", PROJECT_COLUMNS, plan, actor, dry_run)
 
 
 def import_experts(ledger: Ledger, path: str | Path, *, actor: str | None = None,
@@ -427,5 +492,5 @@ def import_experts(ledger: Ledger, path: str | Path, *, actor: str | None = None
     """Validate and import an experts file; raises :class:`ValidationError` listing every problem."""
     table = open_table(path, sheet="专家", encoding=encoding)
     existing = {r[0] for r in ledger.conn.execute("SELECT id FROM experts")}
-    plan = _validate(table, EXPERT_COLUMNS, existing, "专家", "expert")
-    return _finish(ledger, table, "experts", EXPERT_COLUMNS, plan, actor, dry_run)
+    plan = validate_rows(table, EXPERT_COLUMNS, existing, "专家", "expert")
+    return write_rows(ledger, table, "experts", EXPERT_COLUMNS, plan, actor, dry_run)

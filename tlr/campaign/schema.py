@@ -20,11 +20,41 @@ APPLICATION_ID = 0x544C5243  # "TLRC"
 INIT_ACTION = "campaign.init"   # the first audit entry; its payload records the meta keys
 DB_FILENAME = "campaign.sqlite"
 
-_V1 = [
-    """CREATE TABLE meta (
+# What every store holds (the campaign ledger, the achievement library): its meta keys, the append-only
+# hash-chained audit log, and seals over its head. Other stores' migrations reuse these statements.
+META_TABLE = """CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    )"""
+AUDIT_LOG = [
+    """CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        ts         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
     )""",
+    # append-only: the tool never updates or deletes an audit entry. (Someone with the
+    # sqlite3 shell can drop these triggers; `tlr audit verify` still detects the edit.)
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+]
+SEALS_TABLE = """CREATE TABLE seals (
+        seq        INTEGER PRIMARY KEY,
+        head       TEXT NOT NULL,
+        ts         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        alg        TEXT NOT NULL,
+        key_id     TEXT NOT NULL,
+        signature  TEXT NOT NULL
+    )"""
+
+_V1 = [
+    META_TABLE,
     """CREATE TABLE rubric (
         id            INTEGER PRIMARY KEY CHECK (id = 1),
         rubric_id     TEXT NOT NULL,
@@ -104,21 +134,7 @@ _V1 = [
         indicator_id  TEXT,
         updated_at    TEXT NOT NULL
     )""",
-    """CREATE TABLE audit (
-        seq        INTEGER PRIMARY KEY,
-        ts         TEXT NOT NULL,
-        actor      TEXT NOT NULL,
-        action     TEXT NOT NULL,
-        payload    TEXT NOT NULL,
-        prev_hash  TEXT NOT NULL,
-        hash       TEXT NOT NULL
-    )""",
-    # append-only: the tool never updates or deletes an audit entry. (Someone with the
-    # sqlite3 shell can drop these triggers; `tlr audit verify` still detects the edit.)
-    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
-    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END""",
+    *AUDIT_LOG,
 ]
 
 # v2: every exported scoresheet carries a random token whose SHA-256 is recorded here, so a returned
@@ -165,15 +181,7 @@ _V3 = [
 _V4 = [
     "ALTER TABLE sheet_exports ADD COLUMN audit_seq INTEGER",
     "ALTER TABLE sheet_exports ADD COLUMN audit_head TEXT",
-    """CREATE TABLE seals (
-        seq        INTEGER PRIMARY KEY,
-        head       TEXT NOT NULL,
-        ts         TEXT NOT NULL,
-        actor      TEXT NOT NULL,
-        alg        TEXT NOT NULL,
-        key_id     TEXT NOT NULL,
-        signature  TEXT NOT NULL
-    )""",
+    SEALS_TABLE,
 ]
 
 # v5: moderation and re-scoring (复核 / 复议, :mod:`tlr.campaign.moderation`). (1) `moderations`: every

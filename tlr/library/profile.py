@@ -1,0 +1,70 @@
+"""What ``tlr library show`` and ``tlr library list`` print: an achievement's timeline, whether it progressed,
+and its stage-wise support; the latest state of every achievement, filtered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tlr.campaign.vocab import norm_token
+
+from .achievements import latest_rows, rounds, timeline
+from .store import Library
+from .support import support
+
+
+def progress(steps: list[dict[str, Any]], tiers: list[str]) -> str:
+    """``single`` (one round), ``progressed``, ``regressed``, ``unchanged`` or ``unknown``: the latest round
+    against the first, by readiness level, then by tier (in the order of ``tiers``, best first)."""
+    if len(steps) < 2:
+        return "single"
+    first, last = steps[0], steps[-1]
+    a, b = first.get("readiness"), last.get("readiness")
+    if a is not None and b is not None and a != b:
+        return "progressed" if b > a else "regressed"
+    ta, tb = first.get("tier"), last.get("tier")
+    if ta in tiers and tb in tiers and ta != tb:
+        return "progressed" if tiers.index(tb) < tiers.index(ta) else "regressed"
+    if a is None or b is None:
+        return "unknown"
+    return "unchanged"
+
+
+PROGRESS_LABELS = {"single": ("仅一轮", "one round only"), "progressed": ("有进展", "progressed"),
+                   "regressed": ("有退步", "regressed"), "unchanged": ("无变化", "unchanged"),
+                   "unknown": ("无法判断", "cannot tell")}
+
+
+def show(lib: Library, aid: str) -> dict[str, Any]:
+    ach, steps = timeline(lib, aid)
+    by_name = rounds(lib)
+    evaluated = [s for s in steps if s["kind"] == "evaluation"]
+    rules = by_name[evaluated[-1]["round"]]["rules"] if evaluated else {}
+    tiers = [t["id"] for t in rules.get("tiers") or []]
+    out = {"achievement": ach["id"], "name": ach["name"], "applicant": ach["applicant"], "aliases": ach["aliases"],
+           "timeline": [{k: s.get(k) for k in ("round", "year", "kind", "project_id", "readiness", "readiness_source",
+                                               "tier", "composite", "route", "ask", "rank", "knocked_out", "region",
+                                               "industry")} for s in steps],
+           "progress": progress(steps, tiers),
+           "support": support(rules, evaluated[-1]) if evaluated else None}
+    return out
+
+
+def list_latest(lib: Library, *, industry: str | None = None, min_trl: int | None = None, tier: str | None = None,
+                region: str | None = None) -> list[dict[str, Any]]:
+    """Every achievement with its latest round, filtered (``region``: a part of the region as written)."""
+    out = []
+    want_region = norm_token(region) if region else None
+    for ach, row in latest_rows(lib):
+        if industry and row["industry"] != industry:
+            continue
+        if min_trl is not None and (row["readiness"] is None or row["readiness"] < min_trl):
+            continue
+        if tier and row["tier"] != tier:
+            continue
+        if want_region and want_region not in norm_token(row["region"]):
+            continue
+        out.append({"achievement": ach["id"], "name": ach["name"], "applicant": ach["applicant"],
+                    "round": row["round"], "industry": row["industry"], "region": row["region"],
+                    "readiness": row["readiness"], "readiness_source": row["readiness_source"], "tier": row["tier"],
+                    "composite": row["composite"], "route": row["route"], "ask": row["ask"]})
+    return out
