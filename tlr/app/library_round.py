@@ -89,10 +89,10 @@ def _year(*texts: str) -> int | None:
     return None
 
 
-def add_campaign_round(lib: Library, ledger, *, name: str | None = None, year: int | None = None,
-                       accept_links: bool = False, allow_unverified: bool = False,
-                       actor: str | None = None) -> dict[str, Any]:
-    """Verify, evaluate and record the campaign *ledger* as a round of *lib*."""
+def campaign_round(ledger, *, name: str | None = None, year: int | None = None,
+                   allow_unverified: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]], Any]:
+    """(the round row, one entry per project, the audit status) of the campaign *ledger*: verified (refused
+    when its audit trail does not verify, unless *allow_unverified*), then evaluated."""
     from tlr.app.audit_gate import check_audit
 
     status = check_audit(ledger, allow_unverified=allow_unverified)
@@ -103,15 +103,30 @@ def add_campaign_round(lib: Library, ledger, *, name: str | None = None, year: i
                  "kind": "evaluation", "source": str(Path(ledger.path).resolve()),
                  "source_id": meta.get("campaign_id", ""), "head": status.head, "entries": status.entries,
                  "verified": int(status.verified), "rules": rules_snapshot(ledger.rubric)}
-    result = add_round(lib, round_row, campaign_entries(ledger, ev), accept_links=accept_links, actor=actor)
+    return round_row, campaign_entries(ledger, ev), status
+
+
+def add_campaign_round(lib: Library, ledger, *, name: str | None = None, year: int | None = None,
+                       accept_links: bool = False, allow_unverified: bool = False,
+                       actor: str | None = None) -> dict[str, Any]:
+    """Verify, evaluate and record the campaign *ledger* as a round of *lib*."""
+    round_row, entries, status = campaign_round(ledger, name=name, year=year, allow_unverified=allow_unverified)
+    return record_campaign_round(lib, round_row, entries, status, accept_links=accept_links, actor=actor)
+
+
+def record_campaign_round(lib: Library, round_row: dict[str, Any], entries: list[dict[str, Any]], status: Any, *,
+                          accept_links: bool = False, actor: str | None = None) -> dict[str, Any]:
+    result = add_round(lib, round_row, entries, accept_links=accept_links, actor=actor)
     return {**result, "year": round_row["year"], "head": status.head, "verified": status.verified}
 
 
-def import_achievement_round(lib: Library, path: str | Path, *, name: str | None = None, year: int | None = None,
+def import_achievement_round(lib: Library | None, path: str | Path, *, name: str | None = None, year: int | None = None,
                              encoding: str | None = None, accept_links: bool = False, dry_run: bool = False,
                              actor: str | None = None) -> dict[str, Any]:
     """Record a list of achievements (成果库) as a round of kind ``import``: declared readiness and ask."""
     records, digest = read_achievement_file(path, encoding)
+    if lib is None and not dry_run:
+        raise ValueError("a library is needed unless dry_run")
     round_name = name or Path(path).stem
     entries = [{"project_id": r["id"], "name": r["name"], "applicant": r["applicant"], "industry": r["industry"],
                 "region": r.get("region") or "", "keywords": r.get("keywords") or [], "summary": r.get("summary") or "",

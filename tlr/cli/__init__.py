@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "push": ("tlr.cli.push_cmd", "push", "推送清单 / Recommendation packs per sub-fund and per region."),
     "moderate": ("tlr.cli.moderate_cmd", "moderate", "复核 / Moderation: outlier scores, audited exclusions and re-scoring."),
     "weights": ("tlr.cli.weights_cmd", "weights", "权重征询 / Weights elicited from a panel by pairwise comparison."),
+    "demands": ("tlr.cli.library_cmd", "demands", "企业需求清单 / Enterprise technology demands: import, status, list."),
+    "library": ("tlr.cli.library_cmd", "library", "成果库 / The achievement library across rounds, stage-wise support."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
 }
 

@@ -68,10 +68,13 @@ def read_demand_rows(path: str | Path, encoding: str | None = None, *, existing:
     return table, plan
 
 
-def import_demands(lib: Library, path: str | Path, *, actor: str | None = None, dry_run: bool = False,
+def import_demands(lib: Library | None, path: str | Path, *, actor: str | None = None, dry_run: bool = False,
                    encoding: str | None = None) -> ImportResult:
-    """Validate and import a demand list (all-or-nothing); each new demand is ``open``."""
-    table, plan = read_demand_rows(path, encoding, existing=lib.ids("demands"))
+    """Validate and import a demand list (all-or-nothing); each new demand is ``open``. ``lib`` may be None
+    for a dry run (no library yet: only the file is checked)."""
+    if lib is None and not dry_run:
+        raise ValueError("a library is needed unless dry_run")
+    table, plan = read_demand_rows(path, encoding, existing=lib.ids("demands") if lib is not None else set())
     stamp = now()
 
     def prepare(rec: dict[str, Any]) -> None:

@@ -48,6 +48,11 @@ class Library(Store):
         if path.exists():
             raise CampaignError(f"成果库已存在 / a library already exists here: {path}",
                                 location=Location(file=str(path)), code="exists")
+        if not path.parent.is_dir():
+            raise CampaignError(f"成果库所在的目录不存在 / the library's folder does not exist: {path.parent}",
+                                location=Location(file=str(path)), code="no_folder",
+                                hint="先建好目录，或用 --library 指向已有目录 / create the folder first, or point --library "
+                                     "at an existing one")
 
         def init(lib: "Library") -> None:
             meta = {"library_id": uuid.uuid4().hex, "created_at": now(), "tool": "tlr"}
@@ -77,7 +82,11 @@ def open_library(location: str | os.PathLike | None = None, *, create: bool = Fa
                  actor: str | None = None) -> Library:
     """Open the library at ``location``; with ``create`` a missing one is created first."""
     path = library_path(location)
-    if create and not path.exists() and not path.is_symlink():
+    try:
+        missing = not path.exists() and not path.is_symlink()
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        raise Library._not_mine(path, f"无法访问（{exc.strerror}）", f"cannot be accessed ({exc.strerror})") from None
+    if create and missing:
         try:
             return Library.create(path, actor=actor)
         except sqlite3.DatabaseError as exc:

@@ -32,6 +32,11 @@ def _guard(invoke, ctx: click.Context):
     try:
         return invoke(ctx)
     except sqlite3.DatabaseError as exc:
+        if "library" in ctx.params:
+            from tlr.campaign.store import database_error
+            from tlr.library.store import library_path
+
+            raise database_error(library_path(ctx.params.get("library")), exc, "成果库", "library") from None
         if "campaign" not in ctx.params:
             raise
         from tlr.campaign.ledger import database_error, resolve_path
