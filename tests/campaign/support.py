@@ -102,10 +102,10 @@ def edit_behind(ledger, *statements: str) -> Path:
     return ledger.path
 
 
-def ledger_rows(campaign: Path, *, schema: bool = False) -> dict:
+def ledger_rows(campaign: Path, *, schema: bool = False, file: str = "campaign.sqlite") -> dict:
     """Every table's rows (sorted) and the audit head (``SELECT max(seq), hash FROM audit``), read directly;
-    with *schema*, the schema too."""
-    conn = sqlite3.connect(f"file:{campaign / 'campaign.sqlite'}?mode=ro", uri=True)
+    with *schema*, the schema too. ``file``: another store in the folder (``library.sqlite``)."""
+    conn = sqlite3.connect(f"file:{campaign / file}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         rows = {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}

@@ -119,8 +119,13 @@ def write_guard() -> WriteGuard:
 
 
 def dump(campaign: Path) -> dict:
-    """Every table's rows (sorted), the schema, and the audit head (``SELECT max(seq), hash FROM audit``)."""
-    return ledger_rows(campaign, schema=True)
+    """Every table's rows (sorted), the schema, and the audit head (``SELECT max(seq), hash FROM audit``); the
+    same of the library kept in the campaign's folder (``library.sqlite``), when there is one."""
+    rows = ledger_rows(campaign, schema=True)
+    library = campaign / "library.sqlite"
+    if library.is_file():
+        rows["_library"] = ledger_rows(campaign, schema=True, file="library.sqlite")
+    return rows
 
 
 def copy_campaign(src: Path, dst: Path) -> Path:
@@ -132,7 +137,14 @@ def audit_intact(campaign: Path) -> bool:
     from tlr.campaign import open_campaign, verify_audit
 
     with open_campaign(campaign) as ledger:
-        return verify_audit(ledger).ok
+        if not verify_audit(ledger).ok:
+            return False
+    if (campaign / "library.sqlite").is_file():
+        from tlr.library.store import open_library
+
+        with open_library(campaign / "library.sqlite") as lib:
+            return lib.verify().ok
+    return True
 
 
 # ------------------------------------------------------------------------------------- running the CLI

@@ -14,14 +14,17 @@ Every :class:`Case` is one file (or a few) and one command line with placeholder
 and the outcome the command must have: ``2`` refused (bad input: located one-line errors, nothing
 changed), ``0`` accepted, ``1`` completed with findings (``--strict`` warnings, missing evidence).
 
-Kinds: ``rubric`` (YAML/JSON rubrics), ``projects`` and ``experts`` (CSV/XLSX/JSON imports),
+Kinds: ``rubric`` (YAML/JSON rubrics), ``projects``, ``experts`` and ``demands`` (CSV/XLSX/JSON imports; the
+same cases for each, ``demands`` into the library ``{campaign}/library.sqlite``),
 ``answers`` (``tlr score --from``), ``sheets`` (returned scoresheets, ``tlr sheets import``),
 ``trl`` (assessment documents), ``ahp`` (judgement files).
 
 The base campaign (``OUTDIR/campaign``): the seed rubric, 6 projects, 8 experts, 3 experts per
 project (seed 1), every expert's answers except E01's (one project only); scoresheets exported for
 E01 and E02, then one of E02's answers changed after the export (so E02's sheet is stale). A second
-campaign (``OUTDIR/foreign``) with the same rubric issues the foreign scoresheet.
+campaign (``OUTDIR/foreign``) with the same rubric issues the foreign scoresheet. The base campaign's folder
+also holds an achievement library (``library.sqlite``): demand D001, achievement A001 of one round and
+A101 of a later one, proposed as the same achievement (same name and applicant).
 """
 
 from __future__ import annotations
@@ -243,12 +246,34 @@ def build_campaign(root: Path) -> dict:
         moderate(led, "exclude", "P003", "E03", "novelty", reason="hostile corpus: an exclusion to undo")
         facts["unassigned"] = next(p for p in ("P001", "P002", "P003", "P004", "P005", "P006")
                                    if p not in {x for x, _ in facts["items"]["E01"]})
+    build_library(root / "campaign" / "library.sqlite")
     with init_campaign(root / "foreign", rubric, name="another round") as led:
         import_projects(led, PROJECTS)
         import_experts(led, EXPERTS)
         assign_experts(led, 3, seed=1)
         export_sheet(led, "E01", work / "foreign-E01.xlsx")
     return facts
+
+
+def build_library(path: Path) -> None:
+    """The base library: one open demand (D001); A001 in round 2025 and A101 (same name and applicant) in
+    round 2026, their link proposed."""
+    from tlr.library.achievements import add_round
+    from tlr.library.demands import import_demands
+    from tlr.library.store import open_library
+
+    work = path.parent / "_library"
+    work.mkdir()
+    (work / "demands.csv").write_text(_csv([DEMAND_HEADER, ["D001"] + GOOD_DEMANDS[0][1:]]), encoding="utf-8")
+    with open_library(path, create=True) as lib:
+        import_demands(lib, work / "demands.csv")
+        entry = {"name": "高温合金粉末", "applicant": "航空材料研究所", "industry": "new_materials", "region": "",
+                 "keywords": [], "summary": "", "tier": None, "composite": None, "readiness": 4,
+                 "readiness_source": "declared", "route": None, "ask": None, "rank": None, "knocked_out": False}
+        for name, pid in (("2025", "A001"), ("2026", "A101")):
+            add_round(lib, {"name": name, "year": int(name), "kind": "import", "source": "corpus", "source_id": name,
+                            "head": name, "entries": 1, "verified": 1, "rules": {}}, [{**entry, "project_id": pid}])
+    shutil.rmtree(work)
 
 
 # ----------------------------------------------------------------------------------------- rubrics
@@ -428,6 +453,10 @@ def rubrics(c: Corpus) -> None:
 PROJECT_HEADER = ["项目编号", "项目名称", "申报单位", "行业", "成果类型", "项目简介"]
 GOOD_PROJECTS = [["P101", "高温合金粉末", "航空材料研究所", "新材料", "技术开发", "粉末冶金。"],
                  ["P102", "工业视觉检测", "信息智能研究所", "信息智能", "应用研究", "缺陷检测。"]]
+DEMAND_HEADER = ["需求编号", "需求名称", "企业名称", "所属行业", "所在地区", "需求描述", "可投入资金（万元）", "期望成熟度",
+                 "联系电话"]
+GOOD_DEMANDS = [["D101", "钢渣资源化利用", "唐山钢铁公司", "钢铁", "唐山市", "钢渣制备建材。", "500", "TRL6", "13800000001"],
+                ["D102", "产线视觉质检", "迁安机械公司", "高端装备", "迁安市", "缺陷检测。", "1,200", "6级", ""]]
 EXPERT_HEADER = ["专家编号", "姓名", "单位", "领域", "回避单位"]
 GOOD_EXPERTS = [["E101", "周敏", "复旦大学", "新材料;信息智能", ""],
                 ["E102", "吴刚", "南开大学", "新能源", "新能源科技有限公司"]]
@@ -441,17 +470,23 @@ def _csv(rows: list[list[str]], sep: str = ",", end: str = "\n") -> str:
     return buf.getvalue()
 
 
+TABLE_KINDS = {   # kind -> (header, good rows, JSON keys, the store an import writes to)
+    "projects": (PROJECT_HEADER, GOOD_PROJECTS, ["id", "name", "applicant", "industry", "achievement_type", "summary"],
+                 ["-C", "{campaign}"]),
+    "experts": (EXPERT_HEADER, GOOD_EXPERTS, ["id", "name", "institution", "fields", "conflicts"], ["-C", "{campaign}"]),
+    "demands": (DEMAND_HEADER, GOOD_DEMANDS, ["id", "name", "enterprise", "industry", "region", "description", "budget",
+                                              "expected_trl", "phone"], ["--library", "{campaign}/library.sqlite"]),
+}
+
+
 def tables(c: Corpus, kind: str) -> None:
-    """Projects or experts files: CSV encodings and dialects, XLSX attacks, strict JSON, bad ids and text."""
-    header, good = (PROJECT_HEADER, GOOD_PROJECTS) if kind == "projects" else (EXPERT_HEADER, GOOD_EXPERTS)
-    keys = ["id", "name", "applicant", "industry", "achievement_type", "summary"] if kind == "projects" else \
-        ["id", "name", "institution", "fields", "conflicts"]
+    """Projects, experts or demand files: CSV encodings and dialects, XLSX attacks, strict JSON, bad ids and text."""
+    header, good, keys, store = TABLE_KINDS[kind]
     name_col = 1
 
     def run(name: str, rel: str | list[str], expect: int, note: str, extra_args: tuple = (), **kw) -> None:
         files = [rel] if isinstance(rel, str) else rel
-        c.add(kind, name, files, [kind, "import", path(files[0]), "-C", "{campaign}", *extra_args], expect, note,
-              **kw)
+        c.add(kind, name, files, [kind, "import", path(files[0]), *store, *extra_args], expect, note, **kw)
 
     def csv_case(name: str, rows: list[list[str]], expect: int, note: str, *, enc: str = "utf-8", sep: str = ",",
                  end: str = "\n", prefix: bytes = b"", ext: str = "csv", extra_args: tuple = ()) -> str:
@@ -472,10 +507,10 @@ def tables(c: Corpus, kind: str) -> None:
     csv_case("csv-utf32-bom", ok, ACCEPTED, "UTF-32 with BOM", enc="utf-32")
     csv_case("csv-gbk", ok, ACCEPTED, "GBK (Excel's Chinese CSV)", enc="gbk")
     csv_case("csv-gb18030", ok, ACCEPTED, "GB18030", enc="gb18030")
-    english = [["id", "name", "applicant" if kind == "projects" else "institution",
-                "industry" if kind == "projects" else "fields"],
-               [good[0][0], "高溫合金粉末", "Acme Institute", "new materials"],
-               [good[1][0], "Vision", "Beta Lab", "steel"]]
+    english = [["id", "name", {"projects": "applicant", "experts": "institution", "demands": "enterprise"}[kind],
+                "industry" if kind != "experts" else "fields"] + (["description"] if kind == "demands" else []),
+               [good[0][0], "高溫合金粉末", "Acme Institute", "new materials"] + (["x"] if kind == "demands" else []),
+               [good[1][0], "Vision", "Beta Lab", "steel"] + (["y"] if kind == "demands" else [])]
 
     def named(text: str) -> list[list[str]]:
         return [english[0], [english[1][0], text] + english[1][2:], english[2]]
@@ -517,9 +552,12 @@ def tables(c: Corpus, kind: str) -> None:
     csv_case("csv-id-fullwidth", with_cell(1, 0, "Ｐ１０１"), REFUSED, "full-width letters in an id")
     csv_case("csv-id-65-chars", with_cell(1, 0, "P" * 65), REFUSED, "a 65-character id")
     csv_case("csv-id-control", with_cell(1, 0, "P1\x07"), REFUSED, "BEL in an id")
-    csv_case("csv-id-empty", with_cell(1, 0, ""), REFUSED, "an empty id")
+    if kind == "demands":
+        csv_case("csv-id-empty", with_cell(1, 0, ""), ACCEPTED, "an empty id: derived from enterprise and name")
+    else:
+        csv_case("csv-id-empty", with_cell(1, 0, ""), REFUSED, "an empty id")
     csv_case("csv-duplicate-id", [header, good[0], good[0]], REFUSED, "the same id twice")
-    existing = "P001" if kind == "projects" else "E01"
+    existing = {"projects": "P001", "experts": "E01", "demands": "D001"}[kind]
     csv_case("csv-existing-id", with_cell(1, 0, existing), REFUSED, "an id already in the campaign")
     csv_case("csv-missing-column", [r[:1] + r[2:] for r in ok], REFUSED, "the name column missing")
     csv_case("csv-empty-required", with_cell(1, 2, ""), REFUSED, "an empty required field")
@@ -531,7 +569,7 @@ def tables(c: Corpus, kind: str) -> None:
     csv_case("csv-cell-32768", with_cell(1, len(header) - 1, "长" * 32_768), REFUSED, "a cell over Excel's limit")
     wide = [header + [f"extra{k}" for k in range(100_000)]] + [r + [""] * 100_000 for r in good]
     csv_case("csv-100k-columns", wide, REFUSED, "100,000 columns")
-    rows = [header] + [[f"{'P' if kind == 'projects' else 'E'}{k:05d}"] + good[0][1:] for k in range(2000)]
+    rows = [header] + [[f"{kind[0].upper()}{k:05d}"] + good[0][1:] for k in range(2000)]
     rows.append([rows[-1][0]] + good[0][1:])
     csv_case("csv-2000-rows-dup-last", rows, REFUSED, "2,001 rows, the last a duplicate: nothing imported")
     run("csv-binary", c.write(f"{kind}/csv-binary.csv", c.junk(2048)), REFUSED, "random bytes")
@@ -545,6 +583,23 @@ def tables(c: Corpus, kind: str) -> None:
         csv_case("csv-summary-multiline", with_cell(1, 5, "第一行\n第二行\r\n\t缩进"), ACCEPTED,
                  "line breaks and tabs in a summary are fine")
         csv_case("csv-summary-bidi", with_cell(1, 5, "摘要\u2066隐藏\u2069"), REFUSED, "an isolate in a summary")
+    elif kind == "demands":
+        csv_case("csv-unknown-industry", with_cell(1, 3, "区块链"), REFUSED, "an unknown industry")
+        csv_case("csv-description-multiline", with_cell(1, 5, "第一行\n第二行\r\n\t缩进"), ACCEPTED,
+                 "line breaks and tabs in a description are fine")
+        csv_case("csv-description-bidi", with_cell(1, 5, "描述\u2066隐藏\u2069"), REFUSED, "an isolate in a description")
+        for label, cell, expect in (("trl-10", "TRL10", REFUSED), ("trl-zero", "0", REFUSED), ("trl-words", "六级", REFUSED),
+                                    ("trl-half", "6.5", REFUSED), ("trl-spaced", "TRL 7", ACCEPTED),
+                                    ("trl-fullwidth", "ＴＲＬ７", ACCEPTED)):
+            csv_case(f"csv-{label}", with_cell(1, 7, cell), expect, f"期望成熟度 {cell!r}")
+        for label, cell, expect in (("budget-negative", "-5", REFUSED), ("budget-nan", "nan", REFUSED),
+                                    ("budget-inf", "inf", REFUSED), ("budget-exponent", "1e400", REFUSED),
+                                    ("budget-text", "五百", REFUSED), ("budget-fullwidth", "５００", ACCEPTED)):
+            csv_case(f"csv-{label}", with_cell(1, 6, cell), expect, f"可投入资金 {cell!r}")
+        csv_case("csv-phone-control", with_cell(1, 8, "138\x1b[2J"), REFUSED, "escape in a phone number")
+        csv_case("csv-no-id-column", [r[1:] for r in [header] + good], ACCEPTED, "no 需求编号 column: ids derived")
+        csv_case("csv-derived-duplicate", [header[1:]] + [good[0][1:], good[0][1:]], REFUSED,
+                 "two rows with one enterprise and demand name: the same derived id")
     else:
         csv_case("csv-fields-empty", with_cell(1, 3, ";;"), REFUSED, "fields made of separators only")
         csv_case("csv-conflict-control", with_cell(1, 4, "某\x1b单位"), REFUSED, "escape in a conflict institution")
@@ -555,7 +610,7 @@ def tables(c: Corpus, kind: str) -> None:
         os.mkfifo(c.root / f"{kind}/fifo.csv")
         run("fifo", f"{kind}/fifo.csv", REFUSED, "a FIFO")
     (c.root / f"{kind}/folder.csv").mkdir()
-    c.add(kind, "folder", f"{kind}/folder.csv", [kind, "import", path(f"{kind}/folder.csv"), "-C", "{campaign}"],
+    c.add(kind, "folder", f"{kind}/folder.csv", [kind, "import", path(f"{kind}/folder.csv"), *store],
           REFUSED, "a folder named .csv")
     rel = c.write(f"{kind}/new\nline.csv", _csv(ok))
     run("newline-in-file-name", rel, ACCEPTED, "a line break in the file's name (content valid)")
@@ -567,7 +622,8 @@ def tables(c: Corpus, kind: str) -> None:
         run(name, c.write(f"{kind}/{name}.xlsx", data), expect, note, **kw)
 
     x_case("xlsx-valid", xlsx(ok), ACCEPTED, "a valid workbook")
-    x_case("xlsx-named-sheet-second", named_second(ok, "项目" if kind == "projects" else "专家"), ACCEPTED,
+    x_case("xlsx-named-sheet-second", named_second(ok, {"projects": "项目", "experts": "专家", "demands": "需求"}[kind]),
+           ACCEPTED,
            "the data on the second sheet, named as the docs say; junk on the first")
     x_case("xlsx-formula", xlsx(with_cell(1, name_col, ("f", "CONCAT(\"a\",\"b\")", "ab"))), REFUSED,
            "a formula cell (with a cached value)")
@@ -1091,6 +1147,9 @@ def generate(outdir: str | os.PathLike) -> tuple[list[Case], Path]:
     rubrics(c)
     tables(c, "projects")
     tables(c, "experts")
+    tables(c, "demands")
+    c.write("library/achievements.csv", _csv([["成果编号", "成果名称", "第一完成单位", "所属行业", "技术成熟度", "投资需求（万元）"],
+                                              ["U1", "钢渣微粉", "燕山大学", "钢铁", "TRL5", "300"]]))
     answers(c, facts)
     sheets(c, facts, root / "_issued")
     trl(c)

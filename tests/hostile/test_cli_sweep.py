@@ -109,6 +109,17 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("weights", "status"): {"campaign": "{c}"},
     ("weights", "aggregate"): {"campaign": "{c}", "out_file": "{t}/new.yaml"},
     ("weights", "sheets"): {"campaign": "{c}", "experts_": ["E101"], "out_dir": "{t}/wsheets"},
+    ("demands", "import"): {"file": "{k}/demands/csv-valid.csv", "library": "{c}/library.sqlite"},
+    ("demands", "list"): {"library": "{c}/library.sqlite", "industry": "钢铁", "status": "open"},
+    ("demands", "show"): {"demand_id": "D001", "library": "{c}/library.sqlite"},
+    ("demands", "status"): {"demand_id": "D001", "status": "matched", "reason": "sweep", "library": "{c}/library.sqlite"},
+    ("library", "add-round"): {"campaign": "{c}", "library": "{c}/library.sqlite", "year": 2026},
+    ("library", "import"): {"file": "{k}/library/achievements.csv", "library": "{c}/library.sqlite"},
+    ("library", "links"): {"library": "{c}/library.sqlite"},
+    ("library", "link"): {"new": "A101", "old": "A001", "library": "{c}/library.sqlite"},
+    ("library", "show"): {"achievement_id": "A001", "library": "{c}/library.sqlite"},
+    ("library", "list"): {"library": "{c}/library.sqlite", "min_trl": 3, "tier": "A", "region": "唐山"},
+    ("library", "verify"): {"library": "{c}/library.sqlite"},
 }
 # commands whose valid call needs another campaign than the base one (a weighting round)
 CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights",
@@ -158,7 +169,8 @@ def _is_number(param: click.Parameter) -> bool:
 
 ID_PARAMS = {"expert_id", "project_id", "experts_", "project", "cte", "assessor", "ladder", "action", "heads",
              "adds", "removes", "recusals", "reason", "name", "organisation", "fundable_tiers", "cost_column",
-             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost", "project_ids", "dimensions"}
+             "industries", "ri", "expert_weights", "by", "encoding", "weights", "cost", "project_ids", "dimensions",
+             "demand_id", "achievement_id", "new", "old", "round_name", "industry", "tier", "region"}
 ODD_PATHS = {"missing": "{t}/no/such/thing", "folder": "{t}", "dev-null": "/dev/null", "fifo": "{t}/fifo",
              "proc-mem": "/proc/self/mem", "newline": "{t}/new\nline", "long": "{t}/" + LONG, "empty": ""}
 ODD_NUMBERS = ["-1", "0", "-5", str(10**12), "nan", "inf", "1e308", "x", "99999999999999999999999"]
