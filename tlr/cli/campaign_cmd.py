@@ -12,7 +12,8 @@ import sys
 import click
 
 from tlr.cli.kit import (ID, NON_NEGATIVE, POSITIVE, SEED, TEXT, PathArg, campaign_option, command,
-                         echo_json, encoding_option, group, json_option, plain, print_table, problems_as_json)
+                         echo_audit_report, echo_json, encoding_option, group, json_option, plain, print_table,
+                         problems_as_json)
 
 
 def _open(campaign: str | None):
@@ -559,12 +560,7 @@ def audit_verify(campaign, heads, key_file, strict, as_json) -> None:
     if as_json:
         echo_json(report.to_dict())
     else:
-        if report.ok:
-            click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
-        else:
-            click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
-            for p in report.problems:
-                click.echo(f"  - {plain(p)}", err=True)
+        echo_audit_report(report)
         good = [s for s in report.seals if s["status"] == "ok"]
         if good:
             click.echo(f"签封有效 / valid seals: {len(good)}, 最后 / last at entry {good[-1]['seq']} "

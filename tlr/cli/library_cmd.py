@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli.kit import (ID, TEXT, Integer, PathArg, command, echo_json, encoding_option, group, json_option,
-                         lang_option, plain, print_table, problems_as_json)
+from tlr.cli.kit import (ID, TEXT, Integer, PathArg, echo_audit_report, echo_json, encoding_option, group,
+                         json_option, lang_option, plain, print_table, problems_as_json)
 
 LIBRARY_HELP = ("成果库文件（或其所在目录）；默认取环境变量 TLR_LIBRARY，否则当前目录的 library.sqlite / the library file "
                 "(or its folder); default: $TLR_LIBRARY, else library.sqlite in the current folder")
@@ -434,11 +434,7 @@ def library_verify(library, as_json) -> None:
     report = _open(library).verify()
     if as_json:
         echo_json(report.to_dict())
-    elif report.ok:
-        click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
     else:
-        click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
-        for p in report.problems:
-            click.echo(f"  - {plain(p)}", err=True)
+        echo_audit_report(report)
     if not report.ok:
         raise click.exceptions.Exit(1)

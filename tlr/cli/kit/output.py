@@ -80,6 +80,16 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, width=160, no_color=True, soft_wrap=True)
 
 
+def echo_audit_report(report) -> None:
+    """The outcome of an audit verification (a ledger's or the library's): one line when intact, else each problem."""
+    if report.ok:
+        click.echo(f"审计链完整 / audit log intact: {report.entries} entries, head {report.head}")
+    else:
+        click.echo(f"审计校验失败 / audit verification FAILED ({report.entries} entries)", err=True)
+        for p in report.problems:
+            click.echo(f"  - {plain(p)}", err=True)
+
+
 def echo_diagnostics(diagnostics, err: bool = True) -> None:
     for d in diagnostics:
         click.echo(d.format(), err=err)
