@@ -237,14 +237,14 @@ def test_file_changed_between_the_passes_imports_nothing(empty_ledger, tmp_path,
 
     path = write_csv(tmp_path / "p.csv", project_rows(40))
     before = snapshot(empty_ledger.path)
-    validate = imports._validate
+    validate = imports.validate_rows
 
     def validate_then_edit(*args, **kwargs):
         plan = validate(*args, **kwargs)
         path.write_bytes(path.read_bytes().replace("项目7：".encode(), "项目X：".encode()))
         return plan
 
-    monkeypatch.setattr(imports, "_validate", validate_then_edit)
+    monkeypatch.setattr(imports, "validate_rows", validate_then_edit)
     with pytest.raises(CampaignError) as info:
         import_projects(empty_ledger, path)
     assert info.value.code == "file_changed"

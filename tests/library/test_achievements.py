@@ -174,6 +174,8 @@ def test_library_import_of_a_university_list(lib, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("成果编号,成果名称,第一完成单位,所属行业,技术成熟度\nU3,x,y,钢铁,TRL0\n", encoding="utf-8")
     before = snapshot(lib.path)
+    code, _out, err = run(["library", "import", path, "--library", lib.path, "--round", "again"], capsys)
+    assert code == 2 and "already in the library as round '高校2026'" in err
     code, _out, err = run(["library", "import", bad, "--library", lib.path], capsys)
     assert code == 2 and f"{bad}: row 2: E (技术成熟度): error:" in err
     assert snapshot(lib.path) == before

@@ -84,3 +84,11 @@ def test_words_come_from_the_rule_not_beside_it(rules):
     changed["routes"][0]["when"]["value"] = 4.0
     out = support(changed, {"route": "research", "readiness": 3, "tier": "C", "composite": 65})
     assert [r["zh"] for r in out["requirements"]] == ["TRL ≥ 5"] and [lv["level"] for lv in out["levels"]] == [4, 5]
+
+
+def test_a_knock_out_comes_first(rules):
+    from tlr.library.support import KNOCKED_OUT, support
+
+    out = support(rules, {"route": "research", "readiness": 3, "tier": "D", "composite": 20, "knocked_out": True})
+    assert out["requirements"] == [KNOCKED_OUT, {"zh": "TRL ≥ 4", "en": "TRL ≥ 4"}]
+    assert out["next_tier"]["requirements"][0] == KNOCKED_OUT

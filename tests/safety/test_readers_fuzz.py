@@ -25,7 +25,11 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 FUZZ_IMPORT = settings(FUZZ, max_examples=60)   # each example imports into a ledger
 SUFFIXES = [".csv", ".json", ".xlsx", ".txt", ""]
 HEADERS = ["id", "name", "applicant", "industry", "summary", "keywords", "项目编号", "项目名称", "申报单位", "行业",
-           "co_applicants", "achievement_type", "成果类型", "备注"]
+           "co_applicants", "achievement_type", "成果类型", "备注",
+           # demand files (tlr demands import): the same readers and import machinery
+           "enterprise", "description", "需求名称", "企业名称", "需求描述", "期望成熟度", "可投入资金（万元）", "期望合作方式",
+           "联系电话"]
+KINDS = ["projects", "demands"]   # every structured-import fuzz runs on both
 TRICKY = "\x00\x01\x1b\x7f\x85\x9b\u00ad\u200b\u200d\u202e\u2066\u2028\ufeff\ufffe\U000e0041,;\"'\n\r\t=+-@[]{}/\\.."
 text = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from(TRICKY),
                                   st.sampled_from("钢铁新材料燕山大学P0123456789")), max_size=20)
@@ -41,31 +45,51 @@ def _read(tmp_path, name: str, data: bytes):
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory):
+def stores(tmp_path_factory):
+    """Where each kind of file is imported: the campaign ledger (projects), the library (demands)."""
     from tlr.campaign import open_campaign
+    from tlr.library.store import open_library
 
     directory = new_campaign(tmp_path_factory.mktemp("fuzz"))
     led = open_campaign(directory)
-    yield led
+    lib = open_library(directory / "library.sqlite", create=True)
+    yield {"projects": led, "demands": lib}
     led.close()
+    lib.close()
 
 
-def _import(led, tmp_path, name: str, data: bytes) -> None:
-    from tlr.campaign import import_projects
+# kind -> (import function, one-line text columns, multi-line text columns, list columns); table = kind
+CHECKED = {
+    "projects": ("tlr.campaign.imports:import_projects", ("name", "applicant", "industry"), ("summary",),
+                 ("co_applicants", "keywords")),
+    "demands": ("tlr.library.demands:import_demands", ("name", "enterprise", "industry", "region", "contact", "phone"),
+                ("description", "indicators"), ("cooperation", "keywords")),
+}
 
+
+def _import(stores, kind: str, tmp_path, name: str, data: bytes) -> None:
+    import importlib
+
+    target, lines, multiline, lists = CHECKED[kind]
+    module, _, fn = target.partition(":")
+    store = stores[kind]
     path = tmp_path / name
     path.write_bytes(data)
     try:
-        result = import_projects(led, path)
+        result = getattr(importlib.import_module(module), fn)(store, path)
     except TlrError:
         return
     for pid in result.ids:
-        p = led.project(pid)
-        assert id_problem(p["id"]) is None
-        for key in ("name", "applicant", "industry"):
-            assert text_problem(p[key]) is None
-        assert text_problem(p["summary"] or "", multiline=True) is None
-        assert all(text_problem(x) is None for x in p["co_applicants"] + p["keywords"])
+        (row,) = store.rows(kind, "id = ?", (pid,))
+        assert id_problem(row["id"]) is None
+        for key in lines:
+            assert text_problem(row[key]) is None
+        for key in multiline:
+            assert text_problem(row[key] or "", multiline=True) is None
+        assert all(text_problem(x) is None for key in lists for x in row[key])
+        if kind == "demands":
+            assert row["budget"] is None or row["budget"] >= 0
+            assert row["min_trl"] is None or 1 <= row["min_trl"] <= 9
 
 
 @FUZZ
@@ -87,7 +111,8 @@ def test_random_bytes_behind_magic_prefixes(tmp_path, prefix, data, suffix):
        header=st.lists(st.sampled_from(HEADERS) | text, min_size=1, max_size=6),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030", "latin-1", "cp1252", "big5"]),
        delimiter=st.sampled_from([",", "\t", ";"]))
-def test_structured_csv_import(ledger, tmp_path, rows, header, encoding, delimiter):
+@pytest.mark.parametrize("kind", KINDS)
+def test_structured_csv_import(stores, kind, tmp_path, rows, header, encoding, delimiter):
     import csv
 
     buf = io.StringIO()
@@ -95,7 +120,7 @@ def test_structured_csv_import(ledger, tmp_path, rows, header, encoding, delimit
     writer.writerow(header)
     writer.writerows(rows)
     data = buf.getvalue().encode(encoding, errors="replace")
-    _import(ledger, tmp_path, "p.csv", data)
+    _import(stores, kind, tmp_path, "p.csv", data)
 
 
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), text)
@@ -108,14 +133,15 @@ json_value = st.recursive(json_scalar, lambda inner: st.lists(inner, max_size=3)
 @given(items=st.lists(st.dictionaries(st.sampled_from(HEADERS) | text, json_value, max_size=7), max_size=5),
        wrap=st.booleans(), duplicate=st.booleans(), raw_tail=st.sampled_from(["", "NaN", "[[[[", "\"\\ud800\"",
                                                                               "1e999", "-Infinity"]))
-def test_structured_json_import(ledger, tmp_path, items, wrap, duplicate, raw_tail):
-    doc = {"projects": items} if wrap else items
+@pytest.mark.parametrize("kind", KINDS)
+def test_structured_json_import(stores, kind, tmp_path, items, wrap, duplicate, raw_tail):
+    doc = {kind: items} if wrap else items
     text_ = json.dumps(doc, ensure_ascii=random.random() < 0.5, allow_nan=True)
     if duplicate and '{"' in text_:
         text_ = text_.replace('{"', '{"id": "D1", "id": "D2", "', 1)
     if raw_tail and text_.endswith("]"):
         text_ = text_[:-1] + ("," if text_ != "[]" else "") + raw_tail + "]"
-    _import(ledger, tmp_path, "p.json", text_.encode("utf-8", errors="surrogatepass"))
+    _import(stores, kind, tmp_path, "p.json", text_.encode("utf-8", errors="surrogatepass"))
 
 
 def _xlsx_bytes(rows) -> bytes:

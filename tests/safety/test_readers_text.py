@@ -25,7 +25,9 @@ def campaign(tmp_path):
 
 
 def _import(kind: str, path, campaign, capsys, *extra):
-    return run([kind, "import", path, "--campaign", campaign, *extra], capsys)
+    """``tlr KIND import``: projects and experts into the campaign, demands into a library in its folder."""
+    store = ["--library", campaign / "library.sqlite"] if kind == "demands" else ["--campaign", campaign]
+    return run([kind, "import", path, *store, *extra], capsys)
 
 
 # ----------------------------------------------------------------------------- the reported defect
@@ -64,16 +66,19 @@ def test_exports_of_a_refused_file_never_happen_and_exports_work(campaign, tmp_p
     ("two\nlines", "U+000A"), ("tab\there", "U+0009"), ("cr\rhere", "U+000D"), ("ls\u2028here", "U+2028"),
     ("nonchar\uffff", "U+FFFF"),
 ])
-def test_single_line_fields_refuse_invisible_and_control_characters(campaign, tmp_path, capsys, name, char):
+@pytest.mark.parametrize("kind, field", [("projects", "applicant"), ("demands", "enterprise"), ("demands", "phone")])
+def test_single_line_fields_refuse_invisible_and_control_characters(campaign, tmp_path, capsys, name, char, kind,
+                                                                     field):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps([{"id": "Q1", "name": "好名字", "applicant": name, "industry": "钢铁"}]),
-                    encoding="utf-8")
+    path.write_text(json.dumps([{"id": "Q1", "name": "好名字", "industry": "钢铁", "description": "描述",
+                                 "applicant": "单位", "enterprise": "企业", field: name}]), encoding="utf-8")
     before = snapshot(campaign)
-    code, _out, err = _import("projects", path, campaign, capsys)
+    code, _out, err = _import(kind, path, campaign, capsys)
     assert code == 2
     (line,) = error_lines(err)
-    assert line.startswith(f"{path}: row 1: applicant: error: ") and char in line
+    assert line.startswith(f"{path}: row 1: {field}: error: ") and char in line
     assert snapshot(campaign) == before
+    assert not (campaign / "library.sqlite").exists()          # a refused first demand file creates no library
 
 
 def test_zero_width_joiner_in_an_institution_would_hide_a_conflict(campaign, tmp_path, capsys):
@@ -87,21 +92,28 @@ def test_zero_width_joiner_in_an_institution_would_hide_a_conflict(campaign, tmp
     assert code == 2 and "U+200D" in err
 
 
-def test_free_text_allows_line_breaks_and_joiners_but_not_bidi(campaign, tmp_path, capsys):
+@pytest.mark.parametrize("kind, field", [("projects", "summary"), ("demands", "description"),
+                                         ("demands", "indicators")])
+def test_free_text_allows_line_breaks_and_joiners_but_not_bidi(campaign, tmp_path, capsys, kind, field):
     summary = "第一行\n第二行\t制表\r\n👨\u200d👩\u200d👧 家庭 soft\u00adhyphen"
+    base = {"name": "n", "applicant": "a", "enterprise": "e", "industry": "钢铁", "description": "d"}
     path = tmp_path / "p.json"
-    path.write_text(json.dumps([{"id": "Q1", "name": "n", "applicant": "a", "industry": "钢铁", "summary": summary}]),
-                    encoding="utf-8")
-    code, _out, err = _import("projects", path, campaign, capsys)
+    path.write_text(json.dumps([{"id": "Q1", **base, field: summary}]), encoding="utf-8")
+    code, _out, err = _import(kind, path, campaign, capsys)
     assert code == 0, err
-    from tlr.campaign import open_campaign
+    if kind == "projects":
+        from tlr.campaign import open_campaign
 
-    with open_campaign(campaign) as led:
-        assert led.project("Q1")["summary"] == summary.strip()
-    path.write_text(json.dumps([{"id": "Q2", "name": "n", "applicant": "a", "industry": "钢铁",
-                                 "summary": "abc\u202edef"}]), encoding="utf-8")
-    code, _out, err = _import("projects", path, campaign, capsys)
-    assert code == 2 and "U+202E" in err and "row 1: summary" in err
+        with open_campaign(campaign) as led:
+            assert led.project("Q1")[field] == summary.strip()
+    else:
+        from tlr.library.store import open_library
+
+        with open_library(campaign / "library.sqlite") as lib:
+            assert lib.rows("demands", "id = 'Q1'")[0][field] == summary.strip()
+    path.write_text(json.dumps([{"id": "Q2", **base, field: "abc\u202edef"}]), encoding="utf-8")
+    code, _out, err = _import(kind, path, campaign, capsys)
+    assert code == 2 and "U+202E" in err and f"row 1: {field}" in err
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "a\\b", "P 1", "P..1", "-P1", ".P1", "项目1", "P1;P2", "P" * 65,

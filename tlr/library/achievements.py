@@ -84,9 +84,12 @@ def add_round(lib: Library, round_row: dict[str, Any], entries: list[dict[str, A
             raise CampaignError(f"成果库中已有名为“{name}”的轮次 / the library already holds a round named '{name}'",
                                 location=Location(file=str(lib.path)), code="duplicate_round",
                                 hint="用 --round NAME 另起名称 / give another --round NAME")
-        if round_row["kind"] == "evaluation" and lib.rows("rounds", "source_id = ?", (round_row["source_id"],)):
-            raise CampaignError("这个评价批次已加入成果库 / this campaign is already in the library",
-                                location=Location(file=str(round_row["source"])), code="duplicate_round")
+        same = lib.rows("rounds", "source_id = ? AND kind = ?", (round_row["source_id"], round_row["kind"]))
+        if same:
+            zh, en = ("评价批次", "campaign") if round_row["kind"] == "evaluation" else ("文件", "file")
+            raise CampaignError(f"这个{zh}已作为轮次“{same[0]['name']}”加入成果库 / this {en} is already in the library "
+                                f"as round '{same[0]['name']}'", location=Location(file=str(round_row["source"])),
+                                code="duplicate_round")
         tx.put("rounds", [{**round_row, "added_at": now()}])
         achievements = lib.rows("achievements")
         owner = {a["id"]: a["id"] for a in achievements}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+KNOCKED_OUT = {"zh": "先消除一票否决项", "en": "first clear the knock-out gate"}
 NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 
@@ -120,6 +121,8 @@ def support(rules: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"route": row.get("route"), "route_label": None, "knocked_out": bool(row.get("knocked_out")),
                            "next_route": None, "next_route_label": None, "requirements": [], "levels": [],
                            "last_route": False, "next_tier": None}
+    # a knock-out decides the tier (and a route only its gate names) whatever the scores: it goes first
+    knocked = [dict(KNOCKED_OUT)] if out["knocked_out"] else []
     ids = [r["id"] for r in routes]
     here = ids.index(row["route"]) if row.get("route") in ids else None
     if here is not None:
@@ -130,7 +133,7 @@ def support(rules: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
             conds = ([negate(routes[here]["when"])] if routes[here].get("when") else []) + \
                     ([nxt["when"]] if nxt.get("when") else [])
             unmet = [part for c in conds for part in _unmet(c, values)]
-            out["requirements"] = [_text(c, rules) for c in unmet]
+            out["requirements"] = knocked + [_text(c, rules) for c in unmet]
             target = _lowest_level(unmet, rules)
             if target is not None and readiness is not None:
                 out["levels"] = [lv for lv in rules.get("levels") or [] if readiness < lv["level"] <= target]
@@ -139,7 +142,7 @@ def support(rules: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     tier_ids = [t["id"] for t in tiers]
     if row.get("tier") in tier_ids and tier_ids.index(row["tier"]) > 0:
         better = tiers[tier_ids.index(row["tier"]) - 1]
-        needs = []
+        needs = list(knocked)
         if better.get("min_score") is not None and (row.get("composite") is None
                                                     or row["composite"] < better["min_score"]):
             needs.append({"zh": f"综合得分 ≥ {better['min_score']:g}", "en": f"composite ≥ {better['min_score']:g}"})
