@@ -96,7 +96,8 @@ def test_zero_width_joiner_in_an_institution_would_hide_a_conflict(campaign, tmp
                                          ("demands", "indicators")])
 def test_free_text_allows_line_breaks_and_joiners_but_not_bidi(campaign, tmp_path, capsys, kind, field):
     summary = "第一行\n第二行\t制表\r\n👨\u200d👩\u200d👧 家庭 soft\u00adhyphen"
-    base = {"name": "n", "applicant": "a", "enterprise": "e", "industry": "钢铁", "description": "d"}
+    base = ({"name": "n", "applicant": "a", "industry": "钢铁"} if kind == "projects" else
+            {"name": "n", "enterprise": "e", "industry": "钢铁", "description": "d"})
     path = tmp_path / "p.json"
     path.write_text(json.dumps([{"id": "Q1", **base, field: summary}]), encoding="utf-8")
     code, _out, err = _import(kind, path, campaign, capsys)
