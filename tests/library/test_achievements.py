@@ -130,11 +130,16 @@ def test_a_round_name_or_campaign_is_added_once(lib):
     ([(4, "C")], "single"), ([(4, "C"), (6, "B")], "progressed"), ([(6, "B"), (4, "B")], "regressed"),
     ([(5, "C"), (5, "A")], "progressed"), ([(5, "A"), (5, "C")], "regressed"), ([(5, "B"), (5, "B")], "unchanged"),
     ([(None, "B"), (5, "B")], "unknown"),
+    ([(4, "D", "assessment"), (6, "D", "panel")], "incomparable"),     # assessed 4, the panel says 6: not a climb
+    ([(4, "D", "assessment"), (6, "B", "panel")], "progressed"),       # ... but the tier moved
+    ([(4, "D", "asserted"), (6, "D", "assessment")], "progressed"),    # both assessments against the ladder
+    ([(5, "C", "declared"), (5, "C", "panel")], "incomparable"),
 ])
 def test_progress(steps, expected):
     from tlr.library.profile import progress
 
-    assert progress([{"readiness": r, "tier": t} for r, t in steps], ["A", "B", "C", "D"]) == expected
+    rows = [{"readiness": s[0], "tier": s[1], "readiness_source": s[2] if len(s) > 2 else "panel"} for s in steps]
+    assert progress(rows, ["A", "B", "C", "D"]) == expected
 
 
 def test_show_and_list_on_the_cli(two_rounds, capsys):

@@ -12,26 +12,37 @@ from .store import Library
 from .support import support
 
 
+# readiness levels compare only within one kind of source: an assessment against the ladder, the panel's
+# median, an applicant's own declaration
+SOURCE_KIND = {"assessment": "assessed", "asserted": "assessed", "panel": "panel", "declared": "declared"}
+
+
 def progress(steps: list[dict[str, Any]], tiers: list[str]) -> str:
-    """``single`` (one round), ``progressed``, ``regressed``, ``unchanged`` or ``unknown``: the latest round
-    against the first, by readiness level, then by tier (in the order of ``tiers``, best first)."""
+    """``single`` (one round), ``progressed``, ``regressed``, ``unchanged``, ``incomparable`` or ``unknown``: the
+    latest round against the first, by readiness level when both levels come from the same kind of source
+    (:data:`SOURCE_KIND`), else by tier (in the order of ``tiers``, best first). ``incomparable``: the tier
+    did not move and the levels come from different kinds of source (TRL 4 assessed, TRL 6 by the panel);
+    ``unknown``: a level is missing and the tier did not move."""
     if len(steps) < 2:
         return "single"
     first, last = steps[0], steps[-1]
     a, b = first.get("readiness"), last.get("readiness")
-    if a is not None and b is not None and a != b:
+    known = a is not None and b is not None
+    same_basis = known and SOURCE_KIND.get(first.get("readiness_source")) == SOURCE_KIND.get(last.get("readiness_source"))
+    if same_basis and a != b:
         return "progressed" if b > a else "regressed"
     ta, tb = first.get("tier"), last.get("tier")
     if ta in tiers and tb in tiers and ta != tb:
         return "progressed" if tiers.index(tb) < tiers.index(ta) else "regressed"
-    if a is None or b is None:
+    if not known:
         return "unknown"
-    return "unchanged"
+    return "unchanged" if same_basis else "incomparable"
 
 
 PROGRESS_LABELS = {"single": ("仅一轮", "one round only"), "progressed": ("有进展", "progressed"),
                    "regressed": ("有退步", "regressed"), "unchanged": ("无变化", "unchanged"),
-                   "unknown": ("无法判断", "cannot tell")}
+                   "unknown": ("无法判断（缺少就绪度）", "cannot tell (readiness missing)"),
+                   "incomparable": ("无法判断（两轮就绪度来源不同）", "cannot tell (readiness from different sources)")}
 
 
 def show(lib: Library, aid: str) -> dict[str, Any]:
