@@ -53,37 +53,49 @@ def region_key(region: str) -> str:
 
 
 def category_factor(a, b, same: float, unknown: float, different: float):
-    """Codes (arrays, -1 = unknown) -> (factor, match code index into MATCH_CODES)."""
+    """Codes (int arrays, -1 = unknown) -> (factor, match code index into MATCH_CODES)."""
     import numpy as np
 
     known = (a >= 0) & (b >= 0)
-    equal = known & (a == b)
-    match = np.where(~known, 0, np.where(equal, 1, 2))
-    factor = np.where(~known, unknown, np.where(equal, same, different))
-    return factor, match
+    equal = a == b
+    match = np.where(known, np.where(equal, 1, 2), 0).astype(np.int8)
+    lut = np.asarray([unknown, same, different], dtype=np.float32)
+    return lut[match], match
 
 
 def readiness_factor(needed, trl, table: tuple[float, ...]):
-    """needed (demand min TRL) and trl (achievement TRL) as float arrays, NaN = unknown ->
-    (factor, gap, status index into READINESS_CODES)."""
+    """needed (demand min TRL) and trl (achievement TRL) as int arrays, 0 = unknown ->
+    (factor, gap (needed - trl, meaningful where both are known), status index into READINESS_CODES)."""
     import numpy as np
 
-    gap = needed - trl
-    known = ~np.isnan(gap)
-    steps = np.clip(np.nan_to_num(gap, nan=0.0), 0, len(table) - 1).astype(np.int64)
-    factor = np.where(known, np.asarray(table)[steps], 1.0)
-    status = np.where(known, 1 + np.minimum(steps, 3), 0)
-    return factor, gap, status
+    known = (needed > 0) & (trl > 0)
+    gap = needed.astype(np.int8) - trl.astype(np.int8)
+    steps = np.clip(gap, 0, len(table) - 1)
+    status = np.where(known, 1 + np.minimum(steps, 3), 0).astype(np.int8)
+    lut = np.asarray((1.0,) + tuple(table[min(i, len(table) - 1)] for i in range(4)), dtype=np.float32)
+    return lut[status], gap, status
 
 
-def budget_factor(budget, ask, power: float, floor: float):
-    """budget (demand) and ask (achievement) in 万元, NaN = unknown -> (factor, status index into BUDGET_CODES)."""
+def budget_factor(budget, ask, budget_pow, ask_pow, floor: float):
+    """budget (demand) and ask (achievement) in 万元 (NaN = unknown), with budget ** power and ask ** -power
+    precomputed per side (:func:`budget_powers`) -> (factor, status index into BUDGET_CODES).
+
+    Where the ask exceeds the budget: max(floor, (budget / ask) ** power), computed as a product of the two
+    sides' powers (no power over the whole matrix); else 1."""
     import numpy as np
 
-    known = ~(np.isnan(budget) | np.isnan(ask))
-    over = known & (ask > budget)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(over, np.maximum(budget, 0.0) / np.where(ask > 0, ask, 1.0), 1.0)
-    factor = np.where(over, np.maximum(floor, ratio ** power), 1.0)
-    status = np.where(~known, 0, np.where(over, 2, 1))
-    return factor, status
+    over = ask > budget                       # False where either is NaN
+    known = ~np.isnan(budget) & ~np.isnan(ask)
+    factor = np.where(over, np.maximum(np.float32(floor), budget_pow * ask_pow), np.float32(1.0))
+    status = np.where(known, np.where(over, 2, 1), 0).astype(np.int8)
+    return factor.astype(np.float32, copy=False), status
+
+
+def budget_powers(budget, ask, power: float):
+    """budget ** power and ask ** -power as float32 (0 for a zero budget; 1 where unknown)."""
+    import numpy as np
+
+    budget, ask = np.asarray(budget, dtype=float), np.asarray(ask, dtype=float)
+    b = np.where(np.isnan(budget), 1.0, np.maximum(budget, 0.0)) ** power
+    a = np.where(np.isnan(ask) | (ask <= 0), 1.0, ask) ** -power
+    return b.astype(np.float32), a.astype(np.float32)

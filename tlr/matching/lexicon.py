@@ -52,6 +52,7 @@ class Lexicon:
     groups: MappingProxyType
     sources: tuple[str, ...] = ()
     _term_group: dict = field(default_factory=dict, repr=False, compare=False)
+    _ancestors: dict = field(default_factory=dict, repr=False, compare=False)   # memo
 
     @classmethod
     def build(cls, groups: dict[str, Group], sources: tuple[str, ...] = ()) -> Lexicon:
@@ -67,7 +68,10 @@ class Lexicon:
 
     def ancestors(self, group_id: str) -> tuple[tuple[str, int], ...]:
         """The broader groups of *group_id* with their distance (1 = direct parent), nearest first, no cycles."""
-        return _ancestors(self, group_id)
+        found = self._ancestors.get(group_id)
+        if found is None:
+            found = self._ancestors[group_id] = _ancestors(self, group_id)
+        return found
 
     def name(self, group_id: str) -> str:
         return self.groups[group_id].terms[0]

@@ -39,33 +39,39 @@ BROADER_WEIGHT = 0.5
 
 @dataclass(frozen=True)
 class TextFeatures:
-    """One text's features: weight per feature, its length, and which surface words produced each feature."""
+    """One text's features: weight per feature, its length, and which surface words produced each group."""
 
     weights: dict            # feature -> weighted term frequency
     peak: dict               # feature -> its largest single-occurrence weight (the query weight)
     length: float            # number of tokens
-    surface: dict            # feature -> tuple of (word, how) with how "word" | "group" | "broader"
+    direct: dict             # "g:<group>" -> words of the text in that group, in order of appearance
+    via: dict                # "g:<group>" -> words of the text in a narrower group (reached as broader)
 
 
 def features(tokens: Sequence[str], lexicon: Lexicon | None, *, broader_weight: float = BROADER_WEIGHT) -> TextFeatures:
+    from collections import Counter
+
     weights: dict[str, float] = {}
     peak: dict[str, float] = {}
-    surface: dict[str, dict[tuple[str, str], None]] = {}
-
-    def add(feature: str, weight: float, word: str, how: str) -> None:
-        weights[feature] = weights.get(feature, 0.0) + weight
-        peak[feature] = max(peak.get(feature, 0.0), weight)
-        surface.setdefault(feature, {})[(word, how)] = None
-
-    for token in tokens:
-        group = lexicon.group_of(token) if lexicon is not None else None
+    direct: dict[str, list[str]] = {}
+    via: dict[str, list[str]] = {}
+    group_of = lexicon.group_of if lexicon is not None else (lambda _t: None)
+    for token, n in Counter(tokens).items():   # first-appearance order
+        group = group_of(token)
         if group is None:
-            add(token, 1.0, token, "word")
+            weights[token] = weights.get(token, 0.0) + n
+            peak[token] = 1.0
             continue
-        add("g:" + group, 1.0, token, "group")
+        feature = "g:" + group
+        weights[feature] = weights.get(feature, 0.0) + n
+        peak[feature] = 1.0
+        direct.setdefault(feature, []).append(token)
         for parent, depth in lexicon.ancestors(group):
-            add("g:" + parent, broader_weight ** depth, token, "broader")
-    return TextFeatures(weights, peak, float(len(tokens)), {f: tuple(s) for f, s in surface.items()})
+            feature, w = "g:" + parent, broader_weight ** depth
+            weights[feature] = weights.get(feature, 0.0) + w * n
+            peak[feature] = max(peak.get(feature, 0.0), w)
+            via.setdefault(feature, []).append(token)
+    return TextFeatures(weights, peak, float(len(tokens)), direct, via)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tlr.matching.fit import (BUDGET_CODES, MATCH_CODES, READINESS_CODES, FitPolicy, budget_factor,
-                              category_factor, codes, readiness_factor, region_key)
+                              budget_powers, category_factor, codes, readiness_factor, region_key)
 from tlr.matching.items import Achievement, Demand
 from tlr.matching.lexicon import Lexicon
 from tlr.matching.model import BROADER_WEIGHT, B, K1, TextFeatures, bm25_index, features
@@ -101,7 +101,7 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
     index = bm25_index(feats)
     queries = index.queries[:nd]
     w_achievements_t = index.weights[nd:].T.tocsr()
-    self_score = np.asarray(queries.multiply(index.weights[:nd]).sum(axis=1)).ravel()
+    self_score = np.asarray(queries.multiply(index.weights[:nd]).sum(axis=1), dtype=np.float32).ravel()
 
     fit = _FitArrays(demands, achievements, policy)
     use_fit = variant == "full"
@@ -116,24 +116,24 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
         raw = (queries[start:stop] @ w_achievements_t).toarray()
         denom = self_score[start:stop, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            text = np.where(denom > 0, np.minimum(raw / denom, 1.0), 0.0)
+            text = np.where(denom > 0, np.minimum(raw / denom, np.float32(1.0)), np.float32(0.0))
         score = text * fit.block(start, stop) if use_fit else text
         q = np.rint(score * _QUANTUM).astype(np.int64) << _IDX_BITS
         if k_a:
             keys = q | (mask - np.arange(na, dtype=np.int64))[None, :]
-            part = np.argpartition(-keys, k_a - 1, axis=1)[:, :k_a] if k_a < na else np.broadcast_to(
+            part = np.argpartition(keys, na - k_a, axis=1)[:, na - k_a:] if k_a < na else np.broadcast_to(
                 np.arange(na), (stop - start, na))
             chosen = np.take_along_axis(keys, part, axis=1)
             best_a[start:stop] = -np.sort(-chosen, axis=1)
             rows = np.arange(start, stop)[:, None]
-            for d, a, t in zip(np.broadcast_to(rows, part.shape).ravel(), part.ravel(),
-                               np.take_along_axis(text, part, axis=1).ravel()):
-                text_of[int(d), int(a)] = float(t)
+            text_of.update(zip(zip(np.broadcast_to(rows, part.shape).ravel().tolist(), part.ravel().tolist()),
+                               np.take_along_axis(text, part, axis=1).ravel().tolist()))
         if k_d:
             keys = q | (mask - np.arange(start, stop, dtype=np.int64))[:, None]
             merged = np.concatenate([best_d, keys], axis=0) if start else keys
             kk = min(k_d, merged.shape[0])
-            part = np.argpartition(-merged, kk - 1, axis=0)[:kk] if kk < merged.shape[0] else np.arange(
+            m = merged.shape[0]
+            part = np.argpartition(merged, m - kk, axis=0)[m - kk:] if kk < m else np.arange(
                 merged.shape[0])[:, None].repeat(na, axis=1)
             chosen = -np.sort(-np.take_along_axis(merged, part, axis=0), axis=0)
             if chosen.shape[0] < k_d:
@@ -141,25 +141,24 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
             best_d = chosen
         _remember_columns(text_of, best_d, text, start, stop, mask)
 
-    explainer = _Explainer(feats, nd, index, lex, fit, use_fit) if explain else None
+    def decode(keys):  # packed keys -> (scores, other-side indexes), listed ones only (score >= floor, > 0)
+        scores = (keys >> _IDX_BITS) / _QUANTUM
+        keep = (scores >= min_score) & (scores > 0)
+        return np.round(scores, 6), mask - (keys & mask), keep
 
-    def listed(keys_row, own: int, own_is_demand: bool) -> tuple[Candidate, ...]:
-        out = []
-        for key in keys_row:
-            key = int(key)
-            score = (key >> _IDX_BITS) / _QUANTUM
-            other = mask - (key & mask)
-            if score < min_score or score <= 0:
-                break
-            d, a = (own, other) if own_is_demand else (other, own)
-            why = explainer.why(d, a, text_of.get((d, a))) if explainer else {}
-            cid = achievements[a].id if own_is_demand else demands[d].id
-            out.append(Candidate(cid, round(score, 6), why))
-        return tuple(out)
-
-    matches = tuple(Ranked(demands[d].id, listed(best_a[d], d, True) if k_a else ()) for d in range(nd))
-    by_achievement = tuple(Ranked(achievements[a].id, listed(best_d[:, a], a, False) if k_d else ())
-                           for a in range(na))
+    a_scores, a_idx, a_keep = decode(best_a) if k_a else (np.zeros((nd, 0)),) * 3
+    d_scores, d_idx, d_keep = decode(best_d.T) if k_d else (np.zeros((na, 0)),) * 3
+    rows_a = [[(int(i), float(s)) for i, s, k in zip(ri, rs, rk) if k] for ri, rs, rk in
+              zip(a_idx.tolist(), a_scores.tolist(), a_keep.tolist())]
+    rows_d = [[(int(i), float(s)) for i, s, k in zip(ri, rs, rk) if k] for ri, rs, rk in
+              zip(d_idx.tolist(), d_scores.tolist(), d_keep.tolist())]
+    pairs = list(dict.fromkeys([(d, a) for d, row in enumerate(rows_a) for a, _ in row] +
+                               [(d, a) for a, row in enumerate(rows_d) for d, _ in row]))
+    whys = _Explainer(feats, nd, index, lex, fit, use_fit).explain(pairs, text_of) if explain else {}
+    matches = tuple(Ranked(demands[d].id, tuple(Candidate(achievements[a].id, s, whys.get((d, a), {}))
+                                                for a, s in row)) for d, row in enumerate(rows_a))
+    by_achievement = tuple(Ranked(achievements[a].id, tuple(Candidate(demands[d].id, s, whys.get((d, a), {}))
+                                                            for d, s in row)) for a, row in enumerate(rows_d))
     method = {
         "variant": variant,
         "score": ("text × industry × readiness × region × budget" if use_fit else "text"),
@@ -184,8 +183,7 @@ def _remember_columns(text_of: dict, best_d, text, start: int, stop: int, mask: 
     inside = (d_idx >= start) & (d_idx < stop) & (best_d > 0)
     rows, cols = np.nonzero(inside)
     ds = d_idx[rows, cols]
-    for d, a, t in zip(ds.tolist(), cols.tolist(), text[ds - start, cols].tolist()):
-        text_of[d, a] = t
+    text_of.update(zip(zip(ds.tolist(), cols.tolist()), text[ds - start, cols].tolist()))
 
 
 class _FitArrays:
@@ -200,12 +198,14 @@ class _FitArrays:
         nd = len(demands)
         self.demands, self.achievements = demands, achievements
         self.policy = policy
-        self.d_ind, self.a_ind = np.asarray(ind[:nd]), np.asarray(ind[nd:])
-        self.d_reg, self.a_reg = np.asarray(reg[:nd]), np.asarray(reg[nd:])
-        self.needed = np.asarray([nan if d.min_trl is None else d.min_trl for d in demands], dtype=float)
-        self.trl = np.asarray([nan if a.trl is None else a.trl for a in achievements], dtype=float)
-        self.budget = np.asarray([nan if d.budget is None else d.budget for d in demands], dtype=float)
-        self.ask = np.asarray([nan if a.ask is None else a.ask for a in achievements], dtype=float)
+        small = np.int32 if max(ind + reg, default=0) >= 1 << 15 else np.int16
+        self.d_ind, self.a_ind = np.asarray(ind[:nd], dtype=small), np.asarray(ind[nd:], dtype=small)
+        self.d_reg, self.a_reg = np.asarray(reg[:nd], dtype=small), np.asarray(reg[nd:], dtype=small)
+        self.needed = np.asarray([d.min_trl or 0 for d in demands], dtype=np.int8)    # 0 = unknown
+        self.trl = np.asarray([a.trl or 0 for a in achievements], dtype=np.int8)
+        self.budget = np.asarray([nan if d.budget is None else d.budget for d in demands], dtype=np.float32)
+        self.ask = np.asarray([nan if a.ask is None else a.ask for a in achievements], dtype=np.float32)
+        self.budget_pow, self.ask_pow = budget_powers(self.budget, self.ask, policy.budget_power)
 
     def parts(self, ds, as_):
         """The four factors (and their codes) for demand indexes *ds* × achievement indexes *as_* (broadcast)."""
@@ -215,7 +215,8 @@ class _FitArrays:
         rdy, gap, rdy_code = readiness_factor(self.needed[ds], self.trl[as_], p.readiness_by_gap)
         reg, reg_code = category_factor(self.d_reg[ds], self.a_reg[as_], p.region_same, p.region_unknown,
                                         p.region_different)
-        bud, bud_code = budget_factor(self.budget[ds], self.ask[as_], p.budget_power, p.budget_floor)
+        bud, bud_code = budget_factor(self.budget[ds], self.ask[as_], self.budget_pow[ds], self.ask_pow[as_],
+                                      p.budget_floor)
         return (ind, ind_code), (rdy, gap, rdy_code), (reg, reg_code), (bud, bud_code)
 
     def block(self, start: int, stop: int):
@@ -232,56 +233,69 @@ class _Explainer:
     def __init__(self, feats: list[TextFeatures], nd: int, index, lexicon: Lexicon | None, fit: _FitArrays,
                  use_fit: bool):
         self.feats, self.nd, self.lexicon, self.fit, self.use_fit = feats, nd, lexicon, fit, use_fit
-        self.idf = index.idf
-        self.vocabulary = index.vocabulary
+        idf = index.idf.tolist()
+        order = sorted(index.vocabulary, key=lambda f: (-idf[index.vocabulary[f]], f))
+        self.rarity = {f: i for i, f in enumerate(order)}   # rarest first, then by text: a stable order
 
-    def why(self, d: int, a: int, text: float | None) -> dict:
+    def explain(self, pairs: list[tuple[int, int]], text_of: dict) -> dict:
+        """The why of every (demand, achievement) index pair, the fit facts computed for all pairs at once."""
         import numpy as np
 
+        if not pairs:
+            return {}
+        ds = np.asarray([d for d, _ in pairs], dtype=np.int64)
+        as_ = np.asarray([a for _, a in pairs], dtype=np.int64)
+        (ind, ind_c), (rdy, gap, rdy_c), (reg, reg_c), (bud, bud_c) = self.fit.parts(ds, as_)
+        ones = [1.0] * len(pairs)
+        factor = (lambda x: np.round(x, 6).tolist()) if self.use_fit else (lambda x: ones)
+        ind, rdy, reg, bud = factor(ind), factor(rdy), factor(reg), factor(bud)
+        gaps = [int(g) if st else None for g, st in zip(gap.tolist(), rdy_c.tolist())]
+        ind_c, rdy_c, reg_c, bud_c = ind_c.tolist(), rdy_c.tolist(), reg_c.tolist(), bud_c.tolist()
+        out = {}
+        for i, (d, a) in enumerate(pairs):
+            demand, achievement = self.fit.demands[d], self.fit.achievements[a]
+            text = text_of.get((d, a))
+            out[d, a] = {
+                "text_score": None if text is None else round(text, 6),
+                **self.terms(d, a),
+                "industry": {"demand": demand.industry, "achievement": achievement.industry,
+                             "match": MATCH_CODES[ind_c[i]], "factor": ind[i]},
+                "readiness": {"trl": achievement.trl, "needed": demand.min_trl, "gap": gaps[i],
+                              "status": READINESS_CODES[rdy_c[i]], "factor": rdy[i],
+                              "source": achievement.trl_source or None},
+                "region": {"demand": demand.region or None, "achievement": achievement.region or None,
+                           "match": MATCH_CODES[reg_c[i]], "factor": reg[i]},
+                "budget": {"budget": demand.budget, "ask": achievement.ask, "status": BUDGET_CODES[bud_c[i]],
+                           "factor": bud[i]},
+            }
+        return out
+
+    def terms(self, d: int, a: int) -> dict:
+        """Matched words: shared (the same word), synonyms [demand word, achievement word, group] and related
+        through a broader group [demand word, achievement word, broader group]; rarest first."""
         df, af = self.feats[d], self.feats[self.nd + a]
         shared, synonyms, related = [], [], []
         explained: set[str] = set()
-        common = sorted(df.weights.keys() & af.weights.keys(),
-                        key=lambda f: (-self.idf[self.vocabulary[f]], f))
-        for feature in common:
+        for feature in sorted(df.weights.keys() & af.weights.keys(), key=self.rarity.__getitem__):
             if not feature.startswith("g:"):
                 if feature not in explained:
                     shared.append(feature)
                     explained.add(feature)
                 continue
-            gid = feature[2:]
-            d_direct = [w for w, how in df.surface[feature] if how == "group"]
-            a_direct = [w for w, how in af.surface[feature] if how == "group"]
+            d_direct, a_direct = df.direct.get(feature), af.direct.get(feature)
             if d_direct and a_direct:
                 same = [w for w in d_direct if w in a_direct]
                 if same:
                     shared += [w for w in same if w not in explained]
                     explained.update(same)
                 else:
-                    synonyms.append([d_direct[0], a_direct[0], gid])
+                    synonyms.append([d_direct[0], a_direct[0], feature[2:]])
                     explained.update((d_direct[0], a_direct[0]))
             else:
-                dw = (d_direct or [w for w, _ in df.surface[feature]])[0]
-                aw = (a_direct or [w for w, _ in af.surface[feature]])[0]
+                dw = (d_direct or df.via[feature])[0]
+                aw = (a_direct or af.via[feature])[0]
                 if not (dw in explained and aw in explained):
-                    related.append([dw, aw, gid])
+                    related.append([dw, aw, feature[2:]])
                     explained.update((dw, aw))
-        (ind, ind_c), (rdy, gap, rdy_c), (reg, reg_c), (bud, bud_c) = self.fit.parts(np.asarray([d]), np.asarray([a]))
-        demand, achievement = self.fit.demands[d], self.fit.achievements[a]
-        one = (lambda x: round(float(x[0]), 6)) if self.use_fit else (lambda x: 1.0)
-        g = gap[0]
-        return {
-            "text_score": None if text is None else round(text, 6),
-            "shared_terms": shared[:MAX_LISTED_TERMS],
-            "synonyms": synonyms[:MAX_LISTED_TERMS],
-            "related": related[:MAX_LISTED_TERMS],
-            "industry": {"demand": demand.industry, "achievement": achievement.industry,
-                         "match": MATCH_CODES[int(ind_c[0])], "factor": one(ind)},
-            "readiness": {"trl": achievement.trl, "needed": demand.min_trl,
-                          "gap": None if np.isnan(g) else int(g), "status": READINESS_CODES[int(rdy_c[0])],
-                          "factor": one(rdy), "source": achievement.trl_source or None},
-            "region": {"demand": demand.region or None, "achievement": achievement.region or None,
-                       "match": MATCH_CODES[int(reg_c[0])], "factor": one(reg)},
-            "budget": {"budget": demand.budget, "ask": achievement.ask, "status": BUDGET_CODES[int(bud_c[0])],
-                       "factor": one(bud)},
-        }
+        return {"shared_terms": shared[:MAX_LISTED_TERMS], "synonyms": synonyms[:MAX_LISTED_TERMS],
+                "related": related[:MAX_LISTED_TERMS]}

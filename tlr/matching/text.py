@@ -33,6 +33,7 @@ the a an of and or for to in on with by at from as is are be this that we our
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")       # a token with at least one letter, digit or CJK character
 _NUMBER = re.compile(r"^[\d.%]+$")              # bare numbers and percentages carry no topic
 _LOCK = threading.Lock()
+HMM = False
 
 
 def normalize(text: str) -> str:
@@ -52,7 +53,7 @@ def _base_dictionary() -> tuple[dict[str, int], int]:
 class Segmenter:
     """A jieba tokenizer with extra whole words (the lexicon's terms), independent of jieba's global one."""
 
-    def __init__(self, words: Iterable[str] = (), *, search: bool = True):
+    def __init__(self, words: Iterable[str] = (), *, search: bool = True, hmm: bool = HMM):
         import jieba
 
         freq, total = _base_dictionary()
@@ -65,6 +66,7 @@ class Segmenter:
                 tokenizer.add_word(word)
         self._tokenizer = tokenizer
         self.search = search
+        self.hmm = hmm
 
     def tokens(self, text: str) -> list[str]:
         """The text's content words in order (repeats kept).
@@ -74,7 +76,8 @@ class Segmenter:
         """
         text = normalize(text)
         with _LOCK:  # jieba's tokenizer is not re-entrant across threads
-            words = (self._tokenizer.cut_for_search(text) if self.search else self._tokenizer.cut(text))
+            words = (self._tokenizer.cut_for_search(text, HMM=self.hmm) if self.search
+                     else self._tokenizer.cut(text, HMM=self.hmm))
             words = list(words)
         return [w for w in (w.strip() for w in words)
                 if w and w not in STOP_WORDS and _KEEP.search(w) and not _NUMBER.match(w)]
