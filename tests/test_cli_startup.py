@@ -7,7 +7,7 @@ import sys
 
 from tlr import __version__
 
-HEAVY = ("numpy", "pandas", "scipy", "pydantic", "matplotlib", "weasyprint", "openpyxl", "rich", "yaml")
+HEAVY = ("numpy", "pandas", "scipy", "pydantic", "matplotlib", "weasyprint", "openpyxl", "rich", "yaml", "jieba")
 
 
 def test_help_imports_no_heavy_library():

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 TLR = Path(__file__).resolve().parents[1] / "tlr"
-PURE = ("numeric", "panel", "engine", "ranking", "weighting", "evaluation", "rubric", "trl", "push")
+PURE = ("numeric", "panel", "engine", "ranking", "weighting", "evaluation", "rubric", "trl", "push",
+        "matching")
 ABOVE = ("tlr.app", "tlr.campaign", "tlr.cli", "tlr.report")
 
 

@@ -247,7 +247,7 @@ class _Explainer:
         as_ = np.asarray([a for _, a in pairs], dtype=np.int64)
         (ind, ind_c), (rdy, gap, rdy_c), (reg, reg_c), (bud, bud_c) = self.fit.parts(ds, as_)
         ones = [1.0] * len(pairs)
-        factor = (lambda x: np.round(x, 6).tolist()) if self.use_fit else (lambda x: ones)
+        factor = (lambda x: np.round(x.astype(np.float64), 6).tolist()) if self.use_fit else (lambda x: ones)
         ind, rdy, reg, bud = factor(ind), factor(rdy), factor(reg), factor(bud)
         gaps = [int(g) if st else None for g, st in zip(gap.tolist(), rdy_c.tolist())]
         ind_c, rdy_c, reg_c, bud_c = ind_c.tolist(), rdy_c.tolist(), reg_c.tolist(), bud_c.tolist()
