@@ -19,7 +19,11 @@ eligible: reported); every expert carries between ``floor(total / experts)`` and
 dropped only when the conflicts make them infeasible; both can be set with
 ``max_load`` / ``min_load``: ``min_load=0`` lets field match outweigh balance); within that the total field match is maximised
 (industry in the expert's fields = 1, each shared keyword = 0.25), ties broken by
-a seeded random perturbation. Solved exactly as a 0/1 programme with HiGHS
+a seeded random perturbation. With ``affinity="text"`` the match adds
+``TEXT_WEIGHT`` (1.0: a complete text fit counts as much as an industry match) × the text
+affinity of the expert's profile (fields, and any other column of the expert file: research
+directions, past projects …) with the project's name, summary and keywords
+(:func:`tlr.matching.affinity.affinity`, in [0, 1]); the conflicts stay hard rules. Solved exactly as a 0/1 programme with HiGHS
 (:func:`scipy.optimize.milp`); the constraint matrix is that of a transportation
 problem, so the LP relaxation is integral and the solve is fast.
 """
@@ -96,6 +100,24 @@ def field_match(experts: list[dict], projects: list[dict]) -> np.ndarray:
                 if pk:
                     score[e, p] += min(0.5, 0.25 * len(kws & pk))
     return score
+
+
+TEXT_WEIGHT = 1.0
+AFFINITIES = ("industry", "text")
+
+
+def text_affinity(experts: list[dict], projects: list[dict]) -> np.ndarray:
+    """Text affinity (experts x projects, in [0, 1]) from the matching text model (tlr.matching.affinity)."""
+    from tlr.matching.affinity import Item, Person, affinity
+
+    from .vocab import INDUSTRIES
+
+    people = [Person(e["id"], fields=tuple(INDUSTRIES.get(f, (f,))[0] for f in (e.get("fields") or [])),
+                     text="\n".join(str(v) for v in (e.get("extra") or {}).values() if isinstance(v, str)))
+              for e in experts]
+    items = [Item(p["id"], "\n".join(x for x in (p.get("name", ""), p.get("summary", ""),
+                                                 " ".join(p.get("keywords") or [])) if x)) for p in projects]
+    return affinity(people, items)
 
 
 @dataclass
@@ -207,10 +229,15 @@ def _existing(ledger: Ledger) -> tuple[set[tuple[str, str]], set[tuple[str, str]
 
 
 def assign_experts(ledger: Ledger, per_project: int, *, seed: int = 0, max_load: int | None = None,
-                   min_load: int | None = None, actor: str | None = None, dry_run: bool = False) -> AssignResult:
-    """Top every project up to ``per_project`` experts (existing assignments are kept)."""
+                   min_load: int | None = None, actor: str | None = None, dry_run: bool = False,
+                   affinity: str = "industry") -> AssignResult:
+    """Top every project up to ``per_project`` experts (existing assignments are kept).
+
+    ``affinity``: "industry" (industry and keyword match) or "text" (that plus the text affinity)."""
     if per_project < 1:
         raise CampaignError("--per-project 至少为 1 / --per-project must be at least 1", code="invalid")
+    if affinity not in AFFINITIES:
+        raise CampaignError(f"未知的匹配方式 / unknown affinity {affinity!r}", hint="industry | text", code="usage")
     experts, projects = ledger.experts(), ledger.projects()
     if not experts or not projects:
         raise CampaignError("请先导入项目和专家 / import projects and experts first",
@@ -228,7 +255,10 @@ def assign_experts(ledger: Ledger, per_project: int, *, seed: int = 0, max_load:
         blocked[eidx[e], pidx[p]] = True
     eligible = ~blocked & ~fixed
     demand = np.maximum(per_project - fixed.sum(axis=0), 0)
-    sol = solve(eligible, demand, field_match(experts, projects), fixed_load=fixed.sum(axis=1),
+    match = field_match(experts, projects)
+    if affinity == "text":
+        match = match + TEXT_WEIGHT * text_affinity(experts, projects)
+    sol = solve(eligible, demand, match, fixed_load=fixed.sum(axis=1),
                 max_load=max_load, min_load=min_load, seed=seed)
     loads_arr = (fixed | sol.assigned).sum(axis=1)
     result = AssignResult(
@@ -261,7 +291,9 @@ def assign_experts(ledger: Ledger, per_project: int, *, seed: int = 0, max_load:
                  "created_at": ts} for e, p in zip(*np.nonzero(sol.assigned))]
     with ledger.write("assign", actor=actor,
                       info={"per_project": per_project, "seed": seed, "max_load": sol.max_load,
-                            "shortfall": result.shortfall}) as tx:
+                            "shortfall": result.shortfall,
+                            **({"affinity": affinity, "text_weight": TEXT_WEIGHT} if affinity != "industry"
+                               else {})}) as tx:
         if _existing_in(tx.conn) != (assigned, recused):
             raise CampaignError("计算期间分配或回避已被他人修改，请重新运行 / assignments or recusals changed while "
                                 "solving; run `tlr assign` again", code="conflict")

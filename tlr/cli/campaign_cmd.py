@@ -48,6 +48,7 @@ def campaign() -> None:
       tlr projects import projects.xlsx
       tlr experts import experts.csv
       tlr assign --per-project 5 --seed 7
+      tlr assign --per-project 5 --affinity text
       tlr status
     """
 
@@ -281,6 +282,9 @@ experts.add_command(_list_cmd("experts"))
 @click.option("--max-load", type=POSITIVE, default=None, help="每位专家最多项目数 / most projects per expert")
 @click.option("--min-load", type=NON_NEGATIVE, default=None,
               help="每位专家最少项目数（0 = 领域匹配优先）/ fewest projects per expert (0: field match over balance)")
+@click.option("--affinity", type=click.Choice(["industry", "text"]), default="industry", show_default=True,
+              help="匹配方式：industry = 行业与关键词；text = 另加专家领域/简历与项目文本的相似度 / "
+                   "industry and keywords; text: also the text fit of the expert's profile with the project")
 @click.option("--add", "adds", multiple=True, metavar="E:P", help="手工分配 / manually assign expert E to project P")
 @click.option("--remove", "removes", multiple=True, metavar="E:P", help="手工撤销分配 / manually remove an assignment")
 @click.option("--recuse", "recusals", multiple=True, metavar="E:P",
@@ -289,7 +293,7 @@ experts.add_command(_list_cmd("experts"))
 @click.option("--list", "show", is_flag=True, help="列出当前分配 / list the current assignments")
 @click.option("--dry-run", is_flag=True, help="只计算不保存 / compute, save nothing")
 @json_option
-def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recusals, reason, show, dry_run,
+def assign(campaign, per_project, seed, max_load, min_load, affinity, adds, removes, recusals, reason, show, dry_run,
            as_json) -> None:
     """分配专家（领域匹配、负载均衡、严格回避）/ Assign experts: field match, balanced load, never a conflict.
 
@@ -302,6 +306,7 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
     \b
     Example / 示例:
       tlr assign --per-project 5 --seed 7
+      tlr assign --per-project 5 --affinity text
       tlr assign --add E07:P012 --reason "补充材料专业专家"
       tlr assign --recuse E03:P020 --reason "专家声明曾与申报单位合作"
       tlr assign --list --json
@@ -355,7 +360,7 @@ def assign(campaign, per_project, seed, max_load, min_load, adds, removes, recus
 
             per_project = panel_rules(ledger.rubric).min_experts
         result = assign_experts(ledger, per_project, seed=seed, max_load=max_load, min_load=min_load,
-                                dry_run=dry_run)
+                                dry_run=dry_run, affinity=affinity)
     if as_json:
         echo_json({"dry_run": dry_run, **result.to_dict()})
         return
