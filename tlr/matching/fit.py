@@ -33,6 +33,7 @@ class FitPolicy:
 
 
 MATCH_CODES = ("unknown", "same", "different")
+_PROVINCE = re.compile(r"^.{2,3}?省")
 READINESS_CODES = ("unknown", "meets", "slightly_below", "below", "far_below")
 BUDGET_CODES = ("unknown", "within", "over")
 
@@ -46,21 +47,25 @@ def codes(values, *, unknown=(None, "", "other")) -> list[int]:
 def region_key(region: str) -> str:
     """A place name compared loosely: NFKC, no spaces, no leading province, no trailing 市/县/区 (唐山市 = 唐山)."""
     text = "".join(unicodedata.normalize("NFKC", region or "").split())
-    text = re.sub(r"^.{2,3}?省", "", text)
+    text = _PROVINCE.sub("", text)
     if len(text) > 2 and text[-1] in "市县区":
         text = text[:-1]
     return text
 
 
-def category_factor(a, b, same: float, unknown: float, different: float):
-    """Codes (int arrays, -1 = unknown) -> (factor, match code index into MATCH_CODES)."""
+def category_factor(a, b, same: float, unknown: float, different: float, *, with_codes: bool = True):
+    """Codes (int arrays, -1 = unknown) -> (factor, match code index into MATCH_CODES, or None)."""
     import numpy as np
 
-    known = (a >= 0) & (b >= 0)
     equal = a == b
-    match = np.where(known, np.where(equal, 1, 2), 0).astype(np.int8)
-    lut = np.asarray([unknown, same, different], dtype=np.float32)
-    return lut[match], match
+    factor = np.where(equal, np.float32(same), np.float32(different))
+    missing = (a < 0) | (b < 0)
+    factor[missing] = unknown
+    if not with_codes:
+        return factor, None
+    match = np.where(equal, np.int8(1), np.int8(2))
+    match[missing] = 0
+    return factor, match
 
 
 def readiness_factor(needed, trl, table: tuple[float, ...]):
@@ -76,7 +81,7 @@ def readiness_factor(needed, trl, table: tuple[float, ...]):
     return lut[status], gap, status
 
 
-def budget_factor(budget, ask, budget_pow, ask_pow, floor: float):
+def budget_factor(budget, ask, budget_pow, ask_pow, floor: float, *, with_codes: bool = True):
     """budget (demand) and ask (achievement) in 万元 (NaN = unknown), with budget ** power and ask ** -power
     precomputed per side (:func:`budget_powers`) -> (factor, status index into BUDGET_CODES).
 
@@ -85,10 +90,13 @@ def budget_factor(budget, ask, budget_pow, ask_pow, floor: float):
     import numpy as np
 
     over = ask > budget                       # False where either is NaN
-    known = ~np.isnan(budget) & ~np.isnan(ask)
-    factor = np.where(over, np.maximum(np.float32(floor), budget_pow * ask_pow), np.float32(1.0))
-    status = np.where(known, np.where(over, 2, 1), 0).astype(np.int8)
-    return factor.astype(np.float32, copy=False), status
+    factor = np.maximum(np.float32(floor), budget_pow * ask_pow)
+    factor[~over] = 1.0
+    if not with_codes:
+        return factor, None
+    status = np.where(over, np.int8(2), np.int8(1))
+    status[np.isnan(budget) | np.isnan(ask)] = 0
+    return factor, status
 
 
 def budget_powers(budget, ask, power: float):

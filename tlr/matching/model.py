@@ -89,16 +89,22 @@ def bm25_index(texts: Sequence[TextFeatures], *, k1: float = K1, b: float = B) -
     from scipy import sparse
 
     vocabulary: dict[str, int] = {}
-    rows, cols, tfs, qs = [], [], [], []
-    for i, text in enumerate(texts):
-        for feature, tf in text.weights.items():
-            rows.append(i)
-            cols.append(vocabulary.setdefault(feature, len(vocabulary)))
-            tfs.append(tf)
-            qs.append(text.peak[feature])  # present once; a broader-only group at its reduced weight
+    cols: list[int] = []
+    tfs: list[float] = []
+    qs: list[float] = []
+    counts: list[int] = []
+    for text in texts:
+        keys = text.weights.keys()
+        for feature in keys:
+            if feature not in vocabulary:
+                vocabulary[feature] = len(vocabulary)
+        cols.extend(map(vocabulary.__getitem__, keys))
+        tfs.extend(text.weights.values())
+        qs.extend(map(text.peak.__getitem__, keys))   # present once; a broader-only group at its reduced weight
+        counts.append(len(keys))
     n = len(texts)
     shape = (n, max(1, len(vocabulary)))
-    rows_a = np.asarray(rows, dtype=np.int64)
+    rows_a = np.repeat(np.arange(n, dtype=np.int64), counts)
     cols_a = np.asarray(cols, dtype=np.int64)
     tf = np.asarray(tfs, dtype=np.float64)
     df = np.bincount(cols_a, minlength=shape[1]).astype(np.float64)
@@ -107,6 +113,7 @@ def bm25_index(texts: Sequence[TextFeatures], *, k1: float = K1, b: float = B) -
     avg = lengths.mean() if n and lengths.mean() > 0 else 1.0
     norm = k1 * (1.0 - b + b * lengths / avg)
     w = idf[cols_a] * tf / (tf + norm[rows_a])
-    weights = sparse.csr_matrix((w.astype(np.float32), (rows_a, cols_a)), shape=shape)
-    queries = sparse.csr_matrix((np.asarray(qs, dtype=np.float32), (rows_a, cols_a)), shape=shape)
+    indptr = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])   # one row per text, features unique
+    weights = sparse.csr_matrix((w.astype(np.float32), cols_a, indptr), shape=shape)
+    queries = sparse.csr_matrix((np.asarray(qs, dtype=np.float32), cols_a, indptr), shape=shape)
     return Bm25Index(vocabulary, idf, weights, queries)

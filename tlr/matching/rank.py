@@ -207,24 +207,29 @@ class _FitArrays:
         self.ask = np.asarray([nan if a.ask is None else a.ask for a in achievements], dtype=np.float32)
         self.budget_pow, self.ask_pow = budget_powers(self.budget, self.ask, policy.budget_power)
 
-    def parts(self, ds, as_):
+    def parts(self, ds, as_, *, with_codes: bool = True):
         """The four factors (and their codes) for demand indexes *ds* × achievement indexes *as_* (broadcast)."""
         p = self.policy
         ind, ind_code = category_factor(self.d_ind[ds], self.a_ind[as_], p.industry_same, p.industry_unknown,
-                                        p.industry_different)
+                                        p.industry_different, with_codes=with_codes)
         rdy, gap, rdy_code = readiness_factor(self.needed[ds], self.trl[as_], p.readiness_by_gap)
         reg, reg_code = category_factor(self.d_reg[ds], self.a_reg[as_], p.region_same, p.region_unknown,
-                                        p.region_different)
+                                        p.region_different, with_codes=with_codes)
         bud, bud_code = budget_factor(self.budget[ds], self.ask[as_], self.budget_pow[ds], self.ask_pow[as_],
-                                      p.budget_floor)
+                                      p.budget_floor, with_codes=with_codes)
         return (ind, ind_code), (rdy, gap, rdy_code), (reg, reg_code), (bud, bud_code)
 
     def block(self, start: int, stop: int):
+        """The product of the four factors for demand rows start:stop × every achievement."""
         import numpy as np
 
         (ind, _), (rdy, _, _), (reg, _), (bud, _) = self.parts(np.arange(start, stop)[:, None],
-                                                                  np.arange(len(self.trl))[None, :])
-        return ind * rdy * reg * bud
+                                                                  np.arange(len(self.trl))[None, :],
+                                                                  with_codes=False)
+        ind *= rdy
+        ind *= reg
+        ind *= bud
+        return ind
 
 
 class _Explainer:
