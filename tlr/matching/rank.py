@@ -14,6 +14,7 @@ broken by input order. The matrix is computed in blocks of demands (memory stays
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -110,6 +111,7 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
     best_d = np.zeros((k_d, na), dtype=np.int64)
     text_of = {}                                                  # (d, a) -> text score, for listed pairs
     mask = (1 << _IDX_BITS) - 1
+    floor = max(1, math.ceil(min_score * _QUANTUM - 1e-6))   # the smallest quantised score that is listed
     step = max(1, _BLOCK_CELLS // max(1, na))
     for start in range(0, nd, step):
         stop = min(nd, start + step)
@@ -125,9 +127,11 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
                 np.arange(na), (stop - start, na))
             chosen = np.take_along_axis(keys, part, axis=1)
             best_a[start:stop] = -np.sort(-chosen, axis=1)
-            rows = np.arange(start, stop)[:, None]
-            text_of.update(zip(zip(np.broadcast_to(rows, part.shape).ravel().tolist(), part.ravel().tolist()),
-                               np.take_along_axis(text, part, axis=1).ravel().tolist()))
+            if explain:  # the text scores of the pairs that will be listed (for their why)
+                shown = (chosen >> _IDX_BITS) >= floor
+                r, c = np.nonzero(shown)
+                text_of.update(zip(zip((r + start).tolist(), part[r, c].tolist()),
+                                   text[r, part[r, c]].tolist()))
         if k_d:
             keys = q | (mask - np.arange(start, stop, dtype=np.int64))[:, None]
             merged = np.concatenate([best_d, keys], axis=0) if start else keys
@@ -139,12 +143,12 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
             if chosen.shape[0] < k_d:
                 chosen = np.concatenate([chosen, np.zeros((k_d - chosen.shape[0], na), np.int64)], axis=0)
             best_d = chosen
-        _remember_columns(text_of, best_d, text, start, stop, mask)
+        if explain:
+            _remember_columns(text_of, best_d, text, start, stop, mask, floor)
 
-    def decode(keys):  # packed keys -> (scores, other-side indexes), listed ones only (score >= floor, > 0)
-        scores = (keys >> _IDX_BITS) / _QUANTUM
-        keep = (scores >= min_score) & (scores > 0)
-        return np.round(scores, 6), mask - (keys & mask), keep
+    def decode(keys):  # packed keys -> (scores, other-side indexes, listed: score >= min_score and > 0)
+        quantised = keys >> _IDX_BITS
+        return np.round(quantised / _QUANTUM, 6), mask - (keys & mask), quantised >= floor
 
     a_scores, a_idx, a_keep = decode(best_a) if k_a else (np.zeros((nd, 0)),) * 3
     d_scores, d_idx, d_keep = decode(best_d.T) if k_d else (np.zeros((na, 0)),) * 3
@@ -175,12 +179,13 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
     return MatchResult(matches, by_achievement, method)
 
 
-def _remember_columns(text_of: dict, best_d, text, start: int, stop: int, mask: int) -> None:
-    """Keep the text score of every (demand, achievement) pair now in an achievement's top list from this block."""
+def _remember_columns(text_of: dict, best_d, text, start: int, stop: int, mask: int, floor: int) -> None:
+    """Keep the text score of every listed (demand, achievement) pair of this block now in an achievement's top
+    list (*floor*: the smallest quantised score listed)."""
     import numpy as np
 
     d_idx = mask - (best_d & mask)
-    inside = (d_idx >= start) & (d_idx < stop) & (best_d > 0)
+    inside = (d_idx >= start) & (d_idx < stop) & ((best_d >> _IDX_BITS) >= floor)
     rows, cols = np.nonzero(inside)
     ds = d_idx[rows, cols]
     text_of.update(zip(zip(ds.tolist(), cols.tolist()), text[ds - start, cols].tolist()))
