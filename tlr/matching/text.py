@@ -67,6 +67,7 @@ class Segmenter:
         self._tokenizer = tokenizer
         self.search = search
         self.hmm = hmm
+        self._keep: dict[str, bool] = {}   # word -> is a content word (memo: words repeat)
 
     def tokens(self, text: str) -> list[str]:
         """The text's content words in order (repeats kept).
@@ -79,8 +80,16 @@ class Segmenter:
             words = (self._tokenizer.cut_for_search(text, HMM=self.hmm) if self.search
                      else self._tokenizer.cut(text, HMM=self.hmm))
             words = list(words)
-        return [w for w in (w.strip() for w in words)
-                if w and w not in STOP_WORDS and _KEEP.search(w) and not _NUMBER.match(w)]
+            keep = self._keep
+            for w in words:
+                if w not in keep:
+                    keep[w] = _content_word(w)
+            return [w.strip() for w in words if keep[w]]
+
+
+def _content_word(word: str) -> bool:
+    word = word.strip()
+    return bool(word) and word not in STOP_WORDS and bool(_KEEP.search(word)) and not _NUMBER.match(word)
 
 
 @lru_cache(maxsize=8)
