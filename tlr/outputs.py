@@ -150,8 +150,10 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 def _is_ledger(path: Path) -> bool:
-    """A SQLite file carrying tlr's application id (only such a file is accepted as a recorded ledger)."""
+    """A SQLite file carrying one of tlr's application ids, a campaign ledger's or an achievement library's
+    (only such a file is accepted as a recorded ledger)."""
     from tlr.campaign.schema import APPLICATION_ID
+    from tlr.library.schema import APPLICATION_ID as LIBRARY_ID
 
     try:
         with open(path, "rb") as handle:
@@ -159,7 +161,7 @@ def _is_ledger(path: Path) -> bool:
     except OSError:
         return False
     return (len(head) == 100 and head.startswith(b"SQLite format 3\0")
-            and int.from_bytes(head[68:72], "big") == APPLICATION_ID)
+            and int.from_bytes(head[68:72], "big") in (APPLICATION_ID, LIBRARY_ID))
 
 
 class Manifest:
@@ -482,7 +484,8 @@ def write_file(path: str | os.PathLike, data: bytes | str) -> Path:
 
 
 def record_ledger(path: str | os.PathLike) -> None:
-    """Record the campaign ledger *path* as tlr's (it changes with every answer, so no hash is kept)."""
+    """Record the campaign ledger (or achievement library) *path* as tlr's (it changes with every write, so no
+    hash is kept)."""
     ledger = Path(path)
     with reported(ledger):
         manifest = Manifest.load(ledger.parent)

@@ -106,3 +106,26 @@ def test_one_truth_on_the_demo(demo: Path, tmp_path, capsys):
     from ..evaluate.truth import assert_one_truth
 
     assert_one_truth(demo / "round-2026", tmp_path / "report", capsys)
+
+
+def test_demo_runs_the_four_batches_beyond_one_round(demo: Path):
+    """A second round, the library across both, the demand list, matches both ways and push lists."""
+    import sqlite3
+
+    assert (demo / "round-2027" / "campaign.sqlite").is_file()
+    conn = sqlite3.connect(f"file:{demo / 'library.sqlite'}?mode=ro", uri=True)
+    try:
+        (n_demands,) = conn.execute("SELECT count(*) FROM demands").fetchone()
+    finally:
+        conn.close()
+    with open(ROOT / "examples" / "demands.csv", encoding="utf-8") as handle:
+        assert n_demands == sum(1 for _ in csv.DictReader(handle))
+    matches = json.loads((demo / "matches.json").read_text(encoding="utf-8"))
+    assert len(matches["matches"]) == n_demands and matches["sources"]["demands"]["kind"] == "library"
+    pairs = [(m["demand"], c["achievement"], c["score"]) for m in matches["matches"] for c in m["candidates"]]
+    assert pairs and all(0.15 <= s <= 1 for _d, _a, s in pairs)
+    # both directions read one matrix: a pair listed on both sides has one score
+    back = {(d["demand"], a["achievement"]): d["score"] for a in matches["by_achievement"] for d in a["candidates"]}
+    assert all(back[(d, a)] == s for d, a, s in pairs if (d, a) in back)
+    assert (demo / "push" / "index.html").is_file() and any((demo / "push").glob("fund-*.pdf"))
+    assert all(p.resolve().is_relative_to(demo.resolve()) for p in demo.rglob("*"))

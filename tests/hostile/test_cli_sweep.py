@@ -109,6 +109,7 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("weights", "status"): {"campaign": "{c}"},
     ("weights", "aggregate"): {"campaign": "{c}", "out_file": "{t}/new.yaml"},
     ("weights", "sheets"): {"campaign": "{c}", "experts_": ["E101"], "out_dir": "{t}/wsheets"},
+    ("match",): {"demands_path": "{k}/demands/csv-valid.csv", "library": "{c}/library.sqlite", "top": 3},
     ("demands", "import"): {"file": "{k}/demands/csv-valid.csv", "library": "{c}/library.sqlite"},
     ("demands", "list"): {"library": "{c}/library.sqlite", "industry": "钢铁", "status": "open"},
     ("demands", "show"): {"demand_id": "D001", "library": "{c}/library.sqlite"},

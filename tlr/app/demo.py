@@ -19,6 +19,7 @@ from tlr.errors import TlrError
 from tlr.resources import data_dir
 
 ROUND = "round-2026"
+NEXT_ROUND = "round-2027"
 RUBRIC = "fund-screening.yaml"
 ASSIGN_SEED = 2026
 PER_PROJECT = 5
@@ -32,6 +33,7 @@ class DemoResult:
     reports: list[Path] = field(default_factory=list)
     ranking_json: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    batches: dict = field(default_factory=dict)    # the four-batches steps: second round, library, matching, push
 
 
 def prepare_out(out: Path, force: bool) -> None:
@@ -97,7 +99,68 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
 
         data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger))
         result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
+    if (examples / NEXT_ROUND / "projects.csv").is_file():
+        result.batches = run_batches(out, examples, rubric, ledger, lang=lang, formats=formats, draws=draws, say=say)
     return result
+
+
+def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats: tuple[str, ...], draws: int,
+                say: Callable[[str], None]) -> dict:
+    """The four batches beyond one round: the same achievements a year later, the achievement library across
+    both rounds (returning achievements linked by id or by name + applicant), the enterprise demand list,
+    matching both ways, and push lists per sub-fund and recipient with the matched demands."""
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.library_round import add_campaign_round
+    from tlr.app.matching import load_sources, run_match
+    from tlr.app.push import build_push, render_push, vocabulary
+    from tlr.app.report_data import build_report_data
+    from tlr.app.audit_gate import check_audit
+    from tlr.evaluation import EvaluationOptions
+    from tlr.library.demands import import_demands
+    from tlr.library.store import open_library
+    from tlr.numeric.results import json_text
+    from tlr.outputs import record_ledger, write_file
+    from tlr.push.model import load_funds
+
+    say("第二轮：一年后的评价批次 / the next round, a year later")
+    ledger2, n_answers, _ = run_round(examples / NEXT_ROUND, out / NEXT_ROUND, rubric,
+                                      "2027年度“四个一批”项目评价（示例）", answers_dir=out / "answers-2027", say=say)
+
+    say("成果库：两轮评价与企业需求清单 / the achievement library: both rounds and the demand list")
+    lib = open_library(out / "library.sqlite", create=True, actor=DEMO_ACTOR)
+    record_ledger(lib.path)
+    try:
+        first = add_campaign_round(lib, ledger, actor=DEMO_ACTOR)
+        # the example's returning achievements with a new id are the same name and applicant: confirmed here at
+        # once (a real round lists them with `tlr library links` and confirms each)
+        second = add_campaign_round(lib, ledger2, accept_links=True, actor=DEMO_ACTOR)
+        demands = import_demands(lib, examples / "demands.csv", actor=DEMO_ACTOR)
+
+        say("成果与需求对接 / matching achievements and demands")
+        sources = load_sources(library=lib)
+        match_result, lexicon = run_match(sources, top=5)
+        matches_json = out / "matches.json"
+        write_file(matches_json, json_text({**match_result.to_dict(),
+                                            "sources": {**sources.basis, **lexicon}}) + "\n")
+        demand_list = sources.demands
+        demands_basis = sources.basis["demands"]
+    finally:
+        lib.close()
+    packs: list[Path] = []
+    if formats:
+        say("推送清单（第二轮）/ push lists for the latest round")
+        funds = load_funds(examples / "funds.yaml", vocabulary(ledger2.rubric))
+        audit = check_audit(ledger2)
+        evaluation = evaluate_campaign(ledger2, EvaluationOptions(draws=draws))
+        data = build_push(ledger2, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
+                          demands_basis=demands_basis)
+        report = build_report_data(ledger2, evaluation, lang=lang, audit=audit)
+        written = render_push(data, report, out / "push", formats=formats)
+        packs = [Path(f["path"]) for f in written if f["kind"] == "index"]
+    listed = sum(len(r.candidates) for r in match_result.matches)
+    return {"next_round": out / NEXT_ROUND, "answers": n_answers, "library": out / "library.sqlite",
+            "rounds": [first, second], "demands": demands.count, "matches": matches_json, "pairs": listed,
+            "unanswered": sum(not r.candidates for r in match_result.matches), "push_index": packs[0] if packs else None}
 
 
 def run_round(source: Path, campaign: Path, rubric, name: str, *, answers_dir: Path,

@@ -109,6 +109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "audit_failed": ("未通过：{problem}", "FAILED: {problem}"),
     "funds_file": ("推送对象文件", "Funds file"),
     "funds_hash": ("funds.yaml 哈希", "funds.yaml hash"),
+    "demands_source": ("对接需求来源", "Matched demands from"),
     "tool_version": ("工具版本", "Tool version"),
     "generated": ("数据最后更新时间", "Last change in the ledger"),
     "marker_note": ("* 有证据的评估；† 评估人断言（证据不全）；无标记为专家组中位数。",
@@ -214,7 +215,9 @@ def demand_matches(result, demands: Sequence[Any], lang: str = "zh") -> dict[str
             why = c.why or {}
             reasons = []
             if why.get("shared_terms"):
-                reasons.append(("共同词：" if zh else "shared terms: ") + sep.join(why["shared_terms"][:5]))
+                from tlr.matching.explain import display_terms
+
+                reasons.append(("共同词：" if zh else "shared terms: ") + sep.join(display_terms(why["shared_terms"], 5)))
             if why.get("synonyms"):
                 pairs = [f"{x[0]}≈{x[1]}" for x in why["synonyms"][:3]]
                 reasons.append(("同义词：" if zh else "synonyms: ") + sep.join(pairs))
@@ -335,7 +338,9 @@ def _row(rec: dict, a, texts: _Texts) -> dict[str, Any]:
 
 
 def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
-               demands: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> PushData:
+               demands: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+               demand_list: Sequence[Any] | None = None, demands_basis: Mapping[str, Any] | None = None,
+               top_demands: int = 3) -> PushData:
     """The packs of *funds* (:class:`tlr.push.model.Funds`) for *evaluation* of the campaign in *ledger*.
 
     *demands*: achievement id -> its matched enterprise demands, best first, each a mapping with ``demand``
@@ -352,6 +357,13 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
     records = project_records(ev, projects, lang)
     costs = dict(zip(ev.projects, project_costs(projects, ev.projects, None)))
     items, blocked = achievements(records, projects, costs)
+    if demand_list:
+        from tlr.matching import match
+
+        # knocked-out and unscored achievements are never pushed, so never offered to an enterprise either
+        offered = [a for a in items if a.id not in blocked]
+        demands = demand_matches(match(list(demand_list), offered, top=1, top_demands=top_demands),
+                                 demand_list, lang) if offered else {}
     placement = place(items, funds.mandates, blocked=blocked)
     texts = _Texts(ev.rubric, lang)
     by_id = {a.id: a for a in items}
@@ -390,6 +402,7 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
         "generated_at": last[2] if last else str(ledger.meta.get("created_at", "")),
     }
     basis["unplaced_scope"] = "funds" if funds.funds else "recipients"
+    basis["demands"] = dict(demands_basis) if demands_basis else None
     stamp = audit.stamp if audit is not None else None
     return PushData(lang=lang, packs=packs, unplaced=unplaced, rows=rows, basis=basis, placement=placement,
                     stamp=stamp, demands=demands)

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "weights": ("tlr.cli.weights_cmd", "weights", "权重征询 / Weights elicited from a panel by pairwise comparison."),
     "demands": ("tlr.cli.library_cmd", "demands", "企业需求清单 / Enterprise technology demands: import, status, list."),
     "library": ("tlr.cli.library_cmd", "library", "成果库 / The achievement library across rounds, stage-wise support."),
+    "match": ("tlr.cli.match_cmd", "match", "成果与需求对接 / Match achievements and enterprise demands, with reasons."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
 }
 

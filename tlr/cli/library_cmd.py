@@ -9,16 +9,9 @@ from __future__ import annotations
 import click
 
 from tlr.cli.kit import (ID, TEXT, Integer, PathArg, echo_audit_report, echo_json, encoding_option, group,
-                         json_option, lang_option, plain, print_table, problems_as_json)
+                         json_option, lang_option, library_option, plain, print_table, problems_as_json)
 
-LIBRARY_HELP = ("成果库文件（或其所在目录）；默认取环境变量 TLR_LIBRARY，否则当前目录的 library.sqlite / the library file "
-                "(or its folder); default: $TLR_LIBRARY, else library.sqlite in the current folder")
 TRL = Integer(1, 9)
-
-
-def library_option(f):
-    return click.option("--library", "library", envvar="TLR_LIBRARY", default=None, metavar="PATH",
-                        type=PathArg(exists=False), help=LIBRARY_HELP)(f)
 
 
 def _open(library: str | None, *, create: bool = False):

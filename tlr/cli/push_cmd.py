@@ -6,6 +6,8 @@ import click
 
 from tlr.cli.kit import (
     DRAWS,
+    Integer,
+    encoding_option,
     SEED,
     PathArg,
     campaign_argument,
@@ -33,10 +35,20 @@ from tlr.cli.kit import (
 @click.option("--allow-unverified", is_flag=True,
               help="审计未通过时仍生成，每页标注“审计未通过” / write the packs even when `tlr audit verify` fails; "
                    "every page is stamped 'audit failed'.")
+@click.option("--demands", "demands_path", default=None, type=PathArg(dir_okay=False),
+              help="企业技术需求清单：每项成果附上与之对接的需求（tlr match 的规则）/ an enterprise demand list: each "
+                   "achievement shows the demands it matches (the rules of tlr match)")
+@click.option("--library", "library", default=None, metavar="PATH", type=PathArg(exists=False),
+              help="成果库：以其中待对接的需求对接（未给 --demands 时）/ the achievement library: match its open demands "
+                   "(when --demands is not given)")
+@click.option("--top-demands", type=Integer(1, 20), default=3, show_default=True,
+              help="每项成果列出的对接需求数 / matched demands shown per achievement")
+@encoding_option
 @lang_option
 @json_option
 def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str, ...], draws: int, seed: int,
-         allow_unverified: bool, lang: str, as_json: bool) -> int:
+         allow_unverified: bool, demands_path: str | None, library: str | None, top_demands: int,
+         encoding: str | None, lang: str, as_json: bool) -> int:
     """推送清单 / Push lists: a recommendation pack per sub-fund and per recipient.
 
     For each sub-fund of funds.yaml, the evaluated achievements that fit its
@@ -45,7 +57,8 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     places. Each pack is an HTML and PDF document (the mandate, the list with
     tier, score, readiness and its source, route, ask and region, and each
     achievement's one-page profile from the report) plus a CSV and an XLSX list.
-    An index page and an unplaced list (achievements in no sub-fund, with the
+    With --demands (or --library), each achievement also shows the enterprise
+    demands it matches best (tlr match). An index page and an unplaced list (achievements in no sub-fund, with the
     nearest sub-fund and why each missed) are written too. Rules: docs/push.md. The evaluation is the report's (same
     --draws and --seed); the audit trail is verified first (exit 2 unless
     --allow-unverified, which stamps every page).
@@ -54,6 +67,7 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     Example / 示例:
       tlr push round-2026 --funds funds.yaml --out push/
       tlr push -C round-2026 --funds funds.yaml --out push-en/ --lang en --format html
+      tlr push round-2026 --funds funds.yaml --demands demands.csv --out push/
     """
     from tlr.outputs import check_folder
 
@@ -75,8 +89,20 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     stems = pack_names(funds.mandates)
     check_folder(out_dir, names=[f"{stem}.{f}" for stem in stems.values() for f in (*formats, "csv", "xlsx")]
                  + ["index.html", "unplaced.html", "unplaced.csv"])
+    demand_list = demands_basis = None
+    if demands_path is not None or library is not None:   # read before the (slow) evaluation: errors come first
+        from tlr.app.matching import demand_source
+
+        lib = None
+        if demands_path is None:
+            from tlr.library.store import open_library
+
+            lib = open_library(library)
+            click.get_current_context().call_on_close(lib.close)
+        demand_list, demands_basis = demand_source(demands=demands_path, library=lib, encoding=encoding)
     evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed))
-    data = build_push(ledger, evaluation, funds, lang=lang, audit=audit)
+    data = build_push(ledger, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
+                      demands_basis=demands_basis, top_demands=top_demands)
     report = build_report_data(ledger, evaluation, lang=lang, audit=audit)
     written = render_push(data, report, out_dir, formats=formats)
     if as_json:

@@ -144,6 +144,10 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     experts, assigns experts while honouring conflicts of interest, imports the
     assigned experts' answers, records a late recusal and four TRL assessments,
     ranks with rank-robustness analysis and renders the HTML and PDF reports.
+    Then the four batches beyond one round: the same programme a year later
+    (round-2027), the achievement library across both rounds, the enterprise
+    demand list, matching both ways (matches.json) and push lists per
+    sub-fund and region with the matched demands (push/).
 
     \b
     Example / 示例:
@@ -155,8 +159,14 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     with _Steps(as_json) as step:
         result = run_demo(out_dir, lang=lang, formats=formats, force=force, draws=draws, step=step)
     if as_json:
+        b = result.batches
         echo_json({"out": str(result.out), "campaign": str(result.campaign), "ranking": str(result.ranking_json),
-                   "reports": [str(p) for p in result.reports], "counts": result.counts})
+                   "reports": [str(p) for p in result.reports], "counts": result.counts,
+                   "batches": {"next_round": str(b["next_round"]), "library": str(b["library"]),
+                               "demands": b["demands"], "matches": str(b["matches"]), "pairs": b["pairs"],
+                               "unanswered_demands": b["unanswered"],
+                               "rounds": [{k: r[k] for k in ("year", "head", "verified") if k in r} for r in b["rounds"]],
+                               "push_index": str(b["push_index"]) if b["push_index"] else None} if b else None})
         return 0
     c = result.counts
     click.echo(f"完成 / done: {c['projects']} 个项目 / projects, {c['experts']} 位专家 / experts, "
@@ -166,9 +176,24 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     for path in result.reports:
         click.echo(f"报告 / report:        {path}")
     here = Path.cwd()
-    try:
-        rel = result.campaign.relative_to(here)
-    except ValueError:
-        rel = result.campaign
+    rel = _rel(result.campaign, here)
+    b = result.batches
+    if b:
+        click.echo(f"第二轮 / next round:  {b['next_round']}")
+        click.echo(f"成果库 / library:     {b['library']} （{b['demands']} 条企业需求 / enterprise demands）")
+        click.echo(f"需求对接 / matches:   {b['matches']} （{b['pairs']} 对 / pairs; {b['unanswered']} 条需求无合适成果 / "
+                   f"demands with no good match）")
+        if b["push_index"]:
+            click.echo(f"推送清单 / push lists: {b['push_index']}")
     click.echo(f"下一步 / next: tlr rank {rel} · tlr explain {rel} P2026-021 · tlr agreement {rel}")
+    if b:
+        lib = _rel(b["library"], here)
+        click.echo(f"          tlr library show P2026-004 --library {lib} · tlr match --library {lib} --by achievement")
     return 0
+
+
+def _rel(path: Path, here: Path) -> Path:
+    try:
+        return Path(path).relative_to(here)
+    except ValueError:
+        return Path(path)

@@ -14,6 +14,18 @@ def _words(items) -> str:
     return "、".join(items), ", ".join(items)
 
 
+def display_terms(terms, most: int = 8) -> list[str]:
+    """The shared words worth showing a reader: no word contained in another listed word (search-mode
+    segmentation also yields 冶金 inside 氢冶金); words of two or more characters first, single Chinese
+    characters (钴, 镍 — or fragments such as 轧) only while fewer than three longer words are shown; at most
+    *most*, in the given (rarest-first) order. The ``why`` keeps every term; this only chooses what a sentence shows."""
+    terms = [str(t) for t in terms]
+    whole = [t for t in terms if not any(t != u and t in u for u in terms)]
+    longer = [t for t in whole if len(t) >= 2 or t.isascii()]
+    single = [t for t in whole if not (len(t) >= 2 or t.isascii())]
+    return (longer + (single if len(longer) < 3 else []))[:most]
+
+
 def explain_zh_en(why: dict) -> list[str]:
     """One line per reason, Chinese first. Empty for an empty ``why`` (``explain=False``)."""
     if not why:
@@ -21,8 +33,9 @@ def explain_zh_en(why: dict) -> list[str]:
     out = []
     if why.get("text_score") is not None:
         out.append(f"文本匹配度 {why['text_score']:.2f} / text match {why['text_score']:.2f}")
-    if why.get("shared_terms"):
-        zh, en = _words(why["shared_terms"])
+    shown = display_terms(why.get("shared_terms") or ())
+    if shown:
+        zh, en = _words(shown)
         out.append(f"共同词：{zh} / shared terms: {en}")
     for demand_word, achievement_word, group in why.get("synonyms", []):
         out.append(f"同义词：{demand_word} ≈ {achievement_word}（{group}） / "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from tlr.cli.kit.commands import Command, Group, command, group
 from tlr.cli.kit.options import (campaign_argument, campaign_option, campaign_pair_argument, encoding_option,
+                                 library_option,
                                  formats_option, json_option, lang_option)
 from tlr.cli.kit.output import (add_row, console, echo_audit_report, echo_diagnostics, echo_json, echo_written, json_text, new_table,
                                 plain, print_table, problems_as_json, safe)
@@ -23,7 +24,7 @@ from tlr.cli.kit.params import (AMOUNT, BOOTSTRAP, DRAWS, ID, NON_NEGATIVE, POSI
                                 PathArg, Text)
 
 __all__ = [
-    "AMOUNT", "Amount", "BOOTSTRAP", "Command", "DRAWS", "Group", "ID", "Integer", "NON_NEGATIVE", "POSITIVE",
+    "AMOUNT", "Amount", "library_option", "BOOTSTRAP", "Command", "DRAWS", "Group", "ID", "Integer", "NON_NEGATIVE", "POSITIVE",
     "PathArg", "SEED", "TEXT", "Text", "add_row", "campaign_argument", "campaign_option", "campaign_pair_argument",
     "command", "console", "echo_audit_report", "echo_diagnostics", "echo_json", "echo_written", "encoding_option", "formats_option",
     "group", "json_option", "json_text", "lang_option", "new_table", "plain", "print_table", "problems_as_json",

@@ -65,3 +65,12 @@ def formats_option(f):
     """``--format html,pdf``: the parameter ``formats``, a tuple of formats."""
     return click.option("--format", "formats", default="html,pdf", show_default=True, callback=parse_formats,
                         help="输出格式：html、pdf 或 html,pdf / html, pdf or html,pdf")(f)
+
+
+LIBRARY_HELP = ("成果库文件（或其所在目录）；默认取环境变量 TLR_LIBRARY，否则当前目录的 library.sqlite / the library file "
+                "(or its folder); default: $TLR_LIBRARY, else library.sqlite in the current folder")
+
+
+def library_option(f):
+    return click.option("--library", "library", envvar="TLR_LIBRARY", default=None, metavar="PATH",
+                        type=PathArg(exists=False), help=LIBRARY_HELP)(f)
