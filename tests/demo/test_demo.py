@@ -127,5 +127,5 @@ def test_demo_runs_the_four_batches_beyond_one_round(demo: Path):
     # both directions read one matrix: a pair listed on both sides has one score
     back = {(d["demand"], a["achievement"]): d["score"] for a in matches["by_achievement"] for d in a["candidates"]}
     assert all(back[(d, a)] == s for d, a, s in pairs if (d, a) in back)
-    assert (demo / "push" / "index.html").is_file() and any((demo / "push").glob("fund-*.pdf"))
+    assert (demo / "push" / "index.html").is_file() and any((demo / "push").glob("fund-*.html"))
     assert all(p.resolve().is_relative_to(demo.resolve()) for p in demo.rglob("*"))

@@ -155,7 +155,8 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
         data = build_push(ledger2, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
                           demands_basis=demands_basis)
         report = build_report_data(ledger2, evaluation, lang=lang, audit=audit)
-        written = render_push(data, report, out / "push", formats=formats)
+        # HTML packs (with their CSV and XLSX lists) keep the demo quick; `tlr push` writes the PDFs as well
+        written = render_push(data, report, out / "push", formats=tuple(f for f in formats if f == "html") or ("html",))
         packs = [Path(f["path"]) for f in written if f["kind"] == "index"]
     listed = sum(len(r.candidates) for r in match_result.matches)
     return {"next_round": out / NEXT_ROUND, "answers": n_answers, "library": out / "library.sqlite",
