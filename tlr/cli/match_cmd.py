@@ -33,12 +33,15 @@ TOP = Integer(1, 100)
 @click.option("--variant", type=click.Choice(["full", "lexicon", "bm25"]), default="full", show_default=True,
               help="full：词表 + 行业/成熟度/地区/资金匹配；lexicon：只用文本与词表；bm25：只用文本 / full: lexicon + "
                    "industry, readiness, region and budget fit; lexicon: text and lexicon only; bm25: text only")
+@click.option("--commissioners", "commissioners_path", default=None, type=PathArg(dir_okay=False),
+              help="科技特派员名单：为每条需求推荐特派员（研究方向与需求的文本匹配 × 领域 × 服务地区）/ technology "
+                   "commissioners: rank them for each demand (text affinity × field × places served)")
 @click.option("--allow-unverified", is_flag=True,
               help="批次审计未通过时仍匹配（结果标注）/ match even when the campaign's audit fails (the output says so)")
 @encoding_option
 @json_option
 def match(demands_path, achievements_path, campaign, library, top, top_demands, side, lexicon_path, variant,
-          allow_unverified, encoding, as_json) -> int:
+          commissioners_path, allow_unverified, encoding, as_json) -> int:
     """成果与需求对接 / Rank achievements for each demand and demands for each achievement.
 
     Demands come from --demands FILE or the library's open demands;
@@ -55,7 +58,10 @@ def match(demands_path, achievements_path, campaign, library, top, top_demands, 
       tlr match --demands demands.csv --achievements achievements.csv --top 5
       tlr match --library library.sqlite -C round-2026 --json
       tlr match --library library.sqlite --by achievement --top 3
+      tlr match --demands demands.csv --commissioners commissioners.csv --top 3
     """
+    if commissioners_path is not None:
+        return _commissioners(demands_path, library, commissioners_path, top, lexicon_path, encoding, as_json)
     from tlr.app.matching import load_sources, run_match
     from tlr.matching.explain import explain_zh_en
 
@@ -109,4 +115,44 @@ def match(demands_path, achievements_path, campaign, library, top, top_demands, 
                f"{label[0].split(' / ')[1]}(s), {listed} pair(s) listed, {with_none} with nothing scoring ≥ 0.15")
     if sources.audit is not None and not sources.audit.verified:
         click.echo("注意：批次审计未通过 / note: the campaign's audit failed", err=True)
+    return 0
+
+
+def _commissioners(demands_path, library, commissioners_path, top, lexicon_path, encoding, as_json) -> int:
+    """科技特派员 for each demand (item 21 of the plan)."""
+    from tlr.app.commissioners import commissioners_from_file
+    from tlr.app.matching import _file_basis, demand_source
+    from tlr.matching.lexicon import load_lexicon
+    from tlr.matching.people import match_people
+
+    lib = None
+    if demands_path is None:
+        from tlr.library.store import open_library
+
+        lib = open_library(library)
+        click.get_current_context().call_on_close(lib.close)
+    demands, demands_basis = demand_source(demands=demands_path, library=lib, encoding=encoding)
+    people = commissioners_from_file(commissioners_path, encoding)
+    lexicon = load_lexicon(lexicon_path) if lexicon_path is not None else None
+    result = match_people(people, demands, top=top, lexicon=lexicon)
+    if as_json:
+        doc = result.to_dict()
+        doc["sources"] = {"demands": demands_basis, "commissioners": _file_basis(commissioners_path, "file")}
+        echo_json(doc)
+        return 0
+    by_id = {p.person.id: p for p in people}
+    names = {d.id: d.name for d in demands}
+    rows = []
+    for ranked in result.matches:
+        for k, c in enumerate(ranked.candidates, start=1):
+            p = by_id[c.id]
+            where = "服务该地 / serves the place" if c.why["region"]["served"] else ""
+            field = "领域对口 / field covered" if c.why["industry"]["covered"] else ""
+            rows.append([plain(ranked.id) if k == 1 else "", plain(names[ranked.id]) if k == 1 else "", k,
+                         plain(f"{c.id} {p.name}（{p.institution}）"), f"{c.score:.3f}",
+                         "；".join(x for x in (field, where) if x)])
+        if not ranked.candidates:
+            rows.append([plain(ranked.id), plain(names[ranked.id]), "—", "无得分 ≥ 0.08 的特派员 / none scores ≥ 0.08",
+                         "", ""])
+    print_table(["需求 / demand", "名称 / name", "#", "特派员 / commissioner", "得分 / score", "依据 / basis"], rows)
     return 0
