@@ -50,3 +50,9 @@ def both(text: Text | None) -> str:
     if text.zh and text.en and text.zh != text.en:
         return f"{text.zh} / {text.en}"
     return text.zh or text.en or ""
+
+
+def pick(table: dict[str, tuple[str, str]], lang: Lang = "zh") -> dict[str, str]:
+    """A string table of ``key -> (中文, English)`` in one language (``zh``; anything else: English)."""
+    k = 0 if lang == "zh" else 1
+    return {key: pair[k] for key, pair in table.items()}

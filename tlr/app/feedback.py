@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Sequence  # noqa: UP035 - as the res
 
 from tlr.app.audit_gate import STAMP
 from tlr.errors import Diagnostic, Location, ValidationError
-from tlr.text import tr
+from tlr.text import pick, tr
 
 MIN_COHORT = 5
 TIE = 1e-9  # relative to the score scale: values closer than this are the same score
@@ -138,8 +138,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 
 def ui(lang: str) -> dict[str, str]:
-    k = 0 if lang == "zh" else 1
-    return {key: pair[k] for key, pair in STRINGS.items()}
+    return pick(STRINGS, lang)
 
 
 # ------------------------------------------------------------------------------------------------ bands

@@ -20,12 +20,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence  # noqa: UP035 - as the rest of tlr
 
 from tlr.app.audit_gate import STAMP
+from tlr.text import pick
 
 REGION_COLUMNS = ("所在地区", "所在地区（市县）", "地区", "所在地", "所在市县", "region")
 TEMPLATE = "push.html.j2"
@@ -142,8 +142,7 @@ UNPLACED_COLUMNS: list[tuple[str, str, str]] = [
 
 
 def ui(lang: str) -> dict[str, str]:
-    k = 0 if lang == "zh" else 1
-    return {key: pair[k] for key, pair in STRINGS.items()}
+    return pick(STRINGS, lang)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -511,12 +510,6 @@ def unplaced_rows(push: PushData) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------------------------------------ rendering
-
-
-def _num(x, nd: int = 1) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "—"
-    return f"{x:.{nd}f}"
 
 
 def render_push(push: PushData, report_data, out_dir: str | Path, *, formats: Sequence[str] = ("html", "pdf"),

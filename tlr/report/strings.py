@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tlr.text import pick
+
 # key: (zh, en)
 STRINGS: dict[str, tuple[str, str]] = {
     "report": ("评价报告", "Evaluation report"),
@@ -267,5 +269,4 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 
 def ui(lang: str = "zh") -> dict[str, str]:
-    idx = 0 if lang == "zh" else 1
-    return {k: v[idx] for k, v in STRINGS.items()}
+    return pick(STRINGS, lang)
