@@ -184,3 +184,22 @@ def test_library_import_of_a_university_list(lib, tmp_path, capsys):
     code, _out, err = run(["library", "import", bad, "--library", lib.path], capsys)
     assert code == 2 and f"{bad}: row 2: E (技术成熟度): error:" in err
     assert snapshot(lib.path) == before
+
+
+def test_tables_show_names_not_ids(lib, capsys):
+    """The CLI tables print the rubric's route label and the industry's name, as the report does."""
+    from tlr.library.achievements import add_round
+
+    rules = {**RULES, "routes": [{"id": "transfer", "label": {"zh": "中试熟化（转化批）", "en": "Pilot (transfer batch)"},
+                                  "when": None}]}
+    add_round(lib, {**_round("2026", 2026), "rules": rules},
+              [{**_entry("P1", "高强钢连铸", "河北钢研院", trl=6, tier="B", composite=74), "route": "transfer"}])
+    code, out, _ = run(["library", "list", "--library", lib.path], capsys)
+    assert code == 0 and "中试熟化（转化批）" in out and " transfer " not in out
+    code, out, _ = run(["library", "list", "--library", lib.path, "--lang", "en"], capsys)
+    assert code == 0 and "Pilot (transfer batch)" in out
+    code, out, _ = run(["library", "show", "P1", "--library", lib.path], capsys)
+    assert code == 0 and "中试熟化（转化批）" in out
+    code, out, _ = run(["library", "list", "--library", lib.path, "--json"], capsys)
+    row = json.loads(out)[0]
+    assert row["route"] == "transfer" and row["industry_label"] == {"zh": "钢铁", "en": "steel"}

@@ -221,3 +221,13 @@ def test_list_filters(lib, demand_file, capsys):
     assert [d["id"] for d in json.loads(out)] == ["D002"]
     code, _out, err = run(["demands", "list", "--industry", "火星", "--library", lib.path], capsys)
     assert code == 2 and "火星" in err
+
+
+def test_list_and_show_print_the_industry_name(lib, demand_file, capsys):
+    from tlr.library.demands import import_demands
+
+    import_demands(lib, demand_file)
+    code, out, _ = run(["demands", "list", "--library", lib.path], capsys)
+    assert code == 0 and "钢铁" in out and "steel" not in out
+    code, out, _ = run(["demands", "show", "D001", "--library", lib.path], capsys)
+    assert code == 0 and "industry: 钢铁" in out

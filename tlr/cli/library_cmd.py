@@ -40,6 +40,12 @@ def _label(pair, lang: str) -> str:
     return pair.get(lang) or pair.get("zh") or ""
 
 
+def _industry_text(code: str | None, lang: str = "zh") -> str:
+    from tlr.library.profile import industry_label
+
+    return _label(industry_label(code), lang) or code or ""
+
+
 def _num(x, digits: int = 1) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
@@ -125,7 +131,8 @@ def demands_list(library, status, industry, region, personal, as_json) -> None:
         return
     headers = ["id", "需求 / demand", "企业 / enterprise", "行业 / industry", "地区 / region", "TRL≥", "万元",
                "状态 / status"] + (["联系人 / contact", "电话 / phone"] if personal else [])
-    print_table(headers, [[r["id"], r["name"], r["enterprise"], r["industry"], r["region"], r["min_trl"] or "",
+    print_table(headers, [[r["id"], r["name"], r["enterprise"], _industry_text(r["industry"]), r["region"],
+                           r["min_trl"] or "",
                            _num(r["budget"], 0) if r["budget"] is not None else "",
                            STATUS_LABELS[r["status"]][0] + " " + r["status"]]
                           + ([r["contact"], r["phone"]] if personal else []) for r in rows])
@@ -156,6 +163,8 @@ def demands_show(demand_id, library, personal, as_json) -> None:
         value = row.get(key)
         if isinstance(value, list):
             value = "、".join(value)
+        elif key == "industry":
+            value = _industry_text(value)
         click.echo(f"{key}: {plain('' if value is None else value, newlines=True)}")
     if hist:
         print_table(["时间 / at", "从 / from", "到 / to", "原因 / reason", "操作者 / by"],
@@ -360,7 +369,8 @@ def library_show(achievement_id, library, lang, as_json) -> None:
     print_table(["轮次 / round", "年 / year", "编号 / id", "TRL", "档次 / tier", "综合 / composite", "路径 / route"],
                 [[s["round"], s["year"] or "", s["project_id"],
                   "—" if s["readiness"] is None else f"{s['readiness']}{marker.get(s['readiness_source'], '')}",
-                  s["tier"] or "—", _num(s["composite"]), s["route"] or "—"] for s in data["timeline"]])
+                  s["tier"] or "—", _num(s["composite"]), _label(s["route_label"], lang) or s["route"] or "—"]
+                 for s in data["timeline"]])
     zh, en = PROGRESS_LABELS[data["progress"]]
     click.echo(f"进展 / progress: {zh} / {en}")
     click.echo("TRL 标记 / markers: * 有证据的评估 / evidence-based, † 评估人断言 / asserted, ᵈ 自报 / declared")
@@ -392,8 +402,9 @@ def library_show(achievement_id, library, lang, as_json) -> None:
 @click.option("--min-trl", type=TRL, default=None, help="最新 TRL 不低于 / latest TRL at least")
 @click.option("--tier", type=ID, default=None, help="最新档次 / latest tier")
 @click.option("--region", type=TEXT, default=None, metavar="TEXT", help="地区包含此文字 / region contains this text")
+@lang_option
 @json_option
-def library_list(library, industry, min_trl, tier, region, as_json) -> None:
+def library_list(library, industry, min_trl, tier, region, lang, as_json) -> None:
     """列出成果及其最新一轮的评价 / List the achievements with their latest round.
 
     \b
@@ -409,7 +420,8 @@ def library_list(library, industry, min_trl, tier, region, as_json) -> None:
     print_table(["id", "名称 / name", "单位 / applicant", "轮次 / round", "TRL", "档次 / tier", "综合 / composite",
                  "路径 / route", "地区 / region"],
                 [[r["achievement"], r["name"], r["applicant"], r["round"], r["readiness"] or "—", r["tier"] or "—",
-                  _num(r["composite"]), r["route"] or "—", r["region"]] for r in rows])
+                  _num(r["composite"]), _label(r["route_label"], lang) or r["route"] or "—", r["region"]]
+                 for r in rows])
 
 
 @library.command("verify")

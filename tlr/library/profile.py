@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tlr.campaign.vocab import norm_token
+from tlr.campaign.vocab import INDUSTRIES, norm_token
 
 from .achievements import latest_rows, rounds, timeline
 from .store import Library
@@ -45,6 +45,22 @@ PROGRESS_LABELS = {"single": ("仅一轮", "one round only"), "progressed": ("�
                    "incomparable": ("无法判断（两轮就绪度来源不同）", "cannot tell (readiness from different sources)")}
 
 
+def industry_label(code: str | None) -> dict[str, str] | None:
+    """{zh, en} of an industry id of the vocabulary (None for an empty or unknown id)."""
+    if code not in INDUSTRIES:
+        return None
+    zh, en = INDUSTRIES[code]
+    return {"zh": zh, "en": en}
+
+
+def route_label(rules: dict[str, Any], route: str | None) -> dict[str, str] | None:
+    """The route's {zh, en} label in the round's rubric rules (None if the rubric does not name it)."""
+    for r in (rules or {}).get("routes") or []:
+        if r["id"] == route:
+            return r["label"]
+    return None
+
+
 def show(lib: Library, aid: str) -> dict[str, Any]:
     ach, steps = timeline(lib, aid)
     by_name = rounds(lib)
@@ -54,7 +70,9 @@ def show(lib: Library, aid: str) -> dict[str, Any]:
     out = {"achievement": ach["id"], "name": ach["name"], "applicant": ach["applicant"], "aliases": ach["aliases"],
            "timeline": [{k: s.get(k) for k in ("round", "year", "kind", "project_id", "readiness", "readiness_source",
                                                "tier", "composite", "route", "ask", "rank", "knocked_out", "region",
-                                               "industry")} for s in steps],
+                                               "industry")}
+                        | {"route_label": route_label(by_name[s["round"]]["rules"], s.get("route")),
+                           "industry_label": industry_label(s.get("industry"))} for s in steps],
            "progress": progress(steps, tiers),
            "support": support(rules, evaluated[-1]) if evaluated else None}
     return out
@@ -65,6 +83,7 @@ def list_latest(lib: Library, *, industry: str | None = None, min_trl: int | Non
     """Every achievement with its latest round, filtered (``region``: a part of the region as written)."""
     out = []
     want_region = norm_token(region) if region else None
+    by_name = rounds(lib)
     for ach, row in latest_rows(lib):
         if industry and row["industry"] != industry:
             continue
@@ -77,5 +96,7 @@ def list_latest(lib: Library, *, industry: str | None = None, min_trl: int | Non
         out.append({"achievement": ach["id"], "name": ach["name"], "applicant": ach["applicant"],
                     "round": row["round"], "industry": row["industry"], "region": row["region"],
                     "readiness": row["readiness"], "readiness_source": row["readiness_source"], "tier": row["tier"],
-                    "composite": row["composite"], "route": row["route"], "ask": row["ask"]})
+                    "composite": row["composite"], "route": row["route"], "ask": row["ask"],
+                    "route_label": route_label(by_name[row["round"]]["rules"], row["route"]),
+                    "industry_label": industry_label(row["industry"])})
     return out
