@@ -47,6 +47,8 @@ def rules_snapshot(rubric: Any) -> dict[str, Any]:
         "tiers": [{"id": t.id, "label": _both(t.label), "min_score": t.min_score, "when": _cond(t.when),
                    "fundable": bool(t.fundable)} for t in doc.tiers or []],
         "levels": levels,
+        "dimensions": [{"id": n.id, "label": _both(n.label)} for n in rubric.nodes
+                       if n.kind == "dimension" and n.depth == 0],
     }
 
 
@@ -69,7 +71,8 @@ def campaign_entries(ledger, ev) -> list[dict[str, Any]]:
                     "industry": p.get("industry"), "region": p.get("region") or "", "keywords": p.get("keywords") or [],
                     "summary": p.get("summary") or "", "tier": rec["tier"], "composite": rec["composite"],
                     "readiness": rec["readiness"], "readiness_source": rec["readiness_source"], "route": rec["route"],
-                    "ask": asks.get(rec["project"]), "rank": rec["rank"], "knocked_out": rec["knocked_out"]})
+                    "ask": asks.get(rec["project"]), "rank": rec["rank"], "knocked_out": rec["knocked_out"],
+                    "dimensions": {k: v for k, v in (rec.get("dimensions") or {}).items() if v is not None}})
     return out
 
 

@@ -53,6 +53,29 @@ SEALS_TABLE = """CREATE TABLE seals (
         signature  TEXT NOT NULL
     )"""
 
+# Follow-up events (投后跟踪): the same table in the campaign ledger (v8) and in the achievement library (v2),
+# written by :mod:`tlr.library.followup`; ``achievement_id`` is the project id (ledger) or the library's id.
+FOLLOWUP_TABLE = """CREATE TABLE followup_events (
+        id               TEXT PRIMARY KEY,
+        seq              INTEGER NOT NULL,
+        achievement_id   TEXT NOT NULL,
+        date             TEXT NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('milestone', 'trl', 'investment', 'contract', 'revenue')),
+        amount           REAL,
+        trl              INTEGER,
+        counterparty     TEXT NOT NULL DEFAULT '',
+        period           TEXT NOT NULL DEFAULT '',
+        evidence         TEXT NOT NULL DEFAULT '',
+        evidence_sha256  TEXT NOT NULL DEFAULT '',
+        assessor         TEXT NOT NULL DEFAULT '',
+        note             TEXT NOT NULL DEFAULT '',
+        source           TEXT NOT NULL,
+        imported_at      TEXT NOT NULL,
+        audit_seq        INTEGER NOT NULL
+    )"""
+FOLLOWUP_COLUMNS = ("id", "seq", "achievement_id", "date", "kind", "amount", "trl", "counterparty", "period",
+                    "evidence", "evidence_sha256", "assessor", "note", "source", "imported_at", "audit_seq")
+
 _V1 = [
     META_TABLE,
     """CREATE TABLE rubric (
@@ -270,8 +293,16 @@ _V7 = [
     "ALTER TABLE projects ADD COLUMN region TEXT NOT NULL DEFAULT ''",
 ]
 
+# v8: follow-up of funded projects (投后跟踪, :mod:`tlr.library.followup`) when no achievement library exists yet: one row
+# per dated event (milestone, TRL reached with evidence, follow-on investment, contract, revenue), keyed by the
+# project id. A new table: ledgers written before v8 replay unchanged (no row of it in their log).
+_V8 = [
+    FOLLOWUP_TABLE,
+    "CREATE INDEX followup_by_achievement ON followup_events(achievement_id, date)",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -340,6 +371,7 @@ TABLES: dict[str, TableSpec] = {
                               ("project_id", "round", "expert_id", "indicator_id", "value", "raw", "comment",
                                "evidence", "scored_at", "source", "score_seq")),
     "weight_round": TableSpec("weight_round", ("id",), ("id", "scope", "nodes", "created_at"), frozenset({"nodes"})),
+    "followup_events": TableSpec("followup_events", ("id",), FOLLOWUP_COLUMNS, seq_column="audit_seq"),
     "pairwise_answers": TableSpec("pairwise_answers", ("expert_id", "node_id", "item_a", "item_b"),
                                   ("expert_id", "node_id", "item_a", "item_b", "value", "raw", "answered_at",
                                    "source", "audit_seq"), seq_column="audit_seq"),

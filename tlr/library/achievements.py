@@ -38,7 +38,7 @@ ACHIEVEMENT_COLUMNS: list[Column] = [
 ]
 
 ROUND_COLUMNS = ("project_id", "name", "applicant", "industry", "region", "keywords", "summary", "tier", "composite",
-                 "readiness", "readiness_source", "route", "ask", "rank", "knocked_out")
+                 "readiness", "readiness_source", "route", "ask", "rank", "knocked_out", "dimensions")
 
 
 def read_achievement_file(path: str | Path, encoding: str | None = None) -> tuple[list[dict[str, Any]], str]:
@@ -132,7 +132,7 @@ def add_round(lib: Library, round_row: dict[str, Any], entries: list[dict[str, A
 def _row(r: dict[str, Any]) -> dict[str, Any]:
     return {**r, "keywords": list(r.get("keywords") or []), "knocked_out": int(bool(r.get("knocked_out"))),
             "readiness_source": r.get("readiness_source") or "none", "region": r.get("region") or "",
-            "summary": r.get("summary") or ""}
+            "summary": r.get("summary") or "", "dimensions": dict(r.get("dimensions") or {})}
 
 
 def links(lib: Library, status: str | None = "proposed") -> list[dict[str, Any]]:

@@ -12,12 +12,16 @@ Tables:
   joined by a confirmed link);
 - ``rounds``: each evaluation round (or imported list) added, with the campaign's audit head;
 - ``achievement_rounds``: one row per achievement per round: the evaluation as that round saw it;
-- ``links``: identity links (same name + applicant under another id) proposed, confirmed or rejected.
+- ``links``: identity links (same name + applicant under another id) proposed, confirmed or rejected;
+- ``followup_events`` (v2): follow-up of funded achievements (投后跟踪), one dated event per row, keyed by the
+  achievement id (:mod:`tlr.library.followup`); v2 also keeps each round's top-level dimension scores
+  (``achievement_rounds.dimensions``) for the back-test. Rows logged before v2 replay with ``{}``.
 """
 
 from __future__ import annotations
 
-from tlr.campaign.schema import AUDIT_LOG, META_TABLE, SEALS_TABLE, TableSpec, row_from_db  # noqa: F401
+from tlr.campaign.schema import (AUDIT_LOG, FOLLOWUP_COLUMNS, FOLLOWUP_TABLE, META_TABLE, SEALS_TABLE,  # noqa: F401
+                                 TableSpec, row_from_db)
 
 APPLICATION_ID = 0x544C524C  # "TLRL"
 INIT_ACTION = "library.init"
@@ -113,8 +117,14 @@ _V1 = [
     ) WITHOUT ROWID""",
 ]
 
+_V2 = [
+    FOLLOWUP_TABLE,
+    "CREATE INDEX followup_by_achievement ON followup_events(achievement_id, date)",
+    "ALTER TABLE achievement_rounds ADD COLUMN dimensions TEXT NOT NULL DEFAULT '{}'",
+]
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 TABLES: dict[str, TableSpec] = {
@@ -135,8 +145,9 @@ TABLES: dict[str, TableSpec] = {
     "achievement_rounds": TableSpec(
         "achievement_rounds", ("achievement_id", "round"),
         ("achievement_id", "round", "project_id", "name", "applicant", "industry", "region", "keywords", "summary",
-         "tier", "composite", "readiness", "readiness_source", "route", "ask", "rank", "knocked_out"),
-        frozenset({"keywords"})),
+         "tier", "composite", "readiness", "readiness_source", "route", "ask", "rank", "knocked_out", "dimensions"),
+        frozenset({"keywords", "dimensions"}), defaults=(("dimensions", {}),)),
+    "followup_events": TableSpec("followup_events", ("id",), FOLLOWUP_COLUMNS, seq_column="audit_seq"),
     "links": TableSpec("links", ("new_id", "old_id"),
                        ("new_id", "old_id", "round", "basis", "status", "proposed_at", "decided_by", "decided_at")),
 }
