@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demands": ("tlr.cli.library_cmd", "demands", "企业需求清单 / Enterprise technology demands: import, status, list."),
     "library": ("tlr.cli.library_cmd", "library", "成果库 / The achievement library across rounds, stage-wise support."),
     "match": ("tlr.cli.match_cmd", "match", "成果与需求对接 / Match achievements and enterprise demands, with reasons."),
+    "follow-up": ("tlr.cli.followup_cmd", "follow_up", "投后跟踪 / Follow-up of funded achievements: outcomes and the back-test."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
 }
 
