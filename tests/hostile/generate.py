@@ -14,8 +14,8 @@ Every :class:`Case` is one file (or a few) and one command line with placeholder
 and the outcome the command must have: ``2`` refused (bad input: located one-line errors, nothing
 changed), ``0`` accepted, ``1`` completed with findings (``--strict`` warnings, missing evidence).
 
-Kinds: ``rubric`` (YAML/JSON rubrics), ``projects``, ``experts`` and ``demands`` (CSV/XLSX/JSON imports; the
-same cases for each, ``demands`` into the library ``{campaign}/library.sqlite``),
+Kinds: ``rubric`` (YAML/JSON rubrics), ``projects``, ``experts``, ``demands`` and ``follow-up`` (CSV/XLSX/JSON
+imports; the same cases for each, ``demands`` and ``follow-up`` into the library ``{campaign}/library.sqlite``),
 ``answers`` (``tlr score --from``), ``sheets`` (returned scoresheets, ``tlr sheets import``),
 ``trl`` (assessment documents), ``ahp`` (judgement files).
 
@@ -457,6 +457,11 @@ DEMAND_HEADER = ["需求编号", "需求名称", "企业名称", "所属行业",
                  "联系电话"]
 GOOD_DEMANDS = [["D101", "钢渣资源化利用", "唐山钢铁公司", "钢铁", "唐山市", "钢渣制备建材。", "500", "TRL6", "13800000001"],
                 ["D102", "产线视觉质检", "迁安机械公司", "高端装备", "迁安市", "缺陷检测。", "1,200", "6级", ""]]
+# follow-up events (tlr follow-up import) for A001 of the base library: column 1 is one-line text (对方单位), column 2
+# the required date, as the shared cases expect of a table's second and third columns
+FOLLOWUP_HEADER = ["成果编号", "对方单位", "日期", "类型", "金额（万元）", "说明"]
+GOOD_FOLLOWUP = [["A001", "唐山钢铁公司", "2026-01-05", "合同", "300", "钢渣微粉供货"],
+                 ["A001", "冀投产业基金", "2026-02-10", "后续投资", "1,200", ""]]
 EXPERT_HEADER = ["专家编号", "姓名", "单位", "领域", "回避单位"]
 GOOD_EXPERTS = [["E101", "周敏", "复旦大学", "新材料;信息智能", ""],
                 ["E102", "吴刚", "南开大学", "新能源", "新能源科技有限公司"]]
@@ -476,6 +481,8 @@ TABLE_KINDS = {   # kind -> (header, good rows, JSON keys, the store an import w
     "experts": (EXPERT_HEADER, GOOD_EXPERTS, ["id", "name", "institution", "fields", "conflicts"], ["-C", "{campaign}"]),
     "demands": (DEMAND_HEADER, GOOD_DEMANDS, ["id", "name", "enterprise", "industry", "region", "description", "budget",
                                               "expected_trl", "phone"], ["--library", "{campaign}/library.sqlite"]),
+    "follow-up": (FOLLOWUP_HEADER, GOOD_FOLLOWUP, ["achievement_id", "counterparty", "date", "kind", "amount", "note"],
+                  ["--library", "{campaign}/library.sqlite", "--as-of", "2027-12-31"]),
 }
 
 
@@ -507,10 +514,15 @@ def tables(c: Corpus, kind: str) -> None:
     csv_case("csv-utf32-bom", ok, ACCEPTED, "UTF-32 with BOM", enc="utf-32")
     csv_case("csv-gbk", ok, ACCEPTED, "GBK (Excel's Chinese CSV)", enc="gbk")
     csv_case("csv-gb18030", ok, ACCEPTED, "GB18030", enc="gb18030")
-    english = [["id", "name", {"projects": "applicant", "experts": "institution", "demands": "enterprise"}[kind],
-                "industry" if kind != "experts" else "fields"] + (["description"] if kind == "demands" else []),
-               [good[0][0], "高溫合金粉末", "Acme Institute", "new materials"] + (["x"] if kind == "demands" else []),
-               [good[1][0], "Vision", "Beta Lab", "steel"] + (["y"] if kind == "demands" else [])]
+    if kind == "follow-up":
+        english = [["achievement_id", "counterparty", "date", "kind", "amount"],
+                   [good[0][0], "高溫合金粉末", "2026-01-05", "contract", "100"],
+                   [good[1][0], "Beta Lab", "2026-02-05", "investment", "50"]]
+    else:
+        english = [["id", "name", {"projects": "applicant", "experts": "institution", "demands": "enterprise"}[kind],
+                    "industry" if kind != "experts" else "fields"] + (["description"] if kind == "demands" else []),
+                   [good[0][0], "高溫合金粉末", "Acme Institute", "new materials"] + (["x"] if kind == "demands" else []),
+                   [good[1][0], "Vision", "Beta Lab", "steel"] + (["y"] if kind == "demands" else [])]
 
     def named(text: str) -> list[list[str]]:
         return [english[0], [english[1][0], text] + english[1][2:], english[2]]
@@ -557,8 +569,11 @@ def tables(c: Corpus, kind: str) -> None:
     else:
         csv_case("csv-id-empty", with_cell(1, 0, ""), REFUSED, "an empty id")
     csv_case("csv-duplicate-id", [header, good[0], good[0]], REFUSED, "the same id twice")
-    existing = {"projects": "P001", "experts": "E01", "demands": "D001"}[kind]
-    csv_case("csv-existing-id", with_cell(1, 0, existing), REFUSED, "an id already in the campaign")
+    if kind == "follow-up":
+        csv_case("csv-unknown-achievement", with_cell(1, 0, "A404"), REFUSED, "an achievement the library does not know")
+    else:
+        existing = {"projects": "P001", "experts": "E01", "demands": "D001"}[kind]
+        csv_case("csv-existing-id", with_cell(1, 0, existing), REFUSED, "an id already in the campaign")
     csv_case("csv-missing-column", [r[:1] + r[2:] for r in ok], REFUSED, "the name column missing")
     csv_case("csv-empty-required", with_cell(1, 2, ""), REFUSED, "an empty required field")
     csv_case("csv-duplicate-header", [header + [header[1]]] + [r + ["x"] for r in good], REFUSED,
@@ -600,6 +615,17 @@ def tables(c: Corpus, kind: str) -> None:
         csv_case("csv-no-id-column", [r[1:] for r in [header] + good], ACCEPTED, "no 需求编号 column: ids derived")
         csv_case("csv-derived-duplicate", [header[1:]] + [good[0][1:], good[0][1:]], REFUSED,
                  "two rows with one enterprise and demand name: the same derived id")
+    elif kind == "follow-up":
+        for label, cell, expect in (("date-future", "2031-01-01", REFUSED), ("date-feb-30", "2026-02-30", REFUSED),
+                                    ("date-slashes", "2026/01/05", REFUSED), ("date-excel-serial", "46027", REFUSED)):
+            csv_case(f"csv-{label}", with_cell(1, 2, cell), expect, f"日期 {cell!r}")
+        for label, cell, expect in (("kind-unknown", "奖金", REFUSED), ("kind-english", "Contract", ACCEPTED),
+                                    ("kind-milestone-with-amount", "里程碑", REFUSED)):
+            csv_case(f"csv-{label}", with_cell(1, 3, cell), expect, f"类型 {cell!r}")
+        for label, cell, expect in (("amount-negative", "-5", REFUSED), ("amount-nan", "nan", REFUSED),
+                                    ("amount-empty", "", REFUSED), ("amount-fullwidth", "３００", ACCEPTED)):
+            csv_case(f"csv-{label}", with_cell(1, 4, cell), expect, f"金额 {cell!r}")
+        csv_case("csv-note-multiline", with_cell(1, 5, "第一行\n第二行"), ACCEPTED, "line breaks in 说明 are fine")
     else:
         csv_case("csv-fields-empty", with_cell(1, 3, ";;"), REFUSED, "fields made of separators only")
         csv_case("csv-conflict-control", with_cell(1, 4, "某\x1b单位"), REFUSED, "escape in a conflict institution")
@@ -622,7 +648,8 @@ def tables(c: Corpus, kind: str) -> None:
         run(name, c.write(f"{kind}/{name}.xlsx", data), expect, note, **kw)
 
     x_case("xlsx-valid", xlsx(ok), ACCEPTED, "a valid workbook")
-    x_case("xlsx-named-sheet-second", named_second(ok, {"projects": "项目", "experts": "专家", "demands": "需求"}[kind]),
+    x_case("xlsx-named-sheet-second", named_second(ok, {"projects": "项目", "experts": "专家", "demands": "需求",
+                                                        "follow-up": "跟踪"}[kind]),
            ACCEPTED,
            "the data on the second sheet, named as the docs say; junk on the first")
     x_case("xlsx-formula", xlsx(with_cell(1, name_col, ("f", "CONCAT(\"a\",\"b\")", "ab"))), REFUSED,
@@ -682,12 +709,12 @@ def tables(c: Corpus, kind: str) -> None:
     j_case("json-wrapped", json.dumps({kind: objs}, ensure_ascii=False), ACCEPTED, f'{{"{kind}": [...]}}')
     j_case("json-bom", codecs.BOM_UTF8 + json.dumps(objs, ensure_ascii=False).encode(), ACCEPTED, "UTF-8 BOM")
     base_text = json.dumps(objs, ensure_ascii=False)
-    first = json.dumps(objs[0]["name"], ensure_ascii=False)
+    first = json.dumps(objs[0][keys[name_col]], ensure_ascii=False)
     j_case("json-nan", base_text.replace(first, "NaN", 1), REFUSED, "NaN")
     j_case("json-infinity", base_text.replace(first, "-Infinity", 1), REFUSED, "-Infinity")
     j_case("json-1e400", base_text.replace(first, "1e400", 1), REFUSED, "1e400 overflows")
     j_case("json-5000-digits", base_text.replace(first, "9" * 5000, 1), REFUSED, "a 5,000-digit integer")
-    j_case("json-dup-key", base_text.replace('"name": ', '"name": "x", "name": ', 1), REFUSED, "duplicate key")
+    j_case("json-dup-key", base_text.replace(f'"{keys[name_col]}": ', f'"{keys[name_col]}": "x", "{keys[name_col]}": ', 1), REFUSED, "duplicate key")
     j_case("json-deep", "[" * 5000 + "]" * 5000, REFUSED, "5,000 nested arrays")
     j_case("json-deep-object", '{"a":' * 2000 + "1" + "}" * 2000, REFUSED, "2,000 nested objects")
     j_case("json-surrogate", base_text.replace(first, '"\\ud800"', 1), REFUSED, "a lone surrogate escape")
@@ -702,11 +729,12 @@ def tables(c: Corpus, kind: str) -> None:
     j_case("json-trailing-garbage", base_text + " }", REFUSED, "text after the document")
     j_case("json-truncated", base_text[:-5], REFUSED, "cut off")
     j_case("json-comment", "// list\n" + base_text, REFUSED, "a comment (not JSON)")
-    j_case("json-id-traversal", base_text.replace(json.dumps(objs[0]["id"]), '"..\\/..\\/x"', 1), REFUSED,
+    j_case("json-id-traversal", base_text.replace(json.dumps(objs[0][keys[0]]), '"..\\/..\\/x"', 1), REFUSED,
            "an escaped path traversal as an id")
     j_case("json-utf16", codecs.BOM_UTF16_LE + base_text.encode("utf-16-le"), ACCEPTED, "UTF-16 with a BOM")
-    j_case("json-numbers-as-ids", base_text.replace(json.dumps(objs[0]["id"]), "101", 1), ACCEPTED,
-           "a number as an id is the text 101")
+    j_case("json-numbers-as-ids", base_text.replace(json.dumps(objs[0][keys[0]]), "101", 1),
+           REFUSED if kind == "follow-up" else ACCEPTED, "a number as an id is the text 101"
+           + (" (no such achievement: refused)" if kind == "follow-up" else ""))
     if kind == "experts":
         j_case("json-fields-list", base_text.replace(json.dumps(objs[0]["fields"], ensure_ascii=False),
                                                      '["新材料", "信息智能"]', 1), ACCEPTED, "fields as a list")
@@ -1148,6 +1176,9 @@ def generate(outdir: str | os.PathLike) -> tuple[list[Case], Path]:
     tables(c, "projects")
     tables(c, "experts")
     tables(c, "demands")
+    tables(c, "follow-up")
+    c.write("follow-up/stages.yaml", (Path(__file__).resolve().parents[1] / "outcomes" / "stage_defaults.yaml")
+            .read_text(encoding="utf-8"))
     c.write("library/achievements.csv", _csv([["成果编号", "成果名称", "第一完成单位", "所属行业", "技术成熟度", "投资需求（万元）"],
                                               ["U1", "钢渣微粉", "燕山大学", "钢铁", "TRL5", "300"]]))
     answers(c, facts)

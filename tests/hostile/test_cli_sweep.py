@@ -121,6 +121,10 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
     ("library", "show"): {"achievement_id": "A001", "library": "{c}/library.sqlite"},
     ("library", "list"): {"library": "{c}/library.sqlite", "min_trl": 3, "tier": "A", "region": "唐山"},
     ("library", "verify"): {"library": "{c}/library.sqlite"},
+    ("follow-up", "import"): {"file": "{k}/follow-up/csv-valid.csv", "library": "{c}/library.sqlite",
+                              "as_of": "2027-12-31"},
+    ("follow-up", "show"): {"achievement_id": "A001", "library": "{c}/library.sqlite"},
+    ("follow-up", "backtest"): {"library": "{c}/library.sqlite", "draws": 200, "stages_path": "{k}/follow-up/stages.yaml"},
 }
 # commands whose valid call needs another campaign than the base one (a weighting round)
 CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights",

@@ -372,7 +372,8 @@ def test_corpus_is_big_enough_and_every_case_has_a_file(root):
     cases, _ = corpus()
     assert len({f for c in cases for f in c.files}) >= 250
     kinds = {c.kind for c in cases}
-    assert kinds == {"rubric", "projects", "experts", "demands", "answers", "sheets", "trl", "ahp", "stats"}
+    assert kinds == {"rubric", "projects", "experts", "demands", "follow-up", "answers", "sheets", "trl", "ahp",
+                     "stats"}
     for c in cases:
         assert c.expect in (0, 1, 2)
         for f in c.files:
