@@ -78,3 +78,35 @@ def test_backtest_in_the_library_uses_the_recorded_dimensions(round_dir, tmp_pat
     assert {c["score"] for c in data["correlations"]} == {"composite", *dims}
     assert np.isfinite([c["rho"] for c in data["correlations"] if c["outcome"] == "investment"
                         and c["status"] != "constant"]).all()
+
+
+def test_the_report_shows_the_section_only_when_outcomes_exist(round_dir, tmp_path):
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.report_data import build_report_data
+    from tlr.app.report_followup import followup_section, section_from
+    from tlr.campaign import open_campaign
+    from tlr.evaluation import EvaluationOptions
+    from tlr.library.followup import Target, import_followup
+    from tlr.report.render import render_report
+
+    from tlr.campaign import init_campaign
+    from tlr.rubric import load_rubric
+
+    from ..evaluate.rounds import FUND_RUBRIC
+
+    with init_campaign(tmp_path / "none", load_rubric(FUND_RUBRIC)) as fresh:
+        assert followup_section(fresh) is None                               # no outcome: no section
+    with open_campaign(round_dir) as led:
+        ids = sorted(p["id"] for p in led.projects())
+        path, _ = _outcomes(tmp_path, ids)
+        import_followup(Target.campaign(led), path, as_of="2027-12-31")      # idempotent if already there
+        ev = evaluate_campaign(led, EvaluationOptions(draws=20, bootstrap_draws=0))
+        data = build_report_data(led, ev, lang="en")
+    fu = data.followup
+    assert fu is not None and fu.followed == 10 and fu.totals["investment"] == sum(100 * (k + 1) for k in range(10))
+    assert len(fu.correlations) == (1 + len(data.dimensions)) * 4
+    (html,) = render_report(data, tmp_path / "r", formats=("html",), lang="en", top=0)
+    text = html.read_text(encoding="utf-8")
+    assert 'id="followup"' in text and "Follow-up and back-test" in text
+    assert f"{fu.totals['investment']:.0f}" in text
+    assert section_from({"followed": 0}) is None

@@ -86,11 +86,14 @@ def _cte_rows(readiness) -> dict[str, list[CTEReadiness]]:
 
 
 def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str | None = None,
-                      audit=None) -> ReportData:
+                      audit=None, followup_library: str | None = None) -> ReportData:
     """The report contract for *evaluation* of the campaign in *ledger*.
 
     *audit*: the :class:`tlr.app.audit_gate.AuditStatus` checked before evaluating (None: not checked).
+    *followup_library*: the achievement library holding this round's outcomes (else the ledger's own, if any).
     """
+    from tlr.app.report_followup import followup_section
+
     from tlr.app.records import industry_label, project_records
     from tlr.campaign.cube import score_cube
     from tlr.campaign.trl import assessed_readiness
@@ -113,7 +116,8 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
                       industries=[i for i in order if i in used], projects=projects,
                       cohort_median=_cohort_median(ev), methodology=methodology(ev, lang), audit=audit_rows,
                       top_k=int(ev.method.get("robustness", {}).get("top_k") or 10),
-                      completeness=_completeness_info(ev, ledger.experts()), audit_check=audit_check)
+                      completeness=_completeness_info(ev, ledger.experts()), audit_check=audit_check,
+                      followup=followup_section(ledger, library=followup_library))
 
 
 def _vocabulary(ev) -> tuple[list[TierInfo], list[RouteInfo], list[DimensionInfo]]:

@@ -58,11 +58,15 @@ class _Steps:
 @click.option("--allow-unverified", is_flag=True,
               help="审计未通过时仍生成报告，每页标注“审计未通过” / Render even when `tlr audit verify` fails; every "
                    "page is stamped 'audit failed'.")
+@click.option("--library", "followup_library", default=None, metavar="PATH", type=PathArg(exists=False),
+              help="成果库：加入本轮成果的投后跟踪与回测 / the achievement library: adds this round's follow-up and "
+                   "back-test (tlr follow-up)")
 @fund_options
 @lang_option
 @json_option
 def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: int | None, templates_dir: str | None,
            organisation: str | None, draws: int, seed: int, data_json: bool, allow_unverified: bool,
+           followup_library: str | None,
            budget: float | None, objective: str, fundable_tiers: str | None, cost_column: str | None,
            industries: str | None, min_trl: int | None, max_ticket: float | None, industry_cap: int | None,
            lang: str, as_json: bool) -> int:
@@ -96,6 +100,10 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
 
     ledger = open_campaign(campaign)
     click.get_current_context().call_on_close(ledger.close)  # checkpoint and close when the command ends
+    if followup_library:   # a bad --library fails before the ranking
+        from tlr.library.store import open_library
+
+        open_library(followup_library).close()
     audit = check_audit(ledger, allow_unverified=allow_unverified)
     with _Steps(as_json) as step:
         step("排序与稳健性分析 / ranking")
@@ -109,7 +117,8 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
                                       objective=objective, fundable_tiers=fundable_tiers, cost_column=cost_column,
                                       industries=industries, min_trl=min_trl, max_ticket=max_ticket,
                                       industry_cap=industry_cap, lang=lang)
-        data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit)
+        data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit,
+                                 followup_library=followup_library or None)
         if selection is not None:
             from tlr.report.from_selection import selection_section
 

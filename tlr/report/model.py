@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tlr.report.followup import FollowUpSection
 from tlr.text import I18nText, Text
 
 CONTRACT_VERSION = "1"
@@ -354,6 +355,7 @@ class ReportData(_Model):
     completeness: CompletenessInfo | None = None
     audit_check: AuditCheck | None = Field(None, description="None: not checked (e.g. sample data)")
     selection: BudgetSelection | None = Field(None, description="budget selection section (tlr report --budget)")
+    followup: FollowUpSection | None = Field(None, description="follow-up and back-test, when outcomes exist")
 
     @field_validator("projects")
     @classmethod
