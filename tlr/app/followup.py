@@ -278,6 +278,9 @@ def run_backtest(target, *, round_name: str | None = None, since: str | None = N
         scores[d] = column(lambda a, d=d: a["dimensions"].get(d))
     outcomes = {m: column(lambda a, m=m: a[m]) for m in MEASURES}
     correlations = bt.backtest(scores, outcomes, draws=draws, seed=seed)
+    computed = [c for c in correlations if c["ci"] is not None]
+    multiplicity = {"computed": len(computed), "excluding_zero": sum(c["ci"][0] > 0 or c["ci"][1] < 0 for c in computed),
+                    "expected_by_chance": len(computed) * (1 - bt.LEVEL)}
     stage_rows = None
     if stages is not None:
         start = since or min((e["date"] for e in evs), default=as_of)
@@ -295,7 +298,7 @@ def run_backtest(target, *, round_name: str | None = None, since: str | None = N
         "scores": [{"id": "composite", "label": {"zh": "综合得分", "en": "composite"}}]
                   + [{"id": d, "label": labels.get(d) or {"zh": d, "en": d}} for d in dims],
         "measures": [{"id": m, "label": {"zh": zh, "en": en}} for m, (zh, en) in MEASURES.items()],
-        "correlations": correlations, "achievements": followed,
+        "correlations": correlations, "multiplicity": multiplicity, "achievements": followed,
         "stages": stage_rows, "stage_source": stage_source,
         "method": {"correlation": "spearman", "interval": "percentile bootstrap of pairs", "draws": draws,
                    "seed": seed, "level": bt.LEVEL,

@@ -41,6 +41,8 @@ def section_from(bt: dict[str, Any]) -> FollowUpSection | None:
                                           rho=c["rho"], ci=tuple(c["ci"]) if c["ci"] else None, status=c["status"])
                       for c in bt["correlations"]],
         level=bt["method"]["level"], draws=bt["method"]["draws"], stages=stages,
+        computed=bt["multiplicity"]["computed"], excluding_zero=bt["multiplicity"]["excluding_zero"],
+        expected_by_chance=bt["multiplicity"]["expected_by_chance"],
         stage_note=None if bt["stages"] is not None else {"zh": "估值模块的阶段默认值尚不可用，未做阶段概率更新。",
                                                           "en": "The valuation's stage defaults are not available: "
                                                                 "no stage update."})

@@ -192,6 +192,11 @@ def followup_backtest(library, campaign, round_name, since, as_of, stages_path, 
                 [[labels[c["score"]], mlabels[c["outcome"]], c["n"], _num(c["rho"], 2),
                   "—" if not c["ci"] else f"[{c['ci'][0]:.2f}, {c['ci'][1]:.2f}]", STATUS[c["status"]]]
                  for c in data["correlations"]])
+    m = data["multiplicity"]
+    if m["computed"]:
+        click.echo(f"{m['excluding_zero']} / {m['computed']} 个区间不含 0；纯属偶然时约 {m['expected_by_chance']:.1f} 个 / "
+                   f"{m['excluding_zero']} of {m['computed']} intervals exclude 0; chance alone gives about "
+                   f"{m['expected_by_chance']:.1f}")
     if data["stages"] is None:
         click.echo(f"阶段概率 / stage probabilities: {data['stage_source']['note']}")
         return

@@ -66,5 +66,8 @@ class FollowUpSection(_Model):
     correlations: list[FollowUpCorrelation]
     level: float = 0.9
     draws: int
+    computed: int = Field(0, description="correlations with an interval")
+    excluding_zero: int = Field(0, description="... whose interval excludes 0")
+    expected_by_chance: float = Field(0.0, description="computed × (1 − level): how many would by chance alone")
     stages: list[FollowUpStage] | None = None
     stage_note: Text | None = None
