@@ -18,7 +18,7 @@ def test_identity_and_version_are_in_the_file_header(lib):
     assert head.startswith(b"SQLite format 3\x00")
     assert struct.unpack(">I", head[68:72])[0] == 0x544C524C      # application_id: "TLRL"
     assert head[68:72] == b"TLRL"
-    assert struct.unpack(">I", head[60:64])[0] == 1               # user_version: schema 1
+    assert struct.unpack(">I", head[60:64])[0] == 2               # user_version: schema 2 (follow-up events)
 
 
 def test_a_new_library_verifies_with_one_init_entry(lib):
