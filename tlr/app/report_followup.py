@@ -65,6 +65,6 @@ def followup_section(ledger, *, library: str | None = None, stages_path: str | N
             if not same:
                 return None
             return section_from(run_backtest(target, round_name=same[0]["name"], stages_path=stages_path))
-    if not ledger.conn.execute("SELECT count(*) FROM followup_events").fetchone()[0]:
+    if not ledger.count("followup_events"):
         return None
     return section_from(run_backtest(Target.campaign(ledger), stages_path=stages_path))

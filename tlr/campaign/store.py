@@ -222,6 +222,13 @@ class Store:
                     code="damaged_row") from None
         return out
 
+    def count(self, table: str) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM {self.schema.TABLES[table].name}").fetchone()[0]
+
+    def next_seq(self, table: str) -> int:
+        """The next ``seq`` of a table whose rows carry one (import order)."""
+        return self.conn.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {self.schema.TABLES[table].name}").fetchone()[0]
+
     def audit_head(self) -> tuple[int, str, str] | None:
         """(seq, hash, ts) of the newest audit entry (None: no entry)."""
         return self.conn.execute("SELECT seq, hash, ts FROM audit ORDER BY seq DESC LIMIT 1").fetchone()

@@ -231,9 +231,9 @@ def import_followup(target: Target, path: str | Path, *, as_of: str | None = Non
     with target.store.write("followup.import", actor=actor or default_actor(),
                             info={"file": Path(table.file).name, "sha256": plan.sha256, "count": len(new),
                                   "already": out["already"], "as_of": as_of}) as tx:
-        have = {r[0] for r in tx.conn.execute("SELECT id FROM followup_events")}
+        have = {r["id"] for r in target.store.rows("followup_events")}   # inside the write lock
         new = [r for r in new if r["id"] not in have]   # imported meanwhile by someone else: the same content
-        seq = tx.conn.execute("SELECT coalesce(max(seq), 0) FROM followup_events").fetchone()[0]
+        seq = target.store.next_seq("followup_events") - 1
         stamp = now()
         tx.put("followup_events", [{**{k: r.get(k) for k in ("id", "achievement_id", "date", "kind", "amount", "trl",
                                                               *VALUE_FIELDS[2:])},

@@ -64,14 +64,8 @@ class Library(Store):
 
     # -- named queries ----------------------------------------------------------------
 
-    def next_seq(self, table: str) -> int:
-        return self.conn.execute(f"SELECT coalesce(max(seq), 0) + 1 FROM {table}").fetchone()[0]
-
     def ids(self, table: str) -> set[str]:
         return {r[0] for r in self.conn.execute(f"SELECT id FROM {table}")}
-
-    def count(self, table: str) -> int:
-        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def next_id(self, table: str) -> int:
         """The next integer key of an append-only table (``demand_status``)."""
