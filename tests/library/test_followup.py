@@ -217,3 +217,16 @@ def test_a_v7_campaign_migrates_and_takes_events(tmp_path, monkeypatch, capsys):
     code, _, err = run(["follow-up", "import", _file(tmp_path, "项目编号,日期,类型,说明\nNOPE,2026-05-01,里程碑,x\n",
                                                      "n.csv"), "-C", tmp_path / "old"], capsys)
     assert code == 2 and "NOPE" in err and "row 2" in err
+
+
+def test_a_malformed_stage_table_is_refused_with_located_errors(library, tmp_path, capsys):
+    bad = tmp_path / "stages.yaml"
+    bad.write_text("version: 1\nstages:\n  - id: pilot\n    from_trl: 6\n    to_trl: 4\n    p_success: 1.5\n"
+                   "    years: [3, 2, 1]\n    confidence: maybe\n  - id: x\n", encoding="utf-8")
+    code, _, err = run(["follow-up", "backtest", "--library", library.path, "--stages", bad], capsys)
+    lines = [line for line in err.splitlines() if "error" in line]
+    assert code == 2 and len(lines) == 5, err
+    assert all("stages.yaml:" in line for line in lines)
+    for where, word in ((":5:", "to_trl"), (":6:", "p_success"), (":7:", "years"), (":8:", "confidence"),
+                        (":9:", "from_trl")):
+        assert any(where in line and word in line for line in lines), (where, err)

@@ -54,18 +54,6 @@ def open_target(library: str | None, campaign: str | None) -> Iterator[Any]:
         store.close()
 
 
-def check_date(value: str | None, option: str) -> str | None:
-    from tlr.library.followup import parse_date
-
-    if value is None:
-        return None
-    day = parse_date(value)
-    if day is None:
-        raise CampaignError(f"{option}：“{value}”不是日期 / {option}: '{value}' is not a date", code="usage",
-                            hint="写作 2027-12-31 / write it as 2027-12-31")
-    return day
-
-
 # --------------------------------------------------------------------------- one achievement
 
 
