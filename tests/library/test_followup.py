@@ -225,7 +225,7 @@ def test_a_malformed_stage_table_is_refused_with_located_errors(library, tmp_pat
                    "    years: [3, 2, 1]\n    confidence: maybe\n  - id: x\n", encoding="utf-8")
     code, _, err = run(["follow-up", "backtest", "--library", library.path, "--stages", bad], capsys)
     lines = [line for line in err.splitlines() if "error" in line]
-    assert code == 2 and len(lines) == 5, err
+    assert code == 2 and len(lines) == 7, err     # stage x lacks from_trl, to_trl and p_success: three lines
     assert all("stages.yaml:" in line for line in lines)
     for where, word in ((":5:", "to_trl"), (":6:", "p_success"), (":7:", "years"), (":8:", "confidence"),
                         (":9:", "from_trl")):
