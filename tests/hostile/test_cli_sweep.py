@@ -125,6 +125,7 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
                               "as_of": "2027-12-31"},
     ("follow-up", "show"): {"achievement_id": "A001", "library": "{c}/library.sqlite"},
     ("follow-up", "backtest"): {"library": "{c}/library.sqlite", "draws": 200, "stages_path": "{k}/follow-up/stages.yaml"},
+    ("value",): {"campaign": "{c}", "draws": 200, "seed": 1, "top": 3},
 }
 # commands whose valid call needs another campaign than the base one (a weighting round)
 CAMPAIGN_OF = {("weights", "answer"): "weights", ("weights", "status"): "weights", ("weights", "aggregate"): "weights",

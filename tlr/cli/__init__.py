@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "library": ("tlr.cli.library_cmd", "library", "成果库 / The achievement library across rounds, stage-wise support."),
     "match": ("tlr.cli.match_cmd", "match", "成果与需求对接 / Match achievements and enterprise demands, with reasons."),
     "follow-up": ("tlr.cli.followup_cmd", "follow_up", "投后跟踪 / Follow-up of funded achievements: outcomes and the back-test."),
+    "value": ("tlr.cli.value_cmd", "value", "估值区间 / Each project's value as a range: rNPV, income approach, cost floor."),
     "demo": ("tlr.cli.report_cmd", "demo", "演示 / Run the whole pipeline on the bundled example."),
 }
 

@@ -257,7 +257,7 @@ def _apply_imports(merged: RubricDocument, document: RubricDocument, path: Path,
 # --------------------------------------------------------------------------- overrides
 
 _OVERRIDABLE = {"id", "version", "title", "description", "applies_to", "normalize", "score_scale", "ahp", "readiness",
-                "aggregation", "panel", "gates", "tiers", "routes", "format"}
+                "aggregation", "panel", "valuation", "gates", "tiers", "routes", "format"}
 
 
 def _merge(base: RubricDocument, child: RubricDocument, ctx: LoadContext) -> RubricDocument:

@@ -643,6 +643,79 @@ class PanelRules(StrictModel):
         return "leniency" if self.leniency_correction else "none"
 
 
+# --------------------------------------------------------------------------- valuation (docs/valuation.md)
+
+Fraction01 = Annotated[float, Field(ge=0, le=1)]
+
+
+class ValuationStage(StrictModel):
+    """A readiness stage of the rNPV decision tree (replaces the packaged default of the same path)."""
+
+    id: Id = Field(description="阶段标识 / stage id", examples=["pilot"])
+    from_trl: int = Field(ge=1, le=8, description="起始 TRL / readiness at the stage's start")
+    to_trl: int = Field(ge=2, le=9, description="结束 TRL（成功时达到）/ readiness reached when the stage succeeds")
+    p_success: Fraction01 = Field(description="成功概率（0-1）/ probability of success (0-1)")
+    p_range: list[Fraction01] | None = Field(None, min_length=2, max_length=2,
+                                             description="成功概率的合理区间 [低, 高] / plausible range [low, high]")
+    years: float | list[Annotated[float, Field(ge=0, le=50)]] = Field(
+        description="持续年数：一个数，或 [低, 最可能, 高] / duration in years: a number, or [low, mode, high]")
+    cost_share: float = Field(gt=0, le=1, description="剩余研发投入中本阶段所占比例 / share of the remaining R&D cost "
+                                                      "paid at the stage's start")
+    source: str | None = Field(None, max_length=500, description="数据来源 / where the numbers come from")
+    confidence: Literal["low", "medium", "high"] = Field(
+        "low", description=_choices("可信度", "confidence", {"low": ("无可靠来源，判断", "no good source, judgement"),
+                                                             "medium": ("由来源推得", "derived from a source"),
+                                                             "high": ("来源中原有", "printed in the source")}))
+    note: str | None = Field(None, max_length=2000, description="说明 / note")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ValuationStage":
+        if self.to_trl <= self.from_trl:
+            raise ValueError(f"to_trl ({self.to_trl}) must be above from_trl ({self.from_trl})")
+        if isinstance(self.years, list) and (len(self.years) != 3 or not self.years[0] <= self.years[1] <= self.years[2]):
+            raise ValueError("years must be one number or [low, mode, high] with low <= mode <= high")
+        if isinstance(self.years, (int, float)) and not 0 <= self.years <= 50:
+            raise ValueError("years must be between 0 and 50")
+        if self.p_range is not None and not self.p_range[0] <= self.p_success <= self.p_range[1]:
+            raise ValueError("p_range must be [low, high] around p_success")
+        return self
+
+
+class ValuationIndustry(StrictModel):
+    """Stages for the projects of some industries (e.g. clinical phases for biomedicine)."""
+
+    match: list[str] = Field(min_length=1, description="适用的行业名称（与项目的行业一致）/ industry names it "
+                                                       "applies to (as in the projects' industry)")
+    stages: list[ValuationStage] = Field(min_length=1, description="这些行业的阶段 / the stages of these industries")
+
+
+class ValuationSettings(StrictModel):
+    """Defaults of ``tlr value``; every key optional (unstated: the packaged defaults, docs/valuation.md)."""
+
+    discount_rate: float | None = Field(None, gt=0, le=1, description="风险调整净现值的折现率 / rNPV discount rate")
+    risk_free: float | None = Field(None, ge=0, le=1, description="收益法：无风险报酬率 / income approach: "
+                                                                 "risk-free rate")
+    risk_premiums: dict[Id, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        None, description="收益法：各项风险报酬率（技术、市场、资金、管理…）/ income approach: risk premiums "
+                          "(technology, market, finance, management ...)")
+    commercial_life: float | None = Field(None, gt=0, le=50, description="上市后的收益年限 / years of profits "
+                                                                         "after launch")
+    ramp_years: float | None = Field(None, ge=0, le=50, description="达到满产的年数（线性爬坡）/ years to full uptake "
+                                                                     "(linear ramp)")
+    tax_rate: float | None = Field(None, ge=0, lt=1, description="所得税率 / income tax rate")
+    profit_share: float | None = Field(None, gt=0, le=1, description="利润分成率：项目未给分成率时，分成率 = 利润"
+                                                                     "分成率 × 利润率 / profit share: the revenue "
+                                                                     "share is profit share × margin when the "
+                                                                     "project gives none")
+    distribution: Literal["triangular", "pert"] | None = Field(None, description=_choices(
+        "区间输入的分布", "distribution of ranged inputs", {"triangular": ("三角分布", "triangular"),
+                                                            "pert": ("PERT 分布", "PERT (Beta)")}))
+    stages: list[ValuationStage] | None = Field(None, description="替换内置的阶段 / replaces the packaged stages")
+    industries: dict[Id, ValuationIndustry] | None = Field(
+        None, description="按行业替换阶段 / stages by industry (replace the packaged industry overrides of the same "
+                          "id)", json_schema_extra=_keys(pattern=ID_PATTERN, maxLength=ID_MAX))
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -732,6 +805,9 @@ class RubricDocument(_DocumentBase):
                                      description="指标效用如何合成综合得分 / how indicator utilities become one composite")
     panel: PanelRules = Field(default_factory=PanelRules, description="专家组规则：共识、去极值、法定人数、校正 / panel "
                                                                       "rules: consensus, trimming, quorum, calibration")
+    valuation: ValuationSettings | None = Field(None, description="估值（tlr value）的默认参数；不写则用内置默认值 / "
+                                                                 "defaults of the valuation (tlr value); unstated: "
+                                                                 "the packaged defaults")
     gates: list[Gate] | None = Field(None, description="一票否决规则 / knock-out rules")
     tiers: list[Tier] | None = Field(None, description="推荐档次，按顺序匹配 / recommendation tiers, first match wins")
     routes: list[Route] | None = Field(None, description="支持路径，按顺序匹配 / support routes, first match wins")
