@@ -86,11 +86,12 @@ def _cte_rows(readiness) -> dict[str, list[CTEReadiness]]:
 
 
 def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str | None = None,
-                      audit=None, followup_library: str | None = None) -> ReportData:
+                      audit=None, followup_library: str | None = None, valuation=None) -> ReportData:
     """The report contract for *evaluation* of the campaign in *ledger*.
 
     *audit*: the :class:`tlr.app.audit_gate.AuditStatus` checked before evaluating (None: not checked).
     *followup_library*: the achievement library holding this round's outcomes (else the ledger's own, if any).
+    *valuation*: a :class:`tlr.app.valuation.CampaignValuation` for the valuation chapter (None: no chapter).
     """
     from tlr.app.report_followup import followup_section
 
@@ -117,7 +118,16 @@ def build_report_data(ledger, evaluation, *, lang: str = "zh", organisation: str
                       cohort_median=_cohort_median(ev), methodology=methodology(ev, lang), audit=audit_rows,
                       top_k=int(ev.method.get("robustness", {}).get("top_k") or 10),
                       completeness=_completeness_info(ev, ledger.experts()), audit_check=audit_check,
-                      followup=followup_section(ledger, library=followup_library))
+                      followup=followup_section(ledger, library=followup_library),
+                      valuation=_valuation(valuation, lang))
+
+
+def _valuation(valuation, lang: str) -> dict | None:
+    if valuation is None:
+        return None
+    from tlr.app.report_valuation import section
+
+    return section(valuation, lang)
 
 
 def _vocabulary(ev) -> tuple[list[TierInfo], list[RouteInfo], list[DimensionInfo]]:

@@ -61,6 +61,9 @@ class _Steps:
 @click.option("--library", "followup_library", default=None, metavar="PATH", type=PathArg(exists=False),
               help="成果库：加入本轮成果的投后跟踪与回测 / the achievement library: adds this round's follow-up and "
                    "back-test (tlr follow-up)")
+@click.option("--valuation", "valuation_path", default=None, type=PathArg(dir_okay=False),
+              help="估值输入文件：加入估值章节（项目导入含估值列时自动加入）/ valuation inputs: adds the valuation "
+                   "chapter (added anyway when the project import has valuation columns; see tlr value)")
 @fund_options
 @lang_option
 @json_option
@@ -69,7 +72,7 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
            followup_library: str | None,
            budget: float | None, objective: str, fundable_tiers: str | None, cost_column: str | None,
            industries: str | None, min_trl: int | None, max_ticket: float | None, industry_cap: int | None,
-           lang: str, as_json: bool) -> int:
+           lang: str, as_json: bool, valuation_path: str | None = None) -> int:
     """评价报告 / Render the ranking report of a campaign as HTML and PDF.
 
     Cover, executive summary, the full ranked table, tier sections, a profile per
@@ -105,6 +108,11 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
 
         open_library(followup_library).close()
     audit = check_audit(ledger, allow_unverified=allow_unverified)
+    valuation_inputs = None
+    if valuation_path is not None:   # read before the (slow) ranking: a bad file fails at once
+        from tlr.app.valuation import read_inputs
+
+        valuation_inputs = read_inputs(valuation_path)
     with _Steps(as_json) as step:
         step("排序与稳健性分析 / ranking")
         evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed), progress=step)
@@ -117,8 +125,12 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
                                       objective=objective, fundable_tiers=fundable_tiers, cost_column=cost_column,
                                       industries=industries, min_trl=min_trl, max_ticket=max_ticket,
                                       industry_cap=industry_cap, lang=lang)
+        from tlr.app.report_valuation import campaign_valuation, has_inputs
+
+        valuation = campaign_valuation(ledger, evaluation, inputs=valuation_inputs, draws=draws, seed=seed,
+                                       audit=audit)
         data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit,
-                                 followup_library=followup_library or None)
+                                 followup_library=followup_library or None, valuation=valuation)
         if selection is not None:
             from tlr.report.from_selection import selection_section
 

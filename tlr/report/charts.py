@@ -355,3 +355,49 @@ class RadarFactory:
                 f'font-family="{SVG_FONT_STACK}">{self.title}'
                 f'{self.static}<polygon points="{_fmt_pts(pts)}" fill="{BLUE}" fill-opacity="0.2" '
                 f'stroke="{NAVY}" stroke-width="1.8" stroke-linejoin="round"/>{self.legend}</svg>')
+
+def value_ranges(rows: Sequence[tuple[str, float, float, float, float]], *, title: str | None = None,
+                 xlabel: str = "", uid: str = "values") -> str:
+    """Horizontal value ranges (P10-P90 bar, dot at P50, tick at the mean), highest mean at the top; a
+    vertical line at zero."""
+    with _style() as plt:
+        k = len(rows)
+        fig = plt.figure(figsize=(7.0, max(1.5, 0.22 * k + 0.7)))
+        ax = fig.add_subplot(111)
+        for i, (_label, p10, p50, p90, mean) in enumerate(rows):
+            y = k - 1 - i
+            ax.plot([p10, p90], [y, y], color=NAVY, lw=3.2, alpha=0.35, solid_capstyle="butt")
+            ax.plot([p50], [y], "o", color=NAVY, ms=3.6)
+            ax.plot([mean], [y], "|", color="#c0504d", ms=7, mew=1.4)
+        ax.axvline(0.0, color=GREY, lw=0.8)
+        ax.set_yticks(range(k))
+        ax.set_yticklabels(list(reversed([_short(r[0], 20) for r in rows])), fontsize=8)
+        ax.set_ylim(-0.7, k - 0.3)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color=LIGHT, lw=0.5)
+        ax.set_axisbelow(True)
+        return _to_svg(fig, plt, title, uid)
+
+
+def tornado(rows: Sequence[tuple[str, float, float]], base: float, *, title: str | None = None,
+            xlabel: str = "", uid: str = "tornado") -> str:
+    """A tornado chart: for each input (widest swing at the top) a bar from the value at its low end to the
+    value at its high end, around the base value (every input at its mode)."""
+    with _style() as plt:
+        k = len(rows)
+        fig = plt.figure(figsize=(6.2, max(1.4, 0.26 * k + 0.6)))
+        ax = fig.add_subplot(111)
+        for i, (_label, low, high) in enumerate(rows):
+            y = k - 1 - i
+            ax.barh(y, low - base, left=base, color="#c0504d", height=0.6, alpha=0.8)
+            ax.barh(y, high - base, left=base, color=NAVY, height=0.6, alpha=0.8)
+        ax.axvline(base, color=INK, lw=0.8)
+        ax.set_yticks(range(k))
+        ax.set_yticklabels(list(reversed([_short(r[0], 18) for r in rows])), fontsize=8)
+        ax.set_ylim(-0.7, k - 0.3)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color=LIGHT, lw=0.5)
+        ax.set_axisbelow(True)
+        return _to_svg(fig, plt, title, uid)

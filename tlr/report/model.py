@@ -356,6 +356,8 @@ class ReportData(_Model):
     audit_check: AuditCheck | None = Field(None, description="None: not checked (e.g. sample data)")
     selection: BudgetSelection | None = Field(None, description="budget selection section (tlr report --budget)")
     followup: FollowUpSection | None = Field(None, description="follow-up and back-test, when outcomes exist")
+    valuation: dict | None = Field(None, description="valuation chapter (tlr.app.report_valuation.section): shown "
+                                                     "when valuation inputs exist")
 
     @field_validator("projects")
     @classmethod

@@ -242,6 +242,8 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
         out["robustness_n"] = n_rank
     if data.selection is not None and data.selection.frontier:  # the budget selection's frontier chart
         out["frontier"] = charts.selection_frontier(data.selection, s)
+    if data.valuation:  # the valuation chapter (tlr.app.report_valuation)
+        out["valuation"] = _valuation_charts(data.valuation, {p.id for _, p in profiled})
     medians = data.medians()
     labels = [tr(d.short or d.label, lang) for d in data.dimensions]
     ref = [medians.get(d.id) for d in data.dimensions]
@@ -259,6 +261,24 @@ def _charts(data: ReportData, lang: str, s: dict, profiled, progress: Progress |
         }
         if progress:
             progress("charts", i + 1, len(profiled))
+    return out
+
+
+def _valuation_charts(section: dict, profiled: set[str]) -> dict:
+    from tlr.report import charts
+
+    labels = section["labels"]
+    valued = sorted((p for p in section["projects"] if p["rnpv"]), key=lambda p: -p["rnpv"]["mean"])[:25]
+    out: dict = {"tornado": {}}
+    if valued:
+        out["overview"] = charts.value_ranges([(p["name"], p["rnpv"]["p10"], p["rnpv"]["p50"], p["rnpv"]["p90"],
+                                                p["rnpv"]["mean"]) for p in valued], title=labels["overview"],
+                                              xlabel="万元", uid="ch-val")
+    for i, p in enumerate(section["projects"]):
+        if p["id"] in profiled and p["tornado"]:
+            out["tornado"][p["id"]] = charts.tornado([(t["label"], t["low"], t["high"]) for t in p["tornado"]],
+                                                     p["tornado"][0]["base"], title=labels["tornado"],
+                                                     xlabel="rNPV（万元）", uid=f"ch-tor-{i}")
     return out
 
 

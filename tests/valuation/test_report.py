@@ -1,0 +1,57 @@
+"""The report's valuation chapter: the same numbers as `tlr value --json`, shown only when inputs exist."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tlr.cli import main
+
+from .conftest import PROJECTS, build
+
+
+def _report_data(round_dir, draws, seed):
+    from tlr.app.audit_gate import check_audit
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.report_data import build_report_data
+    from tlr.app.report_valuation import campaign_valuation
+    from tlr.campaign import open_campaign
+    from tlr.evaluation import EvaluationOptions
+
+    with open_campaign(round_dir) as ledger:
+        audit = check_audit(ledger)
+        ev = evaluate_campaign(ledger, EvaluationOptions(draws=50, seed=seed, bootstrap_draws=0))
+        val = campaign_valuation(ledger, ev, draws=draws, seed=seed, audit=audit)
+        return build_report_data(ledger, ev, audit=audit, valuation=val)
+
+
+def test_report_shows_the_numbers_of_tlr_value(round_dir, tmp_path, capsys):
+    data = _report_data(round_dir, 700, 4)
+    assert main(["value", str(round_dir), "--draws", "700", "--seed", "4", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    shown = {p["id"]: p for p in data.valuation["projects"]}
+    for p in doc["projects"]:   # equal to the 12 significant digits of tlr's JSON writer
+        for key in ("rnpv", "income", "outcome"):
+            assert (shown[p["id"]][key] is None) == (p[key] is None)
+            for k, x in (p[key] or {}).items():
+                assert shown[p["id"]][key][k] == pytest.approx(x, rel=1e-11, abs=1e-9)
+        assert shown[p["id"]]["cost_floor"] == p["cost_floor"]
+    from tlr.report.render import render_report
+
+    render_report(data, tmp_path / "r", formats=("html",), top=2)
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert 'id="valuation"' in html and "rNPV" in html
+    p1 = shown["P1"]["rnpv"]
+    assert f"{p1['mean']:.0f}" in html     # the table's mean, as `tlr value` prints it (rounded to 万元)
+
+
+def test_no_valuation_inputs_no_chapter(tmp_path):
+    plain = "\n".join(",".join(line.split(",")[:5]) for line in PROJECTS.splitlines()) + "\n"
+    round_dir = build(tmp_path / "c", projects=plain)
+    data = _report_data(round_dir, 100, 1)
+    assert data.valuation is None
+    from tlr.report.render import render_report
+
+    render_report(data, tmp_path / "r", formats=("html",), top=0)
+    assert 'id="valuation"' not in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
