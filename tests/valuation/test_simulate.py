@@ -46,6 +46,26 @@ def test_fixed_inputs_every_draw_is_the_closed_form_and_outcomes_converge():
     assert res.outcome.p_positive[0] == pytest.approx(0.3, abs=4 * math.sqrt(0.3 * 0.7 / 200_000))
 
 
+def test_linear_input_mean_of_draws_is_the_value_at_its_mean():
+    """rNPV is linear in market size: with only that input ranged, the mean of the draws is the closed form
+    at the range's mean (a + b + c)/3, to within the draws' standard error."""
+    inp = _inputs(2)
+    ranged = Ranged.of([1000, 1000], [5000, 2000], [12000, 9000])
+    inp = PortfolioInputs(**{**inp.__dict__, "market_size": ranged})
+    res = value_portfolio(inp, draws=100_000, seed=2)
+    at_mean = PortfolioInputs(**{**inp.__dict__, "market_size": Ranged.of([6000, 4000])})
+    expected = at_modes(at_mean).value
+    slope = at_modes(at_mean).pv_income / np.array([6000, 4000])
+    sd = slope * np.sqrt(variance(ranged.low, ranged.mode, ranged.high))
+    assert np.all(np.abs(res.rnpv.mean - expected) < 4 * sd / np.sqrt(100_000))
+    # P(rNPV > 0) is the chance that market size exceeds the break-even size (triangular CDF)
+    breakeven = at_modes(inp).pv_costs / slope
+    dist = [stats.triang((m - lo) / (hi - lo), loc=lo, scale=hi - lo)
+            for lo, m, hi in zip(ranged.low, ranged.mode, ranged.high)]
+    exact = np.array([d.sf(b) for d, b in zip(dist, breakeven)])
+    assert np.all(np.abs(res.rnpv.p_positive - exact) < 4 * np.sqrt(exact * (1 - exact) / 100_000) + 1e-9)
+
+
 def test_ranges_spread_the_value_and_the_seed_reproduces_it():
     inp = _inputs(4, fixed=False)
     a = value_portfolio(inp, draws=4000, seed=5)

@@ -20,13 +20,14 @@ Projects are valued in chunks (memory stays bounded); chunk c draws from the c-t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from tlr.valuation.distributions import KINDS, sample
-from tlr.valuation.rnpv import annuity_factor, chain_outcome_stages, chain_value, chain_value_stages, discount
+from tlr.valuation.rnpv import annuity_factor, chain_value, discount
 
 CELLS_PER_CHUNK = 250_000     # projects × draws valued at once (≈ 2 MB per float array)
 QUANTILES = (0.10, 0.50, 0.90)
@@ -139,17 +140,41 @@ class PortfolioValuation:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def _draw(rng: np.random.Generator, low: np.ndarray, mode: np.ndarray, high: np.ndarray, draws: int,
-          kind: str) -> np.ndarray:
-    """(chunk, draws) draws of one input column; a column fixed in the whole chunk is broadcast, not drawn."""
-    if np.array_equal(low, high, equal_nan=True):
-        return mode[:, None]
-    return sample(rng, low[:, None], mode[:, None], high[:, None], (low.shape[0], draws), kind)
+class _Sampler:
+    """Draws of one chunk, written into reused scratch buffers (allocation, not arithmetic, is the cost here)."""
+
+    def __init__(self, rng: np.random.Generator, rows: int, draws: int, kind: str):
+        self.rng, self.shape, self.kind = rng, (rows, draws), kind
+        self.v = np.empty(self.shape)
+        self.m = np.empty(self.shape)
+
+    def draw(self, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """(rows, draws) draws of one input column; a column fixed in the whole chunk is broadcast, not drawn."""
+        if np.array_equal(low, high, equal_nan=True):
+            return mode[:, None]
+        if self.kind != "triangular":
+            return sample(self.rng, low[:, None], mode[:, None], high[:, None], self.shape, self.kind)
+        # Stein & Keblis: low + w·((1 − f)·min(U, V) + f·max(U, V)), as distributions.sample, in place
+        width = (high - low)[:, None]
+        f = np.where(width > 0, (mode - low)[:, None] / np.where(width > 0, width, 1.0), 0.0)
+        u = self.rng.random(self.shape)
+        v = self.rng.random(out=self.v)
+        m = np.minimum(u, v, out=self.m)
+        np.maximum(u, v, out=u)
+        u *= width * f
+        m *= width * (1.0 - f)
+        u += m
+        u += low[:, None]
+        return u
 
 
 def _summary(values: np.ndarray) -> tuple[np.ndarray, ...]:
-    q = np.quantile(values, QUANTILES, axis=1)
-    return values.mean(axis=1), q[0], q[1], q[2], (values > 0).mean(axis=1)
+    """Mean, P10, P50, P90 (the smallest draw with at least that share of draws at or below it) and P(> 0)."""
+    n = values.shape[1]
+    kth = [max(0, math.ceil(q * n) - 1) for q in QUANTILES]
+    part = np.partition(values, kth, axis=1)
+    return (values.mean(axis=1), part[:, kth[0]], part[:, kth[1]], part[:, kth[2]],
+            np.count_nonzero(values > 0, axis=1) / n)
 
 
 def value_portfolio(inp: PortfolioInputs, *, draws: int = 10_000, seed: int = 0, kind: str = "triangular",
@@ -177,12 +202,14 @@ def value_portfolio(inp: PortfolioInputs, *, draws: int = 10_000, seed: int = 0,
     for start, child in zip(starts, children):
         rows = slice(start, min(n, start + chunk))
         m = rows.stop - rows.start
+        full = (m, draws)
         rng = np.random.Generator(np.random.PCG64(child))
+        sampler = _Sampler(rng, m, draws, kind)
 
         def draw(r: Ranged, k: int | None = None) -> np.ndarray:
             if k is None:
-                return _draw(rng, r.low[rows], r.mode[rows], r.high[rows], draws, kind)
-            return _draw(rng, r.low[rows, k], r.mode[rows, k], r.high[rows, k], draws, kind)
+                return sampler.draw(r.low[rows], r.mode[rows], r.high[rows])
+            return sampler.draw(r.low[rows, k], r.mode[rows, k], r.high[rows, k])
 
         revenue = draw(inp.market_size) * draw(inp.market_share)
         profit = revenue * draw(inp.margin)
@@ -191,21 +218,39 @@ def value_portfolio(inp: PortfolioInputs, *, draws: int = 10_000, seed: int = 0,
         years = [draw(inp.years, k) for k in range(stages)]
         royalty = draw(inp.royalty)
         share = inp.cost_share[rows]
-        cost = [rd * share[:, k:k + 1] for k in range(stages)]
-        rate, life, ramp = inp.rate[rows][:, None], inp.life[rows][:, None], inp.ramp[rows][:, None]
-        value = chain_value_stages(p, years, cost, profit, rate, life, ramp)
-        full = (m, draws)
-        for name, col in zip(names, _summary(np.broadcast_to(value.value, full))):
+        log_v = -np.log1p(inp.rate[rows])[:, None]
+        life, ramp = inp.life[rows][:, None], inp.ramp[rows][:, None]
+        # the tree, fused: expected value (reach) and one played-out path (alive) share the discount factors
+        disc = np.ones(full)
+        reach = np.ones(full)
+        alive = np.ones(full, dtype=bool)
+        pv_costs = np.zeros(full)
+        paid = np.zeros(full)
+        launch = np.zeros(full)
+        for k in range(stages):
+            if not share[:, k].any() and np.all(p[k] >= 1.0) and not np.any(years[k]):
+                continue   # padding: a neutral stage
+            cost = rd * share[:, k:k + 1] * disc
+            pv_costs += reach * cost
+            reach *= p[k]
+            if outcomes:
+                paid += np.where(alive, cost, 0.0)
+                alive &= rng.random(full) < p[k]
+            launch += years[k]
+            disc *= np.exp(years[k] * log_v)
+        at_launch = profit * annuity_factor(inp.rate[rows][:, None], life, ramp) * disc
+        value = reach * at_launch
+        value -= pv_costs
+        for name, col in zip(names, _summary(value)):
             r_cols[name][rows] = col
         if outcomes:
-            success = [rng.random(full) < p[k] if not np.all(p[k] >= 1.0) else np.ones((m, 1), dtype=bool)
-                       for k in range(stages)]
-            realised = chain_outcome_stages(success, years, cost, profit, rate, life, ramp)
-            for name, col in zip(names, _summary(np.broadcast_to(realised, full))):
+            realised = np.where(alive, at_launch, 0.0)
+            realised -= paid
+            for name, col in zip(names, _summary(realised)):
                 o_cols[name][rows] = col
         income_rate = inp.income_rate[rows][:, None]
         inc = (revenue * royalty * (1.0 - inp.tax[rows][:, None]) * annuity_factor(income_rate, life, ramp)
-               * discount(income_rate, value.launch))
+               * discount(income_rate, launch))
         for name, col in zip(names, _summary(np.broadcast_to(inc, full))):
             i_cols[name][rows] = col
 
@@ -213,6 +258,7 @@ def value_portfolio(inp: PortfolioInputs, *, draws: int = 10_000, seed: int = 0,
         return Summary(cols["mean"], cols["p10"], cols["p50"], cols["p90"], cols["pos"])
 
     method = {"draws": draws, "seed": seed, "distribution": kind, "quantiles": list(QUANTILES),
+              "quantile_rule": "the smallest draw with at least q of the draws at or below it",
               "chunk_projects": chunk, "sampled": "input ranges (independent); outcome: stages as Bernoulli draws"}
     return PortfolioValuation(at_modes(inp), summary(r_cols), summary(o_cols) if outcomes else None,
                               income_at_modes(inp), summary(i_cols), draws, seed, kind, method)
