@@ -178,3 +178,49 @@ def test_plain_table_without_campaign(tmp_path, capsys):
     code = main(["value", str(f), "--draws", "300", "--top", "1"])
     out = capsys.readouterr().out
     assert code == 0 and "A1" in out and "A2" not in out.split("\n", 3)[-1].split("已估值")[0]
+
+
+def test_unscored_round_uses_a_declared_trl(tmp_path, capsys):
+    from tlr.campaign import import_projects, init_campaign
+    from tlr.rubric import load_rubric
+
+    from .conftest import PROJECTS
+
+    (tmp_path / "r.yaml").write_text(RUBRIC, encoding="utf-8")
+    (tmp_path / "p.csv").write_text(PROJECTS.replace("成新率\n", "成新率,TRL\n").replace(",0.8\n", ",0.8,5\n"),
+                                    encoding="utf-8")
+    with init_campaign(tmp_path / "round", load_rubric(tmp_path / "r.yaml")) as led:
+        import_projects(led, tmp_path / "p.csv")
+    doc = _json(["value", tmp_path / "round", "--draws", 50], capsys)
+    p1, p2 = doc["projects"][:2]
+    assert (p1["trl"], p1["trl_source"]) == (5, "declared") and p1["rnpv"] is not None
+    assert p2["trl"] is None and p2["rnpv"] is None and p2["missing"][0] == "trl"
+
+
+def test_audit_gate(round_dir, tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "copy"
+    shutil.copytree(round_dir, copy)
+    with sqlite3.connect(copy / "campaign.sqlite") as conn:
+        conn.execute("UPDATE projects SET name = 'tampered' WHERE id = 'P1'")
+    code = main(["value", str(copy), "--draws", "10"])
+    err = capsys.readouterr().err
+    assert code == 2 and "audit" in err
+    doc = _json(["value", copy, "--draws", 10, "--allow-unverified"], capsys)
+    assert doc["stamp"] == {"zh": "审计未通过", "en": "audit failed"} and doc["audit"]["verified"] is False
+
+
+def test_xlsx_inputs(round_dir, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目编号", "市场份额", "研发投入（万元）"])
+    ws.append(["P3", 0.03, "200~300~500"])
+    wb.save(tmp_path / "v.xlsx")
+    doc = _json(["value", round_dir, "--inputs", tmp_path / "v.xlsx", "--draws", 50], capsys)
+    p3 = doc["projects"][2]
+    assert p3["inputs"]["market_share"]["mode"] == pytest.approx(0.03) and p3["rnpv"] is not None
+    assert p3["inputs"]["rd_cost"] == {"low": 200, "mode": 300, "high": 500, "source": "project"}

@@ -562,13 +562,7 @@ def value_campaign(ledger_or_dir: Any, *, inputs_path: str | Path | None = None,
             inputs = read_inputs(inputs_path, encoding=encoding)    # a bad file fails before anything slow
         if audit is None:
             audit = check_audit(ledger, allow_unverified=allow_unverified)
-        if evaluation is None:
-            from tlr.app.evaluation import evaluate_campaign
-            from tlr.evaluation import EvaluationOptions
-
-            evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=1, bootstrap_draws=0))
-        ev = evaluation
-        readiness = {pid: (ev.readiness[k], ev.readiness_source[k]) for k, pid in enumerate(ev.projects)}
+        readiness = _readiness(ledger, evaluation)
         file_rows = inputs.rows if inputs is not None else {}
         projects = ledger.projects()
         known = {p["id"] for p in projects}
@@ -611,6 +605,26 @@ def value_campaign(ledger_or_dir: Any, *, inputs_path: str | Path | None = None,
     finally:
         if own:
             ledger.close()
+
+
+def _readiness(ledger, evaluation) -> dict[str, tuple[float, str]]:
+    """project -> (TRL, source) from *evaluation* (made here when None). A round nobody has scored yet still
+    has its evidence-based assessments (``tlr trl``); projects without either take a declared TRL column."""
+    from tlr.numeric.errors import NoScoresError
+
+    if evaluation is None:
+        from tlr.app.evaluation import evaluate_campaign
+        from tlr.evaluation import EvaluationOptions
+
+        try:
+            evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=1, bootstrap_draws=0))
+        except NoScoresError:
+            from tlr.campaign.trl import assessed_readiness
+
+            return {pid: (float(r.level), "assessment" if r.basis == "evidenced" else "asserted")
+                    for pid, r in assessed_readiness(ledger).items()}
+    ev = evaluation
+    return {pid: (float(ev.readiness[k]), ev.readiness_source[k]) for k, pid in enumerate(ev.projects)}
 
 
 def value_file(path: str | Path, *, draws: int = 10_000, seed: int = 20240601, distribution: str | None = None,
