@@ -66,9 +66,10 @@ def campaign_valuation(ledger, evaluation, *, inputs_path: str | Path | None = N
 def section(valuation, lang: str = "zh") -> dict[str, Any]:
     """The chapter's data (JSON-ready): labels in *lang*, every valued project, and each page's rows."""
     from tlr.app.valuation import INPUTS
+    from tlr.text import pick
 
     doc = valuation.to_dict()
-    labels = {k: _pick(v, lang) for k, v in STRINGS.items()}
+    labels = pick(STRINGS, lang)
 
     def input_label(name: str) -> str:
         if name in INPUTS:
