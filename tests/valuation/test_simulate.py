@@ -121,6 +121,8 @@ def test_p_reach_and_remaining_stages():
     assert p_reach(stages, 6) == pytest.approx(0.3)
     assert p_reach(stages, 5) == pytest.approx(0.6 * 0.5 ** 0.5)
     assert p_reach(stages, 3) == 1.0
+    as_json = [{"from_trl": s.from_trl, "to_trl": s.to_trl, "p_success": s.p_success} for s in stages]
+    assert p_reach(as_json, 5) == pytest.approx(0.6 * 0.5 ** 0.5)
     left = remaining(stages, 5)
     assert [s.id for s in left] == ["b", "c"]
     assert left[0].p_success == pytest.approx(0.5 ** 0.5) and left[0].years == (1, 1, 1)

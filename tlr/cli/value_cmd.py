@@ -61,7 +61,7 @@ def value(campaign: str | None, inputs_path: str | None, draws: int, seed: int, 
     the price interval between them. Inputs come from --inputs, else the
     projects' imported columns (市场规模（万元）, 市场份额, 毛利率, 研发投入（万元）,
     分成率, 重置成本（万元）, 成新率); a project without them is listed with what
-    is missing, never valued as zero. TARGET may also be a plain inputs table
+    is missing, never valued as zero. CAMPAIGN may also be a plain inputs table
     (CSV/XLSX/YAML with a TRL column) without a campaign. Method: docs/valuation.md.
 
     \b

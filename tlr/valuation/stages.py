@@ -10,7 +10,7 @@ left: it is on the market.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence  # noqa: UP035 - as the rest of tlr
+from typing import Any, Iterable, Mapping, Sequence  # noqa: UP035 - as the rest of tlr
 
 MAX_TRL = 9
 
@@ -67,20 +67,20 @@ def remaining(stages: Iterable[Stage], trl: float) -> list[Stage]:
     return out
 
 
-def p_reach(stages: Sequence[Stage], target_trl: float) -> float:
-    """Probability of reaching *target_trl* through *stages* (a project's remaining stages, in order).
+def p_reach(stages: Sequence[Any], target_trl: float) -> float:
+    """Probability of reaching *target_trl* through *stages* (a project's remaining stages, in order): Stage
+    objects, or mappings with ``from_trl``, ``to_trl`` and ``p_success`` (the stages of ``tlr value --json``).
 
     A stage ending at or below the target counts whole; one straddling it counts for the part below the
     target (p^f, f the fraction of its levels below the target). 1.0 when no stage lies below the target.
     """
     prob = 1.0
     for s in stages:
-        if s.from_trl >= target_trl:
+        lo, hi, p = ((s["from_trl"], s["to_trl"], s["p_success"]) if isinstance(s, Mapping)
+                     else (s.from_trl, s.to_trl, s.p_success))
+        if lo >= target_trl:
             continue
-        if s.to_trl <= target_trl:
-            prob *= s.p_success
-        else:
-            prob *= s.p_success ** ((target_trl - s.from_trl) / (s.to_trl - s.from_trl))
+        prob *= p if hi <= target_trl else p ** ((target_trl - lo) / (hi - lo))
     return prob
 
 
