@@ -55,3 +55,9 @@ def test_no_valuation_inputs_no_chapter(tmp_path):
 
     render_report(data, tmp_path / "r", formats=("html",), top=0)
     assert 'id="valuation"' not in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+
+
+def test_prose_in_a_valuation_column_leaves_the_chapter_out(tmp_path):
+    round_dir = build(tmp_path / "c", projects=PROJECTS.replace("10000,5%", "约一亿元,5%"))
+    data = _report_data(round_dir, 100, 1)
+    assert data.valuation is None

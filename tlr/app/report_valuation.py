@@ -54,13 +54,22 @@ def has_inputs(ledger) -> bool:
 def campaign_valuation(ledger, evaluation, *, inputs_path: str | Path | None = None, inputs=None,
                        draws: int = 10_000, seed: int = 20240601, audit=None, encoding: str | None = None):
     """The campaign's valuation for the report, or None when no valuation input exists. *inputs*: an inputs
-    file already read (:func:`tlr.app.valuation.read_inputs`), else *inputs_path*."""
+    file already read (:func:`tlr.app.valuation.read_inputs`), else *inputs_path*. Without either, the import's
+    columns are used when they all read as valuation inputs; if one does not, None (the caller says so)."""
     from tlr.app.valuation import value_campaign
 
-    if inputs is None and inputs_path is None and not has_inputs(ledger):
+    from tlr.errors import ValidationError
+
+    explicit = inputs is not None or inputs_path is not None
+    if not explicit and not has_inputs(ledger):
         return None
-    return value_campaign(ledger, inputs_path=inputs_path, inputs=inputs, draws=draws, seed=seed,
-                          evaluation=evaluation, audit=audit, allow_unverified=True, encoding=encoding)
+    try:
+        return value_campaign(ledger, inputs_path=inputs_path, inputs=inputs, draws=draws, seed=seed,
+                              evaluation=evaluation, audit=audit, allow_unverified=True, encoding=encoding)
+    except ValidationError:
+        if explicit:
+            raise
+        return None   # columns that merely look like valuation inputs (prose in 市场规模 …) never stop a report
 
 
 def section(valuation, lang: str = "zh") -> dict[str, Any]:

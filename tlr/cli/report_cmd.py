@@ -129,6 +129,9 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
 
         valuation = campaign_valuation(ledger, evaluation, inputs=valuation_inputs, draws=draws, seed=seed,
                                        audit=audit)
+        if valuation is None and has_inputs(ledger):
+            click.echo("估值章节未加入：导入的估值列有无法读取的值（运行 tlr value 查看）/ valuation chapter left out: "
+                       "the import's valuation columns hold values that do not read (run tlr value)", err=True)
         data = build_report_data(ledger, evaluation, lang=lang, organisation=organisation, audit=audit,
                                  followup_library=followup_library or None, valuation=valuation)
         if selection is not None:
