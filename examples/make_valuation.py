@@ -2,7 +2,8 @@
 
 Seeded and derived from each project's industry and funding ask (申请经费（万元）), so the file is the same on
 every run: `python examples/make_valuation.py`. Fictitious but plausible for a Hebei portfolio: the yearly
-market a project addresses (low~mode~high), its share of it (a range), the profit margin of its industry,
+market a project addresses (low~mode~high), its share of it (a range: the revenue its plan puts at 2-8 times
+the ask, as a share of that market, kept in the industry's band), the profit margin of its industry,
 the R&D still to spend before launch, the replacement cost and 成新率 of what exists. Two projects leave the
 market share blank on purpose: `tlr value` lists them with `missing`, never a silent zero.
 """
@@ -35,8 +36,11 @@ def rows():
             (m_lo, m_hi), margin, (s_lo, s_hi) = INDUSTRY[p["行业"]]
             ask = float(p["申请经费（万元）"] or 500)
             market = round(rng.uniform(m_lo, m_hi), -2)
-            share = round(rng.uniform(s_lo, s_hi), 3)
-            rd = round(ask * rng.uniform(1.5, 4.0), -1)
+            # the yearly revenue the applicant plans at maturity, a few times its ask, as business plans put it;
+            # the share of the market that revenue takes, within the industry's plausible band
+            revenue = ask * rng.uniform(2.0, 8.0)
+            share = float(f"{min(max(revenue / market, s_lo), s_hi * 2):.3g}")
+            rd = round(ask * rng.uniform(1.0, 2.5), -1)
             replacement = round(ask * rng.uniform(0.6, 1.6), -1)
             yield {
                 "项目编号": p["项目编号"],

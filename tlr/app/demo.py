@@ -24,6 +24,11 @@ RUBRIC = "fund-screening.yaml"
 ASSIGN_SEED = 2026
 PER_PROJECT = 5
 DEMO_ACTOR = "demo"
+VALUATION = "valuation.csv"
+VALUE_SEED = 20240601
+FOLLOW_UP = "follow-up.csv"
+# the example's outcomes are dated through 2027 (a year after the 2026 round): the demo reads them as of its end
+FOLLOW_UP_AS_OF = "2027-12-31"
 
 
 @dataclass
@@ -32,6 +37,7 @@ class DemoResult:
     campaign: Path
     reports: list[Path] = field(default_factory=list)
     ranking_json: Path | None = None
+    valuation_json: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     batches: dict = field(default_factory=dict)    # the four-batches steps: second round, library, matching, push
 
@@ -90,6 +96,19 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
          "completeness": completeness_summary(evaluation, ledger.experts()),
          "projects": project_records(evaluation, {p["id"]: p for p in ledger.projects()}, lang)}) + "\n")
 
+    if (examples / NEXT_ROUND / "projects.csv").is_file():
+        result.batches = run_batches(out, examples, rubric, ledger, lang=lang, formats=formats, draws=draws, say=say)
+
+    valuation = None
+    if (source / VALUATION).is_file():
+        say("成果估值（风险调整净现值、收益法、成本法）/ valuation (rNPV, income and cost approaches)")
+        from tlr.app.valuation import value_campaign
+
+        valuation = value_campaign(ledger, inputs_path=source / VALUATION, draws=min(draws, 10_000), seed=VALUE_SEED,
+                                   evaluation=evaluation)
+        result.valuation_json = out / "valuation.json"
+        write_file(result.valuation_json, json_text(valuation.to_dict()) + "\n")
+
     if formats:
         say("生成报告 / rendering the reports")
         from tlr.app.report_data import build_report_data
@@ -97,10 +116,10 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
 
         from tlr.app.audit_gate import check_audit
 
-        data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger))
+        library = result.batches.get("library") if result.batches else None
+        data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger), valuation=valuation,
+                                 followup_library=str(library) if library else None)
         result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
-    if (examples / NEXT_ROUND / "projects.csv").is_file():
-        result.batches = run_batches(out, examples, rubric, ledger, lang=lang, formats=formats, draws=draws, say=say)
     return result
 
 
@@ -135,6 +154,13 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
         # once (a real round lists them with `tlr library links` and confirms each)
         second = add_campaign_round(lib, ledger2, accept_links=True, actor=DEMO_ACTOR)
         demands = import_demands(lib, examples / "demands.csv", actor=DEMO_ACTOR)
+        followed = None
+        if (examples / FOLLOW_UP).is_file():
+            say("投后跟踪：2026 年资助成果一年后的进展 / follow-up: the 2026 round's funded achievements a year on")
+            from tlr.library.followup import Target, import_followup
+
+            followed = import_followup(Target.library(lib), examples / FOLLOW_UP, as_of=FOLLOW_UP_AS_OF,
+                                       actor=DEMO_ACTOR)
 
         say("成果与需求对接 / matching achievements and demands")
         sources = load_sources(library=lib)
@@ -160,7 +186,8 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
         packs = [Path(f["path"]) for f in written if f["kind"] == "index"]
     listed = sum(len(r.candidates) for r in match_result.matches)
     return {"next_round": out / NEXT_ROUND, "answers": n_answers, "library": out / "library.sqlite",
-            "rounds": [first, second], "demands": demands.count, "matches": matches_json, "pairs": listed,
+            "rounds": [first, second], "demands": demands.count,
+            "follow_up": followed["imported"] if followed is not None else 0, "matches": matches_json, "pairs": listed,
             "unanswered": sum(not r.candidates for r in match_result.matches), "push_index": packs[0] if packs else None}
 
 

@@ -185,9 +185,11 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     if as_json:
         b = result.batches
         echo_json({"out": str(result.out), "campaign": str(result.campaign), "ranking": str(result.ranking_json),
+                   "valuation": str(result.valuation_json) if result.valuation_json else None,
                    "reports": [str(p) for p in result.reports], "counts": result.counts,
                    "batches": {"next_round": str(b["next_round"]), "library": str(b["library"]),
-                               "demands": b["demands"], "matches": str(b["matches"]), "pairs": b["pairs"],
+                               "demands": b["demands"], "follow_up_events": b["follow_up"],
+                               "matches": str(b["matches"]), "pairs": b["pairs"],
                                "unanswered_demands": b["unanswered"],
                                "rounds": [{k: r[k] for k in ("year", "head", "verified") if k in r} for r in b["rounds"]],
                                "push_index": str(b["push_index"]) if b["push_index"] else None} if b else None})
@@ -197,6 +199,8 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
                f"{c['answers']} 条评分 / answers, {c['assessments']} 份就绪度评估 / TRL assessments")
     click.echo(f"评价批次 / campaign:  {result.campaign}")
     click.echo(f"排序结果 / ranking:   {result.ranking_json}")
+    if result.valuation_json:
+        click.echo(f"成果估值 / valuation: {result.valuation_json}")
     for path in result.reports:
         click.echo(f"报告 / report:        {path}")
     here = Path.cwd()
@@ -204,7 +208,8 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     b = result.batches
     if b:
         click.echo(f"第二轮 / next round:  {b['next_round']}")
-        click.echo(f"成果库 / library:     {b['library']} （{b['demands']} 条企业需求 / enterprise demands）")
+        click.echo(f"成果库 / library:     {b['library']} （{b['demands']} 条企业需求 / enterprise demands; "
+                   f"{b['follow_up']} 条投后跟踪记录 / follow-up events）")
         click.echo(f"需求对接 / matches:   {b['matches']} （{b['pairs']} 对 / pairs; {b['unanswered']} 条需求无合适成果 / "
                    f"demands with no good match）")
         if b["push_index"]:
