@@ -40,6 +40,8 @@ def test_campaign_json_is_contract_1(round_dir, capsys):
     assert p1["inputs"]["royalty"]["source"] == "default"     # profit share × margin
     assert p1["cost_floor"] == pytest.approx(240.0)            # 300 × 0.8
     assert p1["interval"] == sorted([240.0, p1["income"]["value"]])
+    # the order of the two ends is said, not hidden by the sort
+    assert p1["interval_note"] == ("income_below_cost" if p1["income"]["value"] < 240.0 else None)
     # TRL 6 with the packaged general stages: demonstration (6→7) then industrialisation (7→9)
     assert [s["id"] for s in p1["stages"]] == ["demonstration", "industrialisation"]
     assert p1["p_market"] == pytest.approx(0.65 * 0.75)

@@ -40,6 +40,19 @@ TRL_SOURCE_LABELS = {"assessed": ("评估", "assessed"), "panel": ("专家组", 
 INPUT_NAMES = {"p": ("成功概率", "P(success)"), "years": ("年限", "duration")}
 
 
+# the packaged stage defaults' ids (tlr/valuation/data/stage_defaults.yaml); a rubric's own ids show as written
+STAGE_NAMES = {"research": ("研究", "research"), "proof": ("概念验证", "proof of concept"),
+               "pilot": ("中试", "pilot"), "demonstration": ("示范应用", "demonstration"),
+               "industrialisation": ("产业化", "industrialisation"), "discovery": ("药物发现", "discovery"),
+               "preclinical": ("临床前", "preclinical"), "phase1": ("I 期临床", "phase I"),
+               "phase2": ("II 期临床", "phase II"), "phase3": ("III 期临床及审评", "phase III and review"),
+               "launch": ("上市", "launch")}
+CONFIDENCE = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
+NO_SOURCE = "none (judgement)"
+INTERVAL_NOTES = {"income_below_cost": ("收益法价值低于成本下限：收益难以收回成本", "the income value is below the cost "
+                                                                         "floor: earnings do not recover the cost")}
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
@@ -87,14 +100,18 @@ def section(valuation, lang: str = "zh") -> dict[str, Any]:
 
     projects = []
     for p in doc["projects"]:
-        stage_names = {s["id"]: s["id"] for s in p["stages"]}
+        stage_names = {s["id"]: _pick(STAGE_NAMES.get(s["id"], (s["id"], s["id"])), lang) for s in p["stages"]}
         projects.append({
             "id": p["id"], "name": p["name"] or p["id"], "trl": p["trl"],
             "trl_source": _pick(TRL_SOURCE_LABELS[p["trl_source"]], lang) if p["trl_source"] else None,
             "p_market": p["p_market"], "rnpv": p["rnpv"], "outcome": p["outcome"], "income": p["income"],
             "cost_floor": p["cost_floor"], "interval": p["interval"],
+            "interval_note": _pick(INTERVAL_NOTES[p["interval_note"]], lang) if p.get("interval_note") else None,
             "missing": [input_label(m) if m != "trl" else "TRL" for m in p["missing"]],
-            "stages": [{**s, "source_label": _pick(SOURCE_LABELS[s["source"]], lang)} for s in p["stages"]],
+            "stages": [{**s, "name": stage_names[s["id"]], "source_label": _pick(SOURCE_LABELS[s["source"]], lang),
+                        "confidence_label": _pick(CONFIDENCE.get(s["confidence"], (s["confidence"],) * 2), lang),
+                        "reference": (_pick(("无公开来源（判断）", NO_SOURCE), lang) if s["reference"] == NO_SOURCE
+                                      else s["reference"])} for s in p["stages"]],
             "inputs": [{"label": input_label(k), "unit": INPUTS[k][2] if k in INPUTS else "", **v,
                         "source_label": _pick(SOURCE_LABELS[v["source"]], lang)} for k, v in p["inputs"].items()],
             "tornado": [{"label": input_label(t["input"]) + (f" · {stage_names.get(t['stage'], t['stage'])}"

@@ -459,7 +459,7 @@ def value_subjects(subjects: Sequence[Subject], sett: Settings, *, draws: int, s
         row = {"id": s.id, "name": s.name, "industry": s.industry,
                "trl": (int(s.trl) if s.trl is not None and float(s.trl).is_integer() else s.trl),
                "trl_source": s.trl_source, "stages": [], "p_market": None, "rnpv": None, "outcome": None,
-               "income": None, "cost_floor": None, "interval": None,
+               "income": None, "cost_floor": None, "interval": None, "interval_note": None,
                "inputs": {k: g.to_dict() for k, g in given.items()}, "missing": missing}
         if s.trl is not None and all(k in given for k in REQUIRED):
             computable.append(i)
@@ -477,7 +477,8 @@ def value_subjects(subjects: Sequence[Subject], sett: Settings, *, draws: int, s
               "profit_share": sett.values["profit_share"].to_dict(),
               "sampled": "rnpv: the risk-adjusted value over the input ranges (independent draws); outcome: each "
                          "stage played out as a Bernoulli draw; income: the income approach over the input ranges",
-              "interval": "cost floor (重置成本 × 成新率) to the income approach's value (收益法)",
+              "interval": "cost floor (重置成本 × 成新率) to the income approach's value (收益法); interval_note "
+                          "income_below_cost when the income value is the lower end",
               "stage_defaults": _defaults_identity()}
     if not computable:
         return rows, method
@@ -518,6 +519,8 @@ def value_subjects(subjects: Sequence[Subject], sett: Settings, *, draws: int, s
             row["income"] = {"value": float(val.income_at_mode[j]), **val.income.row(j)}
         if row["cost_floor"] is not None and row["income"] is not None:
             row["interval"] = sorted([row["cost_floor"], row["income"]["value"]])
+            if row["income"]["value"] < row["cost_floor"]:   # said, never hidden by the sort
+                row["interval_note"] = "income_below_cost"
         row["tornado"] = [{"input": name, "stage": stages[k].id if k is not None else None,
                            "low": lo, "high": hi, "base": float(torn.base[j])}
                           for name, k, lo, hi in torn.ranked(j)[:top_tornado]]

@@ -112,7 +112,8 @@ def _print(doc: dict, top: int | None, lang: str) -> None:
                       _pct(p["p_market"]), _money(r.get("mean")), _money(r.get("p10")), _money(r.get("p50")),
                       _money(r.get("p90")), _pct(r.get("p_positive")),
                       _money((p["income"] or {}).get("value")), _money(p["cost_floor"]),
-                      f"{_money(interval[0])}–{_money(interval[1])}" if interval else "", "、".join(names)])
+                      (f"{_money(interval[0])}–{_money(interval[1])}" + ("!" if p.get("interval_note") else ""))
+                      if interval else "", "、".join(names)])
     m = doc["method"]
     print_table(headers, table, title=f"估值（万元）/ Valuation (万元) — {m['draws']} 次抽样 / draws, 种子 / seed "
                                       f"{m['seed']}, {m['distribution']}")
@@ -120,3 +121,6 @@ def _print(doc: dict, top: int | None, lang: str) -> None:
     click.echo(f"已估值 / valued: {priced} / {len(doc['projects'])}；折现率 / discount rate "
                f"{m['discount_rate']['mode']:.0%} ({m['discount_rate']['source']})；收益法折现率 / income rate "
                f"{m['income_rate']['value']:.1%}")
+    if any(p.get("interval_note") for p in shown):
+        click.echo("! 收益法价值低于成本下限：收益难以收回成本 / the income value is below the cost floor: earnings do not "
+                   "recover the cost")
