@@ -13,7 +13,7 @@ import pytest
 
 TLR = Path(__file__).resolve().parents[1] / "tlr"
 PURE = ("numeric", "panel", "engine", "ranking", "weighting", "evaluation", "rubric", "trl", "push",
-        "matching", "outcomes", "valuation")
+        "matching", "outcomes", "valuation", "portfolio")
 ABOVE = ("tlr.app", "tlr.campaign", "tlr.cli", "tlr.report")
 
 
