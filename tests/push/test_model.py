@@ -151,5 +151,5 @@ def test_yaml_safety_applies(tmp_path):
 def test_the_schema_names_every_field_in_both_languages():
     schema = json_schema()
     fund = schema["$defs"]["Fund"]["properties"]
-    assert set(fund) == {"id", "name", "industries", "regions", "trl", "ticket", "routes", "tiers"}
+    assert set(fund) == {"id", "name", "industries", "regions", "trl", "ticket", "routes", "tiers", "budget"}
     assert all(" / " in fund[k]["description"] for k in fund if k != "name")

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "stats": ("tlr.cli.stats_cmd", "stats", "统计方法 / Agreement statistics and decision methods on plain tables."),
     "feedback": ("tlr.cli.feedback_cmd", "feedback", "反馈函 / Feedback letters to applicants."),
     "push": ("tlr.cli.push_cmd", "push", "推送清单 / Recommendation packs per sub-fund and per region."),
+    "portfolio": ("tlr.cli.portfolio_cmd", "portfolio", "资助组合 / Portfolio across pools and years: exact, with the gap."),
     "moderate": ("tlr.cli.moderate_cmd", "moderate", "复核 / Moderation: outlier scores, audited exclusions and re-scoring."),
     "weights": ("tlr.cli.weights_cmd", "weights", "权重征询 / Weights elicited from a panel by pairwise comparison."),
     "demands": ("tlr.cli.library_cmd", "demands", "企业需求清单 / Enterprise technology demands: import, status, list."),

@@ -13,7 +13,7 @@ built by the caller (:mod:`tlr.app.push`).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Union
 
@@ -73,6 +73,10 @@ class Fund(_Strict):
     tiers: list[Word] | None = Field(
         None, min_length=1, description="档次（评价体系的档次编号）；省略为评价体系的可资助档次 / tiers (the rubric's tier "
                                         "ids); omitted = the rubric's fundable tiers", examples=[["A", "B"]])
+    budget: dict[Annotated[int, Field(ge=2000, le=2100)], Money] | None = Field(
+        None, min_length=1, description="年度预算（万元，按年份）：有预算的子基金是组合优化（tlr portfolio）的资金池；省略则"
+                                        "只用于推送 / budget per calendar year in 万元: a fund with a budget is a pool of "
+                                        "`tlr portfolio`; omitted = push lists only", examples=[{2027: 3000, 2028: 2000}])
 
     @field_validator("trl", "ticket", mode="before")
     @classmethod
@@ -131,6 +135,8 @@ class Funds:
     path: str
     sha256: str
     mandates: tuple[Mandate, ...]
+    budgets: dict = field(default_factory=dict)   # fund id -> {year: 万元} (pools of `tlr portfolio`)
+    budget_lines: dict = field(default_factory=dict)   # fund id -> {year: line in the file}
 
     @property
     def funds(self) -> tuple[Mandate, ...]:
@@ -166,6 +172,8 @@ HINTS = {
     "tiers": "写成档次编号列表，如 [A, B]；省略则取可资助档次 / a list of tier ids, e.g. [A, B]; leave it out for the "
              "rubric's fundable tiers",
     "kind": "city、county、zone 或 incubator / one of city, county, zone, incubator",
+    "budget": "写成 {年份: 万元}，如 {2027: 3000, 2028: 2000}；年份 2000-2100，金额不小于 0 / write budget: {year: 万元}, "
+              "e.g. {2027: 3000, 2028: 2000}; years 2000-2100, amounts at least 0",
 }
 
 
@@ -284,7 +292,10 @@ def load_funds(path: str | Path, vocabulary: Vocabulary) -> Funds:
                 recipient_kind=getattr(item, "kind", None)))
     if diags:
         raise ValidationError(diags)
-    return Funds(name, hashlib.sha256(raw).hexdigest(), tuple(mandates))
+    budgets = {f.id: {int(y): float(v) for y, v in sorted(f.budget.items())} for f in doc.funds if f.budget}
+    lines = {f.id: {int(y): positions.locate(("funds", k, "budget", y)).line for y in f.budget}
+             for k, f in enumerate(doc.funds) if f.budget}
+    return Funds(name, hashlib.sha256(raw).hexdigest(), tuple(mandates), budgets, lines)
 
 
 def json_schema() -> dict[str, Any]:
