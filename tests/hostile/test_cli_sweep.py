@@ -44,6 +44,7 @@ def leaves() -> dict[tuple[str, ...], click.Command]:
 
 
 PUSH_FUNDS = Path(__file__).resolve().parents[1] / "push" / "data" / "funds-minimal.yaml"  # fits any rubric
+PORTFOLIO = Path(__file__).resolve().parents[1] / "portfolio" / "data"
 
 # Valid arguments per command, by parameter name ({c} campaign copy, {t} the case's folder, {k} corpus).
 BASE: dict[tuple[str, ...], dict[str, object]] = {
@@ -93,6 +94,8 @@ BASE: dict[tuple[str, ...], dict[str, object]] = {
                     "project_ids": "P001"},
     ("push",): {"campaign": "{c}", "funds_path": str(PUSH_FUNDS), "out_dir": "{t}/push", "formats": "html",
                 "draws": 50},
+    ("portfolio",): {"campaign": "{c}", "funds_path": str(PORTFOLIO / "funds-sweep.yaml"),
+                     "spec_path": str(PORTFOLIO / "portfolio-sweep.yaml"), "draws": 50},
     ("moderate", "list"): {"campaign": "{c}"},
     ("moderate", "exclude"): {"project": "P002", "expert": "E04", "indicator": "novelty", "reason": "sweep",
                               "campaign": "{c}"},
