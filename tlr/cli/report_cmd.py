@@ -65,6 +65,13 @@ class _Steps:
               help="估值输入文件：加入估值章节（项目导入含估值列时自动加入）/ valuation inputs: adds the valuation "
                    "chapter (added anyway when the project import has valuation columns; see tlr value)")
 @fund_options
+@click.option("--portfolio", "portfolio_path", default=None, type=PathArg(dir_okay=False),
+              help="加入资助组合一节（portfolio.yaml，需 --funds）/ add the portfolio section (portfolio.yaml; needs "
+                   "--funds): tlr portfolio")
+@click.option("--funds", "funds_path", default=None, type=PathArg(dir_okay=False),
+              help="资金池（带 budget 的 funds.yaml，用于 --portfolio）/ the pools for --portfolio (funds.yaml)")
+@click.option("--values", "values_path", default=None, type=PathArg(dir_okay=False),
+              help="估值 JSON（tlr value --json，用于 --portfolio）/ the valuation JSON for --portfolio")
 @lang_option
 @json_option
 def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: int | None, templates_dir: str | None,
@@ -72,6 +79,7 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
            followup_library: str | None,
            budget: float | None, objective: str, fundable_tiers: str | None, cost_column: str | None,
            industries: str | None, min_trl: int | None, max_ticket: float | None, industry_cap: int | None,
+           portfolio_path: str | None, funds_path: str | None, values_path: str | None,
            lang: str, as_json: bool, valuation_path: str | None = None) -> int:
     """评价报告 / Render the ranking report of a campaign as HTML and PDF.
 
@@ -107,6 +115,11 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
         from tlr.library.store import open_library
 
         open_library(followup_library).close()
+    portfolio_inputs = None
+    if portfolio_path is not None or funds_path is not None or values_path is not None:
+        from tlr.app.report_portfolio import read_inputs as read_portfolio_inputs
+
+        portfolio_inputs = read_portfolio_inputs(ledger, portfolio_path, funds_path, values_path)  # before the work
     audit = check_audit(ledger, allow_unverified=allow_unverified)
     valuation_inputs = None
     if valuation_path is not None:   # read before the (slow) ranking: a bad file fails at once
@@ -138,6 +151,13 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
             from tlr.report.from_selection import selection_section
 
             data = type(data).model_validate({**data.model_dump(), "selection": selection_section(selection)})
+        if portfolio_inputs is not None:
+            from tlr.app.report_portfolio import section_for
+
+            step("资助组合 / portfolio")
+            data = type(data).model_validate({**data.model_dump(),
+                                              "portfolio": section_for(ledger, evaluation, portfolio_inputs, audit,
+                                                                       lang)})
         step("生成报告 / rendering")
         written = render_report(data, out_dir, formats=formats, lang=lang, top=top, templates_dir=templates_dir,
                                 progress=lambda stage, done, total: step(f"{stage} {done}/{total}"))

@@ -17,7 +17,7 @@ Conventions
 from __future__ import annotations
 
 from statistics import median
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -358,6 +358,8 @@ class ReportData(_Model):
     followup: FollowUpSection | None = Field(None, description="follow-up and back-test, when outcomes exist")
     valuation: dict | None = Field(None, description="valuation chapter (tlr.app.report_valuation.section): shown "
                                                      "when valuation inputs exist")
+    portfolio: dict[str, Any] | None = Field(None, description="portfolio section (tlr report --portfolio), made by "
+                                                                "tlr.app.report_portfolio")
 
     @field_validator("projects")
     @classmethod
