@@ -114,7 +114,7 @@ def test_an_infeasible_spec_names_its_conflict_with_lines(case, capsys):
     assert run(case, spec=spec) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2
-    assert any("portfolio.yaml:10" in line and "cap max 1" in line for line in err)
+    assert any("portfolio.yaml:10" in line and "quota cap max 1" in line and "配额 cap max 1" in line for line in err)
     assert any("portfolio.yaml:11" in line and "steel min 2" in line for line in err)
 
 
@@ -151,3 +151,15 @@ def test_out_writes_the_charts_and_the_json(case, capsys):
     assert values == sorted(values) and len(data["frontier"]["points"]) == 4
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "portfolio-frontier.png", "portfolio-value-for-money.png", "portfolio.json"]
+
+
+def test_a_year_without_budget_counts_as_zero_and_is_named(case, capsys):
+    # prov lists only 2027; P02 (new energy: only prov admits it) must be funded, its tranche 2 falls in 2028
+    funds = (case / "funds.yaml").read_text(encoding="utf-8").replace("{2027: 400, 2028: 200}", "{2027: 400}")
+    spec = (case / "portfolio.yaml").read_text(encoding="utf-8") + "must_include:\n  - {project: P02, reason: x}\n"
+    assert run(case, "--lang", "en", spec=spec, funds=funds) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert any("funds.yaml:10" in line and "pool prov budget 0 万元 in 2028 (year not in funds.yaml: counts as 0)"
+               in line for line in err)
+    assert any("portfolio.yaml:10" in line and "must include P02" in line for line in err)

@@ -357,15 +357,19 @@ class _Context:
         return f"{pid} {self.projects[pid].get('name') or ''}".strip()
 
 
-def describe_group(ctx: _Context, group: tuple) -> tuple[str, Location]:
-    """One named constraint as the committee wrote it, and where."""
+def describe_group(ctx: _Context, group: tuple) -> tuple[str, str, Location]:
+    """One named constraint as the committee wrote it (Chinese, English), and where."""
     doc = ctx.spec.doc
     kind = group[0]
     if kind == "budget":
         pool, year = ctx.pools[group[1]], ctx.years[group[2]]
         amount = ctx.problem.budgets[group[1], group[2]]
-        line = ctx.funds.budget_lines.get(pool.id, {}).get(year)
-        return (f"资金池 {pool.id} {year} 年预算 {amount:g} 万元 / pool {pool.id} budget {amount:g} 万元 in {year}",
+        lines = ctx.funds.budget_lines.get(pool.id, {})
+        line = lines.get(year, min(lines.values()) if lines else None)
+        listed = year in ctx.funds.budgets.get(pool.id, {})
+        return (f"资金池 {pool.id} {year} 年预算 {amount:g} 万元" + ("" if listed else "（funds.yaml 未列此年，按 0 计）"),
+                f"pool {pool.id} budget {amount:g} 万元 in {year}" + ("" if listed else
+                                                                    " (year not in funds.yaml: counts as 0)"),
                 Location(file=ctx.funds.path, line=line, field=f"funds[{pool.id}].budget[{year}]"))
     if kind in ("quota_min", "quota_max"):
         import numpy as np
@@ -375,25 +379,25 @@ def describe_group(ctx: _Context, group: tuple) -> tuple[str, Location]:
         members = int(ctx.problem.quotas[group[1]].members.sum())
         eligible = int((ctx.problem.quotas[group[1]].members & ctx.problem.eligible.any(axis=1)
                         & np.isfinite(ctx.problem.values)).sum())
-        return (f"配额 {q.id} {bound} {getattr(q, bound):g}（{q.measure}；组内 {members} 项，其中 {eligible} 项可入选）/ quota "
-                f"{q.id} {bound} {getattr(q, bound):g} ({q.measure}; {members} in the group, {eligible} selectable)",
-                ctx.spec.where[("quota", group[1], bound)])
+        return (f"配额 {q.id} {bound} {getattr(q, bound):g}（{q.measure}；组内 {members} 项，其中 {eligible} 项可入选）",
+                f"quota {q.id} {bound} {getattr(q, bound):g} ({q.measure}; {members} in the group, {eligible} "
+                f"selectable)", ctx.spec.where[("quota", group[1], bound)])
     if kind == "needs":
         d = doc.dependencies[group[1]]
-        return (f"依赖：{d.project} 需要 {d.needs} / dependency: {d.project} needs {d.needs}",
+        return (f"依赖：{d.project} 需要 {d.needs}", f"dependency: {d.project} needs {d.needs}",
                 ctx.spec.where[("dependency", group[1])])
     if kind == "exclusion":
         e = doc.exclusions[group[1]]
-        return (f"互斥：{'、'.join(e.projects)} 至多选一 / exclusion: at most one of {', '.join(e.projects)}",
+        return (f"互斥：{'、'.join(e.projects)} 至多选一", f"exclusion: at most one of {', '.join(e.projects)}",
                 ctx.spec.where[("exclusion", group[1])])
     pid = ctx.ids[group[1]]
     key = "must_include" if kind == "include" else "must_exclude"
-    text = (f"必选 {pid} / must include {pid}" if kind == "include" else f"必排 {pid} / must exclude {pid}")
+    zh, en = (f"必选 {pid}", f"must include {pid}") if kind == "include" else (f"必排 {pid}", f"must exclude {pid}")
     if kind == "include" and not ctx.problem.eligible[group[1]].any():
-        text += " — " + _no_pool_text(ctx, pid, "zh") + " / " + _no_pool_text(ctx, pid, "en")
+        zh, en = f"{zh} — {_no_pool_text(ctx, pid, 'zh')}", f"{en} — {_no_pool_text(ctx, pid, 'en')}"
     elif kind == "include" and math.isnan(ctx.problem.values[group[1]]):
-        text += " — 无估值 / no value"
-    return text, ctx.spec.where[(key, pid)]
+        zh, en = f"{zh} — 无估值", f"{en} — no value"
+    return zh, en, ctx.spec.where[(key, pid)]
 
 
 def _no_pool_text(ctx: _Context, pid: str, lang: str) -> str:
@@ -413,9 +417,9 @@ def conflict_diagnostics(ctx: _Context, conflict: tuple) -> list[Diagnostic]:
     lines = []
     n = len(conflict)
     for g in conflict:
-        text, where = describe_group(ctx, g)
-        lines.append(Diagnostic("error", f"无可行组合：以下 {n} 条约束不能同时满足 / no portfolio satisfies these {n} "
-                                         f"rules together: {text}", where,
+        zh, en, where = describe_group(ctx, g)
+        lines.append(Diagnostic("error", f"无可行组合：以下 {n} 条约束不能同时满足：{zh} / no portfolio satisfies these "
+                                         f"{n} rules together: {en}", where,
                                 "放宽或删去其中任一条即可消除这一冲突（可能还有其他冲突）/ relax or drop any one of "
                                 "them to remove this conflict (another may remain)", "portfolio_conflict"))
     return lines
@@ -471,7 +475,7 @@ def _left_out(ctx: _Context, result, explain: int, gap: float, limit: float, blo
                                              "_delta": result.value - forced.value, "_drop": drop,
                                              "_reduced": cut}
                 else:
-                    names = [describe_group(ctx, g)[0].split(" / ")[0 if lang == "zh" else 1]
+                    names = [describe_group(ctx, g)[0 if lang == "zh" else 1]
                              for g in forced.conflict if g != ("include", i)]
                     code, kw = "cannot_fit", {"groups": ("；" if lang == "zh" else "; ").join(names) or "—",
                                               "_groups": [list(map(str, g)) for g in forced.conflict]}
