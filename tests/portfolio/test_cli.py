@@ -163,3 +163,20 @@ def test_a_year_without_budget_counts_as_zero_and_is_named(case, capsys):
     assert any("funds.yaml:10" in line and "pool prov budget 0 万元 in 2028 (year not in funds.yaml: counts as 0)"
                in line for line in err)
     assert any("portfolio.yaml:10" in line and "must include P02" in line for line in err)
+
+
+def test_value_for_money_maximises_the_ratio(case, capsys):
+    values = {"projects": [{"id": pid, "rnpv": {"mean": mean}, "stages": []} for pid, mean in
+                           (("P01", 600.0), ("P02", 520.0), ("P03", 500.0), ("P05", 420.0), ("P06", 240.0))]}
+    (case / "value.json").write_text(json.dumps(values), encoding="utf-8")
+    ratios = {}
+    for objective in ("rnpv", "value-for-money"):
+        assert run(case, "--json", "--values", str(case / "value.json"), "--objective", objective) == 0
+        data = json.loads(capsys.readouterr().out)
+        ratios[objective] = data["total_value"] / data["total_committed"]
+        if objective == "value-for-money":
+            assert data["value"] == pytest.approx(ratios[objective])
+            # P03 alone: 500 / 200 = 2.5 per 万元, the best ratio of any non-empty subset (by hand: every other
+            # project returns less than 2.5 per 万元, so adding one lowers the ratio)
+            assert [p["project"] for pool in data["pools"] for p in pool["projects"]] == ["P03"]
+    assert ratios["value-for-money"] >= ratios["rnpv"]
