@@ -448,11 +448,11 @@ def _left_out(ctx: _Context, result, explain: int, gap: float, limit: float, blo
             code, kw = "no_ask", {}
         elif pid in excluded:
             code, kw = "must_exclude", {"reason": excluded[pid]}
+        elif not problem.eligible[i].any():
+            code, kw = "no_pool", None
         elif pid in ctx.valued:
             code = ctx.valued[pid]
             kw = {"missing": ", ".join(ctx.values.get(pid, {}).get("missing", [])) or "—"}
-        elif not problem.eligible[i].any():
-            code, kw = "no_pool", None
         elif not problem.values[i] > 0:
             code, kw = "no_value_above_line", {"value": f"{problem.values[i]:.1f}"}
         else:
