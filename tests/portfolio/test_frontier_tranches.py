@@ -7,7 +7,8 @@ import pytest
 
 from tlr.portfolio.frontier import default_scales, frontier, value_for_money
 from tlr.portfolio.solve import solve
-from tlr.portfolio.tranches import milestone_trl, p_reach, schedule
+from tlr.portfolio.tranches import milestone_trl, schedule
+from tlr.valuation.stages import p_reach
 
 from .brute import best_all_or_nothing
 from .conftest import random_problem
@@ -42,7 +43,9 @@ def test_p_reach_by_hand():
     assert p_reach(stages, 6) == pytest.approx(0.5)
     assert p_reach(stages, 7) == pytest.approx(0.3)
     assert p_reach(stages, 9) == pytest.approx(0.21)
-    assert p_reach(stages, 5) == 1.0           # no stage ends at or below TRL 5
+    assert p_reach(stages, 4) == 1.0           # no stage starts below TRL 4: already there
+    # a milestone inside a stage (TRL 5 in 4→6) counts the part of the stage below it, as the valuation does
+    assert p_reach(stages, 5) == pytest.approx(0.5 ** 0.5)
     assert milestone_trl(4, "+2") == 6 and milestone_trl(8, "+2") == 9 and milestone_trl(None, "+1") is None
     assert milestone_trl(3, 6) == 6
 

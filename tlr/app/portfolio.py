@@ -102,10 +102,10 @@ def read_values(path: str | Path) -> dict[str, Any]:
             raise bad(f"{where}.stages", "stages 须为列表 / stages must be a list")
         for j, s in enumerate(stages):
             ok = isinstance(s, dict) and all(isinstance(s.get(key), (int, float)) and not isinstance(s.get(key), bool)
-                                             for key in ("to_trl", "p_success"))
-            if not ok or not 0 <= s["p_success"] <= 1:
-                raise bad(f"{where}.stages[{j}]", "阶段须有 to_trl 与 0-1 之间的 p_success / a stage needs to_trl and "
-                                                  "p_success in [0, 1]")
+                                             for key in ("from_trl", "to_trl", "p_success"))
+            if not ok or not 0 <= s["p_success"] <= 1 or not s["from_trl"] < s["to_trl"]:
+                raise bad(f"{where}.stages[{j}]", "阶段须有 from_trl < to_trl 与 0-1 之间的 p_success / a stage needs "
+                                                  "from_trl < to_trl and p_success in [0, 1]")
         missing = rec.get("missing") or []
         out[rec["id"]] = {"rnpv": None if mean is None else float(mean), "stages": stages,
                           "missing": [str(m) for m in missing] if isinstance(missing, list) else []}
@@ -138,7 +138,8 @@ def build_portfolio(ledger, evaluation, funds, spec, *, values: Mapping[str, Any
     from tlr.portfolio.frontier import default_scales, frontier, value_for_money
     from tlr.portfolio.problem import Quota, make_problem
     from tlr.portfolio.solve import solve
-    from tlr.portfolio.tranches import milestone_trl, p_reach, schedule
+    from tlr.portfolio.tranches import milestone_trl, schedule
+    from tlr.valuation.stages import p_reach
     from tlr.push.placement import check
 
     ev = evaluation

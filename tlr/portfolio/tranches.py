@@ -11,28 +11,11 @@ milestone TRL, which happens with probability ``p_k``. The budget use of year ``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 MODES = ("expected", "worst-case")
-
-
-def p_reach(stages: Iterable[Mapping], target_trl: int) -> float:
-    """Probability of reaching *target_trl*: the product of ``p_success`` of the stages with ``to_trl <= target``.
-
-    *stages*: the project's readiness stages (``to_trl``, ``p_success``), as in the valuation JSON. No stage
-    below the target (the project is already there): 1.
-    """
-    p = 1.0
-    for s in stages:
-        if int(s["to_trl"]) <= int(target_trl):
-            q = float(s["p_success"])
-            if not (0.0 <= q <= 1.0) or math.isnan(q):
-                raise ValueError(f"p_success must be within [0, 1], got {q}")
-            p *= q
-    return p
 
 
 def milestone_trl(current: int | None, milestone: int | str) -> int | None:
