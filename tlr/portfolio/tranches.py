@@ -11,7 +11,7 @@ milestone TRL, which happens with probability ``p_k``. The budget use of year ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
