@@ -27,6 +27,7 @@ DEMO_ACTOR = "demo"
 VALUATION = "valuation.csv"
 VALUE_SEED = 20240601
 FOLLOW_UP = "follow-up.csv"
+PORTFOLIO = "portfolio.yaml"
 # the example's outcomes are dated through 2027 (a year after the 2026 round): the demo reads them as of its end
 FOLLOW_UP_AS_OF = "2027-12-31"
 
@@ -38,6 +39,7 @@ class DemoResult:
     reports: list[Path] = field(default_factory=list)
     ranking_json: Path | None = None
     valuation_json: Path | None = None
+    portfolio_json: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     batches: dict = field(default_factory=dict)    # the four-batches steps: second round, library, matching, push
 
@@ -109,6 +111,12 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
         result.valuation_json = out / "valuation.json"
         write_file(result.valuation_json, json_text(valuation.to_dict()) + "\n")
 
+    portfolio = None
+    if (examples / PORTFOLIO).is_file() and (examples / "funds.yaml").is_file():
+        say("资助组合：多资金池、分年度、分期拨付 / the portfolio across pools and years, with tranches")
+        portfolio = run_portfolio(ledger, evaluation, examples, valuation, out / "portfolio", lang=lang)
+        result.portfolio_json = out / "portfolio" / "portfolio.json"
+
     if formats:
         say("生成报告 / rendering the reports")
         from tlr.app.report_data import build_report_data
@@ -119,8 +127,33 @@ def run_demo(out: str | Path, *, lang: str = "zh", formats: tuple[str, ...] = ("
         library = result.batches.get("library") if result.batches else None
         data = build_report_data(ledger, evaluation, lang=lang, audit=check_audit(ledger), valuation=valuation,
                                  followup_library=str(library) if library else None)
+        if portfolio is not None:
+            from tlr.app.report_portfolio import portfolio_section
+
+            data = type(data).model_validate({**data.model_dump(), "portfolio": portfolio_section(portfolio, lang)})
         result.reports = render_report(data, out / "reports", formats=formats, lang=lang)
     return result
+
+
+def run_portfolio(ledger, evaluation, examples: Path, valuation, out: Path, *, lang: str) -> dict:
+    """The example's portfolio (examples/portfolio.yaml over the pools with a budget in funds.yaml), valued with
+    the demo's own valuation: portfolio.json and its two charts in *out*; returns the portfolio."""
+    from tlr.app.audit_gate import check_audit
+    from tlr.app.portfolio import build_portfolio, spec_vocabulary
+    from tlr.app.portfolio_charts import write_outputs
+    from tlr.app.push import vocabulary
+    from tlr.app.report_portfolio import with_valuation
+    from tlr.portfolio.spec import load_spec
+    from tlr.push.model import load_funds
+
+    inputs = {"funds": load_funds(examples / "funds.yaml", vocabulary(ledger.rubric)),
+              "spec": load_spec(examples / PORTFOLIO, spec_vocabulary(ledger)), "values": None, "source": None}
+    if valuation is not None:
+        inputs = with_valuation(inputs, valuation)
+    data = build_portfolio(ledger, evaluation, inputs["funds"], inputs["spec"], values=inputs["values"],
+                           values_source=inputs["source"], frontier_points=20, audit=check_audit(ledger), lang=lang)
+    write_outputs(data, out, lang)
+    return data
 
 
 def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats: tuple[str, ...], draws: int,

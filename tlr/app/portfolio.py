@@ -73,16 +73,21 @@ def read_values(path: str | Path) -> dict[str, Any]:
 
     name = str(path)
     raw = read_bytes(path)
-
-    def bad(field: str, message: str, hint: str = "the JSON of `tlr value CAMPAIGN --json`") -> ValidationError:
-        return ValidationError([Diagnostic("error", message, Location(file=name, field=field), hint, "bad_values")])
-
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = Location(file=name, line=getattr(exc, "lineno", None), column=getattr(exc, "colno", None))
         raise ValidationError([Diagnostic("error", f"估值文件不是 JSON / the valuation file is not JSON: {exc}", where,
                                           "the JSON of `tlr value CAMPAIGN --json`", "bad_values")]) from None
+    return values_from(doc, name)
+
+
+def values_from(doc: Any, name: str) -> dict[str, Any]:
+    """Contract 1 (a valuation document, read from a file or made in this process) -> project id -> its record."""
+
+    def bad(field: str, message: str, hint: str = "the JSON of `tlr value CAMPAIGN --json`") -> ValidationError:
+        return ValidationError([Diagnostic("error", message, Location(file=name, field=field), hint, "bad_values")])
+
     if not isinstance(doc, dict) or not isinstance(doc.get("projects"), list):
         raise bad("projects", "估值文件须有 projects 列表 / the valuation file needs a 'projects' list")
     out: dict[str, Any] = {}

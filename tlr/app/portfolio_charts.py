@@ -90,3 +90,24 @@ def frontier_chart(data: dict, lang: str = "zh", fmt: str = "png") -> bytes:
         ax.tick_params(labelsize=7.5)
         ax.set_title(s["frontier_title"], fontsize=9)
         return _figure_bytes(fig, plt, fmt, s["frontier_title"], "ch-pf-frontier")
+
+
+def write_outputs(data: dict, out_dir, lang: str) -> list[dict]:
+    """The value-for-money chart, the frontier chart (when computed) and portfolio.json into *out_dir*."""
+    import hashlib
+
+    from tlr.numeric.results import json_text
+    from tlr.outputs import make_folder, write_file
+    from tlr.report.render import output_path
+
+    make_folder(out_dir)
+    bodies = {"portfolio-value-for-money.png": vfm_chart(data, lang)}
+    if data.get("frontier"):
+        bodies["portfolio-frontier.png"] = frontier_chart(data, lang)
+    bodies["portfolio.json"] = json_text(data).encode("utf-8")
+    out = []
+    for name, body in bodies.items():
+        path = output_path(out_dir, name)
+        write_file(path, body)
+        out.append({"path": str(path), "sha256": hashlib.sha256(body).hexdigest()})
+    return out

@@ -129,6 +129,19 @@ def read_inputs(ledger, portfolio_path: str | None, funds_path: str | None, valu
     return {"funds": funds, "spec": spec, "values": values, "source": source}
 
 
+def with_valuation(inputs: dict, valuation) -> dict:
+    """*inputs* valued with the report's own valuation (:class:`tlr.app.valuation.CampaignValuation`): the
+    portfolio and the valuation chapter then show one set of numbers."""
+    from tlr.app.portfolio import values_from
+
+    doc = valuation.to_dict()
+    given = (doc.get("sources") or {}).get("inputs") or {}
+    source = {"path": "tlr value (本报告的估值章节 / this report's valuation chapter)",
+              "sha256": given.get("sha256"), "inputs": given.get("path"), "draws": doc["method"]["draws"],
+              "seed": doc["method"]["seed"]}
+    return {**inputs, "values": values_from(doc, source["path"]), "source": source}
+
+
 def section_for(ledger, evaluation, inputs: dict, audit, lang: str) -> dict:
     """The section of the portfolio solved on *evaluation* (a 20-point frontier)."""
     from tlr.app.portfolio import build_portfolio

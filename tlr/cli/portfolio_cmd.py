@@ -92,6 +92,8 @@ def portfolio(campaign: str | None, funds_path: str, spec_path: str, values_path
                            frontier_points=frontier_points, audit=audit, lang=lang)
     written = []
     if out_dir is not None:
+        from tlr.app.portfolio_charts import write_outputs
+
         written = write_outputs(data, out_dir, lang)
         data["files"] = written
     if as_json:
@@ -101,27 +103,6 @@ def portfolio(campaign: str | None, funds_path: str, spec_path: str, values_path
         for f in written:
             click.echo(f"{f['path']}")
     return 0
-
-
-def write_outputs(data: dict, out_dir: str, lang: str) -> list[dict]:
-    import hashlib
-
-    from tlr.app.portfolio_charts import frontier_chart, vfm_chart
-    from tlr.numeric.results import json_text
-    from tlr.outputs import make_folder, write_file
-    from tlr.report.render import output_path
-
-    make_folder(out_dir)
-    bodies = {"portfolio-value-for-money.png": vfm_chart(data, lang)}
-    if data.get("frontier"):
-        bodies["portfolio-frontier.png"] = frontier_chart(data, lang)
-    bodies["portfolio.json"] = json_text(data).encode("utf-8")
-    out = []
-    for name, body in bodies.items():
-        path = output_path(out_dir, name)
-        write_file(path, body)
-        out.append({"path": str(path), "sha256": hashlib.sha256(body).hexdigest()})
-    return out
 
 
 def print_portfolio(data: dict, lang: str) -> None:

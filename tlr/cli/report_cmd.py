@@ -152,7 +152,10 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
 
             data = type(data).model_validate({**data.model_dump(), "selection": selection_section(selection)})
         if portfolio_inputs is not None:
-            from tlr.app.report_portfolio import section_for
+            from tlr.app.report_portfolio import section_for, with_valuation
+
+            if portfolio_inputs["values"] is None and valuation is not None:   # the chapter's own numbers
+                portfolio_inputs = with_valuation(portfolio_inputs, valuation)
 
             step("资助组合 / portfolio")
             data = type(data).model_validate({**data.model_dump(),
@@ -206,6 +209,7 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
         b = result.batches
         echo_json({"out": str(result.out), "campaign": str(result.campaign), "ranking": str(result.ranking_json),
                    "valuation": str(result.valuation_json) if result.valuation_json else None,
+                   "portfolio": str(result.portfolio_json) if result.portfolio_json else None,
                    "reports": [str(p) for p in result.reports], "counts": result.counts,
                    "batches": {"next_round": str(b["next_round"]), "library": str(b["library"]),
                                "demands": b["demands"], "follow_up_events": b["follow_up"],
@@ -221,6 +225,8 @@ def demo(out_dir: str, force: bool, formats: tuple[str, ...], draws: int, lang: 
     click.echo(f"排序结果 / ranking:   {result.ranking_json}")
     if result.valuation_json:
         click.echo(f"成果估值 / valuation: {result.valuation_json}")
+    if result.portfolio_json:
+        click.echo(f"资助组合 / portfolio: {result.portfolio_json}")
     for path in result.reports:
         click.echo(f"报告 / report:        {path}")
     here = Path.cwd()
