@@ -1,7 +1,7 @@
-"""Write examples/round-2026/valuation.csv: valuation inputs (万元) for the example round's projects.
+"""Write examples/round-20XX/valuation.csv: valuation inputs (万元) for an example round's projects.
 
 Seeded and derived from each project's industry and funding ask (申请经费（万元）), so the file is the same on
-every run: `python examples/make_valuation.py`. Fictitious but plausible for a Hebei portfolio: the yearly
+every run: `python examples/make_valuation.py [round-2026|round-2027]`. Fictitious but plausible for a Hebei portfolio: the yearly
 market a project addresses (low~mode~high), its share of it (a range: the revenue its plan puts at 2-8 times
 the ask, as a share of that market, kept in the industry's band), the profit margin of its industry,
 the R&D still to spend before launch, the replacement cost and 成新率 of what exists. Two projects leave the
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "round-2026"
+EXAMPLES = Path(__file__).resolve().parent
 # industry -> (market size mode range 万元/年, margin, share mode range)
 INDUSTRY = {
     "钢铁": ((150_000, 600_000), 0.12, (0.005, 0.02)),
@@ -29,9 +30,9 @@ INDUSTRY = {
 BLANK_SHARE = {"P2026-013", "P2026-040"}
 
 
-def rows():
-    rng = random.Random(2026)
-    with open(HERE / "projects.csv", encoding="utf-8-sig", newline="") as fh:
+def rows(here: Path, seed: int):
+    rng = random.Random(seed)
+    with open(here / "projects.csv", encoding="utf-8-sig", newline="") as fh:
         for p in csv.DictReader(fh):
             (m_lo, m_hi), margin, (s_lo, s_hi) = INDUSTRY[p["行业"]]
             ask = float(p["申请经费（万元）"] or 500)
@@ -54,8 +55,10 @@ def rows():
 
 
 def main() -> None:
-    out = list(rows())
-    with open(HERE / "valuation.csv", "w", encoding="utf-8", newline="") as fh:
+    name = sys.argv[1] if len(sys.argv) > 1 else "round-2026"   # e.g. round-2027
+    here = EXAMPLES / name
+    out = list(rows(here, int(name.rsplit("-", 1)[1])))
+    with open(here / "valuation.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(out[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(out)

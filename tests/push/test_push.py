@@ -335,3 +335,47 @@ def test_help_is_bilingual_with_an_example():
     assert proc.returncode == 0
     for text in ("推送清单 / Push lists", "Example / 示例", "--funds", "--allow-unverified", "docs/push.md"):
         assert text in proc.stdout
+
+
+def test_packs_carry_each_achievements_valuation_page_with_the_same_numbers(push_campaign, tmp_path):
+    """With valuation inputs, every profiled achievement of a pack is followed by its valuation page, showing the
+    figures of `tlr value --json` for the same draws and seed (one truth)."""
+    import re
+
+    from tlr.app.audit_gate import check_audit
+    from tlr.app.evaluation import evaluate_campaign
+    from tlr.app.push import build_push, render_push, vocabulary
+    from tlr.app.report_data import build_report_data
+    from tlr.app.report_valuation import campaign_valuation
+    from tlr.app.valuation import read_inputs
+    from tlr.campaign import open_campaign
+    from tlr.evaluation import EvaluationOptions
+    from tlr.push.model import load_funds
+
+    ROOT = Path(__file__).resolve().parents[2]
+    ledger = open_campaign(push_campaign)
+    try:
+        funds = load_funds(DATA / "funds-minimal.yaml", vocabulary(ledger.rubric))
+        audit = check_audit(ledger)
+        ev = evaluate_campaign(ledger, EvaluationOptions(draws=50, seed=SEED))
+        valuation = campaign_valuation(ledger, ev, inputs=read_inputs(ROOT / "examples" / "round-2026" / "valuation.csv"),
+                                       draws=400, seed=SEED, audit=audit)
+        report = build_report_data(ledger, ev, lang="zh", audit=audit, valuation=valuation)
+        plain_report = build_report_data(ledger, ev, lang="zh", audit=audit)
+        push = build_push(ledger, ev, funds, lang="zh", audit=audit)
+    finally:
+        ledger.close()
+    render_push(push, report, tmp_path / "v", formats=("html",))
+    render_push(push, plain_report, tmp_path / "plain", formats=("html",))
+    html = (tmp_path / "v" / "fund-any.html").read_text(encoding="utf-8")
+    assert "估值 ·" not in (tmp_path / "plain" / "fund-any.html").read_text(encoding="utf-8")
+    doc = {p["id"]: p for p in valuation.to_dict()["projects"]}
+    pack = push.packs[0]["achievements"]
+    pages = re.findall(r'<article class="profile" id="val-[^"]+">(.*?)</article>', html, re.S)
+    assert len(pages) == sum(1 for pid in pack if pid in doc)
+    for pid, page in zip([pid for pid in pack if pid in doc], pages):
+        assert pid in page
+        if doc[pid]["rnpv"] is not None:   # the report's number format: thousands separated from 10,000
+            mean = doc[pid]["rnpv"]["mean"]
+            shown = f"{mean:,.0f}" if abs(mean) >= 10000 else f"{mean:.0f}"
+            assert f'<td class="num b">{shown}</td>' in page

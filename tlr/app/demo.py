@@ -213,7 +213,13 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
         evaluation = evaluate_campaign(ledger2, EvaluationOptions(draws=draws))
         data = build_push(ledger2, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
                           demands_basis=demands_basis)
-        report = build_report_data(ledger2, evaluation, lang=lang, audit=audit)
+        valuation = None
+        if (examples / NEXT_ROUND / VALUATION).is_file():   # each achievement's valuation page in its packs
+            from tlr.app.report_valuation import campaign_valuation
+
+            valuation = campaign_valuation(ledger2, evaluation, inputs_path=examples / NEXT_ROUND / VALUATION,
+                                           draws=min(draws, 10_000), seed=VALUE_SEED, audit=audit)
+        report = build_report_data(ledger2, evaluation, lang=lang, audit=audit, valuation=valuation)
         # HTML packs (with their CSV and XLSX lists) keep the demo quick; `tlr push` writes the PDFs as well
         written = render_push(data, report, out / "push", formats=tuple(f for f in formats if f == "html") or ("html",))
         packs = [Path(f["path"]) for f in written if f["kind"] == "index"]

@@ -43,12 +43,16 @@ from tlr.cli.kit import (
                    "(when --demands is not given)")
 @click.option("--top-demands", type=Integer(1, 20), default=3, show_default=True,
               help="每项成果列出的对接需求数 / matched demands shown per achievement")
+@click.option("--valuation", "valuation_path", default=None, type=PathArg(dir_okay=False),
+              help="估值输入文件：每项成果附估值页（项目导入含估值列时自动附上；见 tlr value）/ valuation inputs: each "
+                   "achievement gets its valuation page (added anyway when the project import has valuation columns; "
+                   "see tlr value)")
 @encoding_option
 @lang_option
 @json_option
 def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str, ...], draws: int, seed: int,
          allow_unverified: bool, demands_path: str | None, library: str | None, top_demands: int,
-         encoding: str | None, lang: str, as_json: bool) -> int:
+         encoding: str | None, lang: str, as_json: bool, valuation_path: str | None = None) -> int:
     """推送清单 / Push lists: a recommendation pack per sub-fund and per recipient.
 
     For each sub-fund of funds.yaml, the evaluated achievements that fit its
@@ -68,6 +72,7 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
       tlr push round-2026 --funds funds.yaml --out push/
       tlr push -C round-2026 --funds funds.yaml --out push-en/ --lang en --format html
       tlr push round-2026 --funds funds.yaml --demands demands.csv --out push/
+      tlr push round-2026 --funds funds.yaml --valuation valuation.csv --out push/
     """
     from tlr.outputs import check_folder
 
@@ -100,10 +105,19 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
             lib = open_library(library)
             click.get_current_context().call_on_close(lib.close)
         demand_list, demands_basis = demand_source(demands=demands_path, library=lib, encoding=encoding)
+    valuation_inputs = None
+    if valuation_path is not None:   # a bad file fails before the (slow) evaluation
+        from tlr.app.valuation import read_inputs
+
+        valuation_inputs = read_inputs(valuation_path, encoding=encoding)
     evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed))
     data = build_push(ledger, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
                       demands_basis=demands_basis, top_demands=top_demands)
-    report = build_report_data(ledger, evaluation, lang=lang, audit=audit)
+    from tlr.app.report_valuation import campaign_valuation
+
+    valuation = campaign_valuation(ledger, evaluation, inputs=valuation_inputs, draws=draws, seed=seed,
+                                   audit=audit)
+    report = build_report_data(ledger, evaluation, lang=lang, audit=audit, valuation=valuation)
     written = render_push(data, report, out_dir, formats=formats)
     if as_json:
         doc = data.to_dict()
