@@ -370,13 +370,7 @@ def value_ranges(rows: Sequence[tuple[str, float, float, float, float]], *, titl
             ax.plot([p50], [y], "o", color=NAVY, ms=3.6)
             ax.plot([mean], [y], "|", color="#c0504d", ms=7, mew=1.4)
         ax.axvline(0.0, color=GREY, lw=0.8)
-        ax.set_yticks(range(k))
-        ax.set_yticklabels(list(reversed([_short(r[0], 20) for r in rows])), fontsize=8)
-        ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color=LIGHT, lw=0.5)
-        ax.set_axisbelow(True)
+        _label_rows(ax, [r[0] for r in rows], 20, xlabel)
         return _to_svg(fig, plt, title, uid)
 
 
@@ -393,11 +387,17 @@ def tornado(rows: Sequence[tuple[str, float, float]], base: float, *, title: str
             ax.barh(y, low - base, left=base, color="#c0504d", height=0.6, alpha=0.8)
             ax.barh(y, high - base, left=base, color=NAVY, height=0.6, alpha=0.8)
         ax.axvline(base, color=INK, lw=0.8)
-        ax.set_yticks(range(k))
-        ax.set_yticklabels(list(reversed([_short(r[0], 18) for r in rows])), fontsize=8)
-        ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color=LIGHT, lw=0.5)
-        ax.set_axisbelow(True)
+        _label_rows(ax, [r[0] for r in rows], 18, xlabel)
         return _to_svg(fig, plt, title, uid)
+
+
+def _label_rows(ax, labels: Sequence[str], width: int, xlabel: str) -> None:
+    """One labelled row per item, the first at the top, with a light grid along the value axis."""
+    k = len(labels)
+    ax.set_yticks(range(k))
+    ax.set_yticklabels(list(reversed([_short(label, width) for label in labels])), fontsize=8)
+    ax.set_ylim(-0.7, k - 0.3)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", color=LIGHT, lw=0.5)
+    ax.set_axisbelow(True)
