@@ -226,3 +226,38 @@ def test_xlsx_inputs(round_dir, tmp_path, capsys):
     p3 = doc["projects"][2]
     assert p3["inputs"]["market_share"]["mode"] == pytest.approx(0.03) and p3["rnpv"] is not None
     assert p3["inputs"]["rd_cost"] == {"low": 200, "mode": 300, "high": 500, "source": "project"}
+
+
+def test_a_projects_own_stages_replace_the_defaults(round_dir, tmp_path, capsys):
+    f = write(tmp_path / "v.yaml", """\
+        P1:
+          stages:
+            - {id: line-trial, from_trl: 6, to_trl: 7, p_success: 0.9, years: 1, cost_share: 0.5}
+            - {id: scale-up, from_trl: 7, to_trl: 9, p_success: 0.8, years: [1, 2, 3], cost_share: 0.5,
+               source: 中试基地合同, confidence: medium}
+        """)
+    doc = _json(["value", round_dir, "--inputs", f, "--draws", 500], capsys)
+    p1 = {p["id"]: p for p in doc["projects"]}["P1"]
+    assert [(s["id"], s["source"]) for s in p1["stages"]] == [("line-trial", "project"), ("scale-up", "project")]
+    assert p1["p_market"] == pytest.approx(0.9 * 0.8)                    # not the packaged 0.65 × 0.75
+    assert [s["cost"] for s in p1["stages"]] == pytest.approx([200.0, 200.0])   # half each of the 400 R&D still due
+    assert p1["stages"][0]["reference"] == "v.yaml" and p1["stages"][1]["reference"] == "中试基地合同"
+    p2 = {p["id"]: p for p in doc["projects"]}["P2"]
+    assert {s["source"] for s in p2["stages"]} == {"industry"}           # the others keep their defaults
+
+
+def test_bad_project_stages_are_located(round_dir, tmp_path, capsys):
+    f = write(tmp_path / "bad.yaml", """\
+        P1:
+          stages:
+            - {id: a, from_trl: 6, to_trl: 7, p_success: 1.5, years: 1, cost_share: 0.5}
+        P2:
+          stages:
+            - {id: a, from_trl: 5, to_trl: 6, p_success: 0.5, years: 1, cost_share: 0.5}
+            - {id: b, from_trl: 7, to_trl: 9, p_success: 0.5, years: 1, cost_share: 0.5}
+        """)
+    code = main(["value", str(round_dir), "--inputs", str(f)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 2
+    assert "bad.yaml:3" in err[0] and "less than or equal to 1" in err[0]
+    assert "bad.yaml:7" in err[1] and "starts at TRL 7" in err[1]

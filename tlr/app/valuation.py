@@ -158,6 +158,7 @@ class ProjectRow:
     name: str | None = None
     industry: str | None = None
     trl: float | None = None
+    stages: tuple | None = None       # the project's own readiness stages (YAML ``stages:``), replacing the defaults
 
 
 @dataclass
@@ -285,6 +286,8 @@ def _read_yaml(p: Path) -> InputsFile:
                     row.trl = _trl(value)
                 except ValueError as exc:
                     _bad(problems, str(exc), loc, "write a level such as 4")
+            elif k == _norm("stages") or k == _norm("阶段"):
+                row.stages = _project_stages(value, positions, (*where, key), problems, p.name)
             elif input_name(str(key)):
                 name = input_name(str(key))
                 try:
@@ -296,11 +299,40 @@ def _read_yaml(p: Path) -> InputsFile:
                 row.values[name] = Given(lo, mo, hi, "project", p.name)
             else:
                 _bad(problems, f"未知输入 / unknown input '{key}'", loc,
-                     "one of " + ", ".join(INPUTS) + ", name, industry, trl")
+                     "one of " + ", ".join(INPUTS) + ", name, industry, trl, stages")
         rows[str(pid)] = row
     if problems:
         raise ValidationError(problems)
     return InputsFile(str(p), _sha256(p), rows)
+
+
+def _project_stages(value: Any, positions, where: tuple, problems: list[Diagnostic], file: str) -> tuple | None:
+    """A project's own stages (the rubric's stage format, docs/valuation.md), in order and contiguous."""
+    from pydantic import TypeAdapter
+    from pydantic import ValidationError as PydanticValidationError
+
+    from tlr.rubric.model import ValuationStage
+    from tlr.valuation.defaults import stage_from_dict
+
+    if not isinstance(value, list) or not value:
+        _bad(problems, "stages 应为阶段列表 / stages must be a list of stages", positions.locate(where),
+             "e.g. - {id: pilot, from_trl: 4, to_trl: 6, p_success: 0.5, years: [1, 2, 3], cost_share: 0.4}")
+        return None
+    try:
+        stages = TypeAdapter(list[ValuationStage]).validate_python(value)
+    except PydanticValidationError as exc:
+        for err in exc.errors():
+            _bad(problems, f"stages: {err['msg']}", positions.locate((*where, *err["loc"])),
+                 "see the stage format in docs/valuation.md")
+        return None
+    for k in range(1, len(stages)):
+        if stages[k].from_trl != stages[k - 1].to_trl:
+            _bad(problems, f"阶段不连续 / stage {stages[k].id} starts at TRL {stages[k].from_trl}, the one before ends "
+                           f"at {stages[k - 1].to_trl}", positions.locate((*where, k)),
+                 "each stage starts where the one before ends")
+            return None
+    return tuple(stage_from_dict({**st.model_dump(exclude_none=True), "source": st.source or file}, "project")
+                 for st in stages)
 
 
 # --------------------------------------------------------------------------- settings
@@ -384,6 +416,7 @@ class Subject:
     trl: float | None
     trl_source: str | None
     given: dict[str, Given]
+    stages: tuple | None = None       # the project's own stages (inputs file), else the defaults by industry
 
 
 @dataclass
@@ -484,7 +517,7 @@ def value_subjects(subjects: Sequence[Subject], sett: Settings, *, draws: int, s
         return rows, method
     subs = [subjects[i] for i in computable]
     res = [resolved[i] for i in computable]
-    stage_lists = [stages_for(sett, s.industry) for s in subs]
+    stage_lists = [s.stages or stages_for(sett, s.industry) for s in subs]
     arrays = stage_arrays(None, [s.trl for s in subs], stage_lists=stage_lists)
 
     def ranged(name: str) -> Ranged:
@@ -595,7 +628,8 @@ def value_campaign(ledger_or_dir: Any, *, inputs_path: str | Path | None = None,
             if trl is None:
                 declared = frow.trl if frow and frow.trl is not None else declared
                 trl, trl_source = (declared, "declared") if declared is not None else (None, None)
-            subjects.append(Subject(pid, prow.get("name"), prow.get("industry"), trl, trl_source, given))
+            subjects.append(Subject(pid, prow.get("name"), prow.get("industry"), trl, trl_source, given,
+                                    frow.stages if frow else None))
         if problems:
             raise ValidationError(problems)
         sett = settings(ledger.rubric.document)
@@ -635,7 +669,8 @@ def value_file(path: str | Path, *, draws: int = 10_000, seed: int = 20240601, d
     """Value the projects of a plain inputs table (no campaign): readiness from its TRL column, industry from
     its 行业 column, the packaged defaults for everything else."""
     inputs = read_inputs(path, encoding=encoding)
-    subjects = [Subject(pid, r.name, r.industry, r.trl, "declared" if r.trl is not None else None, dict(r.values))
+    subjects = [Subject(pid, r.name, r.industry, r.trl, "declared" if r.trl is not None else None, dict(r.values),
+                        r.stages)
                 for pid, r in inputs.rows.items()]
     rows, method = value_subjects(subjects, settings(None), draws=draws, seed=seed, distribution=distribution)
     sources = {"rubric": None, "ledger_audit_head": None, "inputs": {"path": inputs.path, "sha256": inputs.sha256}}
