@@ -61,3 +61,25 @@ def test_prose_in_a_valuation_column_leaves_the_chapter_out(tmp_path):
     round_dir = build(tmp_path / "c", projects=PROJECTS.replace("10000,5%", "约一亿元,5%"))
     data = _report_data(round_dir, 100, 1)
     assert data.valuation is None
+
+
+def test_tornado_svg_geometry():
+    """Each bar runs from the base to the value at the input's end: its pixel extent is the swing on the axis."""
+    import re
+
+    from tlr.report.charts import nice_ticks, tornado
+
+    assert nice_ticks(-2500, 700) == [-2500, -2000, -1500, -1000, -500, 0, 500]
+    assert nice_ticks(0.13, 0.91) == [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    assert nice_ticks(0.13, 0.91, most=4) == [0.2, 0.4, 0.6, 0.8]
+    svg = tornado([("市场份额 <b>", -900.0, 2100.0), ("年限", 300.0, 500.0)], 400.0, title="t", xlabel="rNPV",
+                  uid="u", legend=("low", "high"))
+    assert "&lt;b&gt;" in svg and "<b>" not in svg          # labels escaped
+    rects = [tuple(float(v) for v in m) for m in
+             re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="14"', svg)]
+    assert len(rects) == 4                                   # two bars per input (the legend's swatches are 8 high)
+    (lx, _, lw), (hx, _, hw) = (r[:3] for r in rects[:2])
+    base_x = float(re.search(r'<line x1="([\d.]+)" y1="4"', svg).group(1))
+    assert lx + lw == pytest.approx(base_x, abs=0.15) and hx == pytest.approx(base_x, abs=0.15)
+    assert lw / hw == pytest.approx(1300 / 1700, rel=0.01)   # low end 400 → -900, high end 400 → 2100
+    assert rects[2][2] / rects[3][2] == pytest.approx(100 / 100, rel=0.02)

@@ -27,6 +27,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview": ("rNPV 区间（P10–P90，点为 P50）", "rNPV ranges (P10–P90, dot at P50)"),
     "tornado": ("敏感性（龙卷风图）：各输入取低值（红）与高值（蓝）、其余取最可能值时的 rNPV",
                 "Tornado: rNPV with each input at its low (red) and high (blue) end, the others at their mode"),
+    "low_end": ("低值", "low end"), "high_end": ("高值", "high end"),
     "stages": ("待完成的阶段", "Stages still ahead"), "stage": ("阶段", "Stage"), "cost": ("成本", "Cost"),
     "years": ("年限", "Years"), "p": ("成功概率", "P(success)"), "source": ("来源", "Source"),
     "confidence": ("可信度", "Confidence"), "inputs": ("输入及来源", "Inputs and their sources"),

@@ -374,21 +374,71 @@ def value_ranges(rows: Sequence[tuple[str, float, float, float, float]], *, titl
         return _to_svg(fig, plt, title, uid)
 
 
+def nice_ticks(lo: float, hi: float, most: int = 8) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi], at most *most* + 1 of them."""
+    span = hi - lo
+    if not math.isfinite(span) or span <= 0:
+        return [lo]
+    raw = span / most
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + k * step, 10) for k in range(int(math.floor((hi - first) / step + 1e-9)) + 1)]
+
+
 def tornado(rows: Sequence[tuple[str, float, float]], base: float, *, title: str | None = None,
-            xlabel: str = "", uid: str = "tornado") -> str:
-    """A tornado chart: for each input (widest swing at the top) a bar from the value at its low end to the
-    value at its high end, around the base value (every input at its mode)."""
-    with _style() as plt:
-        k = len(rows)
-        fig = plt.figure(figsize=(6.2, max(1.4, 0.26 * k + 0.6)))
-        ax = fig.add_subplot(111)
-        for i, (_label, low, high) in enumerate(rows):
-            y = k - 1 - i
-            ax.barh(y, low - base, left=base, color="#c0504d", height=0.6, alpha=0.8)
-            ax.barh(y, high - base, left=base, color=NAVY, height=0.6, alpha=0.8)
-        ax.axvline(base, color=INK, lw=0.8)
-        _label_rows(ax, [r[0] for r in rows], 18, xlabel)
-        return _to_svg(fig, plt, title, uid)
+            xlabel: str = "", uid: str = "tornado", legend: tuple[str, str] = ("低值", "高值")) -> str:
+    """A tornado chart: for each input (widest swing at the top) a bar from the value at its low end (red) to the
+    value at its high end (blue), around the base value (every input at its mode; the dark line).
+
+    Drawn as plain SVG (a millisecond, where a matplotlib figure takes a tenth of a second: a report has one per
+    profiled project). Text inherits the document's font.
+    """
+    from html import escape
+
+    k = len(rows)
+    label_w, plot_w, row_h, top, axis_h = 150.0, 430.0, 22.0, 6.0, 46.0
+    values = [base] + [v for _label, lo, hi in rows for v in (lo, hi)]
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.04 or max(abs(base), 1.0) * 0.1
+    ticks = nice_ticks(lo - pad, hi + pad)
+    x0, x1 = min(ticks[0], lo - pad), max(ticks[-1], hi + pad)
+
+    def x(v: float) -> float:
+        return label_w + plot_w * (v - x0) / (x1 - x0)
+
+    height = top + row_h * k + axis_h
+    width = label_w + plot_w + 10
+    parts = [f'<svg class="chart" viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
+             f'xmlns="http://www.w3.org/2000/svg" role="img" id="{escape(uid)}">']
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    bottom = top + row_h * k
+    for t in ticks:
+        parts.append(f'<line x1="{x(t):.1f}" y1="{top:g}" x2="{x(t):.1f}" y2="{bottom:g}" stroke="{LIGHT}" '
+                     f'stroke-width="0.6"/><text x="{x(t):.1f}" y="{bottom + 13:g}" font-size="9" '
+                     f'text-anchor="middle" fill="{INK}">{t:g}</text>')
+    for i, (label, low, high) in enumerate(rows):
+        y = top + row_h * i + 4
+        for v, colour in ((low, "#c0504d"), (high, NAVY)):
+            a, b = sorted((x(base), x(v)))
+            parts.append(f'<rect x="{a:.1f}" y="{y:.1f}" width="{max(b - a, 0.5):.1f}" height="{row_h - 8:g}" '
+                         f'fill="{colour}" fill-opacity="0.85"/>')
+        parts.append(f'<text x="{label_w - 6:g}" y="{y + row_h / 2 - 0.5:.1f}" font-size="10" text-anchor="end" '
+                     f'fill="{INK}">{escape(_short(label, 18))}</text>')
+    parts.append(f'<line x1="{x(base):.1f}" y1="{top - 2:g}" x2="{x(base):.1f}" y2="{bottom + 2:g}" stroke="{INK}" '
+                 f'stroke-width="1"/>')
+    parts.append(f'<line x1="{label_w:g}" y1="{bottom:g}" x2="{label_w + plot_w:g}" y2="{bottom:g}" stroke="{GREY}" '
+                 f'stroke-width="0.8"/>')
+    parts.append(f'<text x="{label_w + plot_w / 2:g}" y="{bottom + 28:g}" font-size="9.5" text-anchor="middle" '
+                 f'fill="{INK}">{escape(xlabel)}</text>')
+    lx = label_w + plot_w - 120
+    for j, (name, colour) in enumerate(zip(legend, ("#c0504d", NAVY))):
+        parts.append(f'<rect x="{lx + 60 * j:g}" y="{bottom + 34:g}" width="10" height="8" fill="{colour}"/>'
+                     f'<text x="{lx + 60 * j + 14:g}" y="{bottom + 41.5:g}" font-size="9" fill="{INK}">'
+                     f'{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _label_rows(ax, labels: Sequence[str], width: int, xlabel: str) -> None:

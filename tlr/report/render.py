@@ -278,7 +278,8 @@ def _valuation_charts(section: dict, profiled: set[str]) -> dict:
         if p["id"] in profiled and p["tornado"]:
             out["tornado"][p["id"]] = charts.tornado([(t["label"], t["low"], t["high"]) for t in p["tornado"]],
                                                      p["tornado"][0]["base"], title=labels["tornado"],
-                                                     xlabel="rNPV（万元）", uid=f"ch-tor-{i}")
+                                                     xlabel="rNPV（万元）", uid=f"ch-tor-{i}",
+                                                     legend=(labels["low_end"], labels["high_end"]))
     return out
 
 
