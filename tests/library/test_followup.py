@@ -230,3 +230,23 @@ def test_a_malformed_stage_table_is_refused_with_located_errors(library, tmp_pat
     for where, word in ((":5:", "to_trl"), (":6:", "p_success"), (":7:", "years"), (":8:", "confidence"),
                         (":9:", "from_trl")):
         assert any(where in line and word in line for line in lines), (where, err)
+
+
+def test_push_packs_show_each_achievements_follow_up(library, tmp_path):
+    """followups_for: only achievements with events, ids or aliases; the pack's view carries the totals, the TRL
+    path and every event, dated, in order."""
+    from tlr.app.followup import followups_for
+    from tlr.app.push import _followup_view
+    from tlr.library.followup import Target, import_followup
+
+    import_followup(Target.library(library), _file(tmp_path, GOOD), as_of="2027-12-31")
+    found, basis = followups_for(library, ["A1", "A2", "B7", "Z9"], as_of="2027-12-31")
+    assert sorted(found) == ["A1", "A2"]                  # B7 has no event, Z9 is unknown: neither listed
+    assert basis["file"] == Path(library.path).name and basis["audit_head"] == library.audit_head()[1]
+    view = _followup_view(found["A2"], "zh")
+    assert view["title"] == "投后跟踪（截至 2027-12-31）"
+    assert "合同 1,200 万元" in view["totals"] and "收入 80.5 万元" in view["totals"]
+    assert [(e["date"], e["what"]) for e in view["events"]] == [("2027-04-01", "合同 1,200 万元"),
+                                                                ("2027-12-31", "收入 80.5 万元")]
+    assert view["events"][0]["note"] == "某钢厂"
+    assert _followup_view(None, "zh") is None

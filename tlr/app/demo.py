@@ -203,6 +203,10 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
                                             "sources": {**sources.basis, **lexicon}}) + "\n")
         demand_list = sources.demands
         demands_basis = sources.basis["demands"]
+        from tlr.app.followup import followups_for
+
+        # the 2027 round's returning achievements carry their 2027 outcomes into its push packs
+        followups, followups_basis = followups_for(lib, [p["id"] for p in ledger2.projects()], as_of=FOLLOW_UP_AS_OF)
     finally:
         lib.close()
     packs: list[Path] = []
@@ -212,7 +216,7 @@ def run_batches(out: Path, examples: Path, rubric, ledger, *, lang: str, formats
         audit = check_audit(ledger2)
         evaluation = evaluate_campaign(ledger2, EvaluationOptions(draws=draws))
         data = build_push(ledger2, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
-                          demands_basis=demands_basis)
+                          demands_basis=demands_basis, followups=followups, followups_basis=followups_basis)
         valuation = None
         if (examples / NEXT_ROUND / VALUATION).is_file():   # each achievement's valuation page in its packs
             from tlr.app.report_valuation import campaign_valuation

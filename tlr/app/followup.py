@@ -102,6 +102,21 @@ def show(target, achievement_id: str, *, as_of: str | None = None) -> dict[str, 
             "baseline_round": baseline_round, **summary(baseline, evs), "timeline": evs}
 
 
+def followups_for(lib, project_ids, *, as_of: str | None = None) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each project id the library knows (an achievement id or an alias) and that has follow-up events -> its
+    :func:`show`; and the basis (the library file and its audit head) the packs state."""
+    from tlr.library.followup import Target
+
+    target = Target.library(lib)
+    out: dict[str, dict[str, Any]] = {}
+    for pid in project_ids:
+        aid = target.known.get(pid)
+        if aid is not None and lib.rows("followup_events", "achievement_id = ?", (aid,)):
+            out[pid] = show(target, pid, as_of=as_of)
+    head = lib.audit_head()
+    return out, {"file": Path(lib.path).name, "audit_head": head[1] if head else ""}
+
+
 def _campaign_readiness(ledger) -> dict[str, int | None]:
     return {e["project_id"]: e["readiness"] for e in _campaign_entries(ledger)}
 

@@ -97,6 +97,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "match_score": ("匹配度", "Score"),
     "reasons": ("匹配理由", "Why"),
     "no_demands": ("无匹配的企业需求。", "No matching enterprise demand."),
+    "followup": ("投后跟踪（截至 {as_of}）", "Follow-up (as of {as_of})"),
+    "followup_totals": ("后续投资 {investment} 万元，合同 {contract} 万元，收入 {revenue} 万元；TRL {path}",
+                        "follow-on investment {investment} 万元, contracts {contract} 万元, revenue {revenue} 万元; "
+                        "TRL {path}"),
+    "followup_source": ("投后跟踪来源", "Follow-up from"),
+    "date": ("日期", "Date"), "event": ("事项", "Event"), "note": ("说明", "Note"),
     "profiles": ("成果评价详情", "Profiles"),
     "basis": ("依据", "Basis"),
     "campaign": ("评价批次", "Campaign"),
@@ -339,7 +345,8 @@ def _row(rec: dict, a, texts: _Texts) -> dict[str, Any]:
 def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
                demands: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
                demand_list: Sequence[Any] | None = None, demands_basis: Mapping[str, Any] | None = None,
-               top_demands: int = 3) -> PushData:
+               top_demands: int = 3, followups: Mapping[str, Mapping[str, Any]] | None = None,
+               followups_basis: Mapping[str, Any] | None = None) -> PushData:
     """The packs of *funds* (:class:`tlr.push.model.Funds`) for *evaluation* of the campaign in *ledger*.
 
     *demands*: achievement id -> its matched enterprise demands, best first, each a mapping with ``demand``
@@ -370,6 +377,7 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
     demands = {k: [dict(d) for d in v] for k, v in (demands or {}).items() if v}
     for pid, row in rows.items():
         row["demands"] = demands.get(pid, [])
+        row["followup"] = _followup_view((followups or {}).get(pid), lang)
     names = {m.id: m.name.get(lang) or m.id for m in funds.mandates}
     kinds = {m.id: m.kind for m in funds.mandates}
     stem = pack_names([m for m in funds.mandates])
@@ -402,9 +410,36 @@ def build_push(ledger, evaluation, funds, *, lang: str = "zh", audit=None,
     }
     basis["unplaced_scope"] = "funds" if funds.funds else "recipients"
     basis["demands"] = dict(demands_basis) if demands_basis else None
+    basis["followup"] = dict(followups_basis) if followups_basis and followups else None
     stamp = audit.stamp if audit is not None else None
     return PushData(lang=lang, packs=packs, unplaced=unplaced, rows=rows, basis=basis, placement=placement,
                     stamp=stamp, demands=demands)
+
+
+_EVENT = {"milestone": ("里程碑", "milestone"), "trl": ("达到 TRL {trl}", "reached TRL {trl}"),
+          "investment": ("后续投资 {amount} 万元", "follow-on investment {amount} 万元"),
+          "contract": ("合同 {amount} 万元", "contract {amount} 万元"), "revenue": ("收入 {amount} 万元", "revenue {amount} 万元")}
+
+
+def _followup_view(f: Mapping[str, Any] | None, lang: str) -> dict[str, Any] | None:
+    """An achievement's follow-up (:func:`tlr.app.followup.show`) as a pack shows it: totals, TRL path, events."""
+    if not f:
+        return None
+    k = 0 if lang == "zh" else 1
+
+    def money(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+    path = " → ".join(str(x) for x in [f["baseline_trl"], *[s["reached"] for s in f["trl_path"]]] if x is not None)
+    totals = {m: money(f["totals"].get(m, 0.0)) for m in ("investment", "contract", "revenue")}
+    events = []
+    for e in f["timeline"]:
+        what = _EVENT[e["kind"]][k].format(trl=e.get("trl"), amount=money(e["amount"]) if e.get("amount") is not None
+                                           else "—")
+        note = "；".join(x for x in (e.get("counterparty"), e.get("evidence"), e.get("note")) if x)
+        events.append({"date": e["date"], "what": what, "note": note})
+    return {"as_of": f["as_of"], "title": ui(lang)["followup"].format(as_of=f["as_of"]),
+            "totals": ui(lang)["followup_totals"].format(path=path or "—", **totals), "events": events}
 
 
 def pack_names(mandates) -> dict[str, str]:

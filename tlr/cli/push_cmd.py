@@ -39,8 +39,8 @@ from tlr.cli.kit import (
               help="企业技术需求清单：每项成果附上与之对接的需求（tlr match 的规则）/ an enterprise demand list: each "
                    "achievement shows the demands it matches (the rules of tlr match)")
 @click.option("--library", "library", default=None, metavar="PATH", type=PathArg(exists=False),
-              help="成果库：以其中待对接的需求对接（未给 --demands 时）/ the achievement library: match its open demands "
-                   "(when --demands is not given)")
+              help="成果库：以其中待对接的需求对接（未给 --demands 时），并附上成果的投后跟踪 / the achievement library: "
+                   "match its open demands (when --demands is not given) and show each achievement's follow-up")
 @click.option("--top-demands", type=Integer(1, 20), default=3, show_default=True,
               help="每项成果列出的对接需求数 / matched demands shown per achievement")
 @click.option("--valuation", "valuation_path", default=None, type=PathArg(dir_okay=False),
@@ -95,16 +95,21 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
     check_folder(out_dir, names=[f"{stem}.{f}" for stem in stems.values() for f in (*formats, "csv", "xlsx")]
                  + ["index.html", "unplaced.html", "unplaced.csv"])
     demand_list = demands_basis = None
+    lib = None
+    if library is not None:
+        from tlr.library.store import open_library
+
+        lib = open_library(library)
+        click.get_current_context().call_on_close(lib.close)
     if demands_path is not None or library is not None:   # read before the (slow) evaluation: errors come first
         from tlr.app.matching import demand_source
 
-        lib = None
-        if demands_path is None:
-            from tlr.library.store import open_library
-
-            lib = open_library(library)
-            click.get_current_context().call_on_close(lib.close)
         demand_list, demands_basis = demand_source(demands=demands_path, library=lib, encoding=encoding)
+    followups = followups_basis = None
+    if lib is not None:   # the achievements followed up after an earlier round: their outcomes in the packs
+        from tlr.app.followup import followups_for
+
+        followups, followups_basis = followups_for(lib, [p["id"] for p in ledger.projects()])
     valuation_inputs = None
     if valuation_path is not None:   # a bad file fails before the (slow) evaluation
         from tlr.app.valuation import read_inputs
@@ -112,7 +117,8 @@ def push(campaign: str | None, funds_path: str, out_dir: str, formats: tuple[str
         valuation_inputs = read_inputs(valuation_path, encoding=encoding)
     evaluation = evaluate_campaign(ledger, EvaluationOptions(draws=draws, seed=seed))
     data = build_push(ledger, evaluation, funds, lang=lang, audit=audit, demand_list=demand_list,
-                      demands_basis=demands_basis, top_demands=top_demands)
+                      demands_basis=demands_basis, top_demands=top_demands, followups=followups,
+                      followups_basis=followups_basis)
     from tlr.app.report_valuation import campaign_valuation
 
     valuation = campaign_valuation(ledger, evaluation, inputs=valuation_inputs, draws=draws, seed=seed,
