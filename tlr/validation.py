@@ -261,3 +261,35 @@ def _show(value: Any) -> str:
         return "nothing (null)"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def load_model_file(path: Any, model: type[BaseModel], *, shape: str, shape_hint: str, shape_code: str,
+                    hint: Any = None, empty: Any = None) -> tuple[Any, Any, Positions, bytes]:
+    """Read a YAML file with every limit (:mod:`tlr.yamlio`) and validate it against *model*: every problem at once,
+    located (file, line, field), each passed through *hint* (a Diagnostic -> Diagnostic); a document that is not a
+    mapping is the one line *shape*. *empty*: what an empty file means (None: not a mapping).
+    Returns (the model, the data, their positions, the file's bytes)."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from tlr.errors import Location, ValidationError
+    from tlr.yamlio import decode_utf8, parse_yaml, read_bytes
+
+    name = str(path)
+    raw = read_bytes(path)
+    parsed = parse_yaml(name, decode_utf8(raw, name))
+    diags: list[Diagnostic] = list(parsed.diagnostics) if parsed.problems else []
+    data, positions = parsed.data, parsed.positions
+    if data is None and empty is not None:
+        data = empty
+    if not isinstance(data, dict):
+        raise ValidationError([Diagnostic("error", shape, Location(file=name, line=1), shape_hint, shape_code)])
+    try:
+        doc = model.model_validate(data)
+    except PydanticValidationError as exc:
+        hidden = [p for p, _ in parsed.problems]
+        found = diagnostics_from_pydantic(exc, data, positions, model, {}, hidden)
+        diags += [hint(d) for d in found] if hint else found
+        raise ValidationError(diags) from None
+    if diags:
+        raise ValidationError(diags)
+    return doc, data, positions, raw

@@ -218,28 +218,15 @@ def load_spec(path: str | Path, vocabulary: SpecVocabulary) -> Spec:
     """Read and check *path*; raise :class:`ValidationError` listing every problem, located."""
     import hashlib
 
-    from pydantic import ValidationError as PydanticValidationError
-
-    from tlr.validation import diagnostics_from_pydantic
-    from tlr.yamlio import decode_utf8, format_path, parse_yaml, read_bytes
+    from tlr.validation import load_model_file
+    from tlr.yamlio import format_path
 
     name = str(path)
-    raw = read_bytes(path)
-    parsed = parse_yaml(name, decode_utf8(raw, name))
-    diags: list[Diagnostic] = list(parsed.diagnostics) if parsed.problems else []
-    data, positions = parsed.data, parsed.positions
-    if not isinstance(data, dict):
-        raise ValidationError([Diagnostic("error", "portfolio.yaml 须为映射（years:, objective: …）/ portfolio.yaml must "
-                                                   "be a mapping (years:, objective: …)", Location(file=name, line=1),
-                                          "see docs/portfolio.md", "portfolio_shape")])
-    try:
-        doc = PortfolioFile.model_validate(data)
-    except PydanticValidationError as exc:
-        hidden = [p for p, _ in parsed.problems]
-        diags += [_with_hint(d) for d in diagnostics_from_pydantic(exc, data, positions, PortfolioFile, {}, hidden)]
-        raise ValidationError(diags) from None
-    if diags:
-        raise ValidationError(diags)
+    doc, data, positions, raw = load_model_file(
+        path, PortfolioFile, shape="portfolio.yaml 须为映射（years:, objective: …）/ portfolio.yaml must be a mapping "
+                                  "(years:, objective: …)", shape_hint="see docs/portfolio.md",
+        shape_code="portfolio_shape", hint=_with_hint)
+    diags: list[Diagnostic] = []
 
     def at(where: tuple) -> Location:
         return positions.locate(where, field_name=format_path(where))

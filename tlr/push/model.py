@@ -194,30 +194,14 @@ def load_funds(path: str | Path, vocabulary: Vocabulary) -> Funds:
     """Read and check *path*; raise :class:`ValidationError` listing every problem, located."""
     import hashlib
 
-    from pydantic import ValidationError as PydanticValidationError
-
-    from tlr.validation import diagnostics_from_pydantic
-    from tlr.yamlio import decode_utf8, parse_yaml, read_bytes
+    from tlr.validation import load_model_file
 
     name = str(path)
-    raw = read_bytes(path)
-    parsed = parse_yaml(name, decode_utf8(raw, name))
-    diags: list[Diagnostic] = list(parsed.diagnostics) if parsed.problems else []
-    data, positions = parsed.data, parsed.positions
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ValidationError([Diagnostic("error", "funds.yaml 须为映射（funds:, recipients:）/ funds.yaml must be a "
-                                                   "mapping with 'funds:' and 'recipients:'",
-                                          Location(file=name, line=1), "see docs/push.md", "funds_shape")])
-    try:
-        doc = FundsFile.model_validate(data)
-    except PydanticValidationError as exc:
-        hidden = [p for p, _ in parsed.problems]
-        diags += [_with_hint(d) for d in diagnostics_from_pydantic(exc, data, positions, FundsFile, {}, hidden)]
-        raise ValidationError(diags) from None
-    if diags:
-        raise ValidationError(diags)
+    doc, _data, positions, raw = load_model_file(
+        path, FundsFile, shape="funds.yaml 须为映射（funds:, recipients:）/ funds.yaml must be a mapping with 'funds:' "
+                               "and 'recipients:'", shape_hint="see docs/push.md", shape_code="funds_shape",
+        hint=_with_hint, empty={})
+    diags: list[Diagnostic] = []
     if not doc.funds and not doc.recipients:
         raise ValidationError([Diagnostic("error", "funds.yaml 没有子基金也没有推送对象 / funds.yaml names no fund and no "
                                                    "recipient", Location(file=name, line=1),
