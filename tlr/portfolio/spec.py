@@ -222,7 +222,7 @@ def load_spec(path: str | Path, vocabulary: SpecVocabulary) -> Spec:
     from tlr.yamlio import format_path
 
     name = str(path)
-    doc, data, positions, raw = load_model_file(
+    doc, _data, positions, raw = load_model_file(
         path, PortfolioFile, shape="portfolio.yaml 须为映射（years:, objective: …）/ portfolio.yaml must be a mapping "
                                   "(years:, objective: …)", shape_hint="see docs/portfolio.md",
         shape_code="portfolio_shape", hint=_with_hint)
