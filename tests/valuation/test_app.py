@@ -44,6 +44,8 @@ def test_campaign_json_is_contract_1(round_dir, capsys):
     assert p1["interval_note"] == ("income_below_cost" if p1["income"]["value"] < 240.0 else None)
     # TRL 6 with the packaged general stages: demonstration (6→7) then industrialisation (7→9)
     assert [s["id"] for s in p1["stages"]] == ["demonstration", "industrialisation"]
+    # a stage's note travels with it: the judgement behind a low-confidence number is shown, not only its source
+    assert [(s["confidence"], "Judgement" in s["note"]) for s in p1["stages"]] == [("low", True), ("low", True)]
     assert p1["p_market"] == pytest.approx(0.65 * 0.75)
     assert sum(s["cost"] for s in p1["stages"]) == pytest.approx(400.0)
     # P2 is biomedicine: clinical phases; its ranged inputs spread the value

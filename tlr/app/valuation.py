@@ -543,7 +543,7 @@ def value_subjects(subjects: Sequence[Subject], sett: Settings, *, draws: int, s
                           "cost": rd * float(arrays.cost_share[j, k]), "years": st.years[1],
                           "years_range": list(st.years), "p_success": st.p_success,
                           "p_range": [st.p_low, st.p_high], "source": st.origin, "confidence": st.confidence,
-                          "reference": st.source}
+                          "reference": st.source, "note": st.note}
                          for k, st in enumerate(stages)]
         row["p_market"] = float(val.at_mode.p_market[j])
         row["rnpv"] = {**val.rnpv.row(j), "at_mode": float(val.at_mode.value[j])}
