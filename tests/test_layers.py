@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 TLR = Path(__file__).resolve().parents[1] / "tlr"
-PURE = ("numeric", "panel", "engine", "ranking", "weighting", "evaluation", "rubric", "trl", "push",
+PURE = ("numeric", "parallel", "panel", "engine", "ranking", "weighting", "evaluation", "rubric", "trl", "push",
         "matching", "outcomes", "valuation", "portfolio")
 ABOVE = ("tlr.app", "tlr.campaign", "tlr.cli", "tlr.report")
 

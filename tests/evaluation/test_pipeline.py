@@ -76,7 +76,7 @@ def test_the_result_is_language_free():
 def test_steps_are_reported_in_order():
     seen = []
     evaluate(make_rubric(), panel(), options=FAST, progress=seen.append)
-    assert seen == ["consensus", "utilities", "gates and tiers", "agreement", "robustness"]
+    assert seen == ["consensus", "utilities", "gates and tiers", "agreement", "robustness", "expert bootstrap"]
 
 
 def test_a_cube_that_does_not_match_its_labels_is_refused():

@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from tlr.cli.kit import (BOOTSTRAP, DRAWS, ID, POSITIVE, SEED, PathArg, add_row, campaign_argument,
-                         campaign_pair_argument, command, console, echo_json, json_option, lang_option, new_table,
+                         campaign_pair_argument, command, console, echo_json, engine_options, json_option, lang_option,
+                         new_table,
                          print_table, safe)
 from tlr.cli.kit.fund import fund_options
 
@@ -20,10 +21,12 @@ UNVERIFIED_OPTION = click.option(
          "'audit failed'.")
 
 
-def _options(draws: int, seed: int, top: int, bootstrap: int):
+def _options(draws: int, seed: int, top: int, bootstrap: int, engine: str = "local", scheduler: str | None = None,
+             workers: int = 2):
     from tlr.evaluation import EvaluationOptions
 
-    return EvaluationOptions(draws=draws, seed=seed, top_k=top, bootstrap_draws=bootstrap)
+    return EvaluationOptions(draws=draws, seed=seed, top_k=top, bootstrap_draws=bootstrap, engine=engine,
+                             scheduler=scheduler, workers=workers)
 
 
 def _run(campaign: str | None, options, rubric_path: str | None, allow_unverified: bool = False, check: bool = True):
@@ -66,12 +69,14 @@ def _fmt(x: Any, digits: int = 1) -> str:
               help="专家自助重抽样次数（0 关闭）/ Expert-resampling draws (0: off).")
 @click.option("--seed", type=SEED, default=20240601, show_default=True,
               help="随机种子（同种子同结果）/ Random seed (same seed, same result).")
+@engine_options
 @fund_options
 @RUBRIC_OPTION
 @UNVERIFIED_OPTION
 @lang_option
 @json_option
-def rank(campaign: str | None, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, budget: float | None,
+def rank(campaign: str | None, top: int, show_all: bool, draws: int, bootstrap: int, seed: int, engine: str,
+         scheduler: str | None, workers: int, budget: float | None,
          objective: str, fundable_tiers: str | None, cost_column: str | None, industries: str | None,
          min_trl: int | None, max_ticket: float | None, industry_cap: int | None, rubric_path: str | None,
          allow_unverified: bool, lang: str, as_json: bool) -> int:
@@ -94,13 +99,14 @@ def rank(campaign: str | None, top: int, show_all: bool, draws: int, bootstrap: 
       tlr rank round-2026 --top 10
       tlr rank -C round-2026 --all --json > ranking.json
       TLR_CAMPAIGN=round-2026 tlr rank --budget 5000 --min-trl 5
+      tlr rank round-2026 --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from tlr.app.records import completeness_summary, project_records
     from tlr.app.funding import fund_fit
     from tlr.cli.kit.fund import print_selection, run_selection, split_list
     from tlr.text import tr
 
-    options = _options(draws, seed, top, bootstrap)
+    options = _options(draws, seed, top, bootstrap, engine, scheduler, workers)
     ledger, ev, audit = _run(campaign, options, rubric_path, allow_unverified)
     names = {p["id"]: p for p in ledger.projects()}
     rows = project_records(ev, names, lang)

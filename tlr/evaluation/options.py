@@ -23,6 +23,9 @@ class EvaluationOptions:
     top_k: int = 10
     review_sd: float = 0.12     # re-review when the experts' composites spread more than this (0..1 scale)
     review_range: float = 0.35  # ... or range over more than this
+    engine: str = "local"       # where the Monte Carlo blocks run: local | dask (same result either way)
+    scheduler: str | None = None  # dask: a scheduler address; None starts a local cluster of `workers`
+    workers: int = 2
 
 
 __all__ = ["EvaluationOptions", "DEFAULT_SEED"]

@@ -97,7 +97,7 @@ def _silent(_step: str) -> None:
 def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str, int] | None = None,
              readiness_asserted: Sequence[str] = (), expert_weights: np.ndarray | None = None,
              options: EvaluationOptions | None = None,
-             progress: Callable[[str], None] | None = None) -> Evaluation:
+             progress: Callable[[str], None] | None = None, executor=None) -> Evaluation:
     """Evaluate every project of a panel under *rubric*.
 
     Args:
@@ -108,6 +108,7 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
             (some 'yes' without a hashed file or reference): shown as assessor-asserted.
         expert_weights: (experts,) for the ``weighted_mean`` consensus.
         progress: optional callable(step: str) for progress reporting.
+        executor: where the Monte Carlo blocks run (:mod:`tlr.parallel`; default: ``options.engine``).
     """
     opts = options or EvaluationOptions()
     step = progress or _silent
@@ -142,7 +143,7 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
 
     step("robustness")
     robustness = robustness_of(composite, utilities.panel[:, scored], expert_scored, applicable[:, scored],
-                               decisions, opts)
+                               decisions, opts, executor=executor, progress=step)
     method = method_of(rubric, opts, consensus, min_experts, robustness, len(cube.projects))
     return assemble(rubric, cube, consensus, readiness, values, utilities, composite, decisions, review,
                     agreement, robustness, method)

@@ -41,25 +41,37 @@ class Robustness:
 
 
 def robustness_of(composite: Composite, panel_utilities: np.ndarray, expert_utilities: np.ndarray,
-                  applicable: np.ndarray, decisions: Decisions, options: EvaluationOptions) -> Robustness:
+                  applicable: np.ndarray, decisions: Decisions, options: EvaluationOptions, *,
+                  executor=None, progress=None) -> Robustness:
     """Weight Monte Carlo and expert bootstrap of the scored indicators' utilities.
 
     Args:
         panel_utilities: (P, L) and expert_utilities: (E, P, L) on the scored indicators;
         applicable: (P, L) the scored indicators that apply (others are not resampled).
+        executor: where the blocks of draws run (:mod:`tlr.parallel`); None: the one
+            ``options.engine`` names, started here and closed after. The result is the same.
     """
+    if executor is None and options.engine != "local":
+        from tlr.parallel import executor_for
+
+        with executor_for(options.engine, scheduler=options.scheduler, workers=options.workers) as started:
+            return robustness_of(composite, panel_utilities, expert_utilities, applicable, decisions, options,
+                                 executor=started, progress=progress)
     tiers = decisions.tiers
     rules = list(tiers.rules) or None
     common = dict(seed=options.seed, top_k=min(options.top_k, len(composite.value)), tier_rules=rules,
                   knocked_out=decisions.knocked_out, knockout_tier=tiers.default if rules else None,
                   default_tier=tiers.default)
     weights = weight_monte_carlo(impute_missing(panel_utilities, composite.weights), composite.weights,
-                                 concentration=options.concentration, n_draws=options.draws, **common)
+                                 concentration=options.concentration, n_draws=options.draws, executor=executor,
+                                 **common)
     if options.bootstrap_draws <= 0:
         return Robustness(weights=weights, bootstrap=None, notes=())
+    if progress is not None:
+        progress("expert bootstrap")
     try:
         boot = expert_bootstrap(np.where(applicable[None], expert_utilities, np.nan), composite.weights,
-                                n_draws=options.bootstrap_draws, **common)
+                                n_draws=options.bootstrap_draws, executor=executor, **common)
     except Exception as exc:  # e.g. an indicator nobody scored for a project: the bootstrap is not defined
         reason = str(getattr(exc, "message", exc))
         return Robustness(weights=weights, bootstrap=None, notes=(Finding("note_bootstrap_skipped", {"reason": reason}),))

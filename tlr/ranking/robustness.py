@@ -38,6 +38,7 @@ import numpy as np
 from tlr.numeric.arrays import as_float_array
 from tlr.numeric.errors import InvalidValueError, MissingValueError, ShapeError
 from tlr.numeric.results import ResultMixin
+from tlr.ranking.tally import RankTally, full_order, top_order
 from tlr.ranking.tiers import DEFAULT_TIERS, TIER_EPS, TierRule
 
 
@@ -101,105 +102,169 @@ class RobustnessResult(ResultMixin):
 
 
 # --------------------------------------------------------------------------------------------
-# The accumulator shared by both sources
+# Blocks of draws: each has its own random stream, so blocks can run in any order, anywhere
 # --------------------------------------------------------------------------------------------
-class _Accumulator:
-    def __init__(self, P: int, L: int, R: int, dense: bool, rules, knocked_out, cap, central: bool,
-                 unscored: np.ndarray):
-        self.P, self.R, self.dense = P, R, dense
-        self.default_tier = DEFAULT_TIERS[3][0]
-        self.hist = np.zeros(P * (R + 1), dtype=np.int64)
-        self.rules = rules
-        if rules:
-            self.mins = np.array([r.min_score for r in rules], float)
-            cond = np.ones((len(rules), P), bool)
-            for t, r in enumerate(rules):
-                for arr in r.conditions.values():
-                    cond[t] &= np.asarray(arr, bool)
-            T = len(rules)
-            # F[s, p]: final tier of project p when its score alone reaches tier s: the first tier
-            # t >= s whose conditions hold (T = default tier), then the knock-out cap.
-            F = np.full((T + 1, P), T, dtype=np.int64)
-            for t in range(T - 1, -1, -1):       # loop over a handful of tiers
-                F[t] = np.where(cond[t], t, F[t + 1])
-            if knocked_out is not None:
-                F = np.where(knocked_out[None, :], np.maximum(F, cap), F)
-            F[:, unscored] = T                  # no composite: default tier
-            self.F = F
-            self.score_tier_counts = np.zeros(P * (T + 1), dtype=np.int64)
-        self.central = np.zeros((P, L)) if central else None
-        self.n_first = np.zeros(P, dtype=np.int64)
-        self.n = 0
+WEIGHT_BLOCK = 1000        # weight draws per random stream
+BOOTSTRAP_BLOCK = 100      # expert-bootstrap draws per random stream
+MAX_CELLS_PER_CHUNK = 4_000_000
+_WEIGHTS, _BOOTSTRAP = 0, 1
 
-    def add(self, C: np.ndarray, W: np.ndarray | None, unscored: np.ndarray, perm: np.ndarray | None = None):
-        """C: (draws, P) composites; unscored: (P,) projects ranked last; W: (draws, L) or None.
 
-        If ``perm`` is given, column j of C (and of ``unscored``) is project perm[j] (columns
-        presorted by the base ranking make the sort faster).
-        """
-        D, P = C.shape
-        key = np.negative(C)
-        if unscored.any():
-            key[:, unscored] = np.inf
-        order = np.argsort(key, axis=1)          # best first; exact ties: order of the sort (see doc)
-        if perm is not None:
-            order = perm[order]
-        # histogram of (project, rank): position j of project order[d, j] is its 0-based rank
-        pos = np.minimum(np.arange(P, dtype=np.int64), self.R)
-        self.hist += np.bincount((order * (self.R + 1) + pos[None, :]).ravel(), minlength=P * (self.R + 1))
-        if self.rules:
-            # minima are non-increasing, so the score tier is the number of minima not reached;
-            # conditions and caps are applied to the aggregated counts in result()
-            proj = np.arange(P, dtype=np.int64) if perm is None else perm.astype(np.int64)
-            idx = np.broadcast_to(proj * (len(self.rules) + 1), (D, P)).copy()
-            for m in self.mins:                  # loop over a handful of tiers
-                idx += C < m - TIER_EPS
-            self.score_tier_counts += np.bincount(idx.ravel(), minlength=self.score_tier_counts.size)
-        first = order[:, 0]
-        self.n_first += np.bincount(first, minlength=P)
-        if self.central is not None and W is not None:
-            onehot = np.zeros((P, D))
-            onehot[first, np.arange(D)] = 1.0
-            self.central += onehot @ W
-        self.n += D
+def block_rng(seed: int, source: int, block: int) -> np.random.Generator:
+    """The random stream of one block of draws: independent of every other block and of the engine."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(source, block)))
 
-    def result(self, **kw) -> RobustnessResult:
-        P, R, N = self.P, self.R, self.n
-        hist = self.hist.reshape(P, R + 1)
-        acc = hist[:, :R] / N
-        beyond = hist[:, R] / N
-        cum = np.cumsum(hist, axis=1) / N
-        qs = {}
-        qb = np.zeros(P, bool)
-        for q in (0.05, 0.5, 0.95):
-            idx = np.argmax(cum >= q - 1e-12, axis=1)
-            qb |= idx == R
-            qs[q] = (idx + 1).astype(float)
-        k = kw.pop("top_k")
-        if self.dense:
-            k = min(k, P)          # P(rank <= k) = 1 when k >= number of projects
-        if k > R:
-            raise InvalidValueError(f"top_k={k} 超过保存的名次数 {R} / top_k exceeds the stored ranks ({R})")
-        p_top = hist[:, :k].sum(axis=1) / N
-        p_tier = None
-        codes: list = []
-        if self.rules:
-            T1 = len(self.rules) + 1
-            sc = self.score_tier_counts.reshape(P, T1)             # (P, score tier)
-            tc = np.zeros((P, T1))
-            rows = np.arange(P)
-            for st_ in range(T1):                                   # loop over a handful of tiers
-                np.add.at(tc, (rows, self.F[st_]), sc[:, st_])
-            p_tier = tc / N
-            codes = [r.code for r in self.rules] + [self.default_tier]
-        cdef = None
-        cw = None
-        if self.central is not None:
-            cdef = self.n_first > 0
-            cw = np.where(cdef[:, None], self.central / np.maximum(self.n_first, 1)[:, None], 0.0)
-        return RobustnessResult(rank_q05=qs[0.05], rank_q50=qs[0.5], rank_q95=qs[0.95], quantile_beyond=qb,
-                                p_top_k=p_top, top_k=k, p_tier=p_tier, tier_codes=codes, acceptability=acc,
-                                p_beyond=beyond, central_weights=cw, central_defined=cdef, n_draws=N, **kw)
+
+def blocks(n_draws: int, size: int) -> list[tuple[int, int]]:
+    """(block, draws) pairs covering n_draws."""
+    return [(b, min(size, n_draws - s)) for b, s in enumerate(range(0, n_draws, size))]
+
+
+def _bounded_chunk(chunk: int, per_draw: int) -> int:
+    """Draws per memory chunk so that a chunk holds at most MAX_CELLS_PER_CHUNK cells; results do not
+    depend on it (the random draws of a block are made before it is cut; tested)."""
+    return int(max(1, min(chunk, MAX_CELLS_PER_CHUNK // max(per_draw, 1))))
+
+
+@dataclass
+class _Plan:
+    """Which composites a chunk of draws computes. Columns are positions: the scored projects by base
+    composite, best first, then the unscored. What is computed is always a prefix of the positions and,
+    per tier minimum, a contiguous range of it (slices, not gathers: a gather of the columns costs
+    more than the products it saves)."""
+
+    P: int
+    S: int                     # scored projects: positions 0..S-1
+    R: int                     # ranks kept (R = P: all)
+    mins: np.ndarray           # (T,) tier minima minus the tolerance, non-increasing
+    width: int                 # positions computed: 0..width-1
+    top: int                   # the top R are among positions 0..top-1
+    bands: list                # per tier: (a, b): positions the draws can put on either side lie in a..b-1
+    always_below: list         # per tier: positions outside (a, b) below the minimum in every draw
+
+    def tally(self, n: int) -> RankTally:
+        t = RankTally.empty(self.P, self.R, len(self.mins))
+        t.n = n
+        return t
+
+    def add(self, tally: RankTally, C: np.ndarray, W: np.ndarray | None) -> None:
+        """C: (d, width) composites of one chunk of draws."""
+        d = len(C)
+        for t, m in enumerate(self.mins):
+            a, b = self.bands[t]
+            if b > a:
+                tally.below[t, a:b] += np.count_nonzero(C[:, a:b] < m, axis=0)
+            tally.below[t, self.always_below[t]] += d
+        key = np.negative(np.ascontiguousarray(C[:, :self.top]))
+        order = full_order(key) if self.R == self.P else top_order(key, min(self.R, self.S))
+        width = self.P if self.R == self.P else self.R
+        if order.shape[1] < width:                              # unscored projects fill the last places
+            tail = np.arange(self.S, self.S + width - order.shape[1])
+            order = np.concatenate([order, np.broadcast_to(tail, (d, tail.size))], axis=1)
+        tally.add_order(order)
+        tally.add_first(order[:, 0], W)
+
+
+def _plan(P, S, R, mins, lb=None, ub=None, kth: float | None = None) -> _Plan:
+    """What to compute, given bounds lb <= composite <= ub (by position) valid in all the draws.
+
+    A project whose upper bound is below ``kth`` — a value that R projects reach in every draw; by
+    default the R-th largest lower bound — ranks below R in every draw; one whose bounds lie on one
+    side of a tier minimum is on that side in every draw. Only the others need computing. With every
+    rank kept (R = P), or no bounds, every scored project is computed.
+    """
+    none = np.zeros(0, np.int64)
+    if R == P or lb is None:
+        return _Plan(P, S, R, mins, S, S, [(0, S)] * len(mins), [none] * len(mins))
+    k = min(R, S)
+    if kth is None:
+        kth = np.partition(lb[:S], S - k)[S - k]
+    top = int(np.flatnonzero(ub[:S] >= kth)[-1]) + 1
+    bands, below = [], []
+    for m in mins:
+        always = ub[:S] < m
+        band = np.flatnonzero((lb[:S] < m) & ~always)
+        a, b = (int(band[0]), int(band[-1]) + 1) if band.size else (0, 0)
+        always[a:b] = False
+        bands.append((a, b))
+        below.append(np.flatnonzero(always))
+    width = max([top] + [b for _, b in bands])
+    return _Plan(P, S, R, mins, width, top, bands, below)
+
+
+def _run(executor, fn, items, shared) -> RankTally:
+    """Tallies of the blocks, merged in block order (the same integers and bits on any engine)."""
+    from tlr.parallel import LocalExecutor
+
+    tallies = (executor or LocalExecutor()).map(fn, items, shared)
+    total = tallies[0]
+    for t in tallies[1:]:
+        total.merge(t)
+    return total
+
+
+# --------------------------------------------------------------------------------------------
+# Tallies -> result
+# --------------------------------------------------------------------------------------------
+def _tier_map(P, rules, knocked_out, cap, unscored) -> np.ndarray:
+    """F[s, p]: final tier of project p when its composite alone reaches tier s: the first tier t >= s
+    whose conditions hold (T = default tier), then the knock-out cap."""
+    T = len(rules)
+    cond = np.ones((T, P), bool)
+    for t, r in enumerate(rules):
+        for arr in r.conditions.values():
+            cond[t] &= np.asarray(arr, bool)
+    F = np.full((T + 1, P), T, dtype=np.int64)
+    for t in range(T - 1, -1, -1):       # loop over a handful of tiers
+        F[t] = np.where(cond[t], t, F[t + 1])
+    if knocked_out is not None:
+        F = np.where(knocked_out[None, :], np.maximum(F, cap), F)
+    F[:, unscored] = T
+    return F
+
+
+def _result(tally: RankTally, perm: np.ndarray, *, dense, rules, ko, cap, unscored, default_tier, top_k, L,
+            **kw) -> RobustnessResult:
+    P, R, N = tally.P, tally.R, tally.n
+    counts = tally.rank_counts(perm)
+    beyond = N - counts.sum(axis=1)
+    hist = np.concatenate([counts, beyond[:, None]], axis=1)
+    cum = np.cumsum(hist, axis=1) / N
+    qs = {}
+    qb = np.zeros(P, bool)
+    for q in (0.05, 0.5, 0.95):
+        idx = np.argmax(cum >= q - 1e-12, axis=1)
+        qb |= idx == R
+        qs[q] = (idx + 1).astype(float)
+    k = min(top_k, P) if dense else top_k          # P(rank <= k) = 1 when k >= number of projects
+    if k > R:
+        raise InvalidValueError(f"top_k={k} 超过保存的名次数 {R} / top_k exceeds the stored ranks ({R})")
+    p_tier = None
+    codes: list = []
+    if rules:
+        T = len(rules)
+        below = np.zeros((T, P), np.int64)
+        below[:, perm] = tally.below
+        # minima are non-increasing: "below minimum t" holds for a suffix of tiers, so the score tier
+        # is the number of minima not reached and its counts are differences of the below counts
+        edges = np.concatenate([np.full((1, P), N), below, np.zeros((1, P), np.int64)])
+        score_tier = (edges[:-1] - edges[1:]).T                                 # (P, T + 1)
+        F = _tier_map(P, rules, ko, cap, unscored)
+        tc = np.zeros((P, T + 1))
+        rows = np.arange(P)
+        for s in range(T + 1):                                                  # a handful of tiers
+            np.add.at(tc, (rows, F[s]), score_tier[:, s])
+        p_tier = tc / N
+        codes = [r.code for r in rules] + [default_tier]
+    n_first, sums = tally.first_counts(perm, L)
+    cw = cdef = None
+    if sums is not None:
+        cdef = n_first > 0
+        cw = np.where(cdef[:, None], sums / np.maximum(n_first, 1)[:, None], 0.0)
+    return RobustnessResult(rank_q05=qs[0.05], rank_q50=qs[0.5], rank_q95=qs[0.95], quantile_beyond=qb,
+                            p_top_k=counts[:, :k].sum(axis=1) / N, top_k=k, p_tier=p_tier, tier_codes=codes,
+                            acceptability=counts / N, p_beyond=beyond / N, central_weights=cw,
+                            central_defined=cdef, n_draws=N, unscored=unscored, **kw)
 
 
 def _default_code(rules, knockout_tier: str | None, default_tier: str | None) -> str:
@@ -238,6 +303,10 @@ def _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier):
     return dense, R, rules, ko, cap
 
 
+def _minima(rules) -> np.ndarray:
+    return np.array([r.min_score - TIER_EPS for r in rules], float)
+
+
 def _check_utilities(U):
     U = as_float_array(U, "utilities", ndim=2)
     nan = np.isnan(U)
@@ -250,6 +319,19 @@ def _check_utilities(U):
     if unscored.all():
         raise MissingValueError("没有任何项目有效用值 / no project has utilities")
     return np.where(nan, 0.0, U), unscored
+
+
+def _positions(base: np.ndarray) -> np.ndarray:
+    """perm: position -> project; scored projects by base composite (best first, ties by index), then
+    the unscored. Ties inside a draw go to the earlier position."""
+    return np.argsort(np.where(np.isnan(base), np.inf, -base), kind="stable")
+
+
+def _ordinal(c: np.ndarray) -> np.ndarray:
+    order = _positions(c)
+    r = np.empty(c.size)
+    r[order] = np.arange(1, c.size + 1)
+    return r
 
 
 def sample_weights(n: int, rng: np.random.Generator, *, weights=None, concentration: float | None = None,
@@ -279,12 +361,60 @@ def sample_weights(n: int, rng: np.random.Generator, *, weights=None, concentrat
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# Weight uncertainty
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _WeightJob:
+    plan: _Plan
+    seed: int
+    U: np.ndarray              # (P, L) utilities by position
+    base: np.ndarray           # (P,) base composites by position
+    spread: np.ndarray         # (P,) || U_p - mean(U_p) ||_2 by position
+    slack: float
+    w0: np.ndarray
+    concentration: float
+    panel: np.ndarray | None
+    panel_mode: str
+    central: bool
+    chunk: int
+
+
+def _weight_block(item: tuple[int, int], job: _WeightJob) -> RankTally:
+    """One block of weight draws -> its tally.
+
+    Bound used to skip projects: with d = w - w0 (sum 0) and any m, d.U_p = d.(U_p - m), so
+    |C_p(w) - C_p(w0)| <= ||d||_2 * ||U_p - mean(U_p)||_2 (Cauchy-Schwarz), for every draw of the block
+    when ||d|| is the block's largest.
+    """
+    b, n = item
+    rng = block_rng(job.seed, _WEIGHTS, b)
+    W = sample_weights(n, rng, weights=job.w0, concentration=job.concentration, panel=job.panel,
+                       panel_mode=job.panel_mode)
+    plan = job.plan
+    tally = plan.tally(n)
+    dist = np.sqrt(((W - job.w0) ** 2).sum(axis=1))
+    k = min(plan.R, plan.S)
+    step = _bounded_chunk(job.chunk, plan.S)
+    for s in range(0, n, step):
+        Wc = W[s:s + step]
+        chunk_plan = plan
+        if plan.R < plan.P:
+            half = float(dist[s:s + step].max()) * job.spread + job.slack
+            # the k best-placed projects reach their smallest composite of these draws in every one of them
+            kth = float((job.U[:k] @ Wc.T).min()) - job.slack
+            chunk_plan = _plan(plan.P, plan.S, plan.R, plan.mins, job.base - half, job.base + half, kth)
+        # (positions, draws): a prefix of the rows of U is contiguous, a prefix of its columns is not
+        chunk_plan.add(tally, (job.U[:chunk_plan.width] @ Wc.T).T, Wc if job.central else None)
+    return tally
+
+
 def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0, panel=None,
                        panel_mode: str = "bootstrap_mean", n_draws: int = 10_000, seed: int = 20240601,
                        top_k: int = 10, tier_rules: Sequence[TierRule] | None = None, knocked_out=None,
                        knockout_tier: str | None = None, default_tier: str | None = None,
-                       central_weights: bool = True,
-                       max_dense: int = 2000, top_r: int = 100, chunk: int = 1000) -> RobustnessResult:
+                       central_weights: bool = True, max_dense: int = 2000, top_r: int = 100,
+                       chunk: int = 1000, executor=None) -> RobustnessResult:
     """Rank stability of the weighted-sum composite under weight uncertainty.
 
     Args:
@@ -296,13 +426,15 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
         panel: optional (experts, leaves) weight vectors: sample from the panel instead.
         tier_rules: tier rules (their extra conditions are fixed, only the composite varies);
             knocked_out / knockout_tier: cap as in :func:`tlr.ranking.tiers.assign_tiers`.
+        executor: where the blocks of draws run (:mod:`tlr.parallel`; default this process). The
+            result does not depend on it, nor on ``chunk``.
     """
     U, unscored = _check_utilities(utilities)
     P, L = U.shape
     if n_draws < 1:
         raise InvalidValueError("n_draws 须 >= 1 / n_draws must be >= 1")
     dense, R, rules, ko, cap = _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier)
-    rng = np.random.default_rng(seed)
+    Wp = None
     if panel is not None:
         Wp = as_float_array(panel, "panel", ndim=2)
         if Wp.shape[1] != L:
@@ -317,51 +449,116 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
     if w0.shape[0] != L:
         raise ShapeError(f"权重长度须为 {L} / weights must have {L} entries")
     w0 = w0 / w0.sum()
+    if panel is None:
+        sample_weights(0, np.random.default_rng(0), weights=w0, concentration=concentration)   # checks
     base = np.where(unscored, np.nan, U @ w0)
-    acc = _Accumulator(P, L, R, dense, rules, ko, cap, central_weights, unscored)
-    acc.default_tier = _default_code(rules, knockout_tier, default_tier)
-    chunk = _bounded_chunk(chunk, P)
-    perm = np.argsort(np.where(unscored, np.inf, -base), kind="stable")   # presort by the base ranking
-    Ut = U[perm].T.copy()
-    uns_p = unscored[perm]
-    for s in range(0, n_draws, chunk):
-        d = min(chunk, n_draws - s)
-        W = sample_weights(d, rng, weights=w0, concentration=concentration, panel=panel, panel_mode=panel_mode)
-        C = W @ Ut
-        acc.add(C, W, uns_p, perm)
-    base_rank = _ordinal(base)
-    return acc.result(source=source, seed=seed, base_composite=base, base_rank=base_rank, unscored=unscored,
-                      top_k=top_k, params=dict(concentration=concentration if panel is None else None,
-                                               panel_mode=panel_mode if panel is not None else None,
-                                               chunk=chunk, dense=dense, R=R))
+    perm = _positions(base)
+    Up = U[perm]
+    S = int((~unscored).sum())
+    spread = np.linalg.norm(Up - Up.mean(axis=1, keepdims=True), axis=1)
+    job = _WeightJob(plan=_plan(P, S, R, _minima(rules)), seed=seed, U=np.ascontiguousarray(Up),
+                     base=np.nan_to_num(base[perm], nan=-np.inf), spread=spread,
+                     slack=1e-9 * (1.0 + float(np.abs(U).max())), w0=w0, concentration=concentration, panel=Wp,
+                     panel_mode=panel_mode, central=central_weights, chunk=chunk)
+    tally = _run(executor, _weight_block, blocks(n_draws, WEIGHT_BLOCK), job)
+    return _result(tally, perm, dense=dense, rules=rules, ko=ko, cap=cap, unscored=unscored,
+                   default_tier=_default_code(rules, knockout_tier, default_tier), top_k=top_k,
+                   L=L if central_weights else None,
+                   source=source, seed=seed, base_composite=base, base_rank=_ordinal(base),
+                   params=dict(concentration=concentration if panel is None else None,
+                               panel_mode=panel_mode if panel is not None else None,
+                               block=WEIGHT_BLOCK, dense=dense, R=R))
 
 
-MAX_CELLS_PER_CHUNK = 4_000_000
+# --------------------------------------------------------------------------------------------
+# Expert resampling
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _BootstrapJob:
+    plan: _Plan
+    seed: int
+    n_p: np.ndarray            # (P,) experts who scored each position
+    table: np.ndarray          # (P, K) those experts, padded
+    s_tab: np.ndarray          # (P, K) their composites (complete positions)
+    part: np.ndarray           # positions with an expert who skipped a leaf
+    Xq: np.ndarray             # (q, E, L) their scores, 0 where missing
+    Mq: np.ndarray             # (q, E, L) present
+    full_q: np.ndarray         # (q, L) full-panel consensus
+    w: np.ndarray
 
 
-def _bounded_chunk(chunk: int, per_draw: int) -> int:
-    """Draws per block so that a block holds at most MAX_CELLS_PER_CHUNK cells (memory bound);
-    results do not depend on the block size (the generators fill blocks in the same order; tested)."""
-    return int(max(1, min(chunk, MAX_CELLS_PER_CHUNK // max(per_draw, 1))))
+def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarray) -> np.ndarray:
+    """Integers uniform on 0..n-1 (n broadcast over the last-but-one axis), unbiased, from raw 16-bit
+    words (values at or above the largest multiple of lcm(n) are redrawn); a fraction of the cost of
+    ``Generator.integers`` with array bounds."""
+    import math
+
+    m = math.lcm(*{int(v) for v in np.unique(n)})
+    width = np.uint16 if m <= 1 << 15 else np.uint32
+    bits = 16 if width is np.uint16 else 32
+    limit = ((1 << bits) // m) * m
+    size = int(np.prod(shape))
+    per = 64 // bits
+    raw = rng.bit_generator.random_raw(-(-size // per)).view(width)[:size]
+    bad = np.flatnonzero(raw >= limit)
+    while bad.size:
+        more = rng.bit_generator.random_raw(-(-bad.size // per)).view(width)[:bad.size]
+        raw[bad] = more
+        bad = bad[more >= limit]
+    return (raw.reshape(shape) % n.astype(width)[:, None]).astype(np.intp)
 
 
-def _ordinal(c: np.ndarray) -> np.ndarray:
-    order = np.argsort(np.where(np.isnan(c), np.inf, -c), kind="stable")
-    r = np.empty(c.size)
-    r[order] = np.arange(1, c.size + 1)
-    return r
+def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
+    b, n = item
+    plan = job.plan
+    P, K = job.table.shape
+    rng = block_rng(job.seed, _BOOTSTRAP, b)
+    tally = plan.tally(n)
+    c = plan.width                                   # positions 0..c-1 are computed
+    cols = np.arange(c)
+    n_c = job.n_p[cols]
+    npos = np.maximum(job.n_p, 1)
+    valid = (np.arange(K)[None, :] < n_c[:, None]).astype(float)              # (c, K)
+    s_flat = job.s_tab[cols].ravel()
+    offset = (np.arange(c) * K)[None, :, None]
+    where = np.full(P, -1)
+    where[cols] = np.arange(c)
+    qi = where[job.part]
+    qsel = np.flatnonzero(qi >= 0)                   # partial positions among those computed
+    qcols = qi[qsel]
+    step = max(1, MAX_CELLS_PER_CHUNK // (P * K))    # fixed by the panel: the random stream never depends on it
+    E = job.Xq.shape[1]
+    for s in range(0, n, step):
+        d = min(step, n - s)
+        slot = uniform_slots(rng, (d, P, K), npos)[:, :c, :]                  # drawn for every project
+        C = (s_flat[slot + offset] * valid[None]).sum(axis=2) / n_c[None, :]
+        if qsel.size:
+            ex = np.take_along_axis(np.broadcast_to(job.table[cols[qcols]][None], (d, qsel.size, K)),
+                                    slot[:, qcols, :], axis=2)
+            flat = (np.arange(d * qsel.size)[:, None] * E + ex.reshape(d * qsel.size, K))
+            counts = np.bincount(flat[valid[qcols].astype(bool)[None].repeat(d, 0).reshape(-1, K)],
+                                 minlength=d * qsel.size * E).reshape(d, qsel.size, E).astype(float)
+            cp = counts.transpose(1, 0, 2)                                     # (q, d, E)
+            num = np.matmul(cp, job.Xq[qsel])                                  # (q, d, L), batched BLAS
+            den = np.matmul(cp, job.Mq[qsel])
+            fb = den == 0
+            tally.fallback += int(fb.sum())
+            val = np.where(fb, job.full_q[qsel][:, None, :], num / np.where(fb, 1.0, den))
+            C[:, qcols] = (val @ job.w).T
+        plan.add(tally, C, None)
+    return tally
 
 
 def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 20240601, top_k: int = 10,
                      tier_rules: Sequence[TierRule] | None = None, knocked_out=None,
                      knockout_tier: str | None = None, default_tier: str | None = None,
-                     max_dense: int = 2000, top_r: int = 100,
-                     chunk: int = 100) -> RobustnessResult:
+                     max_dense: int = 2000, top_r: int = 100, executor=None) -> RobustnessResult:
     """Rank stability under resampling of the experts (bootstrap per project).
 
     Args:
         utilities: (experts, projects, leaves) per-expert leaf utilities, NaN = missing/recused.
         weights: (leaves,) global leaf weights.
+        executor: where the blocks of draws run (:mod:`tlr.parallel`; default this process).
 
     For each draw and project p with n_p experts who scored p (any leaf), n_p experts are drawn
     with replacement among them; each leaf's consensus is the mean of the drawn experts' scores
@@ -369,6 +566,9 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     scored falls back to the full-panel mean for that cell (counted in ``n_fallback_cells``).
     Projects nobody scored are unscored (ranked last, flagged). The base composite is the
     full-panel mean consensus; a project with a leaf nobody scored raises MissingValueError.
+    A resampled composite lies between the smallest and the largest of its experts' (per leaf, when an
+    expert skipped a leaf), so projects that cannot reach the top ranks or cross a tier minimum are
+    drawn but not summed.
     """
     X = as_float_array(utilities, "utilities", ndim=3)
     E, P, L = X.shape
@@ -376,6 +576,8 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     if w.shape[0] != L or np.isnan(w).any() or (w < 0).any() or w.sum() <= 0:
         raise InvalidValueError(f"权重须为 {L} 个非负数 / weights must be {L} non-negative numbers, sum > 0")
     w = w / w.sum()
+    if n_draws < 1:
+        raise InvalidValueError("n_draws 须 >= 1 / n_draws must be >= 1")
     dense, R, rules, ko, cap = _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier)
     present = ~np.isnan(X)
     scored_by = present.any(axis=2)                 # (E, P)
@@ -393,37 +595,32 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
             f"{np.flatnonzero(hole.any(axis=1))[:10].tolist()}",
             hint="score it, or drop the indicator from the rubric for this campaign")
     base = np.where(unscored, np.nan, full @ w)
-    # table of the experts who scored each project, those first (stable order)
-    table = np.argsort(~scored_by.T, axis=1, kind="stable")         # (P, E)
-    complete = ((present == scored_by[:, :, None]) | ~scored_by[:, :, None]).all(axis=(0, 2))  # (P,)
-    s_ep = np.einsum("epl,l->ep", X0, w)                            # per-expert composite (complete rows)
+    perm = _positions(base)
+    S = int((~unscored).sum())
+    K = max(int(n_p.max()), 1)
+    table = np.argsort(~scored_by.T, axis=1, kind="stable")[:, :K]          # (P, K) scorers first
+    complete = ((present == scored_by[:, :, None]) | ~scored_by[:, :, None]).all(axis=(0, 2))
+    s_ep = np.einsum("epl,l->ep", X0, w)                                      # per-expert composite
+    s_tab = np.take_along_axis(s_ep.T, table, axis=1)                        # (P, K)
+    scorer = np.arange(K)[None, :] < n_p[:, None]
     part = np.flatnonzero(~complete & ~unscored)
-    Xq = np.ascontiguousarray(X0[:, part, :].transpose(1, 0, 2))          # (q, E, L)
-    Mq = np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float))
-    rng = np.random.default_rng(seed)
-    acc = _Accumulator(P, L, R, dense, rules, ko, cap, False, unscored)
-    acc.default_tier = _default_code(rules, knockout_tier, default_tier)
-    chunk = _bounded_chunk(chunk, P * max(E, 1))
-    nfb = 0
-    npos = np.maximum(n_p, 1)
-    for s in range(0, n_draws, chunk):
-        d = min(chunk, n_draws - s)
-        slot = rng.integers(0, npos[None, :, None], size=(d, P, E))       # (d, P, E)
-        valid = np.broadcast_to(np.arange(E)[None, None, :] < n_p[None, :, None], (d, P, E))
-        ex = np.take_along_axis(np.broadcast_to(table[None], (d, P, E)), slot, axis=2)
-        flat = ((np.arange(d)[:, None, None] * P + np.arange(P)[None, :, None]) * E + ex)[valid]
-        counts = np.bincount(flat, minlength=d * P * E).reshape(d, P, E).astype(float)
-        # fast path: projects whose experts scored every leaf
-        C = np.einsum("dpe,ep->dp", counts, s_ep) / npos[None, :]
-        if part.size:
-            cp = counts[:, part, :].transpose(1, 0, 2)                       # (q, d, E)
-            num = np.matmul(cp, Xq)                                          # (q, d, L), batched BLAS
-            den = np.matmul(cp, Mq)
-            fb = den == 0
-            nfb += int(fb.sum())
-            val = np.where(fb, full[part][:, None, :], num / np.where(fb, 1.0, den))
-            C[:, part] = (val @ w).T
-        acc.add(C, None, unscored)
-    return acc.result(source="expert_bootstrap", seed=seed, base_composite=base, base_rank=_ordinal(base),
-                      unscored=unscored, top_k=top_k, n_fallback_cells=nfb,
-                      params=dict(chunk=chunk, dense=dense, R=R))
+    lb = np.where(scorer, s_tab, np.inf).min(axis=1)
+    ub = np.where(scorer, s_tab, -np.inf).max(axis=1)
+    if part.size:                     # an expert skipped a leaf: bound each leaf's consensus instead
+        Xp, Pp = X[:, part], present[:, part]
+        lb[part] = np.where(cnt[part] > 0, np.where(Pp, Xp, np.inf).min(axis=0), 0) @ w
+        ub[part] = np.where(cnt[part] > 0, np.where(Pp, Xp, -np.inf).max(axis=0), 0) @ w
+    slack = 1e-9 * (1.0 + float(np.abs(X0).max()))
+    lb, ub = (lb - slack)[perm], (ub + slack)[perm]
+    inv = np.empty(P, np.intp)
+    inv[perm] = np.arange(P)
+    job = _BootstrapJob(
+        plan=_plan(P, S, R, _minima(rules), None if dense else lb, ub), seed=seed, n_p=n_p[perm], table=table[perm],
+        s_tab=s_tab[perm], part=inv[part], Xq=np.ascontiguousarray(X0[:, part, :].transpose(1, 0, 2)),
+        Mq=np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float)), full_q=full[part], w=w)
+    tally = _run(executor, _bootstrap_block, blocks(n_draws, BOOTSTRAP_BLOCK), job)
+    return _result(tally, perm, dense=dense, rules=rules, ko=ko, cap=cap, unscored=unscored,
+                   default_tier=_default_code(rules, knockout_tier, default_tier), top_k=top_k, L=None,
+                   source="expert_bootstrap", seed=seed, base_composite=base, base_rank=_ordinal(base),
+                   n_fallback_cells=tally.fallback,
+                   params=dict(block=BOOTSTRAP_BLOCK, dense=dense, R=R))

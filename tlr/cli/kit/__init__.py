@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from tlr.cli.kit.commands import Command, Group, command, group
 from tlr.cli.kit.options import (campaign_argument, campaign_option, campaign_pair_argument, encoding_option,
-                                 library_option,
+                                 engine_options, library_option,
                                  formats_option, json_option, lang_option)
 from tlr.cli.kit.output import (add_row, console, echo_audit_report, echo_diagnostics, echo_json, echo_written, json_text, new_table,
                                 plain, print_table, problems_as_json, safe)
@@ -26,7 +26,7 @@ from tlr.cli.kit.params import (AMOUNT, BOOTSTRAP, DRAWS, ID, NON_NEGATIVE, POSI
 __all__ = [
     "AMOUNT", "Amount", "library_option", "BOOTSTRAP", "Command", "DRAWS", "Group", "ID", "Integer", "NON_NEGATIVE", "POSITIVE",
     "PathArg", "SEED", "TEXT", "Text", "add_row", "campaign_argument", "campaign_option", "campaign_pair_argument",
-    "command", "console", "echo_audit_report", "echo_diagnostics", "echo_json", "echo_written", "encoding_option", "formats_option",
+    "command", "console", "echo_audit_report", "echo_diagnostics", "echo_json", "echo_written", "encoding_option", "engine_options", "formats_option",
     "group", "json_option", "json_text", "lang_option", "new_table", "plain", "print_table", "problems_as_json",
     "safe",
 ]

@@ -74,3 +74,20 @@ LIBRARY_HELP = ("成果库文件（或其所在目录）；默认取环境变量
 def library_option(f):
     return click.option("--library", "library", envvar="TLR_LIBRARY", default=None, metavar="PATH",
                         type=PathArg(exists=False), help=LIBRARY_HELP)(f)
+
+
+ENGINE_CHOICES = ("local", "dask")   # = tlr.parallel.ENGINES (not imported: --help stays fast)
+
+
+def engine_options(f):
+    """``--engine local|dask``, ``--scheduler ADDRESS``, ``--workers N``: where the Monte Carlo runs."""
+    f = click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True,
+                     help="--engine dask 且未给 --scheduler 时，本机集群的工作进程数 / worker processes of the local "
+                          "Dask cluster (--engine dask without --scheduler).")(f)
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不给则在本机启动集群 / address of a Dask "
+                          "scheduler, e.g. tcp://10.0.0.5:8786; default: start a cluster on this machine.")(f)
+    return click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="local", show_default=True,
+                        help="蒙特卡洛在哪里运行：本进程或 Dask 集群（结果逐位相同；需 pip install \"tlr[dask]\"）/ "
+                             "where the Monte Carlo runs: this process or a Dask cluster (the same result, bit "
+                             "for bit; needs pip install \"tlr[dask]\").")(f)

@@ -1,0 +1,171 @@
+"""How evaluation grows with the number of projects: time and peak memory per stage (issue 16).
+
+Run from the project root:
+
+    python benchmarks/bench_scale.py                          # 1k, 10k, 100k on this machine
+    python benchmarks/bench_scale.py --sizes 1000,10000 --draws 1000
+    python benchmarks/bench_scale.py --engine dask --workers 2 --sizes 1000000 --draws 1000
+    python benchmarks/bench_scale.py --json scale.json
+
+The panel is the one of ``bench_evaluate.py``: a pool of 9 experts, 5 per project, 41 indicators
+(40 likert + a TRL axis) with gates, tiers and routes; 10,000 weight draws and 1,000 expert-bootstrap
+draws by default. Each size runs in a fresh process, so its peak resident memory (``VmHWM``) is its
+own. Stage times come from ``evaluate``'s progress callback; the memory of a stage is the peak that
+``tracemalloc`` saw above the stage's start (NumPy reports its buffers to it). The last row fits the
+growth exponent b of time ~ a * projects^b by least squares on log-log (1.0 = linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+TARGETS = {100_000: (10.0, 2048.0)}          # projects: (seconds, MB) from the issue
+
+
+def peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_panel(P: int, E: int, per: int, n_indicators: int, seed: int = 1):
+    import numpy as np
+
+    from bench_evaluate import make_rubric
+
+    rubric = make_rubric(n_indicators)
+    I = len(rubric.indicators)
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(0, 1, P)
+    cube = np.clip(np.round(3 + quality[None, :, None] + rng.normal(0, 0.7, (E, P, I))), 1, 5)
+    cube[:, :, -1] = np.clip(np.round(5 + 1.5 * quality[None, :] + rng.normal(0, 0.6, (E, P))), 1, 9)
+    chosen = np.argsort(rng.random((P, E)), axis=1)[:, :per]           # `per` of E experts per project
+    assigned = np.zeros((E, P), bool)
+    assigned[chosen.T, np.arange(P)[None, :]] = True
+    cube[~assigned] = np.nan
+    return rubric, cube
+
+
+def child(args: argparse.Namespace) -> None:
+    """One size, this process: print one JSON line."""
+    import tracemalloc
+
+    import numpy as np
+
+    from tlr.evaluation import EvaluationOptions, ScoreCube, evaluate
+
+    P = args.child
+    rubric, values = make_panel(P, args.experts, args.per, args.indicators)
+    cube = ScoreCube.of(values, experts=[f"E{e}" for e in range(args.experts)],
+                        projects=[f"P{p}" for p in range(P)], indicators=[n.id for n in rubric.indicators])
+    small = ScoreCube.of(values[:, :50], experts=cube.experts, projects=cube.projects[:50], indicators=cube.indicators)
+    evaluate(rubric, small, options=EvaluationOptions(draws=10, bootstrap_draws=10))     # imports, once
+    from tlr.parallel import executor_for
+
+    engine = executor_for(args.engine, scheduler=args.scheduler, workers=args.workers)
+    options = EvaluationOptions(draws=args.draws, bootstrap_draws=args.bootstrap, seed=args.seed)
+    stages: list[dict] = []
+    tracemalloc.start()
+    state = {"name": None, "t": 0.0, "base": 0}
+
+    def step(name: str | None) -> None:
+        now = time.perf_counter()
+        current, peak = tracemalloc.get_traced_memory()
+        if state["name"] is not None:
+            stages.append({"stage": state["name"], "seconds": now - state["t"],
+                           "peak_mb": (peak - state["base"]) / 2**20})
+        tracemalloc.reset_peak()
+        state.update(name=name, t=time.perf_counter(), base=current)
+
+    start = time.perf_counter()
+    result = evaluate(rubric, cube, options=options, progress=step, executor=engine)
+    step(None)
+    end = time.perf_counter()
+    tracemalloc.stop()
+    top = np.argsort(result.rank, kind="stable")[:100].tolist()
+    print(json.dumps({"projects": P, "seconds": end - start, "stages": stages, "rss_mb": peak_rss_mb(),
+                      "top100": top, "worker_rss_mb": engine.worker_peak_mb()}))
+    engine.close()
+
+
+def fit_exponent(sizes, times) -> float:
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-9)) for t in times]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else math.nan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--experts", type=int, default=9)
+    parser.add_argument("--per", type=int, default=5, help="experts per project")
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--bootstrap", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of the local Dask cluster")
+    parser.add_argument("--json", default=None, help="also write the rows to this file")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args)
+        return
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        cmd = [sys.executable, __file__, "--child", str(size)] + [
+            f"--{k}={getattr(args, k)}" for k in ("experts", "per", "indicators", "draws", "bootstrap", "seed",
+                                                  "engine", "workers")]
+        if args.scheduler:
+            cmd.append(f"--scheduler={args.scheduler}")
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                             env=dict(os.environ, PYTHONPATH=str(HERE.parent))).stdout
+        row = json.loads(out.strip().splitlines()[-1])
+        rows.append(row)
+        report(row, args)
+    if len(rows) > 1:
+        sizes = [r["projects"] for r in rows]
+        print(f"\ngrowth exponent b (time ~ projects^b): total {fit_exponent(sizes, [r['seconds'] for r in rows]):.2f}"
+              + "".join(f", {s['stage']} {fit_exponent(sizes, [r['stages'][i]['seconds'] for r in rows]):.2f}"
+                        for i, s in enumerate(rows[0]["stages"])))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+def report(row: dict, args: argparse.Namespace) -> None:
+    P = row["projects"]
+    target = TARGETS.get(P)
+    tail = f"   (target <= {target[0]:.0f} s, <= {target[1]:.0f} MB)" if target and args.draws == 10_000 else ""
+    print(f"\n{P:>9,} projects x {args.experts} experts ({args.per} each) x {args.indicators + 1} indicators, "
+          f"{args.draws:,} weight + {args.bootstrap:,} bootstrap draws, engine {args.engine}: "
+          f"{row['seconds']:.2f} s, peak RSS {row['rss_mb']:.0f} MB{tail}")
+    for s in row["stages"]:
+        mem = "" if math.isnan(s.get("peak_mb", math.nan)) else f"  peak +{s['peak_mb']:8.0f} MB"
+        print(f"    {s['stage']:<18} {s['seconds']:8.2f} s{mem}")
+    if row.get("worker_rss_mb"):
+        print(f"    peak RSS per Dask worker: {', '.join(f'{m:.0f} MB' for m in row['worker_rss_mb'])}")
+
+
+if __name__ == "__main__":
+    main()
