@@ -70,7 +70,10 @@ def test_weight_monte_carlo_partial_equals_full(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_expert_bootstrap_partial_equals_full(seed):
+def test_expert_bootstrap_partial_equals_full(seed, monkeypatch):
+    import tlr.ranking.robustness as robustness
+
+    monkeypatch.setattr(robustness, "SLOT_COLUMNS", 16 + 32 * seed)        # several random streams per draw
     rng = np.random.default_rng(seed)
     E, P, L = 7, 250, 5
     quality = rng.normal(0, 1, P)

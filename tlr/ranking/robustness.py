@@ -30,6 +30,7 @@ every draw and flagged in ``unscored``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -128,19 +129,24 @@ def _bounded_chunk(chunk: int, per_draw: int) -> int:
 
 @dataclass
 class _Plan:
-    """Which composites a chunk of draws computes. Columns are positions: the scored projects by base
-    composite, best first, then the unscored. What is computed is always a prefix of the positions and,
-    per tier minimum, a contiguous range of it (slices, not gathers: a gather of the columns costs
-    more than the products it saves)."""
+    """Which composites a chunk of draws computes. Positions: the scored projects by base composite,
+    best first, then the unscored. The composites computed are those of positions ``cols`` (sorted), or
+    of the prefix 0..width-1 when ``cols`` is None (a prefix of the rows of a matrix is a view, which
+    the weight products need: gathering the columns would cost more than the products it saves).
+
+    Ranges are of the computed columns: the top R are among columns 0..top-1; per tier minimum, the
+    projects the draws can put on either side are among columns a..b-1 (the others are on one side in
+    every draw: ``always_below`` lists the positions below it)."""
 
     P: int
     S: int                     # scored projects: positions 0..S-1
     R: int                     # ranks kept (R = P: all)
     mins: np.ndarray           # (T,) tier minima minus the tolerance, non-increasing
-    width: int                 # positions computed: 0..width-1
-    top: int                   # the top R are among positions 0..top-1
-    bands: list                # per tier: (a, b): positions the draws can put on either side lie in a..b-1
-    always_below: list         # per tier: positions outside (a, b) below the minimum in every draw
+    width: int                 # columns computed
+    cols: np.ndarray | None    # their positions (None: 0..width-1)
+    top: int
+    bands: list                # per tier: (a, b)
+    always_below: list         # per tier: positions, outside the computed range, below it in every draw
 
     def tally(self, n: int) -> RankTally:
         t = RankTally.empty(self.P, self.R, len(self.mins))
@@ -153,10 +159,13 @@ class _Plan:
         for t, m in enumerate(self.mins):
             a, b = self.bands[t]
             if b > a:
-                tally.below[t, a:b] += np.count_nonzero(C[:, a:b] < m, axis=0)
+                pos = slice(a, b) if self.cols is None else self.cols[a:b]
+                tally.below[t, pos] += np.count_nonzero(C[:, a:b] < m, axis=0)
             tally.below[t, self.always_below[t]] += d
         key = np.negative(np.ascontiguousarray(C[:, :self.top]))
         order = full_order(key) if self.R == self.P else top_order(key, min(self.R, self.S))
+        if self.cols is not None:
+            order = self.cols[order]
         width = self.P if self.R == self.P else self.R
         if order.shape[1] < width:                              # unscored projects fill the last places
             tail = np.arange(self.S, self.S + width - order.shape[1])
@@ -165,31 +174,43 @@ class _Plan:
         tally.add_first(order[:, 0], W)
 
 
-def _plan(P, S, R, mins, lb=None, ub=None, kth: float | None = None) -> _Plan:
+def _plan(P, S, R, mins, lb=None, ub=None, kth: float | None = None, gather: bool = False) -> _Plan:
     """What to compute, given bounds lb <= composite <= ub (by position) valid in all the draws.
 
     A project whose upper bound is below ``kth`` — a value that R projects reach in every draw; by
     default the R-th largest lower bound — ranks below R in every draw; one whose bounds lie on one
-    side of a tier minimum is on that side in every draw. Only the others need computing. With every
-    rank kept (R = P), or no bounds, every scored project is computed.
+    side of a tier minimum is on that side in every draw. Only the others need computing: the prefix of
+    positions that holds them, or (``gather``) exactly them. With every rank kept (R = P), or no
+    bounds, every scored project is computed.
     """
     none = np.zeros(0, np.int64)
     if R == P or lb is None:
-        return _Plan(P, S, R, mins, S, S, [(0, S)] * len(mins), [none] * len(mins))
+        return _Plan(P, S, R, mins, S, None, S, [(0, S)] * len(mins), [none] * len(mins))
     k = min(R, S)
     if kth is None:
         kth = np.partition(lb[:S], S - k)[S - k]
-    top = int(np.flatnonzero(ub[:S] >= kth)[-1]) + 1
-    bands, below = [], []
-    for m in mins:
-        always = ub[:S] < m
-        band = np.flatnonzero((lb[:S] < m) & ~always)
-        a, b = (int(band[0]), int(band[-1]) + 1) if band.size else (0, 0)
-        always[a:b] = False
-        bands.append((a, b))
-        below.append(np.flatnonzero(always))
-    width = max([top] + [b for _, b in bands])
-    return _Plan(P, S, R, mins, width, top, bands, below)
+    cand = ub[:S] >= kth
+    always = [ub[:S] < m for m in mins]
+    bands = [(lb[:S] < m) & ~al for m, al in zip(mins, always)]
+    if gather:
+        keep = cand.copy()
+        for band in bands:
+            keep |= band
+        cols = np.flatnonzero(keep)
+    else:
+        cols = None
+    def column(position: int) -> int:
+        return position if cols is None else int(np.searchsorted(cols, position))
+    top = column(int(np.flatnonzero(cand)[-1]) + 1)
+    ranges, below = [], []
+    for al, band in zip(always, bands):
+        members = np.flatnonzero(band)
+        a, b = (column(int(members[0])), column(int(members[-1]) + 1)) if members.size else (0, 0)
+        al[slice(a, b) if cols is None else cols[a:b]] = False          # counted exactly instead
+        ranges.append((a, b))
+        below.append(np.flatnonzero(al))
+    width = max([top] + [b for _, b in ranges])
+    return _Plan(P, S, R, mins, width, None if cols is None else cols[:width], top, ranges, below)
 
 
 def _run(executor, fn, items, shared) -> RankTally:
@@ -394,6 +415,9 @@ def _weight_block(item: tuple[int, int], job: _WeightJob) -> RankTally:
     plan = job.plan
     tally = plan.tally(n)
     dist = np.sqrt(((W - job.w0) ** 2).sum(axis=1))
+    if plan.R < plan.P:              # draws near the centre together: their chunks get narrower bounds
+        near = np.argsort(dist, kind="stable")
+        W, dist = W[near], dist[near]
     k = min(plan.R, plan.S)
     step = _bounded_chunk(job.chunk, plan.S)
     for s in range(0, n, step):
@@ -487,13 +511,13 @@ class _BootstrapJob:
     w: np.ndarray
 
 
-def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarray) -> np.ndarray:
+def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarray, m: int | None = None) -> np.ndarray:
     """Integers uniform on 0..n-1 (n broadcast over the last-but-one axis), unbiased, from raw 16-bit
-    words (values at or above the largest multiple of lcm(n) are redrawn); a fraction of the cost of
+    words (values at or above the largest multiple of m = lcm(n) are redrawn); a fraction of the cost of
     ``Generator.integers`` with array bounds."""
     import math
 
-    m = math.lcm(*{int(v) for v in np.unique(n)})
+    m = m or math.lcm(*{int(v) for v in np.unique(n)})
     width = np.uint16 if m <= 1 << 15 else np.uint32
     bits = 16 if width is np.uint16 else 32
     limit = ((1 << bits) // m) * m
@@ -505,17 +529,33 @@ def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarra
         more = rng.bit_generator.random_raw(-(-bad.size // per)).view(width)[:bad.size]
         raw[bad] = more
         bad = bad[more >= limit]
-    return (raw.reshape(shape) % n.astype(width)[:, None]).astype(np.intp)
+    return raw.reshape(shape) % n.astype(width)[:, None]
+
+
+SLOT_COLUMNS = 8192        # positions per random stream of the bootstrap
+
+
+def _slots(seed: int, block: int, chunk: int, d: int, n: np.ndarray, K: int, m: int, width: int) -> np.ndarray:
+    """(d, width, K) resampling slots of positions 0..width-1 for one chunk of draws. Every run of
+    SLOT_COLUMNS positions has its own stream and is always drawn whole, so the slots of a position never
+    depend on how many positions are computed (the full sort and the partial selection see the same
+    draws)."""
+    parts = []
+    for j, a in enumerate(range(0, width, SLOT_COLUMNS)):
+        b = min(a + SLOT_COLUMNS, n.size)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_BOOTSTRAP, block, chunk, j)))
+        parts.append(uniform_slots(rng, (d, b - a, K), n[a:b], m)[:, :width - a])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
 
 def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
     b, n = item
     plan = job.plan
     P, K = job.table.shape
-    rng = block_rng(job.seed, _BOOTSTRAP, b)
     tally = plan.tally(n)
-    c = plan.width                                   # positions 0..c-1 are computed
-    cols = np.arange(c)
+    c = plan.width
+    cols = np.arange(c) if plan.cols is None else plan.cols
+    span = int(cols[-1]) + 1 if c else 0             # slots are drawn for positions 0..span-1
     n_c = job.n_p[cols]
     npos = np.maximum(job.n_p, 1)
     valid = (np.arange(K)[None, :] < n_c[:, None]).astype(float)              # (c, K)
@@ -526,11 +566,14 @@ def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
     qi = where[job.part]
     qsel = np.flatnonzero(qi >= 0)                   # partial positions among those computed
     qcols = qi[qsel]
-    step = max(1, MAX_CELLS_PER_CHUNK // (P * K))    # fixed by the panel: the random stream never depends on it
+    step = max(1, MAX_CELLS_PER_CHUNK // (P * K))    # fixed by the panel, so are the random streams
     E = job.Xq.shape[1]
-    for s in range(0, n, step):
+    m = math.lcm(*{int(v) for v in np.unique(npos)})
+    for i, s in enumerate(range(0, n, step)):
         d = min(step, n - s)
-        slot = uniform_slots(rng, (d, P, K), npos)[:, :c, :]                  # drawn for every project
+        slot = _slots(job.seed, b, i, d, npos, K, m, span)
+        if plan.cols is not None:
+            slot = slot[:, cols, :]
         C = (s_flat[slot + offset] * valid[None]).sum(axis=2) / n_c[None, :]
         if qsel.size:
             ex = np.take_along_axis(np.broadcast_to(job.table[cols[qcols]][None], (d, qsel.size, K)),
@@ -580,7 +623,8 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
         raise InvalidValueError("n_draws 须 >= 1 / n_draws must be >= 1")
     dense, R, rules, ko, cap = _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier)
     present = ~np.isnan(X)
-    scored_by = present.any(axis=2)                 # (E, P)
+    leaves = present.sum(axis=2)                    # (E, P) leaves each expert scored
+    scored_by = leaves > 0
     n_p = scored_by.sum(axis=0)                     # (P,)
     unscored = n_p == 0
     if unscored.all():
@@ -599,8 +643,8 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     S = int((~unscored).sum())
     K = max(int(n_p.max()), 1)
     table = np.argsort(~scored_by.T, axis=1, kind="stable")[:, :K]          # (P, K) scorers first
-    complete = ((present == scored_by[:, :, None]) | ~scored_by[:, :, None]).all(axis=(0, 2))
-    s_ep = np.einsum("epl,l->ep", X0, w)                                      # per-expert composite
+    complete = ((leaves == 0) | (leaves == L)).all(axis=0)                    # each scorer scored every leaf
+    s_ep = (X0.reshape(E * P, L) @ w).reshape(E, P)                           # per-expert composite
     s_tab = np.take_along_axis(s_ep.T, table, axis=1)                        # (P, K)
     scorer = np.arange(K)[None, :] < n_p[:, None]
     part = np.flatnonzero(~complete & ~unscored)
@@ -615,7 +659,7 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     inv = np.empty(P, np.intp)
     inv[perm] = np.arange(P)
     job = _BootstrapJob(
-        plan=_plan(P, S, R, _minima(rules), None if dense else lb, ub), seed=seed, n_p=n_p[perm], table=table[perm],
+        plan=_plan(P, S, R, _minima(rules), None if dense else lb, ub, gather=True), seed=seed, n_p=n_p[perm], table=table[perm],
         s_tab=s_tab[perm], part=inv[part], Xq=np.ascontiguousarray(X0[:, part, :].transpose(1, 0, 2)),
         Mq=np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float)), full_q=full[part], w=w)
     tally = _run(executor, _bootstrap_block, blocks(n_draws, BOOTSTRAP_BLOCK), job)
