@@ -80,13 +80,13 @@ def load_sources(*, demands: str | Path | None = None, achievements: str | Path 
 
 
 def run_match(sources: Sources, *, top: int = 5, top_demands: int | None = None, lexicon_path=None,
-              variant: str = "full"):
-    """The matcher on both sides; returns (MatchResult, the lexicon's basis)."""
+              variant: str = "full", executor=None):
+    """The matcher on both sides (on *executor*'s workers when given); returns (MatchResult, the lexicon's basis)."""
     from tlr.matching import match
     from tlr.matching.lexicon import load_lexicon
 
     lexicon = load_lexicon(lexicon_path) if lexicon_path is not None else None
     result = match(sources.demands, sources.achievements, top=top, top_demands=top_demands, lexicon=lexicon,
-                   variant=variant)
+                   variant=variant, executor=executor)
     basis = {"lexicon": _file_basis(lexicon_path, "file") if lexicon_path is not None else {"kind": "shipped"}}
     return result, basis

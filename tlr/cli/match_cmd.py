@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tlr.cli.kit import (Integer, PathArg, command, echo_json, encoding_option, json_option, library_option, plain,
+from tlr.cli.kit import (Integer, PathArg, command, echo_json, encoding_option, engine_options, json_option,
+                         library_option, plain,
                          print_table)
 
 TOP = Integer(1, 100)
@@ -38,10 +39,11 @@ TOP = Integer(1, 100)
                    "commissioners: rank them for each demand (text affinity × field × places served)")
 @click.option("--allow-unverified", is_flag=True,
               help="批次审计未通过时仍匹配（结果标注）/ match even when the campaign's audit fails (the output says so)")
+@engine_options
 @encoding_option
 @json_option
 def match(demands_path, achievements_path, campaign, library, top, top_demands, side, lexicon_path, variant,
-          commissioners_path, allow_unverified, encoding, as_json) -> int:
+          commissioners_path, allow_unverified, engine, scheduler, workers, encoding, as_json) -> int:
     """成果与需求对接 / Rank achievements for each demand and demands for each achievement.
 
     Demands come from --demands FILE or the library's open demands;
@@ -59,6 +61,7 @@ def match(demands_path, achievements_path, campaign, library, top, top_demands, 
       tlr match --library library.sqlite -C round-2026 --json
       tlr match --library library.sqlite --by achievement --top 3
       tlr match --demands demands.csv --commissioners commissioners.csv --top 3
+      tlr match --library library.sqlite -C round-2026 --engine dask --workers 4
     """
     if commissioners_path is not None:
         return _commissioners(demands_path, library, commissioners_path, top, lexicon_path, encoding, as_json)
@@ -79,8 +82,11 @@ def match(demands_path, achievements_path, campaign, library, top, top_demands, 
         ctx.call_on_close(ledger.close)
     sources = load_sources(demands=demands_path, achievements=achievements_path, campaign=ledger, library=lib,
                            encoding=encoding, allow_unverified=allow_unverified)
-    result, lexicon_basis = run_match(sources, top=top, top_demands=top_demands, lexicon_path=lexicon_path,
-                                      variant=variant)
+    from tlr.parallel import executor_for
+
+    with executor_for(engine, scheduler=scheduler, workers=workers) as executor:
+        result, lexicon_basis = run_match(sources, top=top, top_demands=top_demands, lexicon_path=lexicon_path,
+                                          variant=variant, executor=executor)
     if as_json:
         doc = result.to_dict()
         doc["sources"] = {**sources.basis, **lexicon_basis}

@@ -71,12 +71,14 @@ class MatchResult:
 
 def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top: int = 5,
           lexicon: Lexicon | None = None, variant: str = "full", min_score: float = MIN_SCORE,
-          policy: FitPolicy = FitPolicy(), explain: bool = True, top_demands: int | None = None) -> MatchResult:
+          policy: FitPolicy = FitPolicy(), explain: bool = True, top_demands: int | None = None,
+          executor=None) -> MatchResult:
     """Match *demands* and *achievements* (see the module docstring).
 
     ``top``: achievements listed per demand; ``top_demands``: demands listed per achievement (default ``top``).
     ``lexicon``: the lexicon (default: the shipped one; ignored by variant "bm25"). ``explain=False`` leaves
-    ``why`` empty (faster, for benchmarks).
+    ``why`` empty (faster, for benchmarks). ``executor`` (:mod:`tlr.parallel`): ranges of demands scored on
+    its workers; the best lists merge exactly (keys are unique), so the result is the same.
     """
     import numpy as np
 
@@ -107,44 +109,20 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
     fit = _FitArrays(demands, achievements, policy)
     use_fit = variant == "full"
     k_a, k_d = min(top, na), min(top_demands, nd)
-    best_a = np.zeros((nd, k_a), dtype=np.int64)                 # packed keys: score << bits | ~index
-    best_d = np.zeros((k_d, na), dtype=np.int64)
-    text_of = {}                                                  # (d, a) -> text score, for listed pairs
-    mask = (1 << _IDX_BITS) - 1
     floor = max(1, math.ceil(min_score * _QUANTUM - 1e-6))   # the smallest quantised score that is listed
-    step = max(1, _BLOCK_CELLS // max(1, na))
-    for start in range(0, nd, step):
-        stop = min(nd, start + step)
-        raw = (queries[start:stop] @ w_achievements_t).toarray()
-        denom = self_score[start:stop, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            text = np.where(denom > 0, np.minimum(raw / denom, np.float32(1.0)), np.float32(0.0))
-        score = text * fit.block(start, stop) if use_fit else text
-        q = np.rint(score * _QUANTUM).astype(np.int64) << _IDX_BITS
-        if k_a:
-            keys = q | (mask - np.arange(na, dtype=np.int64))[None, :]
-            part = np.argpartition(keys, na - k_a, axis=1)[:, na - k_a:] if k_a < na else np.broadcast_to(
-                np.arange(na), (stop - start, na))
-            chosen = np.take_along_axis(keys, part, axis=1)
-            best_a[start:stop] = -np.sort(-chosen, axis=1)
-            if explain:  # the text scores of the pairs that will be listed (for their why)
-                shown = (chosen >> _IDX_BITS) >= floor
-                r, c = np.nonzero(shown)
-                text_of.update(zip(zip((r + start).tolist(), part[r, c].tolist()),
-                                   text[r, part[r, c]].tolist()))
-        if k_d:
-            keys = q | (mask - np.arange(start, stop, dtype=np.int64))[:, None]
-            merged = np.concatenate([best_d, keys], axis=0) if start else keys
-            kk = min(k_d, merged.shape[0])
-            m = merged.shape[0]
-            part = np.argpartition(merged, m - kk, axis=0)[m - kk:] if kk < m else np.arange(
-                merged.shape[0])[:, None].repeat(na, axis=1)
-            chosen = -np.sort(-np.take_along_axis(merged, part, axis=0), axis=0)
-            if chosen.shape[0] < k_d:
-                chosen = np.concatenate([chosen, np.zeros((k_d - chosen.shape[0], na), np.int64)], axis=0)
-            best_d = chosen
-        if explain:
-            _remember_columns(text_of, best_d, text, start, stop, mask, floor)
+    job = _PairJob(queries, w_achievements_t, self_score, fit, use_fit, k_a, k_d, explain, floor)
+    if executor is None or nd < 2:
+        parts = [_pair_range((0, nd), job)]
+    else:   # a few ranges of demands per worker; each keeps its own best lists, merged exactly below
+        n = max(1, min(nd, 4 * executor.n_workers()))
+        edges = np.linspace(0, nd, n + 1).astype(int)
+        parts = executor.map(_pair_range, [(int(x), int(y)) for x, y in zip(edges[:-1], edges[1:]) if y > x], job)
+    mask = (1 << _IDX_BITS) - 1
+    best_a = np.concatenate([p[1] for p in parts], axis=0) if k_a else np.zeros((nd, 0), np.int64)
+    best_d = _top_keys(np.concatenate([p[2] for p in parts], axis=0), k_d) if k_d else np.zeros((0, na), np.int64)
+    text_of = {}
+    for p in parts:
+        text_of.update(p[3])
 
     def decode(keys):  # packed keys -> (scores, other-side indexes, listed: score >= min_score and > 0)
         quantised = keys >> _IDX_BITS
@@ -177,6 +155,74 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
         "counts": {"demands": nd, "achievements": na},
     }
     return MatchResult(matches, by_achievement, method)
+
+
+@dataclass
+class _PairJob:
+    """What every range of demands needs to score its pairs against every achievement."""
+
+    queries: object
+    w_achievements_t: object
+    self_score: object
+    fit: object
+    use_fit: bool
+    k_a: int
+    k_d: int
+    explain: bool
+    floor: int
+
+
+def _top_keys(keys, k: int):
+    """The k largest packed keys of each column, largest first (keys are unique: the order is total)."""
+    import numpy as np
+
+    m = keys.shape[0]
+    if k < m:
+        keys = np.take_along_axis(keys, np.argpartition(keys, m - k, axis=0)[m - k:], axis=0)
+    chosen = -np.sort(-keys, axis=0)
+    if chosen.shape[0] < k:
+        chosen = np.concatenate([chosen, np.zeros((k - chosen.shape[0], keys.shape[1]), np.int64)], axis=0)
+    return chosen
+
+
+def _pair_range(span: tuple[int, int], job: _PairJob):
+    """Score demands span[0]:span[1] against every achievement, block by block: (start, best achievements of
+    each demand, best demands of each achievement among these, text scores of the pairs they list)."""
+    import numpy as np
+
+    first, last = span
+    na = job.w_achievements_t.shape[1]
+    k_a, k_d, floor = job.k_a, job.k_d, job.floor
+    mask = (1 << _IDX_BITS) - 1
+    best_a = np.zeros((last - first, k_a), dtype=np.int64)       # packed keys: score << bits | ~index
+    best_d = np.zeros((k_d, na), dtype=np.int64)
+    text_of = {}                                                  # (d, a) -> text score, for listed pairs
+    step = max(1, _BLOCK_CELLS // max(1, na))
+    for start in range(first, last, step):
+        stop = min(last, start + step)
+        raw = (job.queries[start:stop] @ job.w_achievements_t).toarray()
+        denom = job.self_score[start:stop, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            text = np.where(denom > 0, np.minimum(raw / denom, np.float32(1.0)), np.float32(0.0))
+        score = text * job.fit.block(start, stop) if job.use_fit else text
+        q = np.rint(score * _QUANTUM).astype(np.int64) << _IDX_BITS
+        if k_a:
+            keys = q | (mask - np.arange(na, dtype=np.int64))[None, :]
+            part = np.argpartition(keys, na - k_a, axis=1)[:, na - k_a:] if k_a < na else np.broadcast_to(
+                np.arange(na), (stop - start, na))
+            chosen = np.take_along_axis(keys, part, axis=1)
+            best_a[start - first:stop - first] = -np.sort(-chosen, axis=1)
+            if job.explain:  # the text scores of the pairs that will be listed (for their why)
+                shown = (chosen >> _IDX_BITS) >= floor
+                r, c = np.nonzero(shown)
+                text_of.update(zip(zip((r + start).tolist(), part[r, c].tolist()),
+                                   text[r, part[r, c]].tolist()))
+        if k_d:
+            keys = q | (mask - np.arange(start, stop, dtype=np.int64))[:, None]
+            best_d = _top_keys(np.concatenate([best_d, keys], axis=0) if start > first else keys, k_d)
+        if job.explain:
+            _remember_columns(text_of, best_d, text, start, stop, mask, floor)
+    return first, best_a, best_d, text_of
 
 
 def _remember_columns(text_of: dict, best_d, text, start: int, stop: int, mask: int, floor: int) -> None:

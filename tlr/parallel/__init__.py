@@ -28,6 +28,9 @@ class LocalExecutor:
     def map(self, fn: Callable, items: Sequence, shared: Any) -> list:
         return [fn(item, shared) for item in items]
 
+    def n_workers(self) -> int:
+        return 1
+
     def close(self) -> None:
         return None
 
@@ -84,6 +87,9 @@ class DaskExecutor:
             return self.client.gather(futures)
         finally:
             del futures, remote
+
+    def n_workers(self) -> int:
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def worker_peak_mb(self) -> list[float]:
         """Peak resident memory of each worker process (MB), for the scaling benchmark."""

@@ -89,3 +89,23 @@ def test_rank_cli_engine_dask_prints_the_local_json(demo, capsys):
     remote = json.loads(capsys.readouterr().out)
     assert remote["projects"] == local["projects"]
     assert remote["method"]["robustness"] == local["method"]["robustness"]
+
+
+def test_matching_on_dask_lists_the_local_pairs(dask_executor):
+    from tlr.matching import Achievement, Demand, match
+
+    rng = np.random.default_rng(0)
+    words = ["高温合金", "涂层", "叶片", "电池", "隔膜", "锂", "钠离子", "储能", "机器人", "减速器", "视觉", "检测"]
+    industries = ["新材料", "新能源", "高端装备"]
+
+    def text(k):
+        return "".join(rng.choice(words, k))
+
+    demands = [Demand(id=f"D{i}", name=text(2), description=text(4), industry=industries[i % 3], min_trl=int(
+        rng.integers(3, 8)), budget=float(rng.integers(50, 500))) for i in range(30)]
+    achievements = [Achievement(id=f"A{i}", name=text(2), summary=text(5), industry=industries[i % 3],
+                                trl=int(rng.integers(2, 9)), ask=float(rng.integers(50, 800))) for i in range(45)]
+    local = match(demands, achievements, top=4, top_demands=3)
+    remote = match(demands, achievements, top=4, top_demands=3, executor=dask_executor)
+    assert remote.to_dict() == local.to_dict()
+    assert sum(len(r.candidates) for r in local.matches) > 30          # the pairs are not empty
