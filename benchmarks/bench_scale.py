@@ -6,6 +6,7 @@ Run from the project root:
     python benchmarks/bench_scale.py --sizes 1000,10000 --draws 1000
     python benchmarks/bench_scale.py --engine dask --workers 2 --sizes 1000000 --draws 1000
     python benchmarks/bench_scale.py --json scale.json
+    python benchmarks/bench_scale.py --per-block 1000000              # one block's cost: Dask sizing
 
 The panel is the one of ``bench_evaluate.py``: a pool of 9 experts, 5 per project, 41 indicators
 (40 likert + a TRL axis) with gates, tiers and routes; 10,000 weight draws and 1,000 expert-bootstrap
@@ -105,6 +106,58 @@ def child(args: argparse.Namespace) -> None:
     engine.close()
 
 
+class TimedExecutor:
+    """Runs blocks in this process and records each block's wall time and traced peak memory."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def n_workers(self) -> int:
+        return 1
+
+    def map(self, fn, items, shared):
+        import pickle
+        import tracemalloc
+
+        out = []
+        size = len(pickle.dumps(shared, protocol=5)) / 2**20
+        for item in items:
+            tracemalloc.start()
+            t = time.perf_counter()
+            out.append(fn(item, shared))
+            seconds = time.perf_counter() - t
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            self.rows.append({"fn": fn.__name__, "draws": item[1], "seconds": seconds, "peak_mb": peak,
+                              "shared_mb": size})
+        return out
+
+
+def per_block(args: argparse.Namespace) -> None:
+    """One weight block and one bootstrap block at --per-block projects: the costs a worker pays per block."""
+    import numpy as np
+
+    from tlr.ranking.robustness import BOOTSTRAP_BLOCK, WEIGHT_BLOCK, expert_bootstrap, weight_monte_carlo
+    from tlr.ranking.tiers import default_rules
+
+    P = args.per_block
+    rubric, X = make_panel(P, args.experts, args.per, args.indicators)
+    U = (X - 1) / 4
+    U[:, :, -1] = (X[:, :, -1] - 1) / 8
+    L = U.shape[2]
+    w = np.full(L, 1 / L)
+    rules = default_rules([0.75, 0.6, 0.45])
+    ex = TimedExecutor()
+    weight_monte_carlo(np.nanmean(U, axis=0), w, n_draws=2 * WEIGHT_BLOCK, tier_rules=rules, executor=ex)
+    expert_bootstrap(U, w, n_draws=2 * BOOTSTRAP_BLOCK, tier_rules=rules, executor=ex)
+    print(f"per block at {P:,} projects (this process, one thread of work; second block of each kind):")
+    for fn in ("_weight_block", "_bootstrap_block"):
+        r = [row for row in ex.rows if row["fn"] == fn][-1]
+        print(f"  {fn:<18} {r['draws']:>5} draws  {r['seconds']:6.2f} s  peak +{r['peak_mb']:6.0f} MB  "
+              f"shared data sent once per worker {r['shared_mb']:6.0f} MB")
+    print(json.dumps({"projects": P, "blocks": ex.rows}))
+
+
 def fit_exponent(sizes, times) -> float:
     xs = [math.log(s) for s in sizes]
     ys = [math.log(max(t, 1e-9)) for t in times]
@@ -127,8 +180,13 @@ def main() -> None:
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the local Dask cluster")
     parser.add_argument("--json", default=None, help="also write the rows to this file")
+    parser.add_argument("--per-block", type=int, default=None, metavar="PROJECTS",
+                        help="time one weight block and one bootstrap block at this many projects")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.per_block is not None:
+        per_block(args)
+        return
     if args.child is not None:
         child(args)
         return

@@ -95,8 +95,8 @@ def test_expert_bootstrap_partial_equals_full(seed, monkeypatch):
 
 def test_uniform_slots_are_uniform_and_in_range():
     rng = np.random.default_rng(0)
-    n = np.array([1, 2, 3, 5, 7])
-    s = uniform_slots(rng, (20000, 5, 7), n)
+    n = np.array([1, 2, 3, 5, 7, 12])
+    s = uniform_slots(rng, (20000, 6, 7), n)
     assert (s < n[:, None]).all() and (s >= 0).all()
     for i, k in enumerate(n):
         freq = np.bincount(s[:, i, :].ravel(), minlength=k) / s[:, i, :].size

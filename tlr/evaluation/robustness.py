@@ -70,7 +70,8 @@ def robustness_of(composite: Composite, panel_utilities: np.ndarray, expert_util
     if progress is not None:
         progress("expert bootstrap")
     try:
-        boot = expert_bootstrap(np.where(applicable[None], expert_utilities, np.nan), composite.weights,
+        resampled = expert_utilities if applicable.all() else np.where(applicable[None], expert_utilities, np.nan)
+        boot = expert_bootstrap(resampled, composite.weights,
                                 n_draws=options.bootstrap_draws, executor=executor, **common)
     except Exception as exc:  # e.g. an indicator nobody scored for a project: the bootstrap is not defined
         reason = str(getattr(exc, "message", exc))

@@ -16,21 +16,24 @@ rank acceptability indices b_i^r = share of draws in which project i has rank r 
 Salminen 2001), and optionally the central weight vector (mean weights of the draws in which the
 project ranks first).
 
-Conventions: inside a draw, ranks are ordinal 1..P. Exact ties between composites (probability
-zero with continuous weights; possible for identical projects or discrete panel weights) are broken
-by NumPy's default sort — reproducible for the same input and seed, but not by project index
-(a stable sort costs ~2x; documented trade-off). Unscored projects fill the last positions. Rank quantiles use the inverted empirical CDF (smallest r with
-F(r) >= q). Acceptability is stored densely for P <= ``max_dense`` (default 2000); for larger P
-only ranks 1..``top_r`` are stored and a last column holds the share of draws beyond ``top_r``;
-quantiles falling there are reported as top_r + 1 and flagged in ``quantile_beyond``.
-Draws are processed in chunks of ``chunk`` draws (memory ~ chunk x projects x 8 bytes x a few).
-Projects whose utilities are all missing (unscored) are kept: ranked after every scored project in
-every draw and flagged in ``unscored``.
+Conventions: inside a draw, ranks are ordinal 1..P; exact ties (identical projects, discrete panel
+weights) go to the project ranked higher at the central weights, then to the lower index. Unscored
+projects fill the last positions. Rank quantiles use the inverted empirical CDF (smallest r with
+F(r) >= q). Acceptability is stored densely for P <= ``max_dense`` (default 2000); for larger P only
+ranks 1..``top_r`` are stored and a last column holds the share of draws beyond ``top_r``; quantiles
+falling there are reported as top_r + 1 and flagged in ``quantile_beyond``. Projects whose utilities
+are all missing (unscored) are kept: ranked after every scored project in every draw and flagged in
+``unscored``.
+
+How it scales (docs/scoring.md §6): draws come in blocks with their own random streams and give
+additive tallies (:mod:`tlr.ranking.tally`), so blocks run in this process or on Dask workers
+(``executor=``, :mod:`tlr.parallel`) with the same result; when only the top ranks are kept, bounds
+valid in every draw of a chunk skip the projects that cannot reach them or cross a tier minimum, and
+the rest are ranked by partial selection — equal, count for count, to the full sort.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -499,43 +502,58 @@ def weight_monte_carlo(utilities, weights=None, *, concentration: float = 100.0,
 # --------------------------------------------------------------------------------------------
 @dataclass
 class _BootstrapJob:
+    """Arrays by *lane*: the order of the bootstrap's random streams, chosen so that the projects a
+    partial selection computes are a prefix of the lanes: their draws are then the same whether the others
+    are computed or not."""
+
     plan: _Plan
     seed: int
-    n_p: np.ndarray            # (P,) experts who scored each position
+    lane: np.ndarray           # (P,) position of each lane
+    order: np.ndarray          # the computed lanes in position order
+    n_p: np.ndarray            # (P,) experts who scored each lane's project
     table: np.ndarray          # (P, K) those experts, padded
-    s_tab: np.ndarray          # (P, K) their composites (complete positions)
-    part: np.ndarray           # positions with an expert who skipped a leaf
+    s_tab: np.ndarray          # (P, K) their composites (complete projects)
+    part: np.ndarray           # lanes with an expert who skipped a leaf
     Xq: np.ndarray             # (q, E, L) their scores, 0 where missing
     Mq: np.ndarray             # (q, E, L) present
     full_q: np.ndarray         # (q, L) full-panel consensus
     w: np.ndarray
 
 
-def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarray, m: int | None = None) -> np.ndarray:
-    """Integers uniform on 0..n-1 (n broadcast over the last-but-one axis), unbiased, from raw 16-bit
-    words (values at or above the largest multiple of m = lcm(n) are redrawn); a fraction of the cost of
-    ``Generator.integers`` with array bounds."""
-    import math
+def uniform_slots(rng: np.random.Generator, shape: tuple[int, ...], n: np.ndarray) -> np.ndarray:
+    """(..., c, K) integers uniform on 0..n-1, n (c,) broadcast over the last-but-one axis (n < 2**16).
 
-    m = m or math.lcm(*{int(v) for v in np.unique(n)})
-    width = np.uint16 if m <= 1 << 15 else np.uint32
-    bits = 16 if width is np.uint16 else 32
-    limit = ((1 << bits) // m) * m
+    Lemire's multiply-shift on raw 16-bit words: slot = (u * n) >> 16, redrawing the rare u whose low
+    half (u * n) mod 2**16 falls below 2**16 mod n — exactly uniform, and several times cheaper than
+    ``Generator.integers`` with array bounds or a modulo."""
     size = int(np.prod(shape))
-    per = 64 // bits
-    raw = rng.bit_generator.random_raw(-(-size // per)).view(width)[:size]
-    bad = np.flatnonzero(raw >= limit)
-    while bad.size:
-        more = rng.bit_generator.random_raw(-(-bad.size // per)).view(width)[:bad.size]
-        raw[bad] = more
-        bad = bad[more >= limit]
-    return raw.reshape(shape) % n.astype(width)[:, None]
+    nn = np.asarray(n, np.uint32)[:, None]
+    threshold = (np.uint32(1 << 16) - nn) % nn                       # 2**16 mod n, per project
+
+    def draw(count: int) -> np.ndarray:
+        return rng.bit_generator.random_raw(-(-count // 4)).view(np.uint16)[:count]
+
+    x = draw(size).reshape(shape).astype(np.uint32)
+    x *= nn
+    bad = np.flatnonzero((x & 0xFFFF) < threshold)
+    if bad.size:
+        c, K = shape[-2], shape[-1]
+        n_of = nn.ravel()[(bad // K) % c]
+        t_of = threshold.ravel()[(bad // K) % c]
+        flat = x.reshape(-1)
+        while bad.size:
+            fresh = draw(bad.size).astype(np.uint32) * n_of
+            flat[bad] = fresh
+            again = (fresh & 0xFFFF) < t_of
+            bad, n_of, t_of = bad[again], n_of[again], t_of[again]
+    x >>= 16
+    return x.astype(np.uint16)
 
 
 SLOT_COLUMNS = 8192        # positions per random stream of the bootstrap
 
 
-def _slots(seed: int, block: int, chunk: int, d: int, n: np.ndarray, K: int, m: int, width: int) -> np.ndarray:
+def _slots(seed: int, block: int, chunk: int, d: int, n: np.ndarray, K: int, width: int) -> np.ndarray:
     """(d, width, K) resampling slots of positions 0..width-1 for one chunk of draws. Every run of
     SLOT_COLUMNS positions has its own stream and is always drawn whole, so the slots of a position never
     depend on how many positions are computed (the full sort and the partial selection see the same
@@ -544,7 +562,7 @@ def _slots(seed: int, block: int, chunk: int, d: int, n: np.ndarray, K: int, m: 
     for j, a in enumerate(range(0, width, SLOT_COLUMNS)):
         b = min(a + SLOT_COLUMNS, n.size)
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_BOOTSTRAP, block, chunk, j)))
-        parts.append(uniform_slots(rng, (d, b - a, K), n[a:b], m)[:, :width - a])
+        parts.append(uniform_slots(rng, (d, b - a, K), n[a:b])[:, :width - a])
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
 
@@ -553,33 +571,30 @@ def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
     plan = job.plan
     P, K = job.table.shape
     tally = plan.tally(n)
-    c = plan.width
-    cols = np.arange(c) if plan.cols is None else plan.cols
-    span = int(cols[-1]) + 1 if c else 0             # slots are drawn for positions 0..span-1
-    n_c = job.n_p[cols]
+    c = plan.width                                   # lanes 0..c-1 are computed
+    n_c = job.n_p[:c]
     npos = np.maximum(job.n_p, 1)
-    valid = (np.arange(K)[None, :] < n_c[:, None]).astype(float)              # (c, K)
-    s_flat = job.s_tab[cols].ravel()
+    short = n_c < K
+    valid = (np.arange(K)[None, :] < n_c[:, None]).astype(float) if short.any() else None
+    s_flat = job.s_tab[:c].ravel()
     offset = (np.arange(c) * K)[None, :, None]
-    where = np.full(P, -1)
-    where[cols] = np.arange(c)
-    qi = where[job.part]
-    qsel = np.flatnonzero(qi >= 0)                   # partial positions among those computed
-    qcols = qi[qsel]
+    qsel = np.flatnonzero(job.part < c)              # partial projects among those computed
+    qcols = job.part[qsel]
     step = max(1, MAX_CELLS_PER_CHUNK // (P * K))    # fixed by the panel, so are the random streams
     E = job.Xq.shape[1]
-    m = math.lcm(*{int(v) for v in np.unique(npos)})
     for i, s in enumerate(range(0, n, step)):
         d = min(step, n - s)
-        slot = _slots(job.seed, b, i, d, npos, K, m, span)
-        if plan.cols is not None:
-            slot = slot[:, cols, :]
-        C = (s_flat[slot + offset] * valid[None]).sum(axis=2) / n_c[None, :]
+        slot = _slots(job.seed, b, i, d, npos, K, c)
+        picked = s_flat[slot + offset]
+        if valid is not None:
+            picked *= valid[None]
+        C = picked.sum(axis=2) / n_c[None, :]
         if qsel.size:
-            ex = np.take_along_axis(np.broadcast_to(job.table[cols[qcols]][None], (d, qsel.size, K)),
-                                    slot[:, qcols, :], axis=2)
+            ex = np.take_along_axis(np.broadcast_to(job.table[qcols][None], (d, qsel.size, K)),
+                                    slot[:, qcols, :].astype(np.intp), axis=2)
             flat = (np.arange(d * qsel.size)[:, None] * E + ex.reshape(d * qsel.size, K))
-            counts = np.bincount(flat[valid[qcols].astype(bool)[None].repeat(d, 0).reshape(-1, K)],
+            keep = np.broadcast_to(np.arange(K)[None, :] < n_c[qcols][:, None], (d, qsel.size, K))
+            counts = np.bincount(flat[keep.reshape(-1, K)],
                                  minlength=d * qsel.size * E).reshape(d, qsel.size, E).astype(float)
             cp = counts.transpose(1, 0, 2)                                     # (q, d, E)
             num = np.matmul(cp, job.Xq[qsel])                                  # (q, d, L), batched BLAS
@@ -588,6 +603,7 @@ def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
             tally.fallback += int(fb.sum())
             val = np.where(fb, job.full_q[qsel][:, None, :], num / np.where(fb, 1.0, den))
             C[:, qcols] = (val @ job.w).T
+        C = C[:, job.order]                          # lanes -> positions
         plan.add(tally, C, None)
     return tally
 
@@ -622,16 +638,26 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     if n_draws < 1:
         raise InvalidValueError("n_draws 须 >= 1 / n_draws must be >= 1")
     dense, R, rules, ko, cap = _setup(P, top_k, max_dense, top_r, tier_rules, knocked_out, knockout_tier)
-    present = ~np.isnan(X)
-    leaves = present.sum(axis=2)                    # (E, P) leaves each expert scored
+    leaves = np.empty((E, P), np.int64)             # leaves each expert scored
+    cnt = np.empty((P, L), np.int64)                # experts per leaf
+    full = np.empty((P, L))                         # full-panel consensus
+    s_ep = np.empty((E, P))                         # per-expert composite (complete experts)
+    biggest = 0.0
+    step = max(1, MAX_CELLS_PER_CHUNK // max(E * L, 1))
+    for a in range(0, P, step):                     # by projects: no temporary the size of the cube
+        Xc = X[:, a:a + step]
+        pc = ~np.isnan(Xc)
+        X0 = np.where(pc, Xc, 0.0)
+        leaves[:, a:a + step] = pc.sum(axis=2)
+        cnt[a:a + step] = pc.sum(axis=0)
+        full[a:a + step] = X0.sum(axis=0) / np.maximum(cnt[a:a + step], 1)
+        s_ep[:, a:a + step] = (X0.reshape(-1, L) @ w).reshape(E, -1)
+        biggest = max(biggest, float(np.abs(X0).max(initial=0.0)))
     scored_by = leaves > 0
     n_p = scored_by.sum(axis=0)                     # (P,)
     unscored = n_p == 0
     if unscored.all():
         raise MissingValueError("没有任何评分 / no scores at all")
-    cnt = present.sum(axis=0)                       # (P, L)
-    X0 = np.where(present, X, 0.0)
-    full = X0.sum(axis=0) / np.maximum(cnt, 1)      # (P, L)
     hole = (cnt == 0) & ~unscored[:, None]
     if hole.any():
         raise MissingValueError(
@@ -644,24 +670,37 @@ def expert_bootstrap(utilities, weights, *, n_draws: int = 2000, seed: int = 202
     K = max(int(n_p.max()), 1)
     table = np.argsort(~scored_by.T, axis=1, kind="stable")[:, :K]          # (P, K) scorers first
     complete = ((leaves == 0) | (leaves == L)).all(axis=0)                    # each scorer scored every leaf
-    s_ep = (X0.reshape(E * P, L) @ w).reshape(E, P)                           # per-expert composite
     s_tab = np.take_along_axis(s_ep.T, table, axis=1)                        # (P, K)
     scorer = np.arange(K)[None, :] < n_p[:, None]
     part = np.flatnonzero(~complete & ~unscored)
     lb = np.where(scorer, s_tab, np.inf).min(axis=1)
     ub = np.where(scorer, s_tab, -np.inf).max(axis=1)
+    Xp = X[:, part]
+    Pp = ~np.isnan(Xp)
     if part.size:                     # an expert skipped a leaf: bound each leaf's consensus instead
-        Xp, Pp = X[:, part], present[:, part]
         lb[part] = np.where(cnt[part] > 0, np.where(Pp, Xp, np.inf).min(axis=0), 0) @ w
         ub[part] = np.where(cnt[part] > 0, np.where(Pp, Xp, -np.inf).max(axis=0), 0) @ w
-    slack = 1e-9 * (1.0 + float(np.abs(X0).max()))
+    slack = 1e-9 * (1.0 + biggest)
     lb, ub = (lb - slack)[perm], (ub + slack)[perm]
+    mins = _minima(rules)
+    # lanes: the projects a tier minimum can split first, then the others by upper bound (so the candidates
+    # for the top ranks, whatever their number, follow), then the unscored: whatever is computed is a prefix
+    band = np.zeros(S, bool)
+    for m in mins:
+        band |= (lb[:S] < m) & (ub[:S] >= m)
+    others = np.flatnonzero(~band)
+    lane = np.concatenate([np.flatnonzero(band), others[np.argsort(-ub[others], kind="stable")], np.arange(S, P)])
+    plan = _plan(P, S, R, mins, None if dense else lb, ub, gather=True)
     inv = np.empty(P, np.intp)
-    inv[perm] = np.arange(P)
+    inv[perm[lane]] = np.arange(P)                   # project -> lane
     job = _BootstrapJob(
-        plan=_plan(P, S, R, _minima(rules), None if dense else lb, ub, gather=True), seed=seed, n_p=n_p[perm], table=table[perm],
-        s_tab=s_tab[perm], part=inv[part], Xq=np.ascontiguousarray(X0[:, part, :].transpose(1, 0, 2)),
-        Mq=np.ascontiguousarray(present[:, part, :].transpose(1, 0, 2).astype(float)), full_q=full[part], w=w)
+        plan=plan, seed=seed, lane=lane, order=np.argsort(lane[:plan.width], kind="stable"), n_p=n_p[perm][lane],
+        table=table[perm][lane], s_tab=s_tab[perm][lane], part=np.sort(inv[part]), Xq=None, Mq=None, full_q=None,
+        w=w)
+    byq = np.argsort(inv[part], kind="stable")                                # partial projects by lane
+    job.Xq = np.ascontiguousarray(np.where(Pp, Xp, 0.0)[:, byq, :].transpose(1, 0, 2))
+    job.Mq = np.ascontiguousarray(Pp[:, byq, :].transpose(1, 0, 2).astype(float))
+    job.full_q = full[part[byq]]
     tally = _run(executor, _bootstrap_block, blocks(n_draws, BOOTSTRAP_BLOCK), job)
     return _result(tally, perm, dense=dense, rules=rules, ko=ko, cap=cap, unscored=unscored,
                    default_tier=_default_code(rules, knockout_tier, default_tier), top_k=top_k, L=None,
