@@ -53,6 +53,13 @@ def make_panel(P: int, E: int, per: int, n_indicators: int, seed: int = 1):
 
     rubric = make_rubric(n_indicators)
     I = len(rubric.indicators)
+    if P > 200_000:                       # the same law, drawn by slices of projects: no 3 GB temporaries
+        cube = np.empty((E, P, I))
+        step = 100_000
+        for k, a in enumerate(range(0, P, step)):
+            _, part = make_panel(min(step, P - a), E, per, n_indicators, seed=seed * 1_000_003 + k)
+            cube[:, a:a + step] = part
+        return rubric, cube
     rng = np.random.default_rng(seed)
     quality = rng.normal(0, 1, P)
     cube = np.clip(np.round(3 + quality[None, :, None] + rng.normal(0, 0.7, (E, P, I))), 1, 5)

@@ -111,6 +111,7 @@ class RobustnessResult(ResultMixin):
 WEIGHT_BLOCK = 1000        # weight draws per random stream
 BOOTSTRAP_BLOCK = 100      # expert-bootstrap draws per random stream
 MAX_CELLS_PER_CHUNK = 4_000_000
+WEIGHT_CHUNK_CELLS = 16_000_000   # composites per chunk of weight draws (128 MB): fewer, larger products
 _WEIGHTS, _BOOTSTRAP = 0, 1
 
 
@@ -124,10 +125,10 @@ def blocks(n_draws: int, size: int) -> list[tuple[int, int]]:
     return [(b, min(size, n_draws - s)) for b, s in enumerate(range(0, n_draws, size))]
 
 
-def _bounded_chunk(chunk: int, per_draw: int) -> int:
-    """Draws per memory chunk so that a chunk holds at most MAX_CELLS_PER_CHUNK cells; results do not
-    depend on it (the random draws of a block are made before it is cut; tested)."""
-    return int(max(1, min(chunk, MAX_CELLS_PER_CHUNK // max(per_draw, 1))))
+def _bounded_chunk(chunk: int, per_draw: int, cells: int = MAX_CELLS_PER_CHUNK) -> int:
+    """Draws per memory chunk so that a chunk holds at most *cells* cells; results do not depend on it
+    (the random draws of a block are made before it is cut; tested)."""
+    return int(max(1, min(chunk, cells // max(per_draw, 1))))
 
 
 @dataclass
@@ -252,12 +253,13 @@ def _result(tally: RankTally, perm: np.ndarray, *, dense, rules, ko, cap, unscor
     P, R, N = tally.P, tally.R, tally.n
     counts = tally.rank_counts(perm)
     beyond = N - counts.sum(axis=1)
-    hist = np.concatenate([counts, beyond[:, None]], axis=1)
-    cum = np.cumsum(hist, axis=1) / N
+    seen = np.flatnonzero(beyond < N)               # projects ever in the kept ranks (all when dense)
+    cum = np.cumsum(counts[seen], axis=1) / N
     qs = {}
     qb = np.zeros(P, bool)
     for q in (0.05, 0.5, 0.95):
-        idx = np.argmax(cum >= q - 1e-12, axis=1)
+        idx = np.full(P, R)                         # beyond the kept ranks
+        idx[seen] = np.count_nonzero(cum < q - 1e-12, axis=1)   # the first rank whose CDF reaches q
         qb |= idx == R
         qs[q] = (idx + 1).astype(float)
     k = min(top_k, P) if dense else top_k          # P(rank <= k) = 1 when k >= number of projects
@@ -277,7 +279,7 @@ def _result(tally: RankTally, perm: np.ndarray, *, dense, rules, ko, cap, unscor
         tc = np.zeros((P, T + 1))
         rows = np.arange(P)
         for s in range(T + 1):                                                  # a handful of tiers
-            np.add.at(tc, (rows, F[s]), score_tier[:, s])
+            tc[rows, F[s]] += score_tier[:, s]                                  # one cell per row
         p_tier = tc / N
         codes = [r.code for r in rules] + [default_tier]
     n_first, sums = tally.first_counts(perm, L)
@@ -422,7 +424,7 @@ def _weight_block(item: tuple[int, int], job: _WeightJob) -> RankTally:
         near = np.argsort(dist, kind="stable")
         W, dist = W[near], dist[near]
     k = min(plan.R, plan.S)
-    step = _bounded_chunk(job.chunk, plan.S)
+    step = _bounded_chunk(job.chunk, plan.S, WEIGHT_CHUNK_CELLS)
     for s in range(0, n, step):
         Wc = W[s:s + step]
         chunk_plan = plan
