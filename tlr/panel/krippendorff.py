@@ -34,6 +34,7 @@ the seed and the number of units. Like Hayes & Krippendorff we also report the s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,7 @@ import numpy as np
 from tlr.numeric.arrays import as_float_array
 from tlr.numeric.errors import InvalidValueError, ShapeError
 from tlr.numeric.results import ResultMixin
+from tlr.panel.cells import Cells, cells_of
 
 LEVELS = ("interval", "ordinal", "nominal")
 MINIMUMS = (0.667, 0.8)      # Krippendorff (2019, §12.4): tentative conclusions / reliable data
@@ -83,9 +85,54 @@ class KrippendorffAlpha(ResultMixin):
 
 # ------------------------------------------------------------------------------------------ per block
 class _Block:
-    """The per-unit sufficient statistics of one block, over *all* units (units with fewer than two values
-    have zero statistics); ``parts(weights)`` gives alpha's parts for any multiset of units (weights: unit
-    counts, shape (units,) or (draws, units))."""
+    """One block's per-unit sufficient statistics over *all* units (units with fewer than two values have
+    zero statistics), the columns ``stats`` (each (units,), the values per unit first); ``parts(sums)``
+    gives alpha's parts from their weighted sums over the units (for unit counts: (c,) or (draws, c))."""
+
+    level: str
+    stats: list[np.ndarray]
+    m: np.ndarray
+    units: int
+    raters: int
+
+    def parts(self, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+class _IntervalBlock(_Block):
+    level = "interval"
+
+    def __init__(self, m, within, s1c, s2c, raters):
+        self.m, self.units, self.raters = m, int((m > 0).sum()), int(raters)
+        # sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of (x - shift), (x - shift)^2 around a
+        # centre near the block's mean (a stable total SS)
+        self.stats = [m, within, s1c, s2c]
+
+    def parts(self, sums):
+        n, within, s1, s2 = (sums[..., k] for k in range(4))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ss_tot = np.maximum(s2 - s1 ** 2 / n, 0.0)
+            return within / n, 2 * ss_tot / (n - 1), n
+
+
+def _interval_blocks(c: Cells) -> list[_IntervalBlock]:
+    """The interval statistics of every block of the cells *c* (units x blocks): the units with two or more
+    values; their within-unit SS is the cell's."""
+    keep = c.n >= 2
+    m = np.where(keep, c.n, 0).astype(float)
+    total = np.where(keep, c.total, 0.0)
+    ss = np.where(keep, c.ss, 0.0)                                   # stable within-unit SS
+    within = 2 * m * ss / np.maximum(m - 1, 1)
+    shift = total.sum(axis=0) / np.maximum(m.sum(axis=0), 1)          # centre for a stable total SS
+    mean = np.where(keep, total / np.maximum(m, 1), shift)
+    s1c = total - m * shift                                           # sum (x - shift)
+    s2c = ss + m * (mean - shift) ** 2                                # sum (x - shift)^2
+    raters = c.paired.sum(axis=0)
+    return [_IntervalBlock(m[:, b], within[:, b], s1c[:, b], s2c[:, b], raters[b]) for b in range(m.shape[1])]
+
+
+class _CodedBlock(_Block):
+    """Ordinal or nominal: value counts per unit and the coincidences o_ck per unit."""
 
     def __init__(self, x: np.ndarray, level: str):
         present = ~np.isnan(x)
@@ -96,28 +143,20 @@ class _Block:
         self.raters = int(present.any(axis=1).sum())
         self.m = np.where(keep, m, 0).astype(float)
         self.units = int(keep.sum())
-        if level == "interval":
-            x0 = np.where(present, x, 0.0)
-            mean = x0.sum(axis=0) / np.maximum(self.m, 1)
-            ss = (np.where(present, x - mean, 0.0) ** 2).sum(axis=0)        # stable within-unit SS
-            self.within = 2 * self.m * ss / np.maximum(self.m - 1, 1)       # sum_{i != j} (x_i - x_j)^2 / (m - 1)
-            shift = float(x0.sum() / max(self.m.sum(), 1))                  # centre for a stable total SS
-            self.s1c = np.where(present, x - shift, 0.0).sum(axis=0)
-            self.s2c = (np.where(present, x - shift, 0.0) ** 2).sum(axis=0)
-        else:
-            self.domain = np.unique(x[present])
-            V = self.domain.size
-            unit = np.nonzero(present.T)[0]          # unit index of each value, unit-major like codes below
-            codes = np.searchsorted(self.domain, x.T[present.T])
-            counts = np.zeros((x.shape[1], V))
-            np.add.at(counts, (unit, codes), 1.0)
-            self.counts = counts                                              # n_uc
-            w = 1.0 / np.maximum(self.m - 1, 1)
-            # coincidences per unit, flattened: (n_uc n_uk - [c = k] n_uc) / (m_u - 1)
-            pairs = counts[:, :, None] * counts[:, None, :]
-            idx = np.arange(V)
-            pairs[:, idx, idx] -= counts
-            self.coinc = (pairs * w[:, None, None]).reshape(x.shape[1], V * V)
+        U = x.shape[1]
+        self.domain = np.unique(x[present])
+        V = self.domain.size
+        unit = np.nonzero(present.T)[0]          # unit index of each value, unit-major like codes below
+        codes = np.searchsorted(self.domain, x.T[present.T])
+        counts = np.bincount(unit * V + codes, minlength=U * V).reshape(U, V).astype(float)   # n_uc
+        w = 1.0 / np.maximum(self.m - 1, 1)
+        # coincidences per unit: (n_uc n_uk - [c = k] n_uc) / (m_u - 1); symmetric, so the pairs c <= k
+        # that occur anywhere are kept and mirrored
+        iu, ku = np.triu_indices(V)
+        pairs = counts[:, iu] * counts[:, ku] - np.where(iu == ku, counts[:, iu], 0.0)
+        occurs = pairs.any(axis=0)
+        self.pairs = (iu[occurs], ku[occurs])
+        self.stats = [self.m, *counts.T, *(pairs[:, occurs] * w[:, None]).T]
 
     def _metric(self, marg: np.ndarray) -> np.ndarray:
         """delta^2 for the value frequencies *marg* (..., V) -> (..., V, V)."""
@@ -133,24 +172,18 @@ class _Block:
         d = span - (marg[..., :, None] + marg[..., None, :]) / 2
         return d ** 2
 
-    def parts(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(D_o, D_e, n) for unit weights (units,) or (draws, units)."""
-        w = np.asarray(weights, dtype=float)
-        n = w @ self.m
+    def parts(self, sums):
+        V = self.domain.size
+        n = sums[..., 0]
+        marg = sums[..., 1:1 + V]
+        o = np.zeros(marg.shape[:-1] + (V, V))
+        c, k = self.pairs
+        o[..., c, k] = sums[..., 1 + V:]
+        o[..., k, c] = sums[..., 1 + V:]
+        delta = self._metric(marg)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.level == "interval":
-                s1 = w @ self.s1c
-                s2 = w @ self.s2c
-                ss_tot = np.maximum(s2 - s1 ** 2 / n, 0.0)
-                D_o = (w @ self.within) / n
-                D_e = 2 * ss_tot / (n - 1)
-            else:
-                V = self.domain.size
-                marg = w @ self.counts                                # (..., V)
-                o = (w @ self.coinc).reshape(marg.shape[:-1] + (V, V))
-                delta = self._metric(marg)
-                D_o = (o * delta).sum(axis=(-2, -1)) / n
-                D_e = np.einsum("...c,...ck,...k->...", marg, delta, marg) / (n * (n - 1))
+            D_o = (o * delta).sum(axis=(-2, -1)) / n
+            D_e = np.einsum("...c,...ck,...k->...", marg, delta, marg) / (n * (n - 1))
         return D_o, D_e, n
 
 
@@ -160,6 +193,11 @@ def _alpha_of(D_o, D_e, n):
         return np.where(ok, 1.0 - D_o / np.where(ok, D_e, 1.0), np.nan), ok
 
 
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise InvalidValueError(f"未知测量层次 / unknown level {level!r}: use {', '.join(LEVELS)}")
+
+
 def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, seed: int | None = 0,
                        confidence: float = 0.95) -> KrippendorffAlpha:
     """Krippendorff's alpha of a (raters, units) or (raters, units, blocks) array; NaN = missing.
@@ -167,8 +205,35 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
     ``bootstrap``: number of draws for the percentile interval (0: none); ``seed`` makes them
     reproducible (module doc for what is resampled and why).
     """
-    if level not in LEVELS:
-        raise InvalidValueError(f"未知测量层次 / unknown level {level!r}: use {', '.join(LEVELS)}")
+    _check_level(level)
+    x, squeeze = _checked(scores, bootstrap, confidence)
+    result = _alphas(x, [level] * x.shape[2], bootstrap, seed, confidence)[level][1]
+    if squeeze:
+        result = dataclasses.replace(result, **{k: getattr(result, k)[0] for k in _PER_BLOCK},
+                                     p_below={k: v[0] for k, v in result.p_below.items()})
+    return result
+
+
+def krippendorff_alphas(scores, levels, *, bootstrap: int = 0, seed: int | None = 0, confidence: float = 0.95,
+                        cells: Cells | None = None) -> dict[str, tuple[list[int], KrippendorffAlpha]]:
+    """Alpha of every block of *scores* (raters, units, blocks) at its own level (``levels``, one per block):
+    level -> (its blocks, their :class:`KrippendorffAlpha`). One bootstrap serves every level: each block's
+    draws are those :func:`krippendorff_alpha` makes for it alone (they depend on the seed and the units).
+    *cells*: :func:`tlr.panel.cells.cells_of` *scores*, when the caller has them."""
+    levels = list(levels)
+    for level in levels:
+        _check_level(level)
+    x, squeeze = _checked(scores, bootstrap, confidence)
+    if squeeze or x.shape[2] != len(levels):
+        raise ShapeError(f"每个指标一个测量层次 / one level per block: {len(levels)} levels for shape {x.shape}")
+    return _alphas(x, levels, bootstrap, seed, confidence, cells)
+
+
+_PER_BLOCK = ("alpha", "D_o", "D_e", "ci_low", "ci_high", "n_units", "n_values", "n_raters", "defined",
+              "n_boot_defined")
+
+
+def _checked(scores, bootstrap: int, confidence: float) -> tuple[np.ndarray, bool]:
     if not 0 < confidence < 1:
         raise InvalidValueError(f"置信水平须在 0 与 1 之间 / confidence must be between 0 and 1, got {confidence}")
     if bootstrap < 0:
@@ -179,21 +244,32 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
         x = x[:, :, None]
     if x.ndim != 3:
         raise ShapeError(f"alpha 需要 评分者×单元[×指标] / alpha needs (raters, units[, blocks]), got {x.shape}")
-    if np.isinf(x).any():
-        raise InvalidValueError("评分含无穷大 / scores contain infinity")
+    return x, squeeze
+
+
+def _alphas(x: np.ndarray, levels: list[str], bootstrap: int, seed, confidence: float, cells: Cells | None = None
+            ) -> dict[str, tuple[list[int], KrippendorffAlpha]]:
     B, U = x.shape[2], x.shape[1]
     out = {name: np.full(B, np.nan) for name in ("alpha", "D_o", "D_e", "ci_low", "ci_high")}
     n_units, n_values, n_raters, n_def = (np.zeros(B, int) for _ in range(4))
     defined = np.zeros(B, bool)
     below = {t: np.full(B, np.nan) for t in MINIMUMS}
     tail = (1 - confidence) / 2
+    every: dict[int, _Block] = {}
+    interval = [b for b in range(B) if levels[b] == "interval"]
+    if interval:
+        c = cells_of(x, interval) if cells is None else cells.columns(interval)
+        every.update(zip(interval, _interval_blocks(c)))
+    for b in range(B):
+        if levels[b] != "interval":
+            every[b] = _CodedBlock(x[:, :, b], levels[b])
     blocks: dict[int, _Block] = {}
     for b in range(B):
-        block = _Block(x[:, :, b], level)
+        block = every[b]
         n_units[b], n_raters[b] = block.units, block.raters
         if block.units == 0:
             continue
-        D_o, D_e, n = block.parts(np.ones(U))
+        D_o, D_e, n = block.parts(np.array([col.sum() for col in block.stats]))
         a, ok = _alpha_of(D_o, D_e, n)
         out["alpha"][b], out["D_o"][b], out["D_e"][b] = a, D_o, D_e
         n_values[b], defined[b] = int(n), bool(ok)
@@ -210,32 +286,50 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
                     below[t][b] = float((good < t).mean())
     result = dict(out, n_units=n_units, n_values=n_values, n_raters=n_raters, defined=defined,
                   n_boot_defined=n_def)
-    if squeeze:
-        result = {k: v[0] for k, v in result.items()}
-        below = {k: v[0] for k, v in below.items()}
-    return KrippendorffAlpha(level=level, confidence=confidence, n_boot=int(bootstrap),
-                             p_below={f"{t:g}": v for t, v in below.items()},
-                             seed=seed if bootstrap else None, **result)
+    by_level: dict[str, tuple[list[int], KrippendorffAlpha]] = {}
+    for level in dict.fromkeys(levels):
+        cols = [b for b in range(B) if levels[b] == level]
+        by_level[level] = (cols, KrippendorffAlpha(
+            level=level, confidence=confidence, n_boot=int(bootstrap),
+            p_below={f"{t:g}": v[cols] for t, v in below.items()}, seed=seed if bootstrap else None,
+            **{k: v[cols] for k, v in result.items()}))
+    return by_level
 
 
 def _bootstrap(blocks: dict[int, _Block], units: int, draws: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
     """Alpha of every block for *draws* resamples of the units (NaN where a draw has D_e = 0).
 
     All units are resampled, jointly for every block (a project is drawn with all its indicators); a
-    unit with fewer than two values counts as drawn and contributes nothing.
+    unit with fewer than two values counts as drawn and contributes nothing. The blocks' statistics are
+    one matrix (a column shared by several blocks, such as the values per unit, once), so each chunk of
+    draws is one matrix product.
     """
     per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
+    columns_of: dict[int, list[int]] = {}
+    stats: list[np.ndarray] = []
+    values_per_unit: list[int] = []
+    for b, block in blocks.items():
+        m, *rest = block.stats
+        j = next((j for j in values_per_unit if np.array_equal(stats[j], m)), None)
+        if j is None:       # the values per unit (column 0) are often the same for every block
+            stats.append(m)
+            j = len(stats) - 1
+            values_per_unit.append(j)
+        columns_of[b] = [j] + list(range(len(stats), len(stats) + len(rest)))
+        stats.extend(rest)
+    S = np.stack(stats, axis=1)
     out = {b: np.empty(draws) for b in blocks}
     for start in range(0, draws, per_chunk):
         size = min(per_chunk, draws - start)
         picks = rng.integers(0, units, size=(size, units))
-        # unit counts per draw: one bincount over draw-offset indices
-        weights = np.bincount((picks + (np.arange(size) * units)[:, None]).ravel(),
-                              minlength=size * units).reshape(size, units).astype(float)
+        weights = np.empty((size, units))
+        for d in range(size):               # unit counts of each draw (a row fits in cache)
+            weights[d] = np.bincount(picks[d], minlength=units)
+        sums = weights @ S
         for b, block in blocks.items():
-            D_o, D_e, n = block.parts(weights)
+            D_o, D_e, n = block.parts(sums[:, columns_of[b]])
             out[b][start:start + size], _ = _alpha_of(D_o, D_e, n)
     return out
 
 
-__all__ = ["KrippendorffAlpha", "LEVELS", "MINIMUMS", "krippendorff_alpha"]
+__all__ = ["KrippendorffAlpha", "LEVELS", "MINIMUMS", "krippendorff_alpha", "krippendorff_alphas"]
