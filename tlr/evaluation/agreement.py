@@ -61,9 +61,9 @@ def _num(x: Any) -> float | None:
     return None if np.isnan(x) else x
 
 
-def _block_statistics(sub: np.ndarray):
+def _block_statistics(sub: np.ndarray, cells: Cells | None = None):
     try:
-        return kendall_w(sub), icc(sub)
+        return kendall_w(sub, cells=cells), icc(sub, cells=cells)
     except Exception:  # a degenerate panel: report what is defined
         return None, None
 
@@ -131,7 +131,7 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
     sub = columns(scores, scored)
     cs = cells_of(scores, scored) if cells is None else cells.columns(scored)
     oneway = icc_oneway(sub, cells=cs)
-    w, two = _block_statistics(sub)
+    w, two = _block_statistics(sub, cs)
     alphas = _alpha_entries(sub, [_safe_level(nodes[i].scale) for i in scored], cs)
     designs = designs_of(cs)
     out: dict[str, Any] = {}

@@ -218,7 +218,7 @@ def _plan(values: np.ndarray, nodes: list[NodeInfo], rule: PanelRule, weights: n
     """The rule groups with a score, their arguments checked as tlr.panel.consensus checks them."""
     plan = []
     for name, cols in rule_groups(nodes, rule.method).items():
-        if not (n[:, cols] > 0).any():
+        if not (columns(n, cols) > 0).any():
             continue
         if name in (MAJORITY, ORDINAL):
             plan.append(_Group(name, cols, name, {}))
@@ -258,7 +258,7 @@ def consensus_of(rubric: Rubric, values: np.ndarray, options: EvaluationOptions,
     fallback = np.zeros((P, I), dtype=bool)  # trimmed mean not applied: too few experts on the cell
     for g in plan:
         if g.call == "mean":                 # masked_mean of the scores: their sum over their number
-            total, k = cells.total[:, g.cols], n[:, g.cols]
+            total, k = columns(cells.total, g.cols), columns(n, g.cols)
             out[:, g.cols] = np.where(k > 0, total / np.maximum(k, 1), np.nan)
     reads = [g for g in plan if g.call != "mean"]
     zero = None

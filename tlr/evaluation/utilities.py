@@ -58,7 +58,11 @@ def utilities_of(nodes: list[NodeInfo], consensus: np.ndarray, scores: np.ndarra
         for sl in project_blocks(P, E * I):
             block, out = scores[:, sl], X[:, sl]
             for cols in groups:  # one vectorised call per block and scale
-                out[:, :, cols] = indicator_utility(nodes[cols[0]], columns(block, cols))
+                u = indicator_utility(nodes[cols[0]], columns(block, cols))
+                if cols == list(range(cols[0], cols[-1] + 1)):
+                    out[:, :, cols[0]:cols[-1] + 1] = u
+                else:
+                    out[:, :, cols] = u
     except Exception:  # the message names the values of the whole column, as the unblocked call does
         for i, node in enumerate(nodes):
             indicator_utility(node, scores[:, :, i])

@@ -87,24 +87,28 @@ def _complete_block(cube: np.ndarray, ex: np.ndarray | None = None) -> tuple[np.
     return ex, pr, block
 
 
-def _block_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _block_rows(x: np.ndarray, cells: Cells | None = None) -> tuple[np.ndarray, np.ndarray]:
     """*x* (E, P, I) without the projects outside every indicator's complete block (a sparse assignment has
-    few or none), and the (E, I) experts who scored each indicator. The projects left out add only zeros
-    (and NaN ranks) to every sum, in the same order: the same numbers."""
-    present = ~np.isnan(x)
-    ex = present.any(axis=1)
-    scored = ex.any(axis=0)
-    outside = np.zeros(x.shape[1], dtype=bool)
-    for sl in project_blocks(x.shape[1], x.shape[0] * x.shape[2]):
-        outside[sl] = ~((present[:, sl] | ~ex[:, None, :]).all(axis=0) & scored).any(axis=1)
-    if not outside.any():
+    few or none), and the (E, I) experts who scored each indicator (*cells*: those of *x*, when known).
+    The projects left out add only zeros (and NaN ranks) to every sum, in the same order: the same numbers."""
+    if cells is not None:
+        ex = cells.experts
+        m = ex.sum(axis=0)
+        inside = ((cells.n == m) & (m > 0)).any(axis=1)     # every expert of the indicator scored it
+    else:
+        present = ~np.isnan(x)
+        ex = present.any(axis=1)
+        scored = ex.any(axis=0)
+        inside = np.zeros(x.shape[1], dtype=bool)
+        for sl in project_blocks(x.shape[1], x.shape[0] * x.shape[2]):
+            inside[sl] = ((present[:, sl] | ~ex[:, None, :]).all(axis=0) & scored).any(axis=1)
+    if inside.all():
         return x, ex
-    keep = ~outside
-    keep[np.argmax(keep) if keep.any() else 0] = True     # at least one project keeps every shape as it was
-    return x[:, keep], ex
+    inside[np.argmax(inside) if inside.any() else 0] = True     # at least one project keeps every shape as it was
+    return x[:, inside], ex
 
 
-def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
+def kendall_w(scores, *, higher_is_better: bool = True, cells: Cells | None = None) -> KendallW:
     """Kendall's W for a (experts, projects) or (experts, projects, blocks) array.
 
     Each expert ranks the projects by their scores (average ranks for ties). With m experts,
@@ -114,12 +118,12 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
 
     (Siegel & Castellan 1988, eq. 9.16). The tie term is computed exactly from the average ranks:
     sum_r r^2 = n (n + 1)(2n + 1) / 6 - T_e / 12. Missing data: complete-block rule (module doc).
-    A 2-D input gives 0-d arrays in the result.
+    A 2-D input gives 0-d arrays in the result. *cells*: :func:`tlr.panel.cells.cells_of` the 3-D scores.
     """
     x, squeeze = _blocks(scores, "kendall_w")
     if not higher_is_better:
         x = -x
-    x, ex = _block_rows(x)
+    x, ex = _block_rows(x, cells)
     ex, pr, block = _complete_block(x, ex)
     m = ex.sum(axis=0).astype(float)      # (I,)
     n = pr.sum(axis=0).astype(float)      # (I,)
@@ -339,7 +343,7 @@ def _icc_inference(values: dict, BMS, JMS, EMS, WMS, n, k, defined, confidence: 
     return out
 
 
-def icc(scores, *, confidence: float = 0.95) -> ICCResult:
+def icc(scores, *, confidence: float = 0.95, cells: Cells | None = None) -> ICCResult:
     """All six Shrout & Fleiss ICCs for a (experts, projects) or (experts, projects, blocks) array.
 
     Targets are projects, judges are experts. With the two-way ANOVA mean squares
@@ -354,12 +358,12 @@ def icc(scores, *, confidence: float = 0.95) -> ICCResult:
 
     Each form's F test and ``confidence`` interval are in ``forms`` (McGraw & Wong 1996; for the
     absolute-agreement forms the interval uses their Satterthwaite-type df). Missing data:
-    complete-block rule (module doc).
+    complete-block rule (module doc). *cells*: :func:`tlr.panel.cells.cells_of` the 3-D scores.
     """
     if not 0 < confidence < 1:
         raise InvalidValueError(f"置信水平须在 0 与 1 之间 / confidence must be between 0 and 1, got {confidence}")
     x, squeeze = _blocks(scores, "icc")
-    x, ex = _block_rows(x)
+    x, ex = _block_rows(x, cells)
     ex, pr, block = _complete_block(x, ex)
     k = ex.sum(axis=0).astype(float)
     n = pr.sum(axis=0).astype(float)

@@ -44,9 +44,8 @@ class Cells:
         return np.where(self.n > 0, self.total / np.maximum(self.n, 1), np.nan)
 
     def columns(self, cols) -> Cells:
-        cols = list(cols)
-        return Cells(self.n[:, cols], self.total[:, cols], self.ss[:, cols], self.experts[:, cols],
-                     self.paired[:, cols])
+        """The cells of the indicators *cols* (views when they are consecutive)."""
+        return Cells(*(columns(a, cols) for a in (self.n, self.total, self.ss, self.experts, self.paired)))
 
 
 def columns(x: np.ndarray, cols) -> np.ndarray:

@@ -84,55 +84,76 @@ class KrippendorffAlpha(ResultMixin):
 
 
 # ------------------------------------------------------------------------------------------ per block
-class _Block:
-    """One block's per-unit sufficient statistics over *all* units (units with fewer than two values have
-    zero statistics), the columns ``stats`` (each (units,), the values per unit first); ``parts(sums)``
-    gives alpha's parts from their weighted sums over the units (for unit counts: (c,) or (draws, c))."""
+class _Blocks:
+    """Some blocks' per-unit sufficient statistics over *all* units (units with fewer than two values have
+    zero statistics), as the columns of ``matrix()`` (units, c); ``parts(sums)`` gives alpha's parts of
+    each block (..., blocks) from the columns' weighted sums over the units (..., c) — for the unit counts
+    of the bootstrap's draws, or all ones."""
 
-    level: str
-    stats: list[np.ndarray]
-    m: np.ndarray
-    units: int
-    raters: int
+    units: np.ndarray      # (blocks,) pairable units
+    raters: np.ndarray     # (blocks,) raters with a pairable value
+
+    def matrix(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def totals(self) -> np.ndarray:
+        """The columns' sums over the units (``ones @ matrix()``)."""
+        return np.ones(self.matrix().shape[0]) @ self.matrix()
 
     def parts(self, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def take(self, idx: list[int]) -> _Blocks:
+        raise NotImplementedError
 
-class _IntervalBlock(_Block):
-    level = "interval"
 
-    def __init__(self, m, within, s1c, s2c, raters):
-        self.m, self.units, self.raters = m, int((m > 0).sum()), int(raters)
-        # sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of (x - shift), (x - shift)^2 around a
-        # centre near the block's mean (a stable total SS)
-        self.stats = [m, within, s1c, s2c]
+class _IntervalBlocks(_Blocks):
+    """Interval blocks, from their :class:`~tlr.panel.cells.Cells`: per unit the values m, the ordered-pair
+    sum sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of (x - shift), (x - shift)^2 around a centre
+    near the block's mean (a stable total SS); each (units, blocks)."""
+
+    def __init__(self, c: Cells | None = None, *, arrays=None):
+        if arrays is None:
+            keep = c.n >= 2
+            m = np.where(keep, c.n, 0).astype(float)
+            total = np.where(keep, c.total, 0.0)
+            ss = np.where(keep, c.ss, 0.0)                                   # stable within-unit SS
+            within = 2 * m * ss / np.maximum(m - 1, 1)
+            shift = total.sum(axis=0) / np.maximum(m.sum(axis=0), 1)
+            mean = np.where(keep, total / np.maximum(m, 1), shift)
+            arrays = (m, within, total - m * shift, ss + m * (mean - shift) ** 2, c.paired.sum(axis=0))
+        self.m, self.within, self.s1c, self.s2c, self.raters = arrays
+        self.units = (self.m > 0).sum(axis=0)
+        self.one_m = bool((self.m == self.m[:, :1]).all())      # the same values per unit in every block
+
+    def take(self, idx):
+        if list(idx) == list(range(self.within.shape[1])):
+            return self
+        return _IntervalBlocks(arrays=tuple(a[..., idx] for a in (self.m, self.within, self.s1c, self.s2c,
+                                                                   self.raters)))
+
+    def _parts(self) -> list[np.ndarray]:
+        return [self.m[:, :1] if self.one_m else self.m, self.within, self.s1c, self.s2c]
+
+    def matrix(self):
+        return np.concatenate(self._parts(), axis=1)
+
+    def totals(self):
+        ones = np.ones(self.m.shape[0])
+        return np.concatenate([ones @ a for a in self._parts()])
 
     def parts(self, sums):
-        n, within, s1, s2 = (sums[..., k] for k in range(4))
+        B = self.within.shape[1]
+        k = 1 if self.one_m else B
+        n = sums[..., :k]
+        within, s1, s2 = sums[..., k:k + B], sums[..., k + B:k + 2 * B], sums[..., k + 2 * B:]
         with np.errstate(divide="ignore", invalid="ignore"):
             ss_tot = np.maximum(s2 - s1 ** 2 / n, 0.0)
-            return within / n, 2 * ss_tot / (n - 1), n
+            return within / n, 2 * ss_tot / (n - 1), np.broadcast_to(n, within.shape)
 
 
-def _interval_blocks(c: Cells) -> list[_IntervalBlock]:
-    """The interval statistics of every block of the cells *c* (units x blocks): the units with two or more
-    values; their within-unit SS is the cell's."""
-    keep = c.n >= 2
-    m = np.where(keep, c.n, 0).astype(float)
-    total = np.where(keep, c.total, 0.0)
-    ss = np.where(keep, c.ss, 0.0)                                   # stable within-unit SS
-    within = 2 * m * ss / np.maximum(m - 1, 1)
-    shift = total.sum(axis=0) / np.maximum(m.sum(axis=0), 1)          # centre for a stable total SS
-    mean = np.where(keep, total / np.maximum(m, 1), shift)
-    s1c = total - m * shift                                           # sum (x - shift)
-    s2c = ss + m * (mean - shift) ** 2                                # sum (x - shift)^2
-    raters = c.paired.sum(axis=0)
-    return [_IntervalBlock(m[:, b], within[:, b], s1c[:, b], s2c[:, b], raters[b]) for b in range(m.shape[1])]
-
-
-class _CodedBlock(_Block):
-    """Ordinal or nominal: value counts per unit and the coincidences o_ck per unit."""
+class _CodedBlock(_Blocks):
+    """One ordinal or nominal block: value counts per unit and the coincidences o_ck per unit."""
 
     def __init__(self, x: np.ndarray, level: str):
         present = ~np.isnan(x)
@@ -140,9 +161,9 @@ class _CodedBlock(_Block):
         keep = m >= 2
         present &= keep[None, :]
         self.level = level
-        self.raters = int(present.any(axis=1).sum())
+        self.raters = np.array([present.any(axis=1).sum()])
         self.m = np.where(keep, m, 0).astype(float)
-        self.units = int(keep.sum())
+        self.units = np.array([keep.sum()])
         U = x.shape[1]
         self.domain = np.unique(x[present])
         V = self.domain.size
@@ -156,7 +177,13 @@ class _CodedBlock(_Block):
         pairs = counts[:, iu] * counts[:, ku] - np.where(iu == ku, counts[:, iu], 0.0)
         occurs = pairs.any(axis=0)
         self.pairs = (iu[occurs], ku[occurs])
-        self.stats = [self.m, *counts.T, *(pairs[:, occurs] * w[:, None]).T]
+        self.stats = np.concatenate([self.m[:, None], counts, pairs[:, occurs] * w[:, None]], axis=1)
+
+    def take(self, idx):
+        return self
+
+    def matrix(self):
+        return self.stats
 
     def _metric(self, marg: np.ndarray) -> np.ndarray:
         """delta^2 for the value frequencies *marg* (..., V) -> (..., V, V)."""
@@ -184,7 +211,7 @@ class _CodedBlock(_Block):
         with np.errstate(divide="ignore", invalid="ignore"):
             D_o = (o * delta).sum(axis=(-2, -1)) / n
             D_e = np.einsum("...c,...ck,...k->...", marg, delta, marg) / (n * (n - 1))
-        return D_o, D_e, n
+        return D_o[..., None], D_e[..., None], n[..., None]
 
 
 def _alpha_of(D_o, D_e, n):
@@ -255,28 +282,27 @@ def _alphas(x: np.ndarray, levels: list[str], bootstrap: int, seed, confidence: 
     defined = np.zeros(B, bool)
     below = {t: np.full(B, np.nan) for t in MINIMUMS}
     tail = (1 - confidence) / 2
-    every: dict[int, _Block] = {}
+    groups: list[tuple[list[int], _Blocks]] = []
     interval = [b for b in range(B) if levels[b] == "interval"]
     if interval:
-        c = cells_of(x, interval) if cells is None else cells.columns(interval)
-        every.update(zip(interval, _interval_blocks(c)))
-    for b in range(B):
-        if levels[b] != "interval":
-            every[b] = _CodedBlock(x[:, :, b], levels[b])
-    blocks: dict[int, _Block] = {}
-    for b in range(B):
-        block = every[b]
-        n_units[b], n_raters[b] = block.units, block.raters
-        if block.units == 0:
-            continue
-        D_o, D_e, n = block.parts(np.array([col.sum() for col in block.stats]))
+        groups.append((interval, _IntervalBlocks(cells_of(x, interval) if cells is None else cells.columns(interval))))
+    groups += [([b], _CodedBlock(x[:, :, b], levels[b])) for b in range(B) if levels[b] != "interval"]
+    live: list[tuple[list[int], _Blocks]] = []       # the blocks where alpha is defined, for the bootstrap
+    for idx, group in groups:
+        n_units[idx], n_raters[idx] = group.units, group.raters
+        D_o, D_e, n = group.parts(group.totals())
         a, ok = _alpha_of(D_o, D_e, n)
-        out["alpha"][b], out["D_o"][b], out["D_e"][b] = a, D_o, D_e
-        n_values[b], defined[b] = int(n), bool(ok)
-        if ok:
-            blocks[b] = block
-    if bootstrap and blocks:
-        draws = _bootstrap(blocks, U, bootstrap, np.random.default_rng(seed))
+        ok &= group.units > 0
+        scored = [j for j, b in enumerate(idx) if group.units[j] > 0]
+        for j in scored:
+            b = idx[j]
+            out["alpha"][b], out["D_o"][b], out["D_e"][b] = a[j], D_o[j], D_e[j]
+            n_values[b], defined[b] = int(n[j]), bool(ok[j])
+        keep = [j for j in range(len(idx)) if ok[j]]
+        if keep:
+            live.append(([idx[j] for j in keep], group.take(keep)))
+    if bootstrap and live:
+        draws = _bootstrap(live, U, bootstrap, np.random.default_rng(seed))
         for b, values in draws.items():
             good = values[~np.isnan(values)]
             n_def[b] = good.size
@@ -296,29 +322,19 @@ def _alphas(x: np.ndarray, levels: list[str], bootstrap: int, seed, confidence: 
     return by_level
 
 
-def _bootstrap(blocks: dict[int, _Block], units: int, draws: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
+               rng: np.random.Generator) -> dict[int, np.ndarray]:
     """Alpha of every block for *draws* resamples of the units (NaN where a draw has D_e = 0).
 
     All units are resampled, jointly for every block (a project is drawn with all its indicators); a
     unit with fewer than two values counts as drawn and contributes nothing. The blocks' statistics are
-    one matrix (a column shared by several blocks, such as the values per unit, once), so each chunk of
-    draws is one matrix product.
+    one matrix, so each chunk of draws is one matrix product.
     """
     per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
-    columns_of: dict[int, list[int]] = {}
-    stats: list[np.ndarray] = []
-    values_per_unit: list[int] = []
-    for b, block in blocks.items():
-        m, *rest = block.stats
-        j = next((j for j in values_per_unit if np.array_equal(stats[j], m)), None)
-        if j is None:       # the values per unit (column 0) are often the same for every block
-            stats.append(m)
-            j = len(stats) - 1
-            values_per_unit.append(j)
-        columns_of[b] = [j] + list(range(len(stats), len(stats) + len(rest)))
-        stats.extend(rest)
-    S = np.stack(stats, axis=1)
-    out = {b: np.empty(draws) for b in blocks}
+    matrices = [group.matrix() for _, group in groups]
+    edges = np.cumsum([0] + [M.shape[1] for M in matrices])
+    S = np.concatenate(matrices, axis=1)
+    out = {b: np.empty(draws) for idx, _ in groups for b in idx}
     for start in range(0, draws, per_chunk):
         size = min(per_chunk, draws - start)
         picks = rng.integers(0, units, size=(size, units))
@@ -326,9 +342,11 @@ def _bootstrap(blocks: dict[int, _Block], units: int, draws: int, rng: np.random
         for d in range(size):               # unit counts of each draw (a row fits in cache)
             weights[d] = np.bincount(picks[d], minlength=units)
         sums = weights @ S
-        for b, block in blocks.items():
-            D_o, D_e, n = block.parts(sums[:, columns_of[b]])
-            out[b][start:start + size], _ = _alpha_of(D_o, D_e, n)
+        for (idx, group), lo, hi in zip(groups, edges[:-1], edges[1:]):
+            D_o, D_e, n = group.parts(sums[:, lo:hi])
+            alpha, _ = _alpha_of(D_o, D_e, n)
+            for j, b in enumerate(idx):
+                out[b][start:start + size] = alpha[:, j]
     return out
 
 
