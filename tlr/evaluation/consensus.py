@@ -22,7 +22,7 @@ import numpy as np
 from tlr.findings import Finding
 from tlr.numeric.arrays import project_blocks
 from tlr.numeric.errors import InvalidValueError
-from tlr.panel.cells import Cells, cells_of, columns
+from tlr.panel.cells import Cells, cells_of, columns, set_columns
 from tlr.panel.consensus import (
     Leniency,
     cell_values,
@@ -259,7 +259,7 @@ def consensus_of(rubric: Rubric, values: np.ndarray, options: EvaluationOptions,
     for g in plan:
         if g.call == "mean":                 # masked_mean of the scores: their sum over their number
             total, k = columns(cells.total, g.cols), columns(n, g.cols)
-            out[:, g.cols] = np.where(k > 0, total / np.maximum(k, 1), np.nan)
+            set_columns(out, g.cols, np.where(k > 0, total / np.maximum(k, 1), np.nan))
     reads = [g for g in plan if g.call != "mean"]
     zero = None
     for sl in project_blocks(P, E * I) if reads else ():

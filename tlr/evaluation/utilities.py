@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tlr.numeric.arrays import project_blocks
-from tlr.panel.cells import columns
+from tlr.panel.cells import columns, set_columns
 from tlr.rubric import NodeInfo
 from tlr.rubric.kinds import EXPERTS_MEAN, kind_of
 
@@ -57,12 +57,8 @@ def utilities_of(nodes: list[NodeInfo], consensus: np.ndarray, scores: np.ndarra
     try:
         for sl in project_blocks(P, E * I):
             block, out = scores[:, sl], X[:, sl]
-            for cols in groups:  # one vectorised call per block and scale
-                u = indicator_utility(nodes[cols[0]], columns(block, cols))
-                if cols == list(range(cols[0], cols[-1] + 1)):
-                    out[:, :, cols[0]:cols[-1] + 1] = u
-                else:
-                    out[:, :, cols] = u
+            for cols in groups:  # one vectorised call per block and scale, on its columns made contiguous
+                set_columns(out, cols, indicator_utility(nodes[cols[0]], np.ascontiguousarray(columns(block, cols))))
     except Exception:  # the message names the values of the whole column, as the unblocked call does
         for i, node in enumerate(nodes):
             indicator_utility(node, scores[:, :, i])

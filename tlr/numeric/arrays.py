@@ -23,10 +23,10 @@ def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
 
 
 #: Cells (expert x project x indicator) a stage holds at once when it walks a score cube in blocks of
-#: projects: about 8 MB of float64, so each block's temporaries stay in cache and a 100,000-project
+#: projects: about 512 KB of float64, so each block's temporaries stay in cache and a 100,000-project
 #: cube never has a cube-sized temporary. Per-project results do not depend on the block size; sums over
 #: projects are made with :func:`add_along` where numpy's own order is to be kept.
-BLOCK_CELLS = 1 << 20
+BLOCK_CELLS = 1 << 16
 
 
 def project_blocks(n_projects: int, cells_per_project: int, cells: int | None = None) -> list[slice]:

@@ -48,12 +48,21 @@ class Cells:
         return Cells(*(columns(a, cols) for a in (self.n, self.total, self.ss, self.experts, self.paired)))
 
 
-def columns(x: np.ndarray, cols) -> np.ndarray:
-    """``x[..., cols]``: a view when *cols* are consecutive, so a block's columns are not copied twice."""
+def _span(cols) -> slice | list[int]:
     cols = list(cols)
     if cols and cols == list(range(cols[0], cols[0] + len(cols))):
-        return x[..., cols[0]:cols[0] + len(cols)]
-    return x[..., cols]
+        return slice(cols[0], cols[0] + len(cols))
+    return cols
+
+
+def columns(x: np.ndarray, cols) -> np.ndarray:
+    """``x[..., cols]``: a view when *cols* are consecutive, so a block's columns are not copied twice."""
+    return x[..., _span(cols)]
+
+
+def set_columns(x: np.ndarray, cols, value) -> None:
+    """``x[..., cols] = value``, through a view when *cols* are consecutive."""
+    x[..., _span(cols)] = value
 
 
 def moments(x: np.ndarray, present: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,12 +71,11 @@ def moments(x: np.ndarray, present: np.ndarray, n: np.ndarray) -> tuple[np.ndarr
     The operations of ``np.nanvar`` (sum, divide by the count, subtract, zero the missing, square, sum),
     so :meth:`Cells.sd` is ``np.nanstd`` bit for bit.
     """
-    dev = np.where(present, x, 0.0)
-    total = dev.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        avg = total / n
-    np.subtract(dev, avg, out=dev)
-    dev[~present] = 0.0
+    x0 = np.where(present, x, 0.0)
+    total = x0.sum(axis=0)
+    avg = total / np.where(n > 0, n, 1)
+    dev = np.subtract(x0, avg, out=x0)
+    dev *= present                       # the missing add +0, as np.nanvar's zeros do
     return total, np.multiply(dev, dev, out=dev).sum(axis=0)
 
 
@@ -90,4 +98,4 @@ def cells_of(cube: np.ndarray, cols=None) -> Cells:
     return Cells(n=n, total=total, ss=ss, experts=experts, paired=paired)
 
 
-__all__ = ["Cells", "cells_of", "columns", "moments"]
+__all__ = ["Cells", "cells_of", "columns", "moments", "set_columns"]

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.numeric.arrays import as_float_array
+from tlr.numeric.arrays import as_float_array, project_blocks
 from tlr.numeric.errors import InvalidValueError, ShapeError
 from tlr.numeric.results import ResultMixin
 from tlr.panel.cells import Cells, cells_of
@@ -108,42 +108,55 @@ class _Blocks:
 
 
 class _IntervalBlocks(_Blocks):
-    """Interval blocks, from their :class:`~tlr.panel.cells.Cells`: per unit the values m, the ordered-pair
-    sum sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of (x - shift), (x - shift)^2 around a centre
-    near the block's mean (a stable total SS); each (units, blocks)."""
+    """Interval blocks, from their :class:`~tlr.panel.cells.Cells`: per unit the values m (one column when
+    every block has the same), the ordered-pair sum sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of
+    (x - shift), (x - shift)^2 around a centre near the block's mean (a stable total SS); the matrix is
+    written a block of units at a time."""
 
-    def __init__(self, c: Cells | None = None, *, arrays=None):
-        if arrays is None:
+    def __init__(self, c: Cells | None = None, *, S=None, B=0, one_m=False, units=None, raters=None):
+        if S is None:
             keep = c.n >= 2
-            m = np.where(keep, c.n, 0).astype(float)
-            total = np.where(keep, c.total, 0.0)
-            ss = np.where(keep, c.ss, 0.0)                                   # stable within-unit SS
-            within = 2 * m * ss / np.maximum(m - 1, 1)
-            shift = total.sum(axis=0) / np.maximum(m.sum(axis=0), 1)
-            mean = np.where(keep, total / np.maximum(m, 1), shift)
-            arrays = (m, within, total - m * shift, ss + m * (mean - shift) ** 2, c.paired.sum(axis=0))
-        self.m, self.within, self.s1c, self.s2c, self.raters = arrays
-        self.units = (self.m > 0).sum(axis=0)
-        self.one_m = bool((self.m == self.m[:, :1]).all())      # the same values per unit in every block
+            U, B = keep.shape
+            one_m = bool((np.where(keep, c.n, 0) == np.where(keep[:, :1], c.n[:, :1], 0)).all())
+            k = 1 if one_m else B
+            S = np.empty((U, k + 3 * B))
+            m_sum = np.zeros(B)
+            t_sum = np.zeros(B)
+            for sl in project_blocks(U, B):
+                m = np.where(keep[sl], c.n[sl], 0).astype(float)
+                m_sum += m.sum(axis=0)
+                t_sum += np.where(keep[sl], c.total[sl], 0.0).sum(axis=0)
+            shift = t_sum / np.maximum(m_sum, 1)
+            for sl in project_blocks(U, B):
+                kp = keep[sl]
+                m = np.where(kp, c.n[sl], 0).astype(float)
+                total = np.where(kp, c.total[sl], 0.0)
+                ss = np.where(kp, c.ss[sl], 0.0)                          # stable within-unit SS
+                mean = np.where(kp, total / np.maximum(m, 1), shift)
+                S[sl, :k] = m[:, :k]
+                S[sl, k:k + B] = 2 * m * ss / np.maximum(m - 1, 1)
+                S[sl, k + B:k + 2 * B] = total - m * shift                # sum (x - shift)
+                S[sl, k + 2 * B:] = ss + m * (mean - shift) ** 2          # sum (x - shift)^2
+            units, raters = keep.sum(axis=0), c.paired.sum(axis=0)
+        self.S, self.B, self.one_m, self.units, self.raters = S, B, one_m, units, raters
 
     def take(self, idx):
-        if list(idx) == list(range(self.within.shape[1])):
+        if list(idx) == list(range(self.B)):
             return self
-        return _IntervalBlocks(arrays=tuple(a[..., idx] for a in (self.m, self.within, self.s1c, self.s2c,
-                                                                   self.raters)))
-
-    def _parts(self) -> list[np.ndarray]:
-        return [self.m[:, :1] if self.one_m else self.m, self.within, self.s1c, self.s2c]
+        k = 1 if self.one_m else self.B
+        m = [0] if self.one_m else list(idx)
+        cols = m + [k + j for j in idx] + [k + self.B + j for j in idx] + [k + 2 * self.B + j for j in idx]
+        return _IntervalBlocks(S=self.S[:, cols], B=len(idx), one_m=self.one_m, units=self.units[idx],
+                               raters=self.raters[idx])
 
     def matrix(self):
-        return np.concatenate(self._parts(), axis=1)
+        return self.S
 
     def totals(self):
-        ones = np.ones(self.m.shape[0])
-        return np.concatenate([ones @ a for a in self._parts()])
+        return np.ones(self.S.shape[0]) @ self.S
 
     def parts(self, sums):
-        B = self.within.shape[1]
+        B = self.B
         k = 1 if self.one_m else B
         n = sums[..., :k]
         within, s1, s2 = sums[..., k:k + B], sums[..., k + B:k + 2 * B], sums[..., k + 2 * B:]
