@@ -226,7 +226,7 @@ def _plan(values: np.ndarray, nodes: list[NodeInfo], rule: PanelRule, weights: n
         call, kwargs = _method_call(name, nodes, cols, rule, weights)
         stats = None
         if call == "leniency":
-            stats = leniency_stats(columns(values, cols), kwargs.pop("lo"), kwargs.pop("hi"))
+            stats = leniency_stats(values, kwargs.pop("lo"), kwargs.pop("hi"), cols)
         elif call == "trimmed":
             if kwargs["trim"] < 0 or kwargs["min_remaining"] < 1:
                 raise InvalidValueError("截尾参数无效 / trim must be >= 0 and min_remaining >= 1")

@@ -172,10 +172,11 @@ class Leniency:
         return np.where(self.ok[:, None, :], corr, block)
 
 
-def leniency_stats(cube: np.ndarray, lo, hi) -> Leniency:
-    """The statistics of :func:`leniency_correct` over every project of *cube* (E, P, I), walked in blocks
-    of projects: sums and counts first, then the squared deviations from the experts' means."""
-    E, P, I = cube.shape
+def leniency_stats(cube: np.ndarray, lo, hi, cols=None) -> Leniency:
+    """The statistics of :func:`leniency_correct` over every project of *cube* (E, P, I) (of its columns
+    *cols*), walked in blocks of projects: sums and counts first, then the squared deviations from the
+    experts' means."""
+    E, P, I = cube.shape[0], cube.shape[1], cube.shape[2] if cols is None else len(cols)
     lo = np.broadcast_to(np.asarray(lo, dtype=float), (I,))
     hi = np.broadcast_to(np.asarray(hi, dtype=float), (I,))
     if np.any(~(hi > lo)):
@@ -184,7 +185,7 @@ def leniency_stats(cube: np.ndarray, lo, hi) -> Leniency:
     n_ei = np.zeros((E, I), dtype=np.intp)
     total = None
     for sl in blocks:
-        x = cube[:, sl]
+        x = cube[:, sl] if cols is None else columns(cube[:, sl], cols)
         present = ~np.isnan(x)
         n_ei += present.sum(axis=1)
         total = add_along(total, np.where(present, x, 0.0), axis=1)
@@ -192,7 +193,7 @@ def leniency_stats(cube: np.ndarray, lo, hi) -> Leniency:
         m_ei = total / n_ei                                   # NaN for an expert with no score on i
     ss = None
     for sl in blocks:
-        dev = cube[:, sl] - m_ei[:, None, :]
+        dev = (cube[:, sl] if cols is None else columns(cube[:, sl], cols)) - m_ei[:, None, :]
         dev[np.isnan(dev)] = 0.0
         ss = add_along(ss, np.multiply(dev, dev, out=dev), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
