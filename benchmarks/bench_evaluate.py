@@ -30,7 +30,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread, as the command line runs (tlr.cli.run; identical numbers, tests/evaluation/test_blas_threads.py):
+# on the shared 2-core machine a two-thread matrix product (Krippendorff's bootstrap: 1,000 draws x 100,000
+# projects x 121 statistics) waits for the busy core and takes 3-5x longer. OPENBLAS_NUM_THREADS=2 measures two.
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402  (after the BLAS threads are set)
 
 
 def make_rubric(n_indicators: int):
@@ -157,7 +163,8 @@ def main() -> None:
             print(json.dumps({"stages": best, "peak_bytes": peak, "cube_bytes": cube.nbytes}))
             return
         print(f"evaluate {P} projects x {E} experts x {I} indicators, {args.draws} weight draws, {args.bootstrap} "
-              f"expert-bootstrap draws: best of {args.repeat} per stage")
+              f"expert-bootstrap draws: best of {args.repeat} per stage "
+              f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
         for step, seconds in best.items():
             print(f"  {step:<18} {seconds:6.2f} s")
         rest = sum(v for k, v in best.items() if k != "robustness")
