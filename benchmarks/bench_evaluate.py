@@ -8,6 +8,11 @@ the expert bootstrap, on a generated rubric (40 likert indicators in 8 dimension
 gates and tiers) and random scores with 5 of 9 experts per project. Target: <= 2 s for 1,000 x 9 x 40.
 The 1,000,000-project composite and ranking figure is in benchmarks/bench_scoring.py.
 
+--stages prints the time of each stage (best of --repeat; each stage as the ``progress`` callback of
+``evaluate`` names it) and the peak of the memory numpy allocates during one more evaluation (traced with
+tracemalloc, on top of the score cube). With ``--draws 10 --bootstrap 0`` it isolates the stages other
+than the robustness Monte Carlo (issue 16: <= ~4 s at 100,000 projects).
+
 --compare runs this benchmark alternately on this checkout and on another one (its ``tlr`` first on
 ``PYTHONPATH``; one from before ``tlr.evaluation`` works too), each round in fresh processes (the
 median of --repeat evaluations in each), so a before/after comparison shares the machine's load; it
@@ -25,7 +30,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread, as the command line runs (tlr.cli.run; identical numbers, tests/evaluation/test_blas_threads.py):
+# on the shared 2-core machine a two-thread matrix product (Krippendorff's bootstrap: 1,000 draws x 100,000
+# projects x 121 statistics) waits for the busy core and takes 3-5x longer. OPENBLAS_NUM_THREADS=2 measures two.
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402  (after the BLAS threads are set)
 
 
 def make_rubric(n_indicators: int):
@@ -60,16 +71,34 @@ def evaluator():
     except ImportError:  # a checkout from before tlr.evaluation (--compare)
         from tlr.evaluate import EvaluationOptions, evaluate
 
-        def run_arrays(rubric, values, projects, experts, options):
-            return evaluate(rubric, values, projects=projects, experts=experts, options=options)
+        def run_arrays(rubric, values, projects, experts, options, progress=None):
+            return evaluate(rubric, values, projects=projects, experts=experts, options=options, progress=progress)
 
         return EvaluationOptions, run_arrays
 
-    def run(rubric, values, projects, experts, options):
+    def run(rubric, values, projects, experts, options, progress=None):
         cube = ScoreCube.of(values, experts=experts, projects=projects, indicators=[n.id for n in rubric.indicators])
-        return evaluate(rubric, cube, options=options)
+        return evaluate(rubric, cube, options=options, progress=progress)
 
     return EvaluationOptions, run
+
+
+def stages(evaluate, rubric, values, projects, experts, options, repeat: int) -> tuple[dict[str, float], int]:
+    """Best time of each stage over *repeat* evaluations, and the peak bytes numpy allocates in one more."""
+    import tracemalloc
+
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        marks = [("checks", time.perf_counter())]
+        evaluate(rubric, values, projects, experts, options, progress=lambda step: marks.append((step, time.perf_counter())))
+        marks.append(("", time.perf_counter()))
+        for (step, start), (_, end) in zip(marks, marks[1:]):
+            best[step] = min(best.get(step, float("inf")), end - start)
+    tracemalloc.start()
+    evaluate(rubric, values, projects, experts, options)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return best, peak
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -104,6 +133,7 @@ def main() -> None:
     parser.add_argument("--compare", default=None, help="another checkout to time alternately with this one")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds for --compare")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument("--stages", action="store_true", help="time each stage (best of --repeat) and trace the peak memory")
     args = parser.parse_args()
     if args.compare:
         compare(args)
@@ -127,6 +157,21 @@ def main() -> None:
     start = time.perf_counter()
     evaluate(rubric, cube[:, :50], projects[:50], experts, EvaluationOptions(draws=10))
     warm = time.perf_counter() - start  # the first call pays the imports once per process
+    if args.stages:
+        best, peak = stages(evaluate, rubric, cube, projects, experts, options, args.repeat)
+        if args.json:
+            print(json.dumps({"stages": best, "peak_bytes": peak, "cube_bytes": cube.nbytes}))
+            return
+        print(f"evaluate {P} projects x {E} experts x {I} indicators, {args.draws} weight draws, {args.bootstrap} "
+              f"expert-bootstrap draws: best of {args.repeat} per stage "
+              f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
+        for step, seconds in best.items():
+            print(f"  {step:<18} {seconds:6.2f} s")
+        rest = sum(v for k, v in best.items() if k != "robustness")
+        print(f"  {'all but robustness':<18} {rest:6.2f} s   (issue 16: <= ~4 s at 100,000 projects)")
+        print(f"  peak memory numpy allocates during one evaluation: {peak / 2**20:,.0f} MiB, on top of the "
+              f"{cube.nbytes / 2**20:,.0f} MiB score cube")
+        return
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.numeric.arrays import as_float_array
+from tlr.numeric.arrays import as_float_array, project_blocks
 from tlr.numeric.errors import InvalidValueError, MissingValueError, ShapeError
 from tlr.numeric.results import ResultMixin
 
@@ -178,17 +178,19 @@ def expert_composites(utilities, weights) -> ExpertComposites:
     """Per-expert composites from per-expert leaf utilities (experts, projects, leaves), NaN = missing.
 
     Use ``coverage`` to spot composites resting on few indicators (e.g. require coverage == 1).
+    Computed in blocks of projects, each (expert, project) on its own: the same numbers whatever the blocks.
     """
     X = as_float_array(utilities, "utilities", ndim=3)
     E, P, L = X.shape
     w = _weights(weights, L)
-    present = ~np.isnan(X)
-    cov = present.astype(float) @ w
-    num = np.where(present, X, 0.0) @ w
-    scored = present.any(axis=2)
-    comp = np.where(scored, num / np.where(cov > 0, cov, 1.0), np.nan)
-    comp = np.where(cov > 0, comp, np.nan)
-    return ExpertComposites(composite=comp, scored=scored & (cov > 0), coverage=cov)
+    cov = np.empty((E, P))
+    num = np.empty((E, P))
+    for sl in project_blocks(P, E * L):
+        present = ~np.isnan(X[:, sl])
+        cov[:, sl] = np.einsum("epl,l->ep", present.astype(float), w)
+        num[:, sl] = np.einsum("epl,l->ep", np.where(present, X[:, sl], 0.0), w)
+    comp = np.where(cov > 0, num / np.where(cov > 0, cov, 1.0), np.nan)
+    return ExpertComposites(composite=comp, scored=cov > 0, coverage=cov)
 
 
 # --------------------------------------------------------------------------------------------

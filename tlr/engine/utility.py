@@ -94,7 +94,10 @@ def likert(x, lo: float, hi: float) -> np.ndarray:
     x = as_float_array(x, "x")
     if not hi > lo:
         raise InvalidValueError(f"量表要求 hi > lo / Likert scale needs hi > lo, got lo={lo}, hi={hi}")
-    out = ~np.isnan(x) & ((x < lo) | (x > hi))
+    if not x.size or (np.fmin.reduce(x, axis=None) >= lo and np.fmax.reduce(x, axis=None) <= hi) \
+            or np.isnan(x).all():       # fmin / fmax skip NaN: two reductions, no temporaries
+        return (x - lo) / (hi - lo)
+    out = (x < lo) | (x > hi)            # NaN compares False
     if out.any():
         raise InvalidValueError(f"分值超出量表 [{lo}, {hi}] / score outside the scale [{lo}, {hi}]: "
                                 f"{np.unique(x[out])[:5].tolist()}")

@@ -26,6 +26,7 @@ from tlr.panel.agreement import (
     icc_oneway,
     kendall_w,
 )
+from tlr.panel.cells import Cells, cells_of, columns
 from tlr.rubric import NodeInfo
 from tlr.rubric.kinds import kind_of
 
@@ -60,9 +61,9 @@ def _num(x: Any) -> float | None:
     return None if np.isnan(x) else x
 
 
-def _block_statistics(sub: np.ndarray):
+def _block_statistics(sub: np.ndarray, cells: Cells | None = None):
     try:
-        return kendall_w(sub), icc(sub)
+        return kendall_w(sub, cells=cells), icc(sub, cells=cells)
     except Exception:  # a degenerate panel: report what is defined
         return None, None
 
@@ -85,28 +86,37 @@ def _safe_level(scale: Any) -> str:
 
 def design_of(block: np.ndarray) -> str:
     """``complete``, ``sparse`` or ``none`` for one indicator's (experts, projects) scores."""
-    present = ~np.isnan(block)
-    if not (present.sum(axis=0) >= 2).any():
-        return "none"
-    experts, projects = present.any(axis=1), present.any(axis=0)
-    return "complete" if present[experts][:, projects].all() else "sparse"
+    return designs_of(cells_of(np.asarray(block, dtype=float)[:, :, None]))[0]
 
 
-def _alpha_entries(sub: np.ndarray, levels: list[str]) -> list[dict[str, Any]]:
-    """Alpha of every indicator of *sub* (E, P, I) at its level; one call per level, so the bootstrap's
-    project draws are made once and shared (the same draws as one indicator alone: they depend on the
-    seed and the number of projects only)."""
-    from tlr.panel.krippendorff import krippendorff_alpha
+def designs_of(cells: Cells) -> list[str]:
+    """:func:`design_of` of every indicator from its :class:`~tlr.panel.cells.Cells`: complete when the
+    scores fill the experts-who-scored x projects-scored rectangle."""
+    n = cells.n
+    complete = n.sum(axis=0) == cells.experts.sum(axis=0) * (n > 0).sum(axis=0)
+    pairs = (n >= 2).any(axis=0)
+    return ["none" if not pairs[i] else "complete" if complete[i] else "sparse" for i in range(n.shape[1])]
+
+
+def _alpha_entries(sub: np.ndarray, levels: list[str], cells: Cells | None = None) -> list[dict[str, Any]]:
+    """Alpha of every indicator of *sub* (E, P, I) at its level; one bootstrap for all of them (the same
+    draws as one indicator alone: they depend on the seed and the number of projects only)."""
+    from tlr.panel.krippendorff import krippendorff_alpha, krippendorff_alphas
 
     entries: list[dict[str, Any]] = [{} for _ in levels]
-    for level in dict.fromkeys(levels):
-        cols = [k for k, lv in enumerate(levels) if lv == level]
-        try:
-            a = krippendorff_alpha(sub[:, :, cols], level=level, bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED)
-        except Exception as exc:  # advisory: a degenerate indicator must not stop the ranking
-            for k in cols:
-                entries[k] = {"alpha": None, "alpha_level": level, "alpha_error": str(exc)}
-            continue
+    try:
+        by_level = krippendorff_alphas(sub, levels, bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED, cells=cells)
+    except Exception:  # advisory: find the level that fails, and say why on its indicators
+        by_level = {}
+        for level in dict.fromkeys(levels):
+            cols = [k for k, lv in enumerate(levels) if lv == level]
+            try:
+                by_level[level] = cols, krippendorff_alpha(columns(sub, cols), level=level,
+                                                           bootstrap=ALPHA_BOOTSTRAP, seed=ALPHA_SEED)
+            except Exception as exc:
+                for k in cols:
+                    entries[k] = {"alpha": None, "alpha_level": level, "alpha_error": str(exc)}
+    for level, (cols, a) in by_level.items():
         for j, k in enumerate(cols):
             entries[k] = {"alpha": _num(a.alpha[j]), "alpha_level": level, "alpha_ci_low": _num(a.ci_low[j]),
                           "alpha_ci_high": _num(a.ci_high[j]), "alpha_units": int(a.n_units[j]),
@@ -115,15 +125,18 @@ def _alpha_entries(sub: np.ndarray, levels: list[str]) -> list[dict[str, Any]]:
     return entries
 
 
-def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...]) -> dict[str, Any]:
-    """Agreement statistics per scored indicator of *scores* (E, P, I)."""
-    sub = scores[:, :, list(scored)]
-    oneway = icc_oneway(sub)
-    w, two = _block_statistics(sub)
-    alphas = _alpha_entries(sub, [_safe_level(nodes[i].scale) for i in scored])
+def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...],
+                        cells: Cells | None = None) -> dict[str, Any]:
+    """Agreement statistics per scored indicator of *scores* (E, P, I); *cells*: those of *scores*."""
+    sub = columns(scores, scored)
+    cs = cells_of(scores, scored) if cells is None else cells.columns(scored)
+    oneway = icc_oneway(sub, cells=cs)
+    w, two = _block_statistics(sub, cs)
+    alphas = _alpha_entries(sub, [_safe_level(nodes[i].scale) for i in scored], cs)
+    designs = designs_of(cs)
     out: dict[str, Any] = {}
     for k, i in enumerate(scored):
-        design = design_of(sub[:, :, k])
+        design = designs[k]
         entry: dict[str, Any] = {"icc1_oneway": _num(oneway.icc[k]), "icc1_targets": int(oneway.n_targets[k]),
                                  "icc1_ratings": int(oneway.n_ratings[k])}
         entry.update(alphas[k])
@@ -140,16 +153,18 @@ def indicator_agreement(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple
     return out
 
 
-def agreement_of(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...]) -> Agreement:
-    indicators = indicator_agreement(scores, nodes, scored)
+def agreement_of(scores: np.ndarray, nodes: list[NodeInfo], scored: tuple[int, ...],
+                 cells: Cells | None = None) -> Agreement:
+    """Indicator agreement and expert diagnostics; *cells*: :func:`tlr.panel.cells.cells_of` *scores*."""
+    indicators = indicator_agreement(scores, nodes, scored, cells)
     cols = [i for i in scored if kind_of(nodes[i].scale).interval]
     flags = None
     try:
         if cols:
-            flags = expert_diagnostics(scores[:, :, cols])
+            flags = expert_diagnostics(columns(scores, cols), cells=None if cells is None else cells.columns(cols))
     except Exception as exc:  # diagnostics are advisory; a degenerate panel must not stop the ranking
         indicators["expert_diagnostics_error"] = str(exc)
     return Agreement(indicators=indicators, expert_flags=flags)
 
 
-__all__ = ["Agreement", "REASONS", "agreement_of", "alpha_level", "design_of", "indicator_agreement"]
+__all__ = ["Agreement", "REASONS", "agreement_of", "alpha_level", "design_of", "designs_of", "indicator_agreement"]

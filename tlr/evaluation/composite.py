@@ -15,6 +15,8 @@ import numpy as np
 
 from tlr.engine.aggregation import fce, topsis
 from tlr.findings import Finding
+from tlr.numeric.arrays import project_blocks
+from tlr.panel.cells import columns
 from tlr.rubric import NodeInfo, Rubric
 
 from .utilities import Utilities, grade_utilities
@@ -130,28 +132,41 @@ def raw_topsis_composite(X: np.ndarray, benefit: np.ndarray, w: np.ndarray, rows
     return out, rows & ~complete
 
 
-def fuzzy_composite(rubric: Rubric, U: np.ndarray, X: np.ndarray, w: np.ndarray) -> np.ndarray:
+def fuzzy_composite(rubric: Rubric, U: np.ndarray, X: np.ndarray, w: np.ndarray,
+                    rows: np.ndarray | None = None) -> np.ndarray:
     """Fuzzy comprehensive evaluation over the rubric's grades scale, rescaled to [0, 1].
 
     Each expert's utility on a leaf is assigned to the nearest grade (grade values rescaled to
     [0, 1]); memberships are the shares of the panel per grade (专家评判频率法); a leaf nobody scored
     takes the membership of the project's composite (*U* is imputed); B = A ∘ R with the rubric's
     operator; score = B (normalised) · grade values, rescaled between the lowest and highest value.
+    *rows* (indices into the projects of *X*) are the projects of *U*, when *X* holds more.
     """
     doc = rubric.document
     grades = doc.scales[doc.aggregation.grades]
     values = np.array([g.value for g in grades.grades], dtype=float)
     lo, hi = values.min(), values.max()
     grade_u = grade_utilities(grades)
+    K = len(values)
+    rows = np.arange(U.shape[0]) if rows is None else rows
+    R = np.empty(U.shape + (K,))
+    for sl in project_blocks(len(rows), X.shape[0] * X.shape[2] * K):  # the (E, P, L, K) votes a block at a time
+        R[sl] = memberships(X[:, rows[sl]], U[sl], grade_u)
+    score = fce(R, w, values, operator=doc.aggregation.operator).score
+    return (score - lo) / (hi - lo) if hi > lo else score
+
+
+def memberships(X: np.ndarray, U: np.ndarray, grade_u: np.ndarray) -> np.ndarray:
+    """(P, L, K) share of the experts of *X* (E, P, L) whose utility is nearest each grade; a leaf nobody
+    scored takes the grade nearest the project's *U* (P, L)."""
+    K = len(grade_u)
     present = ~np.isnan(X)
     nearest = np.abs(np.nan_to_num(X)[..., None] - grade_u).argmin(axis=-1)          # (E, P, L)
-    votes = (present[..., None] & (nearest[..., None] == np.arange(len(values)))).sum(axis=0)
+    votes = (present[..., None] & (nearest[..., None] == np.arange(K))).sum(axis=0)
     n = votes.sum(axis=-1, keepdims=True)
     R = np.where(n > 0, votes / np.maximum(n, 1), 0.0)
     fill = np.abs(U[..., None] - grade_u).argmin(axis=-1)
-    R = np.where(n > 0, R, (fill[..., None] == np.arange(len(values))).astype(float))
-    score = fce(R, w, values, operator=doc.aggregation.operator).score
-    return (score - lo) / (hi - lo) if hi > lo else score
+    return np.where(n > 0, R, (fill[..., None] == np.arange(K)).astype(float))
 
 
 def alternative_composite(rubric: Rubric, method: str, Us: np.ndarray, Xs: np.ndarray, w: np.ndarray,
@@ -168,8 +183,8 @@ def alternative_composite(rubric: Rubric, method: str, Us: np.ndarray, Xs: np.nd
         return out
     if method == "topsis":
         out[rows] = topsis_composite(U[rows], w)
-    else:
-        out[rows] = fuzzy_composite(rubric, U[rows], Xs[:, rows], w)
+        return out
+    out[rows] = fuzzy_composite(rubric, U[rows], Xs, w, rows=np.flatnonzero(rows))
     return out
 
 
@@ -200,7 +215,7 @@ def composite_of(rubric: Rubric, utilities: Utilities, scores: np.ndarray, appli
         value, excluded = raw_topsis_composite(X, benefit, w, ~unscored)
         incomplete = incomplete | excluded
     else:
-        value = alternative_composite(rubric, aggregation, Us, utilities.experts[:, :, list(scored)], w, unscored)
+        value = alternative_composite(rubric, aggregation, Us, columns(utilities.experts, scored), w, unscored)
     return Composite(scored=scored, weights=w, dimensions=tuple(d.id for d in dims),
                      dimension_scores=renormalised(Us, membership * w[:, None]), value=value,
                      incomplete=incomplete, unscored=unscored, aggregation=aggregation, topsis_mode=mode,

@@ -14,14 +14,22 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from tlr.findings import Finding
-from tlr.panel.consensus import consensus as panel_consensus
+from tlr.numeric.arrays import project_blocks
+from tlr.numeric.errors import InvalidValueError
+from tlr.panel.cells import Cells, cells_of, columns, set_columns
+from tlr.panel.consensus import (
+    Leniency,
+    cell_values,
+    check_weights,
+    leniency_stats,
+    zero_weight_error,
+)
 from tlr.rubric import NodeInfo, Rubric
 from tlr.rubric.kinds import MAJORITY, MEDIAN_LOW, PANEL, kind_of
 from tlr.rubric.scales import scale_range
@@ -175,11 +183,9 @@ def majority(sub: np.ndarray) -> np.ndarray:
     return np.where(cnt == 0, np.nan, np.where(2 * yes > cnt, 1.0, np.where(2 * yes < cnt, 0.0, np.nan)))
 
 
-def spread(values: np.ndarray, n: np.ndarray) -> np.ndarray:
+def spread(values: np.ndarray, n: np.ndarray | None = None) -> np.ndarray:
     """(P, I) sample sd of the experts' scores, NaN with fewer than two."""
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.where(n >= 2, np.nanstd(values, axis=0, ddof=1), np.nan)
+    return cells_of(values).sd()
 
 
 def _method_call(name: str, nodes: list[NodeInfo], cols: list[int], rule: PanelRule,
@@ -196,46 +202,92 @@ def _method_call(name: str, nodes: list[NodeInfo], cols: list[int], rule: PanelR
     return name, {}
 
 
+@dataclass(frozen=True)
+class _Group:
+    """One rule group as computed: its columns, the tlr.panel.consensus method and its checked arguments."""
+
+    name: str
+    cols: list[int]
+    call: str
+    kwargs: dict[str, Any]
+    leniency: Leniency | None = None
+
+
+def _plan(values: np.ndarray, nodes: list[NodeInfo], rule: PanelRule, weights: np.ndarray,
+          n: np.ndarray) -> list[_Group]:
+    """The rule groups with a score, their arguments checked as tlr.panel.consensus checks them."""
+    plan = []
+    for name, cols in rule_groups(nodes, rule.method).items():
+        if not (columns(n, cols) > 0).any():
+            continue
+        if name in (MAJORITY, ORDINAL):
+            plan.append(_Group(name, cols, name, {}))
+            continue
+        call, kwargs = _method_call(name, nodes, cols, rule, weights)
+        stats = None
+        if call == "leniency":
+            stats = leniency_stats(values, kwargs.pop("lo"), kwargs.pop("hi"), cols)
+        elif call == "trimmed":
+            if kwargs["trim"] < 0 or kwargs["min_remaining"] < 1:
+                raise InvalidValueError("截尾参数无效 / trim must be >= 0 and min_remaining >= 1")
+        elif call == "weighted":
+            kwargs = dict(weights=check_weights(kwargs["expert_weights"], values.shape[0]))
+        plan.append(_Group(name, cols, call, kwargs, stats))
+    return plan
+
+
 def consensus_of(rubric: Rubric, values: np.ndarray, options: EvaluationOptions,
-                 expert_weights: np.ndarray | None = None, expert_ids=None) -> Consensus:
+                 expert_weights: np.ndarray | None = None, expert_ids=None, cells: Cells | None = None) -> Consensus:
     """Consensus value, experts behind it and spread for every (project, indicator) of *values* (E, P, I).
 
-    *expert_ids* name the experts in a calibration refusal.
+    *expert_ids* name the experts in a calibration refusal; *cells* are :func:`tlr.panel.cells.cells_of`
+    *values* when the caller has them. The mean comes from the cells; the other rules read their columns
+    a block of projects at a time (every cell on its own, so the blocks change no number).
     """
     E, P, I = values.shape
     nodes = rubric.indicators
     rule = panel_rule(rubric, options)
     calibration = None
+    cells = cells_of(values) if cells is None else cells
+    n = cells.n
     model_cols = calibrated_columns(nodes) if rule.model else []
-    model_cols = [i for i in model_cols if (~np.isnan(values[:, :, i])).any()]
+    model_cols = [i for i in model_cols if (n[:, i] > 0).any()]
     weights = np.ones(E) if expert_weights is None else expert_weights
+    plan = _plan(values, nodes, rule, weights, n)
     out = np.full((P, I), np.nan)
     fallback = np.zeros((P, I), dtype=bool)  # trimmed mean not applied: too few experts on the cell
-    n = (~np.isnan(values)).sum(axis=0)
-    used: dict[str, str] = {}
-    for name, cols in rule_groups(nodes, rule.method).items():
-        sub = values[:, :, cols]
-        if not (n[:, cols] > 0).any():
-            continue
-        call = name
-        if name == MAJORITY:
-            out[:, cols] = majority(sub)
-        elif name == ORDINAL:
-            out[:, cols] = panel_consensus(sub, ORDINAL).values
-        else:
-            call, kwargs = _method_call(name, nodes, cols, rule, weights)
-            result = panel_consensus(sub, call, **kwargs)
-            out[:, cols] = result.values
-            fallback[:, cols] |= result.fallback if name == "trimmed" else False
-        for i in cols:
-            used[nodes[i].id] = call
+    for g in plan:
+        if g.call == "mean":                 # masked_mean of the scores: their sum over their number
+            total, k = columns(cells.total, g.cols), columns(n, g.cols)
+            set_columns(out, g.cols, np.where(k > 0, total / np.maximum(k, 1), np.nan))
+    reads = [g for g in plan if g.call != "mean"]
+    zero = None
+    for sl in project_blocks(P, E * I) if reads else ():
+        x = values[:, sl]
+        for g in reads:
+            sub, nb = columns(x, g.cols), n[sl][:, g.cols]
+            if g.name == MAJORITY:
+                out[sl, g.cols] = majority(sub)
+                continue
+            if g.leniency is not None:
+                sub = g.leniency.apply(sub)
+            v, fb, _, z = cell_values(sub, ~np.isnan(sub), nb, g.call, **g.kwargs)
+            out[sl, g.cols] = v
+            if g.name == "trimmed":
+                fallback[sl, g.cols] |= fb
+            if z is not None:
+                zero = np.zeros((P, len(g.cols)), dtype=bool) if zero is None else zero
+                zero[sl] = z
+    if zero is not None and zero.any():
+        raise zero_weight_error(zero)
+    used = {nodes[i].id: g.call for g in plan for i in g.cols}
     if model_cols:
         out[:, model_cols], calibration = calibrate(values, nodes, model_cols, rule.calibration, expert_ids)
         fallback[:, model_cols] = False
         for i in model_cols:
             used[nodes[i].id] = rule.calibration
-    return Consensus(values=out, n_experts=n, spread=spread(values, n), used=used, trim_fallback=fallback,
-                     rule=rule, calibration=calibration)
+    return Consensus(values=out, n_experts=n, spread=cells.sd(), used=used, trim_fallback=fallback, rule=rule,
+                     calibration=calibration)
 
 
 __all__ = ["Calibration", "Consensus", "PanelRule", "calibrate", "calibrated_columns", "consensus_of", "panel_rule", "majority", "rule_groups", "CONSENSUS_METHODS"]

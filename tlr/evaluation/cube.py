@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from tlr.errors import TlrError
+from tlr.numeric.arrays import project_blocks
 from tlr.numeric.errors import InvalidValueError, NoScoresError, ShapeError
 
 
@@ -101,9 +102,10 @@ class ScoreCube:
         x = np.asarray(self.values, dtype=float)
         if not self.projects:
             raise TlrError("评价批次中没有项目 / the campaign has no projects", hint="import projects first")
-        if np.isinf(x).any():
+        blocks = project_blocks(x.shape[1], x.shape[0] * x.shape[2])
+        if any(np.isinf(x[:, sl]).any() for sl in blocks):
             raise InvalidValueError("评分含无穷大 / scores contain infinite values", hint="use NaN for a missing score")
-        if np.isnan(x).all():
+        if all(np.isnan(x[:, sl]).all() for sl in blocks):
             raise NoScoresError("没有任何评分 / no scores at all: nothing to rank yet",
                                 hint="experts score with `tlr score`, or import sheets with `tlr sheets import`")
 

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from tlr.panel.cells import cells_of, columns
 from tlr.rubric import Rubric
 
 from .agreement import Agreement, agreement_of
@@ -120,7 +121,8 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
     nodes = rubric.indicators
 
     step("consensus")
-    consensus = consensus_of(rubric, scores, opts, expert_weights, expert_ids=cube.experts)
+    cells = cells_of(scores)      # per (project, indicator): the consensus and the agreement start from them
+    consensus = consensus_of(rubric, scores, opts, expert_weights, expert_ids=cube.experts, cells=cells)
     column = cube.indicators.index(doc.readiness) if doc.readiness else None
     readiness = readiness_of(column, consensus.values, cube.projects, readiness_assessed, readiness_asserted)
     values = readiness.in_consensus(consensus.values)
@@ -135,11 +137,11 @@ def evaluate(rubric: Rubric, cube: ScoreCube, *, readiness_assessed: Mapping[str
 
     step("agreement")
     min_experts = opts.min_experts or doc.panel.min_experts
-    expert_scored = utilities.experts[:, :, scored]
+    expert_scored = columns(utilities.experts, scored)   # a view when the scored columns are consecutive
     review = review_of(expert_scored, composite.weights, ~np.isnan(scores), cube.active,
                        applicable, composite.unscored, decisions.gates, quorum=doc.panel.quorum,
                        min_experts=min_experts, options=opts, scale=doc.score_scale)
-    agreement = agreement_of(scores, nodes, composite.scored)
+    agreement = agreement_of(scores, nodes, composite.scored, cells)
 
     step("robustness")
     robustness = robustness_of(composite, utilities.panel[:, scored], expert_scored, applicable[:, scored],

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.numeric.arrays import as_float_array
+from tlr.numeric.arrays import add_along, as_float_array, project_blocks
 from tlr.numeric.errors import InvalidValueError, ShapeError
 from tlr.numeric.results import ResultMixin
 from tlr.numeric.stats import _lgamma, average_ranks, beta_i, chi2_sf, f_sf
+from tlr.panel.cells import Cells, cells_of
 from tlr.panel.consensus import check_cube
 
 # --------------------------------------------------------------------------------------------
@@ -72,20 +73,42 @@ class KendallW(ResultMixin):
     defined: np.ndarray
 
 
-def _complete_block(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _complete_block(cube: np.ndarray, ex: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks (experts used, projects used) per indicator for the complete-block rule.
 
-    cube: (E, P, I). Returns expert mask (E, I), project mask (P, I), and the block mask (E, P, I).
+    cube: (E, P, I); *ex*: the expert mask when *cube* holds only some of the projects.
+    Returns expert mask (E, I), project mask (P, I), and the block mask (E, P, I).
     """
     present = ~np.isnan(cube)
-    ex = present.any(axis=1)                                  # (E, I): expert scored indicator
+    ex = present.any(axis=1) if ex is None else ex            # (E, I): expert scored indicator
     pr = (present | ~ex[:, None, :]).all(axis=0)              # (P, I): all used experts scored p
     pr &= ex.any(axis=0)[None, :]
     block = ex[:, None, :] & pr[None, :, :]
     return ex, pr, block
 
 
-def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
+def _block_rows(x: np.ndarray, cells: Cells | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """*x* (E, P, I) without the projects outside every indicator's complete block (a sparse assignment has
+    few or none), and the (E, I) experts who scored each indicator (*cells*: those of *x*, when known).
+    The projects left out add only zeros (and NaN ranks) to every sum, in the same order: the same numbers."""
+    if cells is not None:
+        ex = cells.experts
+        m = ex.sum(axis=0)
+        inside = ((cells.n == m) & (m > 0)).any(axis=1)     # every expert of the indicator scored it
+    else:
+        present = ~np.isnan(x)
+        ex = present.any(axis=1)
+        scored = ex.any(axis=0)
+        inside = np.zeros(x.shape[1], dtype=bool)
+        for sl in project_blocks(x.shape[1], x.shape[0] * x.shape[2]):
+            inside[sl] = ((present[:, sl] | ~ex[:, None, :]).all(axis=0) & scored).any(axis=1)
+    if inside.all():
+        return x, ex
+    inside[np.argmax(inside) if inside.any() else 0] = True     # at least one project keeps every shape as it was
+    return x[:, inside], ex
+
+
+def kendall_w(scores, *, higher_is_better: bool = True, cells: Cells | None = None) -> KendallW:
     """Kendall's W for a (experts, projects) or (experts, projects, blocks) array.
 
     Each expert ranks the projects by their scores (average ranks for ties). With m experts,
@@ -95,12 +118,13 @@ def kendall_w(scores, *, higher_is_better: bool = True) -> KendallW:
 
     (Siegel & Castellan 1988, eq. 9.16). The tie term is computed exactly from the average ranks:
     sum_r r^2 = n (n + 1)(2n + 1) / 6 - T_e / 12. Missing data: complete-block rule (module doc).
-    A 2-D input gives 0-d arrays in the result.
+    A 2-D input gives 0-d arrays in the result. *cells*: :func:`tlr.panel.cells.cells_of` the 3-D scores.
     """
     x, squeeze = _blocks(scores, "kendall_w")
     if not higher_is_better:
         x = -x
-    ex, pr, block = _complete_block(x)
+    x, ex = _block_rows(x, cells)
+    ex, pr, block = _complete_block(x, ex)
     m = ex.sum(axis=0).astype(float)      # (I,)
     n = pr.sum(axis=0).astype(float)      # (I,)
     xb = np.where(block, x, np.nan)
@@ -319,7 +343,7 @@ def _icc_inference(values: dict, BMS, JMS, EMS, WMS, n, k, defined, confidence: 
     return out
 
 
-def icc(scores, *, confidence: float = 0.95) -> ICCResult:
+def icc(scores, *, confidence: float = 0.95, cells: Cells | None = None) -> ICCResult:
     """All six Shrout & Fleiss ICCs for a (experts, projects) or (experts, projects, blocks) array.
 
     Targets are projects, judges are experts. With the two-way ANOVA mean squares
@@ -334,12 +358,13 @@ def icc(scores, *, confidence: float = 0.95) -> ICCResult:
 
     Each form's F test and ``confidence`` interval are in ``forms`` (McGraw & Wong 1996; for the
     absolute-agreement forms the interval uses their Satterthwaite-type df). Missing data:
-    complete-block rule (module doc).
+    complete-block rule (module doc). *cells*: :func:`tlr.panel.cells.cells_of` the 3-D scores.
     """
     if not 0 < confidence < 1:
         raise InvalidValueError(f"置信水平须在 0 与 1 之间 / confidence must be between 0 and 1, got {confidence}")
     x, squeeze = _blocks(scores, "icc")
-    ex, pr, block = _complete_block(x)
+    x, ex = _block_rows(x, cells)
+    ex, pr, block = _complete_block(x, ex)
     k = ex.sum(axis=0).astype(float)
     n = pr.sum(axis=0).astype(float)
     xb = np.where(block, x, 0.0)
@@ -497,27 +522,74 @@ class ExpertDiagnostics(ResultMixin):
     thresholds: dict = field(default_factory=dict)
 
 
+def _leave_one_out(x: np.ndarray, n: np.ndarray, total: np.ndarray):
+    """For a block *x* (E, p, I) and its cells' counts and sums: the scores with 0 for none (x0), 1.0 where
+    present (pf) and where another score is on the cell (uf), and the mean of the others on the cell
+    (loo, 0 where not usable). Masks are multiplied in: cheaper than selecting, the same numbers."""
+    present = ~np.isnan(x)
+    x0 = np.where(present, x, 0.0)
+    pf = present.astype(float)
+    two = n >= 2
+    uf = pf * two
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loo = (total - x0) * uf / np.where(two, n - 1, 1)
+    return x0, pf, uf, loo
+
+
 def expert_diagnostics(scores, *, bias_min: float = 0.5, z_min: float = 2.0, flat_sd: float = 1e-9,
-                       flat_share_min: float = 0.8, corr_min: float = 0.3) -> ExpertDiagnostics:
-    """Flag experts who deviate systematically, do not discriminate, or are erratic (see class doc)."""
+                       flat_share_min: float = 0.8, corr_min: float = 0.3,
+                       cells: Cells | None = None) -> ExpertDiagnostics:
+    """Flag experts who deviate systematically, do not discriminate, or are erratic (see class doc).
+
+    The cube is read twice, a block of projects at a time: sums, then deviations from their means (the
+    leave-one-out consensus comes from the cells). *cells*: :func:`tlr.panel.cells.cells_of` *scores*.
+    """
     cube = check_cube(scores)
     E, P, I = cube.shape
-    present = ~np.isnan(cube)
-    x0 = np.where(present, cube, 0.0)
-    n = present.sum(axis=0)                       # (P, I)
-    tot = x0.sum(axis=0)
-    n_other = n[None] - present                   # (E, P, I)
-    usable = present & (n_other >= 1)
-    loo = np.where(usable, (tot[None] - x0) / np.maximum(n_other, 1), 0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        s_i = np.nanstd(cube.transpose(2, 0, 1).reshape(I, -1), axis=1, ddof=1)
+    c = cells_of(cube) if cells is None else cells
+    blocks = project_blocks(P, E * I)
+    # the sd of every score on each indicator, from the cells' sums and squared deviations
+    n_i = c.n.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_i = c.total.sum(axis=0) / n_i
+        cell_mean = np.where(c.n > 0, c.total / np.maximum(c.n, 1), mean_i)
+        s_i = np.sqrt((c.ss + c.n * (cell_mean - mean_i) ** 2).sum(axis=0) / (n_i - 1))
     s_i = np.where(np.nan_to_num(s_i) > 0, s_i, 1.0)
-    d = np.where(usable, (cube - loo) / s_i, 0.0)
-    ns = usable.sum(axis=(1, 2))
-    bias = np.where(ns > 0, d.sum(axis=(1, 2)) / np.maximum(ns, 1), np.nan)
-    var_d = np.where(ns >= 2, (np.where(usable, d - np.nan_to_num(bias)[:, None, None], 0.0) ** 2).sum(axis=(1, 2))
-                     / np.maximum(ns - 1, 1), np.nan)
+    # pass 1: counts and sums per (expert, indicator)
+    cnt, n_ei, xs, ys, x_ei, dev = (np.zeros((E, I)) for _ in range(6))
+    for sl in blocks:
+        x0, pf, uf, loo = _leave_one_out(cube[:, sl], c.n[sl], c.total[sl])
+        cnt += np.einsum("epi->ei", uf)
+        n_ei += np.einsum("epi->ei", pf)
+        xs += np.einsum("epi,epi->ei", x0, uf)
+        ys += np.einsum("epi->ei", loo)
+        x_ei += np.einsum("epi->ei", x0)
+        dev += np.einsum("epi->ei", (x0 - loo) * uf)
+    cnt, n_ei = cnt.astype(np.intp), n_ei.astype(np.intp)
+    ns = cnt.sum(axis=1)
+    bias = np.where(ns > 0, (dev / s_i).sum(axis=1) / np.maximum(ns, 1), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_ei = np.where(n_ei > 0, x_ei / np.maximum(n_ei, 1), 0.0)
+    mx = xs / np.maximum(cnt, 1)
+    my = ys / np.maximum(cnt, 1)
+    # pass 2: deviations from those means, and of the standardised deviations from the bias
+    ss_ei, sxy, sxx, syy = (np.zeros((E, I)) for _ in range(4))
+    ss_d = np.zeros(E)
+    shift = np.nan_to_num(bias)[:, None, None]
+    for sl in blocks:
+        x0, pf, uf, loo = _leave_one_out(cube[:, sl], c.n[sl], c.total[sl])
+        e = (x0 - mean_ei[:, None, :]) * pf
+        ss_ei += np.einsum("epi,epi->ei", e, e)
+        dx = (x0 - mx[:, None, :]) * uf
+        dy = (loo - my[:, None, :]) * uf
+        sxy += np.einsum("epi,epi->ei", dx, dy)
+        sxx += np.einsum("epi,epi->ei", dx, dx)
+        syy += np.einsum("epi,epi->ei", dy, dy)
+        d = ((x0 - loo) / s_i - shift) * uf
+        ss_d += np.einsum("epi,epi->e", d, d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd_ei = np.where(n_ei >= 2, np.sqrt(ss_ei / (n_ei - 1)), np.nan)
+    var_d = np.where(ns >= 2, ss_d / np.maximum(ns - 1, 1), np.nan)
     se = np.sqrt(var_d / np.maximum(ns, 1))
     bias_defined = (ns >= 2) & (np.nan_to_num(se) > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -527,10 +599,6 @@ def expert_diagnostics(scores, *, bias_min: float = 0.5, z_min: float = 2.0, fla
     systematic = (np.abs(np.nan_to_num(bias)) >= bias_min) & ((np.abs(np.nan_to_num(bias_z)) >= z_min) | certain)
 
     # non-discrimination: sd over projects per (expert, indicator)
-    n_ei = present.sum(axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd_ei = np.nanstd(cube, axis=1, ddof=1)
     rated = n_ei >= 2
     flat = rated & (np.nan_to_num(sd_ei) <= flat_sd)
     n_rated = rated.sum(axis=1)
@@ -538,17 +606,6 @@ def expert_diagnostics(scores, *, bias_min: float = 0.5, z_min: float = 2.0, fla
     non_disc = (n_rated > 0) & (flat_share >= flat_share_min)
 
     # correlation with the LOO consensus per (expert, indicator), across projects
-    u = usable
-    cnt = u.sum(axis=1)                                            # (E, I)
-    xs = np.where(u, cube, 0.0)
-    ys = np.where(u, loo, 0.0)
-    mx = xs.sum(axis=1) / np.maximum(cnt, 1)
-    my = ys.sum(axis=1) / np.maximum(cnt, 1)
-    dx = np.where(u, cube - mx[:, None, :], 0.0)
-    dy = np.where(u, loo - my[:, None, :], 0.0)
-    sxy = (dx * dy).sum(axis=1)
-    sxx = (dx * dx).sum(axis=1)
-    syy = (dy * dy).sum(axis=1)
     cdef = (cnt >= 3) & (sxx > 1e-12) & (syy > 1e-12)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(cdef, sxy / np.sqrt(np.where(cdef, sxx * syy, 1.0)), 0.0)
@@ -636,21 +693,22 @@ class OneWayICC(ResultMixin):
     defined: np.ndarray
 
 
-def icc_oneway(scores) -> OneWayICC:
-    """One-way ICC(1) per block of an (experts, projects[, blocks]) array; NaN = not scored by that expert."""
+def icc_oneway(scores, *, cells: Cells | None = None) -> OneWayICC:
+    """One-way ICC(1) per block of an (experts, projects[, blocks]) array; NaN = not scored by that expert.
+
+    *cells*: :func:`tlr.panel.cells.cells_of` the 3-D scores, when the caller has them.
+    """
     x, squeeze = _blocks(scores, "icc")
-    present = ~np.isnan(x)
-    k = present.sum(axis=0).astype(float)                        # (P, I) ratings per target
-    use = k >= 2
-    k = np.where(use, k, 0.0)
-    x0 = np.where(present & use[None], x, 0.0)
+    c = cells_of(x) if cells is None else cells
+    use = c.n >= 2                                                # targets with two or more ratings
+    k = np.where(use, c.n, 0).astype(float)                      # (P, I) ratings per target
     n = use.sum(axis=0).astype(float)                             # (I,)
     N = k.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        tmean = x0.sum(axis=0) / np.where(k > 0, k, 1.0)
-        grand = x0.sum(axis=(0, 1)) / np.where(N > 0, N, 1.0)
+        tmean = np.where(use, c.total, 0.0) / np.where(k > 0, k, 1.0)
+        grand = np.where(use, c.total, 0.0).sum(axis=0) / np.where(N > 0, N, 1.0)
         ssb = (k * (tmean - grand) ** 2).sum(axis=0)
-        ssw = (np.where(present & use[None], x - tmean[None], 0.0) ** 2).sum(axis=(0, 1))
+        ssw = np.where(use, c.ss, 0.0).sum(axis=0)
         MSB = ssb / (n - 1)
         MSW = ssw / (N - n)
         k0 = (N - (k ** 2).sum(axis=0) / np.where(N > 0, N, 1.0)) / (n - 1)

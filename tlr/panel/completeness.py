@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tlr.numeric.arrays import project_blocks
 from tlr.numeric.results import ResultMixin
 
 QUORUM_SLACK = 0.005
@@ -94,10 +95,12 @@ def completeness(answered: np.ndarray, active: np.ndarray, applicable: np.ndarra
     if active.shape != (E, P) or applicable.shape != (P, I):
         raise ValueError(f"shapes differ: answered {answered.shape}, active {active.shape}, "
                          f"applicable {applicable.shape}")
-    wanted = active[:, :, None] & applicable[None, :, :]           # (E, P, I)
-    got = answered & wanted
-    expected = wanted.sum(axis=2)
-    received = got.sum(axis=2)
+    expected = np.empty((E, P), dtype=np.intp)
+    received = np.empty((E, P), dtype=np.intp)
+    for sl in project_blocks(P, E * I):
+        wanted = active[:, sl, None] & applicable[None, sl, :]     # (E, p, I)
+        expected[:, sl] = wanted.sum(axis=2)
+        received[:, sl] = (answered[:, sl] & wanted).sum(axis=2)
     panel = active.sum(axis=0)
     complete = (active & (received == expected)).sum(axis=0)
     silent = (active & (received == 0) & (expected > 0)).sum(axis=0)

@@ -24,14 +24,14 @@ Methods (formulas in docs/scoring.md, section "Consensus"):
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.numeric.arrays import as_float_array
+from tlr.numeric.arrays import add_along, as_float_array, project_blocks
 from tlr.numeric.errors import InvalidValueError, NoScoresError, ShapeError
 from tlr.numeric.results import ResultMixin
+from tlr.panel.cells import columns, moments
 
 METHODS = ("mean", "median", "median_low", "trimmed", "weighted", "leniency")
 
@@ -126,12 +126,25 @@ def sorted_quantile(sorted_x: np.ndarray, n: np.ndarray, q: float) -> np.ndarray
     return np.where(n > 0, out, np.nan)
 
 
+def nan_sd(x: np.ndarray, present: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Sample sd (ddof=1) along axis 0 of the values present, NaN where fewer than two.
+
+    The same operations as ``np.nanstd(x, axis=0, ddof=1)`` (so the same numbers) without its copies.
+    """
+    _, ss = moments(x, present, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n >= 2, np.sqrt(ss / (n - 1)), np.nan)
+
+
+def masked_mean(cube: np.ndarray, present: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Mean along axis 0 of the values present, NaN where there is none."""
+    total = np.where(present, cube, 0.0).sum(axis=0)
+    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
 def _spread(cube: np.ndarray, present: np.ndarray, n: np.ndarray):
     s = np.sort(cube, axis=0)  # NaN sorted last
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.nanstd(cube, axis=0, ddof=1)
-    sd = np.where(n >= 2, sd, np.nan)
+    sd = nan_sd(cube, present, n)
     q1 = sorted_quantile(s, n, 0.25)
     q3 = sorted_quantile(s, n, 0.75)
     last = np.take_along_axis(s, np.maximum(n - 1, 0)[None], axis=0)[0]
@@ -139,9 +152,58 @@ def _spread(cube: np.ndarray, present: np.ndarray, n: np.ndarray):
     return s, sd, q3 - q1, rng
 
 
-def _masked_mean(cube: np.ndarray, present: np.ndarray, n: np.ndarray) -> np.ndarray:
-    total = np.where(present, cube, 0.0).sum(axis=0)
-    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+@dataclass(frozen=True)
+class Leniency:
+    """Each expert's location and spread per indicator over every project they scored, and the panel's
+    (see :func:`leniency_correct`); :meth:`apply` corrects any block of projects with them."""
+
+    mean: np.ndarray      # (E, I) m_ei
+    sd: np.ndarray        # (E, I) s_ei
+    ok: np.ndarray        # (E, I) the pair can be standardised
+    M: np.ndarray         # (I,)
+    S: np.ndarray         # (I,)
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def apply(self, block: np.ndarray) -> np.ndarray:
+        """Corrected scores of *block* (E, p, I), a block of projects of the cube the stats came from."""
+        z = (block - self.mean[:, None, :]) / np.where(self.ok, self.sd, 1.0)[:, None, :]
+        corr = np.clip(self.M[None, None, :] + self.S[None, None, :] * z, self.lo, self.hi)
+        return np.where(self.ok[:, None, :], corr, block)
+
+
+def leniency_stats(cube: np.ndarray, lo, hi, cols=None) -> Leniency:
+    """The statistics of :func:`leniency_correct` over every project of *cube* (E, P, I) (of its columns
+    *cols*), walked in blocks of projects: sums and counts first, then the squared deviations from the
+    experts' means."""
+    E, P, I = cube.shape[0], cube.shape[1], cube.shape[2] if cols is None else len(cols)
+    lo = np.broadcast_to(np.asarray(lo, dtype=float), (I,))
+    hi = np.broadcast_to(np.asarray(hi, dtype=float), (I,))
+    if np.any(~(hi > lo)):
+        raise InvalidValueError("量表上限须大于下限 / scale upper bound must exceed lower bound")
+    blocks = project_blocks(P, E * I)
+    n_ei = np.zeros((E, I), dtype=np.intp)
+    total = None
+    for sl in blocks:
+        x = cube[:, sl] if cols is None else columns(cube[:, sl], cols)
+        present = ~np.isnan(x)
+        n_ei += present.sum(axis=1)
+        total = add_along(total, np.where(present, x, 0.0), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_ei = total / n_ei                                   # NaN for an expert with no score on i
+    ss = None
+    for sl in blocks:
+        dev = (cube[:, sl] if cols is None else columns(cube[:, sl], cols)) - m_ei[:, None, :]
+        dev[np.isnan(dev)] = 0.0
+        ss = add_along(ss, np.multiply(dev, dev, out=dev), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s_ei = np.where(n_ei >= 2, np.sqrt(ss / (n_ei - 1)), np.nan)     # np.nanstd(cube, axis=1, ddof=1)
+    # a spread below 1e-9 of the scale width is rounding noise of identical scores, not a spread
+    ok = (n_ei >= 2) & (np.nan_to_num(s_ei) > 1e-9 * (hi - lo)[None, :])
+    n_ok = ok.sum(axis=0)  # (I,)
+    M = np.where(ok, m_ei, 0.0).sum(axis=0) / np.maximum(n_ok, 1)
+    S = np.sqrt(np.where(ok, s_ei ** 2, 0.0).sum(axis=0) / np.maximum(n_ok, 1))
+    return Leniency(mean=m_ei, sd=s_ei, ok=ok, M=M, S=S, lo=lo, hi=hi)
 
 
 def leniency_correct(scores, lo, hi) -> tuple[np.ndarray, np.ndarray]:
@@ -162,26 +224,69 @@ def leniency_correct(scores, lo, hi) -> tuple[np.ndarray, np.ndarray]:
     Returns ``(corrected_scores, corrected_mask)``.
     """
     cube = check_cube(scores)
-    E, P, I = cube.shape
-    lo = np.broadcast_to(np.asarray(lo, dtype=float), (I,))
-    hi = np.broadcast_to(np.asarray(hi, dtype=float), (I,))
-    if np.any(~(hi > lo)):
-        raise InvalidValueError("量表上限须大于下限 / scale upper bound must exceed lower bound")
-    present = ~np.isnan(cube)
-    n_ei = present.sum(axis=1)  # (E, I)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        m_ei = np.nanmean(cube, axis=1)
-        s_ei = np.nanstd(cube, axis=1, ddof=1)
-    # a spread below 1e-9 of the scale width is rounding noise of identical scores, not a spread
-    ok = (n_ei >= 2) & (np.nan_to_num(s_ei) > 1e-9 * (hi - lo)[None, :])
-    n_ok = ok.sum(axis=0)  # (I,)
-    M = np.where(ok, m_ei, 0.0).sum(axis=0) / np.maximum(n_ok, 1)
-    S = np.sqrt(np.where(ok, s_ei ** 2, 0.0).sum(axis=0) / np.maximum(n_ok, 1))
-    z = (cube - m_ei[:, None, :]) / np.where(ok, s_ei, 1.0)[:, None, :]
-    corr = np.clip(M[None, None, :] + S[None, None, :] * z, lo, hi)
-    out = np.where(ok[:, None, :], corr, cube)
-    return out, ok
+    stats = leniency_stats(cube, lo, hi)
+    return stats.apply(cube), stats.ok
+
+
+def cell_values(x: np.ndarray, present: np.ndarray, n: np.ndarray, method: str, *, s: np.ndarray | None = None,
+                trim: int = 1, min_remaining: int = 3, fallback: str = "median",
+                weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Consensus of every cell of a block *x* (E, p, k) by *method* (``leniency``: of scores already
+    corrected), with its parameters already checked; *s* is ``np.sort(x, axis=0)`` when the caller has it.
+
+    Returns (values, fallback mask, scores used, cells whose present experts all weigh 0 or None).
+    """
+    E = x.shape[0]
+    empty = n == 0
+    fb = np.zeros(n.shape, dtype=bool)
+    n_used = n.copy()
+    zero = None
+    if method in ("median", "median_low", "trimmed") and s is None:
+        s = np.sort(x, axis=0)  # NaN sorted last
+    if method in ("mean", "leniency"):
+        values = masked_mean(x, present, n)
+    elif method == "median":
+        values = sorted_quantile(s, n, 0.5)
+    elif method == "median_low":
+        lowmid = np.maximum((n - 1) // 2, 0)
+        values = np.where(empty, np.nan, np.take_along_axis(s, lowmid[None], axis=0)[0])
+    elif method == "trimmed":
+        pos = np.arange(E)[:, None, None]
+        keep = (pos >= trim) & (pos < n[None] - trim)
+        k = keep.sum(axis=0)
+        trimmed = np.where(keep, s, 0.0).sum(axis=0) / np.maximum(k, 1)
+        can = (n - 2 * trim) >= min_remaining
+        fb = ~can & ~empty
+        alt = sorted_quantile(s, n, 0.5) if fallback == "median" else masked_mean(x, present, n)
+        values = np.where(can, trimmed, alt)
+        values = np.where(empty, np.nan, values)
+        n_used = np.where(can, n - 2 * trim, n)
+    else:  # weighted
+        wp = np.where(present, weights[:, None, None], 0.0)
+        wsum = wp.sum(axis=0)
+        zero = (wsum == 0) & ~empty
+        values = np.where(empty, np.nan, (np.where(present, x, 0.0) * wp).sum(axis=0) / np.where(empty, 1.0, wsum))
+    return values, fb, n_used, zero
+
+
+def check_weights(expert_weights, E: int) -> np.ndarray:
+    """The experts' weights for ``weighted``: one non-negative number per expert."""
+    if expert_weights is None:
+        raise InvalidValueError("加权均值需要专家权重 / weighted mean needs expert_weights")
+    w = as_float_array(expert_weights, "expert_weights", ndim=1)
+    if w.shape[0] != E:
+        raise ShapeError(f"专家权重个数 {w.shape[0]} ≠ 专家数 {E} / expert_weights has {w.shape[0]} "
+                         f"entries for {E} experts")
+    if np.isnan(w).any() or (w < 0).any():
+        raise InvalidValueError("专家权重须为非负数 / expert weights must be non-negative numbers")
+    return w
+
+
+def zero_weight_error(zero: np.ndarray) -> InvalidValueError:
+    cells = np.argwhere(zero)[:5].tolist()
+    return InvalidValueError(
+        f"有评分但在场专家权重全为零 / cells whose present experts all have weight 0: {cells}",
+        hint="give every expert a positive weight, or use another method")
 
 
 def consensus(scores, method: str = "mean", *, trim: int = 1, min_remaining: int = 3,
@@ -207,62 +312,41 @@ def consensus(scores, method: str = "mean", *, trim: int = 1, min_remaining: int
     cube = check_cube(scores)
     E, P, I = cube.shape
     corrected = None
+    stats = None
+    w = None
     params: dict = {}
     if method == "leniency":
         if lo is None or hi is None:
             raise InvalidValueError("宽严校正需要量表上下限 / leniency correction needs the scale bounds lo and hi")
-        cube, corrected = leniency_correct(cube, lo, hi)
+        stats = leniency_stats(cube, lo, hi)
+        corrected = stats.ok
         params.update(lo=np.asarray(lo, float).tolist(), hi=np.asarray(hi, float).tolist())
-    present = ~np.isnan(cube)
-    n = present.sum(axis=0)
-    empty = n == 0
-    s, sd, iqr, rng = _spread(cube, present, n)
-    fb = np.zeros((P, I), dtype=bool)
-    n_used = n.copy()
-
-    if method in ("mean", "leniency"):
-        values = _masked_mean(cube, present, n)
-    elif method == "median":
-        values = sorted_quantile(s, n, 0.5)
-    elif method == "median_low":
-        lowmid = np.maximum((n - 1) // 2, 0)
-        values = np.where(empty, np.nan, np.take_along_axis(s, lowmid[None], axis=0)[0])
     elif method == "trimmed":
         if trim < 0 or min_remaining < 1:
             raise InvalidValueError("截尾参数无效 / trim must be >= 0 and min_remaining >= 1")
         if fallback not in ("median", "mean"):
             raise InvalidValueError(f"未知的回退规则 {fallback!r} / unknown fallback {fallback!r} (median or mean)")
         params.update(trim=trim, min_remaining=min_remaining, fallback=fallback)
-        pos = np.arange(E)[:, None, None]
-        keep = (pos >= trim) & (pos < n[None] - trim)
-        k = keep.sum(axis=0)
-        trimmed = np.where(keep, s, 0.0).sum(axis=0) / np.maximum(k, 1)
-        can = (n - 2 * trim) >= min_remaining
-        fb = ~can & ~empty
-        alt = sorted_quantile(s, n, 0.5) if fallback == "median" else _masked_mean(cube, present, n)
-        values = np.where(can, trimmed, alt)
-        values = np.where(empty, np.nan, values)
-        n_used = np.where(can, n - 2 * trim, n)
-    else:  # weighted
-        if expert_weights is None:
-            raise InvalidValueError("加权均值需要专家权重 / weighted mean needs expert_weights")
-        w = as_float_array(expert_weights, "expert_weights", ndim=1)
-        if w.shape[0] != E:
-            raise ShapeError(f"专家权重个数 {w.shape[0]} ≠ 专家数 {E} / expert_weights has {w.shape[0]} "
-                             f"entries for {E} experts")
-        if np.isnan(w).any() or (w < 0).any():
-            raise InvalidValueError("专家权重须为非负数 / expert weights must be non-negative numbers")
-        wp = np.where(present, w[:, None, None], 0.0)
-        wsum = wp.sum(axis=0)
-        zero = (wsum == 0) & ~empty
-        if zero.any():
-            cells = np.argwhere(zero)[:5].tolist()
-            raise InvalidValueError(
-                f"有评分但在场专家权重全为零 / cells whose present experts all have weight 0: {cells}",
-                hint="give every expert a positive weight, or use another method")
-        values = np.where(empty, np.nan, (np.where(present, cube, 0.0) * wp).sum(axis=0) / np.where(empty, 1.0, wsum))
+    elif method == "weighted":
+        w = check_weights(expert_weights, E)
         params.update(expert_weights=w.tolist())
-
+    n = np.empty((P, I), dtype=np.intp)
+    values, sd, iqr, rng = (np.empty((P, I)) for _ in range(4))
+    n_used = np.empty((P, I), dtype=np.intp)
+    fb = np.zeros((P, I), dtype=bool)
+    zero = np.zeros((P, I), dtype=bool) if method == "weighted" else None
+    for sl in project_blocks(P, E * I):   # every cell on its own: the same numbers whatever the blocks
+        x = cube[:, sl] if stats is None else stats.apply(cube[:, sl])
+        present = ~np.isnan(x)
+        n[sl] = nb = present.sum(axis=0)
+        s, sd[sl], iqr[sl], rng[sl] = _spread(x, present, nb)
+        values[sl], fb[sl], n_used[sl], z = cell_values(x, present, nb, method, s=s, trim=trim,
+                                                        min_remaining=min_remaining, fallback=fallback, weights=w)
+        if z is not None:
+            zero[sl] = z
+    if zero is not None and zero.any():
+        raise zero_weight_error(zero)
+    empty = n == 0
     unscored = np.flatnonzero(empty.all(axis=1))
     return ConsensusResult(method=method, values=values, n_experts=n, n_used=n_used, sd=sd,
                            sd_defined=n >= 2, iqr=iqr, range=rng, empty=empty, fallback=fb,

@@ -34,13 +34,15 @@ the seed and the number of units. Like Hayes & Krippendorff we also report the s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from tlr.numeric.arrays import as_float_array
+from tlr.numeric.arrays import as_float_array, project_blocks
 from tlr.numeric.errors import InvalidValueError, ShapeError
 from tlr.numeric.results import ResultMixin
+from tlr.panel.cells import Cells, cells_of
 
 LEVELS = ("interval", "ordinal", "nominal")
 MINIMUMS = (0.667, 0.8)      # Krippendorff (2019, §12.4): tentative conclusions / reliable data
@@ -82,10 +84,89 @@ class KrippendorffAlpha(ResultMixin):
 
 
 # ------------------------------------------------------------------------------------------ per block
-class _Block:
-    """The per-unit sufficient statistics of one block, over *all* units (units with fewer than two values
-    have zero statistics); ``parts(weights)`` gives alpha's parts for any multiset of units (weights: unit
-    counts, shape (units,) or (draws, units))."""
+class _Blocks:
+    """Some blocks' per-unit sufficient statistics over *all* units (units with fewer than two values have
+    zero statistics), as the columns of ``matrix()`` (units, c); ``parts(sums)`` gives alpha's parts of
+    each block (..., blocks) from the columns' weighted sums over the units (..., c) — for the unit counts
+    of the bootstrap's draws, or all ones."""
+
+    units: np.ndarray      # (blocks,) pairable units
+    raters: np.ndarray     # (blocks,) raters with a pairable value
+
+    def matrix(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def totals(self) -> np.ndarray:
+        """The columns' sums over the units (``ones @ matrix()``)."""
+        return np.ones(self.matrix().shape[0]) @ self.matrix()
+
+    def parts(self, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def take(self, idx: list[int]) -> _Blocks:
+        raise NotImplementedError
+
+
+class _IntervalBlocks(_Blocks):
+    """Interval blocks, from their :class:`~tlr.panel.cells.Cells`: per unit the values m (one column when
+    every block has the same), the ordered-pair sum sum_{i != j} (x_i - x_j)^2 / (m - 1), and the sums of
+    (x - shift), (x - shift)^2 around a centre near the block's mean (a stable total SS); the matrix is
+    written a block of units at a time."""
+
+    def __init__(self, c: Cells | None = None, *, S=None, B=0, one_m=False, units=None, raters=None):
+        if S is None:
+            keep = c.n >= 2
+            U, B = keep.shape
+            one_m = bool((np.where(keep, c.n, 0) == np.where(keep[:, :1], c.n[:, :1], 0)).all())
+            k = 1 if one_m else B
+            S = np.empty((U, k + 3 * B))
+            m_sum = np.zeros(B)
+            t_sum = np.zeros(B)
+            for sl in project_blocks(U, B):
+                m = np.where(keep[sl], c.n[sl], 0).astype(float)
+                m_sum += m.sum(axis=0)
+                t_sum += np.where(keep[sl], c.total[sl], 0.0).sum(axis=0)
+            shift = t_sum / np.maximum(m_sum, 1)
+            for sl in project_blocks(U, B):
+                kp = keep[sl]
+                m = np.where(kp, c.n[sl], 0).astype(float)
+                total = np.where(kp, c.total[sl], 0.0)
+                ss = np.where(kp, c.ss[sl], 0.0)                          # stable within-unit SS
+                mean = np.where(kp, total / np.maximum(m, 1), shift)
+                S[sl, :k] = m[:, :k]
+                S[sl, k:k + B] = 2 * m * ss / np.maximum(m - 1, 1)
+                S[sl, k + B:k + 2 * B] = total - m * shift                # sum (x - shift)
+                S[sl, k + 2 * B:] = ss + m * (mean - shift) ** 2          # sum (x - shift)^2
+            units, raters = keep.sum(axis=0), c.paired.sum(axis=0)
+        self.S, self.B, self.one_m, self.units, self.raters = S, B, one_m, units, raters
+
+    def take(self, idx):
+        if list(idx) == list(range(self.B)):
+            return self
+        k = 1 if self.one_m else self.B
+        m = [0] if self.one_m else list(idx)
+        cols = m + [k + j for j in idx] + [k + self.B + j for j in idx] + [k + 2 * self.B + j for j in idx]
+        return _IntervalBlocks(S=self.S[:, cols], B=len(idx), one_m=self.one_m, units=self.units[idx],
+                               raters=self.raters[idx])
+
+    def matrix(self):
+        return self.S
+
+    def totals(self):
+        return np.ones(self.S.shape[0]) @ self.S
+
+    def parts(self, sums):
+        B = self.B
+        k = 1 if self.one_m else B
+        n = sums[..., :k]
+        within, s1, s2 = sums[..., k:k + B], sums[..., k + B:k + 2 * B], sums[..., k + 2 * B:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ss_tot = np.maximum(s2 - s1 ** 2 / n, 0.0)
+            return within / n, 2 * ss_tot / (n - 1), np.broadcast_to(n, within.shape)
+
+
+class _CodedBlock(_Blocks):
+    """One ordinal or nominal block: value counts per unit and the coincidences o_ck per unit."""
 
     def __init__(self, x: np.ndarray, level: str):
         present = ~np.isnan(x)
@@ -93,31 +174,29 @@ class _Block:
         keep = m >= 2
         present &= keep[None, :]
         self.level = level
-        self.raters = int(present.any(axis=1).sum())
+        self.raters = np.array([present.any(axis=1).sum()])
         self.m = np.where(keep, m, 0).astype(float)
-        self.units = int(keep.sum())
-        if level == "interval":
-            x0 = np.where(present, x, 0.0)
-            mean = x0.sum(axis=0) / np.maximum(self.m, 1)
-            ss = (np.where(present, x - mean, 0.0) ** 2).sum(axis=0)        # stable within-unit SS
-            self.within = 2 * self.m * ss / np.maximum(self.m - 1, 1)       # sum_{i != j} (x_i - x_j)^2 / (m - 1)
-            shift = float(x0.sum() / max(self.m.sum(), 1))                  # centre for a stable total SS
-            self.s1c = np.where(present, x - shift, 0.0).sum(axis=0)
-            self.s2c = (np.where(present, x - shift, 0.0) ** 2).sum(axis=0)
-        else:
-            self.domain = np.unique(x[present])
-            V = self.domain.size
-            unit = np.nonzero(present.T)[0]          # unit index of each value, unit-major like codes below
-            codes = np.searchsorted(self.domain, x.T[present.T])
-            counts = np.zeros((x.shape[1], V))
-            np.add.at(counts, (unit, codes), 1.0)
-            self.counts = counts                                              # n_uc
-            w = 1.0 / np.maximum(self.m - 1, 1)
-            # coincidences per unit, flattened: (n_uc n_uk - [c = k] n_uc) / (m_u - 1)
-            pairs = counts[:, :, None] * counts[:, None, :]
-            idx = np.arange(V)
-            pairs[:, idx, idx] -= counts
-            self.coinc = (pairs * w[:, None, None]).reshape(x.shape[1], V * V)
+        self.units = np.array([keep.sum()])
+        U = x.shape[1]
+        self.domain = np.unique(x[present])
+        V = self.domain.size
+        unit = np.nonzero(present.T)[0]          # unit index of each value, unit-major like codes below
+        codes = np.searchsorted(self.domain, x.T[present.T])
+        counts = np.bincount(unit * V + codes, minlength=U * V).reshape(U, V).astype(float)   # n_uc
+        w = 1.0 / np.maximum(self.m - 1, 1)
+        # coincidences per unit: (n_uc n_uk - [c = k] n_uc) / (m_u - 1); symmetric, so the pairs c <= k
+        # that occur anywhere are kept and mirrored
+        iu, ku = np.triu_indices(V)
+        pairs = counts[:, iu] * counts[:, ku] - np.where(iu == ku, counts[:, iu], 0.0)
+        occurs = pairs.any(axis=0)
+        self.pairs = (iu[occurs], ku[occurs])
+        self.stats = np.concatenate([self.m[:, None], counts, pairs[:, occurs] * w[:, None]], axis=1)
+
+    def take(self, idx):
+        return self
+
+    def matrix(self):
+        return self.stats
 
     def _metric(self, marg: np.ndarray) -> np.ndarray:
         """delta^2 for the value frequencies *marg* (..., V) -> (..., V, V)."""
@@ -133,31 +212,30 @@ class _Block:
         d = span - (marg[..., :, None] + marg[..., None, :]) / 2
         return d ** 2
 
-    def parts(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(D_o, D_e, n) for unit weights (units,) or (draws, units)."""
-        w = np.asarray(weights, dtype=float)
-        n = w @ self.m
+    def parts(self, sums):
+        V = self.domain.size
+        n = sums[..., 0]
+        marg = sums[..., 1:1 + V]
+        o = np.zeros(marg.shape[:-1] + (V, V))
+        c, k = self.pairs
+        o[..., c, k] = sums[..., 1 + V:]
+        o[..., k, c] = sums[..., 1 + V:]
+        delta = self._metric(marg)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.level == "interval":
-                s1 = w @ self.s1c
-                s2 = w @ self.s2c
-                ss_tot = np.maximum(s2 - s1 ** 2 / n, 0.0)
-                D_o = (w @ self.within) / n
-                D_e = 2 * ss_tot / (n - 1)
-            else:
-                V = self.domain.size
-                marg = w @ self.counts                                # (..., V)
-                o = (w @ self.coinc).reshape(marg.shape[:-1] + (V, V))
-                delta = self._metric(marg)
-                D_o = (o * delta).sum(axis=(-2, -1)) / n
-                D_e = np.einsum("...c,...ck,...k->...", marg, delta, marg) / (n * (n - 1))
-        return D_o, D_e, n
+            D_o = (o * delta).sum(axis=(-2, -1)) / n
+            D_e = np.einsum("...c,...ck,...k->...", marg, delta, marg) / (n * (n - 1))
+        return D_o[..., None], D_e[..., None], n[..., None]
 
 
 def _alpha_of(D_o, D_e, n):
     ok = (n >= 2) & (D_e > 1e-12 * np.maximum(1.0, np.abs(D_o)))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(ok, 1.0 - D_o / np.where(ok, D_e, 1.0), np.nan), ok
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise InvalidValueError(f"未知测量层次 / unknown level {level!r}: use {', '.join(LEVELS)}")
 
 
 def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, seed: int | None = 0,
@@ -167,8 +245,35 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
     ``bootstrap``: number of draws for the percentile interval (0: none); ``seed`` makes them
     reproducible (module doc for what is resampled and why).
     """
-    if level not in LEVELS:
-        raise InvalidValueError(f"未知测量层次 / unknown level {level!r}: use {', '.join(LEVELS)}")
+    _check_level(level)
+    x, squeeze = _checked(scores, bootstrap, confidence)
+    result = _alphas(x, [level] * x.shape[2], bootstrap, seed, confidence)[level][1]
+    if squeeze:
+        result = dataclasses.replace(result, **{k: getattr(result, k)[0] for k in _PER_BLOCK},
+                                     p_below={k: v[0] for k, v in result.p_below.items()})
+    return result
+
+
+def krippendorff_alphas(scores, levels, *, bootstrap: int = 0, seed: int | None = 0, confidence: float = 0.95,
+                        cells: Cells | None = None) -> dict[str, tuple[list[int], KrippendorffAlpha]]:
+    """Alpha of every block of *scores* (raters, units, blocks) at its own level (``levels``, one per block):
+    level -> (its blocks, their :class:`KrippendorffAlpha`). One bootstrap serves every level: each block's
+    draws are those :func:`krippendorff_alpha` makes for it alone (they depend on the seed and the units).
+    *cells*: :func:`tlr.panel.cells.cells_of` *scores*, when the caller has them."""
+    levels = list(levels)
+    for level in levels:
+        _check_level(level)
+    x, squeeze = _checked(scores, bootstrap, confidence)
+    if squeeze or x.shape[2] != len(levels):
+        raise ShapeError(f"每个指标一个测量层次 / one level per block: {len(levels)} levels for shape {x.shape}")
+    return _alphas(x, levels, bootstrap, seed, confidence, cells)
+
+
+_PER_BLOCK = ("alpha", "D_o", "D_e", "ci_low", "ci_high", "n_units", "n_values", "n_raters", "defined",
+              "n_boot_defined")
+
+
+def _checked(scores, bootstrap: int, confidence: float) -> tuple[np.ndarray, bool]:
     if not 0 < confidence < 1:
         raise InvalidValueError(f"置信水平须在 0 与 1 之间 / confidence must be between 0 and 1, got {confidence}")
     if bootstrap < 0:
@@ -179,28 +284,38 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
         x = x[:, :, None]
     if x.ndim != 3:
         raise ShapeError(f"alpha 需要 评分者×单元[×指标] / alpha needs (raters, units[, blocks]), got {x.shape}")
-    if np.isinf(x).any():
-        raise InvalidValueError("评分含无穷大 / scores contain infinity")
+    return x, squeeze
+
+
+def _alphas(x: np.ndarray, levels: list[str], bootstrap: int, seed, confidence: float, cells: Cells | None = None
+            ) -> dict[str, tuple[list[int], KrippendorffAlpha]]:
     B, U = x.shape[2], x.shape[1]
     out = {name: np.full(B, np.nan) for name in ("alpha", "D_o", "D_e", "ci_low", "ci_high")}
     n_units, n_values, n_raters, n_def = (np.zeros(B, int) for _ in range(4))
     defined = np.zeros(B, bool)
     below = {t: np.full(B, np.nan) for t in MINIMUMS}
     tail = (1 - confidence) / 2
-    blocks: dict[int, _Block] = {}
-    for b in range(B):
-        block = _Block(x[:, :, b], level)
-        n_units[b], n_raters[b] = block.units, block.raters
-        if block.units == 0:
-            continue
-        D_o, D_e, n = block.parts(np.ones(U))
+    groups: list[tuple[list[int], _Blocks]] = []
+    interval = [b for b in range(B) if levels[b] == "interval"]
+    if interval:
+        groups.append((interval, _IntervalBlocks(cells_of(x, interval) if cells is None else cells.columns(interval))))
+    groups += [([b], _CodedBlock(x[:, :, b], levels[b])) for b in range(B) if levels[b] != "interval"]
+    live: list[tuple[list[int], _Blocks]] = []       # the blocks where alpha is defined, for the bootstrap
+    for idx, group in groups:
+        n_units[idx], n_raters[idx] = group.units, group.raters
+        D_o, D_e, n = group.parts(group.totals())
         a, ok = _alpha_of(D_o, D_e, n)
-        out["alpha"][b], out["D_o"][b], out["D_e"][b] = a, D_o, D_e
-        n_values[b], defined[b] = int(n), bool(ok)
-        if ok:
-            blocks[b] = block
-    if bootstrap and blocks:
-        draws = _bootstrap(blocks, U, bootstrap, np.random.default_rng(seed))
+        ok &= group.units > 0
+        scored = [j for j, b in enumerate(idx) if group.units[j] > 0]
+        for j in scored:
+            b = idx[j]
+            out["alpha"][b], out["D_o"][b], out["D_e"][b] = a[j], D_o[j], D_e[j]
+            n_values[b], defined[b] = int(n[j]), bool(ok[j])
+        keep = [j for j in range(len(idx)) if ok[j]]
+        if keep:
+            live.append(([idx[j] for j in keep], group.take(keep)))
+    if bootstrap and live:
+        draws = _bootstrap(live, U, bootstrap, np.random.default_rng(seed))
         for b, values in draws.items():
             good = values[~np.isnan(values)]
             n_def[b] = good.size
@@ -210,32 +325,46 @@ def krippendorff_alpha(scores, *, level: str = "interval", bootstrap: int = 0, s
                     below[t][b] = float((good < t).mean())
     result = dict(out, n_units=n_units, n_values=n_values, n_raters=n_raters, defined=defined,
                   n_boot_defined=n_def)
-    if squeeze:
-        result = {k: v[0] for k, v in result.items()}
-        below = {k: v[0] for k, v in below.items()}
-    return KrippendorffAlpha(level=level, confidence=confidence, n_boot=int(bootstrap),
-                             p_below={f"{t:g}": v for t, v in below.items()},
-                             seed=seed if bootstrap else None, **result)
+    by_level: dict[str, tuple[list[int], KrippendorffAlpha]] = {}
+    for level in dict.fromkeys(levels):
+        cols = [b for b in range(B) if levels[b] == level]
+        by_level[level] = (cols, KrippendorffAlpha(
+            level=level, confidence=confidence, n_boot=int(bootstrap),
+            p_below={f"{t:g}": v[cols] for t, v in below.items()}, seed=seed if bootstrap else None,
+            **{k: v[cols] for k, v in result.items()}))
+    return by_level
 
 
-def _bootstrap(blocks: dict[int, _Block], units: int, draws: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
+               rng: np.random.Generator) -> dict[int, np.ndarray]:
     """Alpha of every block for *draws* resamples of the units (NaN where a draw has D_e = 0).
 
     All units are resampled, jointly for every block (a project is drawn with all its indicators); a
-    unit with fewer than two values counts as drawn and contributes nothing.
+    unit with fewer than two values counts as drawn and contributes nothing. The blocks' statistics are
+    one matrix, so each chunk of draws is one matrix product, made with one BLAS thread: the same
+    numbers, and a second thread would wait for a core that other work keeps busy.
     """
+    from threadpoolctl import threadpool_limits
+
     per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
-    out = {b: np.empty(draws) for b in blocks}
-    for start in range(0, draws, per_chunk):
-        size = min(per_chunk, draws - start)
-        picks = rng.integers(0, units, size=(size, units))
-        # unit counts per draw: one bincount over draw-offset indices
-        weights = np.bincount((picks + (np.arange(size) * units)[:, None]).ravel(),
-                              minlength=size * units).reshape(size, units).astype(float)
-        for b, block in blocks.items():
-            D_o, D_e, n = block.parts(weights)
-            out[b][start:start + size], _ = _alpha_of(D_o, D_e, n)
+    matrices = [group.matrix() for _, group in groups]
+    edges = np.cumsum([0] + [M.shape[1] for M in matrices])
+    S = np.concatenate(matrices, axis=1)
+    out = {b: np.empty(draws) for idx, _ in groups for b in idx}
+    weights = np.empty((min(per_chunk, draws), units))
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, draws, per_chunk):
+            size = min(per_chunk, draws - start)
+            picks = rng.integers(0, units, size=(size, units))
+            for d in range(size):           # unit counts of each draw (a row fits in cache)
+                weights[d] = np.bincount(picks[d], minlength=units)
+            sums = weights[:size] @ S
+            for (idx, group), lo, hi in zip(groups, edges[:-1], edges[1:]):
+                D_o, D_e, n = group.parts(sums[:, lo:hi])
+                alpha, _ = _alpha_of(D_o, D_e, n)
+                for j, b in enumerate(idx):
+                    out[b][start:start + size] = alpha[:, j]
     return out
 
 
-__all__ = ["KrippendorffAlpha", "LEVELS", "MINIMUMS", "krippendorff_alpha"]
+__all__ = ["KrippendorffAlpha", "LEVELS", "MINIMUMS", "krippendorff_alpha", "krippendorff_alphas"]
