@@ -147,14 +147,14 @@ def main(argv=None) -> int:
 
     t_ev, (w_ev, cr_ev) = timed(tlr_ev, args.repeat)
     t_gm, (w_gm, g_gm) = timed(tlr_gm, args.repeat)
-    t_api, _ = timed(lambda: ahp(mats, ri="saaty_later"), max(1, args.repeat // 2))
+    t_api, _ = timed(lambda: ahp(mats, ri="saaty_later"), args.repeat)
     a0 = mats[0]
     rows.append(dict(lib="tlr", call="eigenvector(stack) + CR", kind="eigenvector",
                      one_ms=per_call_ms(lambda: ahp(a0, suggestions=0)), batch_s=t_ev, extrap=False, dw=0.0))
     rows.append(dict(lib="tlr", call="geometric_mean(stack) + gci(stack)", kind="geometric_mean",
                      one_ms=per_call_ms(lambda: ahp(a0, method="geometric_mean", suggestions=0)), batch_s=t_gm,
                      extrap=False, dw=0.0))
-    rows.append(dict(lib="tlr", call="ahp() full API (+suggestions, plan if 1)", kind="eigenvector",
+    rows.append(dict(lib="tlr", call="ahp(stack) validating API (+sugg. if 1)", kind="eigenvector",
                      one_ms=per_call_ms(lambda: ahp(a0)), batch_s=t_api, extrap=False, dw=0.0))
 
     # --- peers, one Python call per matrix
@@ -205,11 +205,18 @@ def main(argv=None) -> int:
     ok_gm = t_gm <= 0.1
     print(f"target eigenvector + CR <= 0.3 s: {t_ev:.3f} s  {'MET' if ok_ev else 'MISSED'}")
     print(f"target geometric mean + GCI <= 0.1 s: {t_gm:.3f} s  {'MET' if ok_gm else 'MISSED'}")
-    speedup = None
+    speedup = speedup_api = None
     if fastest_peer_ev:
         speedup = fastest_peer_ev / t_ev
-        print(f"speed-up vs fastest peer eigenvector method: {speedup:.0f}x  {'MET' if speedup >= 30 else 'MISSED'} "
-              f"(target >= 30x)")
+        speedup_api = fastest_peer_ev / t_api
+        print(f"speed-up vs fastest peer eigenvector method, bare kernels (eigenvector + CR): {speedup:.0f}x  "
+              f"{'MET' if speedup >= 40 else 'MISSED'} (target >= 40x)")
+        print(f"speed-up vs fastest peer eigenvector method, validating ahp(stack): {speedup_api:.0f}x  "
+              f"{'MET' if speedup_api >= 30 else 'MISSED'} (target >= 30x)")
+    fastest_any = min((r["batch_s"] for r in rows if r["lib"] != "tlr"), default=None)
+    if fastest_any:
+        print(f"for reference, vs the fastest peer call of any method (incl. approximations): kernels "
+              f"{fastest_any / t_ev:.0f}x, ahp(stack) {fastest_any / t_api:.0f}x")
     # --- cross-check of fuzzy AHP (Buckley) against pyDecision's implementation, if installed
     try:
         from pyDecision.algorithm import fuzzy_ahp_method
@@ -233,6 +240,7 @@ def main(argv=None) -> int:
         pass
     if args.json:
         Path(args.json).write_text(json.dumps(dict(n=args.n, seed=args.seed, rows=rows, speedup=speedup,
+                                                   speedup_api=speedup_api,
                                                    numpy=np.__version__, python=platform.python_version(),
                                                    cpus=os.cpu_count()), indent=2))
     return 0
