@@ -82,10 +82,17 @@ def _generated_inputs():
 
 @pytest.mark.parametrize("allow_missing", [False, True])
 def test_screen_accepts_and_rejects_exactly_like_the_locating_checks(monkeypatch, allow_missing):
-    seen = {"accepted": 0, "rejected": 0}
+    seen = {"accepted": 0, "rejected": 0, "screened": 0}
+    screen_fast = validate._screen
+
+    def counted(a, rtol):
+        out = screen_fast(a, rtol)
+        seen["screened"] += out is not None
+        return out
+
     for a in _generated_inputs():
         results = []
-        for screen in (validate._screen, lambda a, rtol: None):   # fast screen, then the locating checks only
+        for screen in (counted, lambda a, rtol: None):   # fast screen, then the locating checks only
             monkeypatch.setattr(validate, "_screen", screen)
             try:
                 arr, warns = check_pairwise(a.copy(), allow_missing=allow_missing)
@@ -100,7 +107,7 @@ def test_screen_accepts_and_rejects_exactly_like_the_locating_checks(monkeypatch
         else:
             assert np.array_equal(fast[1], slow[1], equal_nan=True) and fast[2] == slow[2]
             seen["accepted"] += 1
-    assert seen["accepted"] > 40 and seen["rejected"] > 40
+    assert seen["accepted"] > 40 and seen["rejected"] > 40 and seen["screened"] > 40
 
 
 @pytest.mark.parametrize("problem,code", [("nonreciprocal", "not_reciprocal"), ("zero", "not_positive"),
@@ -138,7 +145,7 @@ def test_valid_stack_is_not_copied_and_cannot_be_changed_through_the_result(rng)
 
 
 def test_reconciliation_is_matrix_by_matrix_and_leaves_the_input_alone(rng):
-    exact = random_reciprocal(rng, 3, 5)
+    exact = random_reciprocal(rng, 3, 5, scale=False)
     rounded = rounded_reciprocal(rng, 1, 5)
     stack = np.concatenate([exact[:2], rounded, exact[2:]])
     before = stack.copy()
@@ -156,13 +163,20 @@ def test_reconciliation_is_matrix_by_matrix_and_leaves_the_input_alone(rng):
         assert np.array_equal(r.weights[i], one.weights) and r.cr[i] == one.cr
 
 
-def test_one_wild_matrix_does_not_spoil_its_block(rng):
-    # judgements of 1e12 overflow A^32 unscaled: the block is rescaled matrix by matrix (one common
-    # scalar 1e-12 would underflow the other 199); the wild matrix itself may need the eig fallback
+def test_one_wild_matrix_does_not_spoil_its_block(rng, monkeypatch):
+    # judgements up to e^±75 overflow A^32 unscaled: the block is rescaled matrix by matrix (one common
+    # scalar 1 / max(A) would underflow the other 199); the wild matrix itself may need the eig fallback
+    from tlr.weighting import priorities
+
     a = random_reciprocal(rng, 200, 7)
-    a[17, 0, 3], a[17, 3, 0] = 1e12, 1e-12
+    iu = np.triu_indices(7, 1)
+    v = np.exp(rng.normal(0, 25, size=len(iu[0])))
+    a[17][iu], a[17][iu[::-1]] = v, 1 / v
+    rescaled = []
+    power = priorities._power
+    monkeypatch.setattr(priorities, "_power", lambda a, bufs, rescale: rescaled.append(rescale) or power(a, bufs, rescale))
     w, lam, info = eigenvector(a, return_info=True)
-    assert info["fallback"] <= 1
+    assert rescaled == [False, True] and info["fallback"] <= 1
     for i in (0, 17, 199):
         wr, lr = perron(a[i])
         assert np.abs(w[i] - wr).max() <= 1e-12 and abs(lam[i] - lr) <= 1e-12 * lr
