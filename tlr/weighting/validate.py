@@ -98,8 +98,8 @@ def _screen(a: np.ndarray, rtol: float):
     within 1e-9 of 1 and every a_ij * a_ji within ``rtol`` of 1 -- exactly the matrices without
     missing judgements that the locating checks of :func:`_check` accept, reconciled the same way --
     else None, and the locating checks then run and name the offending cell. Each block's upper
-    triangle and its mirror are gathered once and serve for the range, finiteness and reciprocity
-    tests (NaN fails every comparison, so it is never accepted here).
+    triangle and its mirror are gathered once (one ``take``) and serve for the range, finiteness
+    and reciprocity tests (NaN fails every comparison, so it is never accepted here).
     """
     k, n = (1, a.shape[-1]) if a.ndim == 2 else (a.shape[0], a.shape[-1])
     d = a.diagonal(axis1=-2, axis2=-1)
@@ -108,29 +108,26 @@ def _screen(a: np.ndarray, rtol: float):
         return None
     flat = a.reshape(k, n * n)
     iu, il = _tri_flat(n)
+    cells, m = np.concatenate([iu, il]), len(iu)
     limit = rtol + 1e-12
     hi = 1.0
     fix = None                                 # matrices to reconcile (bool (k,)), once one needs it
     for s in range(0, k, _SCREEN_BLOCK):
-        blk = flat[s:s + _SCREEN_BLOCK]
-        u = np.take(blk, iu, axis=1)
-        low = np.take(blk, il, axis=1)
-        # np.minimum / np.maximum propagate NaN (Python's min / max would depend on the argument order)
-        lo = np.minimum(u.min(initial=1.0), low.min(initial=1.0))
-        top = np.maximum(u.max(initial=1.0), low.max(initial=1.0))
-        if not (lo > 0 and top < np.inf):
+        pairs = np.take(flat[s:s + _SCREEN_BLOCK], cells, axis=1)   # a_ij (i < j), then a_ji
+        lo, top = pairs.min(initial=1.0), pairs.max(initial=1.0)
+        if not (lo > 0 and top < np.inf):      # NaN fails both
             return None
         hi = max(hi, float(top))
         with np.errstate(over="ignore", under="ignore"):   # 1e300 * 1e10 is inf: not reciprocal, located by _check
-            u *= low
-        pmax, pmin = u.max(initial=1.0), u.min(initial=1.0)
+            p = pairs[:, :m] * pairs[:, m:]
+        pmax, pmin = p.max(initial=1.0), p.min(initial=1.0)
         if pmax - 1.0 > limit or 1.0 - pmin > limit:
             return None
         if pmax - 1.0 > 1e-14 or 1.0 - pmin > 1e-14:
             if fix is None:
                 fix = np.zeros(k, dtype=bool)
-            u -= 1.0
-            fix[s:s + _SCREEN_BLOCK] = np.abs(u).max(-1) > 1e-14
+            p -= 1.0
+            fix[s:s + _SCREEN_BLOCK] = np.abs(p).max(-1) > 1e-14
     if not diag_exact:
         dd = d.reshape(k, n)
         off = np.abs(dd * dd - 1.0).max(-1) > 1e-14
