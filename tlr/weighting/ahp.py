@@ -33,7 +33,7 @@ from .priorities import (
 )
 from .results import AHPResult
 from .ri import DEFAULT_RI_TABLE, _get_table, ri_value
-from .validate import check_pairwise
+from .validate import _check
 
 __all__ = ["ahp", "eigenvector", "geometric_mean", "gci", "consistency_index", "consistency_ratio",
            "cr_threshold", "gci_threshold", "METHODS", "BLOCK"]
@@ -89,12 +89,11 @@ def ahp(matrix, method: str = "eigenvector", ri: str = DEFAULT_RI_TABLE, thresho
     table = _get_table(ri)
     if labels is None and hasattr(matrix, "columns") and hasattr(matrix, "to_numpy"):  # a labelled DataFrame
         labels = [str(c) for c in matrix.columns]
-    a, warns = check_pairwise(matrix, labels, allow_missing=missing != "error", source=source)
+    a, warns, has_missing = _check(matrix, labels, allow_missing=missing != "error", source=source)
     single = a.ndim == 2
     n = a.shape[-1]
     ri_val = ri_value(table.id, n)
     stack = a[None] if single else a
-    has_missing = bool(np.isnan(stack).any())
 
     iters = 0
     if has_missing:

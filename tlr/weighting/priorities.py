@@ -158,58 +158,92 @@ def gci(matrix, weights=None, *, workers: int | None = None) -> np.ndarray | flo
 
 # --------------------------------------------------------------------------- eigenvector
 
-SQUARINGS = 4   # iterate with A^(2^4) = A^16: 4 batched matrix products buy a 16-fold faster contraction
+SQUARINGS = 5   # iterate with A^(2^5) = A^32: 5 batched matrix products buy a 32-fold faster contraction
 
 
-def _power_block(a: np.ndarray, tol: float, max_iter: int, check_every: int = 1, first_check: int = 3):
-    """Power iteration on a block with B = (cA)^16; returns (w, lam, power_steps, converged).
+def _matvec(b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """(k, n, n) @ (k, n) -> (k, n) (matmul with a trailing unit axis: faster than einsum)."""
+    return np.matmul(b, x[..., None])[..., 0]
 
-    B has the same Perron vector as A and its subdominant ratio is |l2/l1|^16, so three or four
-    products suffice (measured: random 9x9 matrices with |l2/l1| ~ 0.56 converge to 1e-12 in 3-4
-    steps). If max(A) > 1e3 the block is first scaled by one scalar c = 1 / max(A) (entries <= 1, so
-    B <= n^15: no overflow); otherwise B <= lambda_max^16, far from overflow for any realistic n. The first iterate is the normalised row sums of B (= B applied to the
-    uniform vector). Matrices that meet the stopping rule are retired, so the remaining work shrinks
-    with every check.
+
+def _power(a: np.ndarray, bufs: tuple[np.ndarray, np.ndarray], rescale: bool) -> np.ndarray:
+    """A^(2^SQUARINGS) for every matrix of the block, written into the two buffers in turn. With
+    ``rescale`` every matrix is divided by its largest entry before and after each squaring (a
+    common scalar for the block would let one wild matrix underflow all the others)."""
+    src = a
+    if rescale:
+        src = np.divide(a, a.reshape(len(a), -1).max(-1)[:, None, None], out=bufs[1])
+    for s in range(SQUARINGS):
+        src = np.matmul(src, src, out=bufs[s % 2])
+        if rescale:
+            src /= src.reshape(len(a), -1).max(-1)[:, None, None]
+    return src
+
+
+def _power_block(a: np.ndarray, tol: float, max_iter: int, check_every: int = 1, first_check: int = 1):
+    """Power iteration on a block with B = A^32 (rescaled if needed); returns (w, lam, power_steps, converged).
+
+    B has the same Perron vector as A and its subdominant ratio is |l2/l1|^32. The first iterate is
+    the normalised row sums of B (= B applied to the uniform vector), then x <- B x / sum(B x). After
+    each product a matrix is retired when its componentwise relative residual
+    ||(A x)_i / (lambda x_i) - 1||_2 <= tol / 100 (an a-posteriori test: the error of x is of the
+    order of the residual) or, as a backstop where rounding keeps the residual above that (large n),
+    when the componentwise relative change ||(x_new - x_old) / x_new||_2 <= tol. Measured on random
+    9x9 matrices (|l2/l1| ~ 0.53, 99.9 % below 0.66): 96 % are retired after the first product,
+    the rest after the second. The residual test needs A x, which also gives lambda = sum(A x), so a
+    check costs one product with A instead of another product with B.
+    B <= (n max A)^32 needs no scaling unless n max(A) exceeds ~4e9 (a diagonal >= 1 keeps the powers
+    away from underflow); if the row sums of B are not finite and positive, the block is recomputed
+    with every matrix rescaled (see :func:`_power`), and whatever still over- or underflows fails the
+    checks and goes to the eig fallback. The squarings write into two buffers allocated once per block.
     """
     b_count, n = a.shape[0], a.shape[-1]
-    amax = float(a.max())
-    b = a * (1.0 / amax) if amax > 1e3 else a
-    for _ in range(SQUARINGS):
-        b = b @ b
-    xa = np.einsum("kij->ki", b)
-    xa /= np.einsum("ki->k", xa)[:, None]
-    w = xa.copy()
+    bufs = (np.empty_like(a), np.empty_like(a))
+    bb = _power(a, bufs, rescale=False)
+    x = np.einsum("kij->ki", bb)                      # B applied to the uniform vector
+    x /= np.einsum("ki->k", x)[:, None]
+    if not (np.isfinite(x).all() and x.min() > 1e-200):   # over- or underflow: redo with every matrix rescaled
+        bb = _power(a, bufs, rescale=True)
+        x = np.einsum("kij->ki", bb)
+        x /= np.einsum("ki->k", x)[:, None]
+    w = np.empty((b_count, n))
+    lam = np.empty(b_count)
+    res = np.empty(b_count)
     done = np.zeros(b_count, dtype=bool)
     idx = np.arange(b_count)
-    bb = b
+    ab = a
     it = 1
     steps = first_check
-    tol2 = tol * tol
-    while idx.size and it < max_iter:
+    tol2, tau2 = tol * tol, (0.01 * tol) ** 2
+    while it < max_iter:
         for _ in range(steps):
-            y = np.einsum("kij,kj->ki", bb, xa)
-            xp, xa = xa, y / np.einsum("ki->k", y)[:, None]
+            y = _matvec(bb, x)
+            y /= np.einsum("ki->k", y)[:, None]
+            xp, x = x, y
         it += steps
         steps = check_every
-        d = (xa - xp) / xa                                # componentwise relative change
-        ok = np.einsum("ki,ki->k", d, d) <= tol2          # ||(x_new - x_old) / x_new||_2 <= tol
+        y = _matvec(ab, x)
+        lk = np.einsum("ki->k", y)                    # lambda = sum(A x) with sum(x) = 1
+        r = y / (lk[:, None] * x) - 1.0               # componentwise relative residual (A x)_i / (lambda x_i) - 1
+        rk = np.einsum("ki,ki->k", r, r)
+        ok = rk <= tau2
+        if not ok.all():
+            bad = ~ok
+            d = (xp[bad] - x[bad]) / x[bad]           # componentwise relative change
+            ok[bad] = np.einsum("ki,ki->k", d, d) <= tol2
         if ok.all():
-            w[idx] = xa
-            done[idx] = True
+            w[idx], lam[idx], res[idx], done[idx] = x, lk, rk, True
             idx = idx[:0]
             break
         if ok.any():
-            w[idx[ok]] = xa[ok]
-            done[idx[ok]] = True
+            sel = idx[ok]
+            w[sel], lam[sel], res[sel], done[sel] = x[ok], lk[ok], rk[ok], True
             keep = ~ok
-            idx, bb, xa = idx[keep], bb[keep], xa[keep]
+            idx, bb, ab, x = idx[keep], bb[keep], ab[keep], x[keep]
     if idx.size:  # not converged within max_iter: last iterate, flagged for the eig fallback
-        w[idx] = xa
-    y = np.einsum("kij,kj->ki", a, w)
-    lam = np.einsum("ki->k", y)                       # sum(A w) with sum(w) = 1
-    r = y / (lam[:, None] * w) - 1.0                  # componentwise relative residual (A w)_i / (lambda w_i) - 1
-    res = np.sqrt(np.einsum("ki,ki->k", r, r))
-    return w, lam, it * 2 ** SQUARINGS, done & (res <= 1e-9)
+        w[idx] = x
+        lam[idx] = np.einsum("ki->k", _matvec(ab, x))
+    return w, lam, it * 2 ** SQUARINGS, done & (res <= 1e-18)   # ||r||_2 <= 1e-9
 
 
 def _eig_fallback(a: np.ndarray):
@@ -226,8 +260,9 @@ def eigenvector(matrix, *, tol: float = 1e-12, max_iter: int = 200, return_info:
                 workers: int | None = None):
     """Principal right eigenvector priorities and lambda_max, by power iteration on the whole stack.
 
-    Iterates x <- B x / sum(B x) with B = A^16 (four batched squarings) for all matrices at once,
-    starting from the row sums of B, and retires each matrix once the componentwise relative change
+    Iterates x <- B x / sum(B x) with B = A^32 (five batched squarings) for all matrices at once,
+    starting from the row sums of B, and retires each matrix once the componentwise relative residual
+    ||(A x)_i / (lambda x_i) - 1||_2 <= tol / 100 or the componentwise relative change
     ||(x_new - x_old) / x_new||_2 <= tol. For a positive matrix the Perron root is strictly
     dominant, so this converges to the Perron vector; lambda_max = sum_i (A w)_i with sum(w) = 1.
     Convergence check: every matrix must also pass the componentwise relative residual test
@@ -248,7 +283,8 @@ def eigenvector(matrix, *, tol: float = 1e-12, max_iter: int = 200, return_info:
 
     def run(s):
         ab = a[s]
-        wb, lb, it, ok = _power_block(ab, tol, max_iter)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            wb, lb, it, ok = _power_block(ab, tol, max_iter)   # NaN / inf fail the checks: eig fallback
         fb = 0
         if not ok.all():
             bad = ~ok

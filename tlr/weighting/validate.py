@@ -69,13 +69,89 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
     * entries must be finite and > 0; NaN marks a missing judgement and is accepted only with
       ``allow_missing`` (both a_ij and a_ji must then be missing); the diagonal must be 1;
     * a_ij * a_ji must equal 1 within ``rtol``; within tolerance the pair is reconciled to the
-      exact reciprocal sqrt(a_ij / a_ji) so that rounding such as 0.33 for 1/3 is not amplified;
+      exact reciprocal sqrt(a_ij / a_ji) so that rounding such as 0.33 for 1/3 is not amplified
+      (matrix by matrix: a matrix of a stack is never changed because another one needed it);
     * judgements outside [1/9, 9] give a warning (some scales allow them), not an error.
 
-    Raises WeightingError naming the first offending cell.
+    Raises WeightingError naming the first offending cell (and, for a stack, the matrix). An array
+    that needs no reconciliation is returned read-only and, if it already was a float64 array, as a
+    view of the input, not a copy.
     """
+    a, warnings, _ = _check(matrix, labels, allow_missing=allow_missing, source=source, rtol=rtol)
+    return a, warnings
+
+
+#: Matrices per block of the screen (its temporaries stay in cache).
+_SCREEN_BLOCK = 4096
+
+
+def _tri_flat(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices of the strict upper triangle (i, j) and of its mirror (j, i) in a row-major n x n matrix."""
+    iu0, iu1 = np.triu_indices(n, 1)
+    return iu0 * n + iu1, iu1 * n + iu0
+
+
+def _screen(a: np.ndarray, rtol: float):
+    """Fast acceptance of the common, clean case, block by block without full-size temporaries.
+
+    Returns ``(array, max entry)`` if every entry is finite and positive, every diagonal entry is
+    within 1e-9 of 1 and every a_ij * a_ji within ``rtol`` of 1 -- exactly the matrices without
+    missing judgements that the locating checks of :func:`_check` accept, reconciled the same way --
+    else None, and the locating checks then run and name the offending cell. Each block's upper
+    triangle and its mirror are gathered once (one ``take``) and serve for the range, finiteness
+    and reciprocity tests (NaN fails every comparison, so it is never accepted here).
+    """
+    k, n = (1, a.shape[-1]) if a.ndim == 2 else (a.shape[0], a.shape[-1])
+    d = a.diagonal(axis1=-2, axis2=-1)
+    diag_exact = bool(d.min() == 1.0 and d.max() == 1.0)
+    if not diag_exact and not np.abs(d - 1.0).max() <= 1e-9:
+        return None
+    flat = a.reshape(k, n * n)
+    iu, il = _tri_flat(n)
+    cells, m = np.concatenate([iu, il]), len(iu)
+    limit = rtol + 1e-12
+    hi = 1.0
+    fix = None                                 # matrices to reconcile (bool (k,)), once one needs it
+    for s in range(0, k, _SCREEN_BLOCK):
+        pairs = np.take(flat[s:s + _SCREEN_BLOCK], cells, axis=1)   # a_ij (i < j), then a_ji
+        lo, top = pairs.min(initial=1.0), pairs.max(initial=1.0)
+        if not (lo > 0 and top < np.inf):      # NaN fails both
+            return None
+        hi = max(hi, float(top))
+        with np.errstate(over="ignore", under="ignore"):   # 1e300 * 1e10 is inf: not reciprocal, located by _check
+            p = pairs[:, :m] * pairs[:, m:]
+        pmax, pmin = p.max(initial=1.0), p.min(initial=1.0)
+        if pmax - 1.0 > limit or 1.0 - pmin > limit:
+            return None
+        if pmax - 1.0 > 1e-14 or 1.0 - pmin > 1e-14:
+            if fix is None:
+                fix = np.zeros(k, dtype=bool)
+            p -= 1.0
+            fix[s:s + _SCREEN_BLOCK] = np.abs(p).max(-1) > 1e-14
+    if not diag_exact:
+        dd = d.reshape(k, n)
+        off = np.abs(dd * dd - 1.0).max(-1) > 1e-14
+        fix = off if fix is None else fix | off
+    if fix is not None and fix.any():
+        # reconcile small reciprocal rounding exactly, matrix by matrix: a_ij <- sqrt(a_ij / a_ji)
+        stack = a.reshape(k, n, n).copy()
+        sub = stack[fix]
+        sub = np.sqrt(sub / np.swapaxes(sub, -1, -2))
+        sub[:, np.arange(n), np.arange(n)] = 1.0
+        stack[fix] = sub
+        a = stack.reshape(a.shape)
+        hi = float(a.max())
+    else:
+        a = a.view()
+        a.flags.writeable = False              # returned without a copy: nobody writes through it
+    return a, hi
+
+
+def _check(matrix, labels: Sequence[str] | None = None, *, allow_missing: bool = False,
+           source: str | None = None, rtol: float = RECIPROCITY_RTOL):
+    """:func:`check_pairwise`, also returning whether judgements are missing: ``(array, warnings, has_missing)``."""
     try:
-        a = np.array(matrix, dtype=float)
+        a = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
         raise _err(f"判断矩阵含非数值元素 / matrix contains non-numeric entries ({exc})", source=source,
                    field="matrix", code="not_numeric") from None
@@ -89,6 +165,11 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
                    source=source, field="labels", code="labels_mismatch")
     if a.ndim == 3 and a.shape[0] == 0:
         raise _err("空的矩阵堆栈 / empty stack of matrices", source=source, field="matrix", code="empty")
+    screened = _screen(a, rtol)
+    if screened is not None:
+        a, hi = screened
+        return a, _range_warnings(a, hi, labels), False
+    a = np.array(a, dtype=float)             # a copy: the checks below reconcile in place
     kk = None
     diag = np.arange(n)
     all_finite = bool(np.isfinite(a).all())     # fast path: one pass for the common, clean case
@@ -136,7 +217,7 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
                    code="not_positive", hint="用 1/3 这样的倒数表示“不如” / express 'less important' as a "
                                              "reciprocal such as 1/3")
     d = a[..., diag, diag]
-    if not np.allclose(d, 1.0, rtol=0, atol=1e-9):
+    if not np.abs(d - 1.0).max() <= 1e-9:
         m = np.zeros(a.shape, dtype=bool)
         m[..., diag, diag] = np.abs(d - 1.0) > 1e-9
         kk, i, j = _first(m)
@@ -159,12 +240,21 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
                    hint="只填写上三角，或使用 --repair upper 由上三角重建 / fill only the upper triangle or "
                         "use --repair upper to rebuild the lower triangle from it")
     if worst > 1e-14:
-        # reconcile small reciprocal rounding exactly: a_ij <- sqrt(a_ij / a_ji)
+        # reconcile small reciprocal rounding exactly, matrix by matrix: a_ij <- sqrt(a_ij / a_ji)
+        stack = a.reshape(-1, n, n)
+        fix = np.nanmax(dev.reshape(len(stack), n * n), axis=-1) > 1e-14   # the diagonal is never NaN
         with np.errstate(invalid="ignore"):
-            a = np.sqrt(a / np.swapaxes(a, -1, -2))
-        a[..., diag, diag] = 1.0
-    warnings: list[str] = []
+            sub = np.sqrt(stack[fix] / np.swapaxes(stack[fix], -1, -2))
+        sub[:, diag, diag] = 1.0
+        stack[fix] = sub
     hi = a.max() if all_finite else np.nanmax(a)
+    return a, _range_warnings(a, hi, labels), not all_finite
+
+
+def _range_warnings(a: np.ndarray, hi: float, labels: Sequence[str] | None) -> tuple[str, ...]:
+    """Warnings for judgements outside Saaty's 1/9..9 scale (at most 20 named, then a count)."""
+    n = a.shape[-1]
+    warnings: list[str] = []
     if hi > 9.0 * (1 + 1e-9):   # a_ij > 9 <=> a_ji < 1/9 (reciprocal), so the maximum decides
         with np.errstate(invalid="ignore"):
             out = (a > 9.0 * (1 + 1e-9)) | (a < (1 / 9.0) * (1 - 1e-9))
@@ -177,4 +267,4 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
         extra = int(out.sum()) - 20
         if extra > 0:
             warnings.append(f"... 另有 {extra} 处 / and {extra} more")
-    return a, tuple(warnings)
+    return tuple(warnings)
