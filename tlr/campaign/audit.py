@@ -237,7 +237,11 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
     ``strict``: entries after the last seal made with ``key`` (or no such seal) fail the check.
     ``heads``: head hashes written down earlier (e.g. in the minutes); each must still be an entry of
     the chain, else the newest entries were cut off or replaced.
-    Memory: the replay keeps a 16-byte digest per key and per row, never the rows.
+    Memory does not grow with the ledger: the log is streamed entry by entry and replayed into a private
+    temporary SQLite database (on disk, bounded page cache) that SQLite compares with the tables
+    (:class:`_SqlReplay`). Only when a table differs (or inside an open transaction, where no database can
+    be attached) is the log replayed again into a 16-byte digest per key and per row, which names each
+    difference.
     """
     report = AuditReport()
     tables = ledger.schema.TABLES

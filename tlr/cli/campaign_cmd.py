@@ -695,8 +695,10 @@ def audit_log(campaign, limit, action, as_json) -> None:
     def summary(e: dict) -> str:
         p = e["payload"]
         puts = {k: len(v) for k, v in (p.get("put") or {}).items()}
+        for k, v in (p.get("rows") or {}).items():   # rows streamed by a large import: a table of values
+            puts[k] = puts.get(k, 0) + len(v.get("values") or [])
         dels = {k: len(v) for k, v in (p.get("del") or {}).items()}
-        extra = {k: v for k, v in p.items() if k not in ("put", "del", "meta", "rubric")}
+        extra = {k: v for k, v in p.items() if k not in ("put", "del", "rows", "meta", "rubric")}
         parts = [f"+{k}:{n}" for k, n in puts.items()] + [f"-{k}:{n}" for k, n in dels.items()]
         if e["action"] == "score.set":
             r = p["put"]["scores"][0]
