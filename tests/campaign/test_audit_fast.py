@@ -65,7 +65,27 @@ def _key_by_key(monkeypatch, path) -> dict:
         return _report(path)
 
 
-def test_an_intact_ledger_is_checked_by_the_set_comparison(ledger, monkeypatch):
+def test_an_intact_ledger_is_checked_by_the_sql_replay(ledger, monkeypatch):
+    """Replayed into SQLite and compared there: no digest per row, the tables never read into Python."""
+    from tlr.campaign import record_score
+
+    record_score(ledger, "E01", "P004", "novelty", "4", comment="x")
+    calls = []
+    real = audit._SqlReplay.tables_match
+
+    def spy(self):
+        calls.append(real(self))
+        return calls[-1]
+
+    monkeypatch.setattr(audit._SqlReplay, "tables_match", spy)
+    monkeypatch.setattr(audit, "_check_tables", lambda *a: pytest.fail("compared row by row"))
+    report = verify_audit(ledger)
+    assert report.ok and calls == [True]
+    assert ledger.conn.execute("PRAGMA database_list").fetchall()[-1][1] == "main"   # the replay is detached
+
+
+def test_the_set_comparison_still_finds_an_intact_ledger_intact(ledger, monkeypatch):
+    """Inside a write (no ATTACH there) the digest replay does it, set by set."""
     from tlr.campaign import record_score
 
     record_score(ledger, "E01", "P004", "novelty", "4", comment="x")
@@ -77,6 +97,7 @@ def test_an_intact_ledger_is_checked_by_the_set_comparison(ledger, monkeypatch):
         return calls[-1]
 
     monkeypatch.setattr(audit, "_same_rows", spy)
+    monkeypatch.setattr(audit._SqlReplay, "start", classmethod(lambda cls, led: None))
     report = verify_audit(ledger)
     assert report.ok and calls == [True] * len(TABLES)
 

@@ -56,6 +56,17 @@ def snapshot(path: Path) -> dict[str, list]:
         conn.close()
 
 
+def logged(entry: dict, table: str) -> list[dict]:
+    """The rows an audit entry wrote into ``table``, as objects: listed one by one (``put``) or as a table
+    of values (``rows``, what a streamed write logs: the columns once, the values every row shares once)."""
+    payload = entry["payload"]
+    rows = list((payload.get("put") or {}).get(table, []))
+    streamed = (payload.get("rows") or {}).get(table)
+    if streamed:
+        rows += [{**streamed["same"], **dict(zip(streamed["columns"], values))} for values in streamed["values"]]
+    return rows
+
+
 def entries(led, action: str) -> list[dict]:
     return [{"seq": seq, "ts": ts, "actor": actor, "action": act, "payload": json.loads(payload),
              "prev_hash": prev, "hash": digest}
@@ -81,14 +92,20 @@ def test_large_import_is_written_in_parts_that_replay(empty_ledger, tmp_path, sm
     assert [e["payload"]["part"] for e in parts] == [1, 2, 3, 4, 5, 6]
     assert [e["seq"] for e in parts] == list(range(parts[0]["seq"], parts[0]["seq"] + 6))
     assert [("parts" in e["payload"]) for e in parts] == [False] * 5 + [True] and parts[-1]["payload"]["parts"] == 6
-    assert [len(e["payload"]["put"]["projects"]) for e in parts] == [7, 7, 7, 7, 7, 5]
+    assert [len(logged(e, "projects")) for e in parts] == [7, 7, 7, 7, 7, 5]
+    # a table of values: the columns once, then the values of each row in that order, rows in file order
+    first = parts[0]["payload"]["rows"]["projects"]
+    assert "put" not in parts[0]["payload"] and first["same"] == {}
+    assert first["columns"] == ["id", "seq", "name", "applicant", "industry", "achievement_type", "co_applicants",
+                                "excluded_experts", "keywords", "summary", "extra", "region"]
+    assert first["values"][1][:3] == ["P0001", 2, "项目1：高强钢连铸新工艺"] and first["values"][1][6] == ["合作单位1", "燕山大学"]
     assert len({e["ts"] for e in parts}) == 1  # one transaction
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     for e in parts:
         assert {k: e["payload"][k] for k in ("file", "sha256", "count", "encoding")} == {
             "file": "p.csv", "sha256": sha, "count": 40, "encoding": "UTF-8"}
     # the rows listed, in order, are exactly the table's
-    listed = [r for e in parts for r in e["payload"]["put"]["projects"]]
+    listed = [r for e in parts for r in logged(e, "projects")]
     assert [r["id"] for r in listed] == [f"P{k:04d}" for k in range(40)]
     table = {p["id"]: p for p in empty_ledger.projects()}
     assert all(table[r["id"]] == r for r in listed)
@@ -108,7 +125,7 @@ def test_small_import_stays_one_entry(empty_ledger, tmp_path):
     import_projects(empty_ledger, write_csv(tmp_path / "p.csv", project_rows(40)))
     (entry,) = entries(empty_ledger, "projects.import")
     assert "part" not in entry["payload"] and "parts" not in entry["payload"]
-    assert len(entry["payload"]["put"]["projects"]) == 40
+    assert len(logged(entry, "projects")) == 40
     assert verify_audit(empty_ledger).ok
 
 
@@ -120,8 +137,8 @@ def test_parts_are_also_cut_by_size(empty_ledger, tmp_path, monkeypatch):
     import_projects(empty_ledger, write_csv(tmp_path / "p.csv", rows))
     parts = entries(empty_ledger, "projects.import")
     assert len(parts) >= 5
-    assert all(len(e["payload"]["put"]["projects"]) <= 6 for e in parts)
-    assert sum(len(e["payload"]["put"]["projects"]) for e in parts) == 30
+    assert all(len(logged(e, "projects")) <= 6 for e in parts)
+    assert sum(len(logged(e, "projects")) for e in parts) == 30
     assert verify_audit(empty_ledger).ok
 
 
@@ -160,7 +177,7 @@ def _verify(path: Path):
 
 def test_tampered_row_of_a_later_part_is_detected(tmp_path, rubric, small_parts):
     path, parts = _imported_in_parts(tmp_path, rubric)
-    victim = parts[4]["payload"]["put"]["projects"][3]["id"]  # in the 5th entry
+    victim = logged(parts[4], "projects")[3]["id"]  # in the 5th entry
     assert victim == "P0031"
     _tamper(path, f"UPDATE projects SET summary = '改过的简介' WHERE id = '{victim}'")
     report = _verify(path)
@@ -181,7 +198,7 @@ def test_cut_off_last_parts_are_detected(tmp_path, rubric, small_parts):
     """The last two parts and their rows removed: the chain is intact (it is the tail), the tables match
     the shortened log, but the write is visibly incomplete."""
     path, parts = _imported_in_parts(tmp_path, rubric)
-    gone = [r["id"] for e in parts[4:] for r in e["payload"]["put"]["projects"]]
+    gone = [r["id"] for e in parts[4:] for r in logged(e, "projects")]
     _tamper(path, f"DELETE FROM audit WHERE seq >= {parts[4]['seq']}",
             f"DELETE FROM projects WHERE id IN ({', '.join(repr(g) for g in gone)})")
     report = _verify(path)
@@ -268,7 +285,7 @@ def test_answers_import_in_parts(ledger, tmp_path, monkeypatch):
     assert len(parts) == -(-len(rows) // 3) and parts[-1]["payload"]["set"] == len(rows)
     assert "set" not in parts[0]["payload"]  # known at the end of the write
     for e in parts:
-        for r in e["payload"]["put"]["scores"]:
+        for r in logged(e, "scores"):
             stored = ledger.conn.execute("SELECT audit_seq, comment FROM scores WHERE expert_id = 'E04' AND "
                                          "project_id = ? AND indicator_id = ?",
                                          (r["project_id"], r["indicator_id"])).fetchone()
@@ -276,7 +293,7 @@ def test_answers_import_in_parts(ledger, tmp_path, monkeypatch):
     assert verify_audit(ledger).ok
     # the same file again: nothing changes, nothing is written but the (empty) entry
     assert import_answers(ledger, "E04", path) == {"set": 0, "removed": 0, "unchanged": len(rows)}
-    last = parts[-1]["payload"]["put"]["scores"][-1]
+    last = logged(parts[-1], "scores")[-1]
     path_db = ledger.path
     ledger.close()
     _tamper(path_db, f"UPDATE scores SET raw = '1', value = 1 WHERE expert_id = 'E04' AND project_id = "

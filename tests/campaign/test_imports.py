@@ -157,7 +157,7 @@ def test_import_is_audited(empty_ledger):
     import_projects(empty_ledger, FIXTURES / "projects.csv")
     entry = empty_ledger.conn.execute("SELECT payload FROM audit WHERE action = 'projects.import'").fetchone()[0]
     payload = json.loads(entry)
-    assert payload["count"] == 6 and len(payload["sha256"]) == 64 and len(payload["put"]["projects"]) == 6
+    assert payload["count"] == 6 and len(payload["sha256"]) == 64 and len(payload["rows"]["projects"]["values"]) == 6
     assert verify_audit(empty_ledger).ok
 
 

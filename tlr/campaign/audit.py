@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from . import schema
 from .schema import row_from_db
-from .chain import GENESIS, entry_text
+from .chain import GENESIS, column_json as _JSON, entry_text
 from .seal import seal_message, short_id
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -149,8 +150,9 @@ def _key_text(key: Any) -> str:
     return "/".join(map(str, key))
 
 
-def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
-    """Stream the log once in seq order; call ``visit(seq, action, payload, digest)`` per entry.
+def _replay(ledger: "Ledger", report: AuditReport | None, visit, *, with_text: bool = False) -> None:
+    """Stream the log once in seq order; call ``visit(seq, action, payload, digest)`` per entry (and the
+    payload's text as a fifth argument with ``with_text``).
 
     With a ``report`` the hash chain is checked on the way (the first break is reported).
     """
@@ -185,7 +187,22 @@ def _replay(ledger: "Ledger", report: AuditReport | None, visit) -> None:
             prev = digest
             report.head = digest
         if isinstance(payload, dict):
-            visit(seq, action, payload, digest)
+            if with_text:
+                visit(seq, action, payload, digest, payload_text)
+            else:
+                visit(seq, action, payload, digest)
+
+
+def _streamed(table: Any) -> tuple[list, dict, list] | None:
+    """``(columns, same, values)`` of a table of rows logged by :meth:`Transaction.put_stream`, or None when
+    it is not shaped so (an edited log: its rows are then not replayed, as a row that is not an object)."""
+    if not isinstance(table, dict):
+        return None
+    columns, same, values = table.get("columns"), table.get("same") or {}, table.get("values")
+    if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns) and isinstance(same, dict)
+            and isinstance(values, list)):
+        return None
+    return columns, same, values
 
 
 def _changes(payload: dict[str, Any], tables: dict[str, Any]):
@@ -201,6 +218,16 @@ def _changes(payload: dict[str, Any], tables: dict[str, Any]):
             for row in rows:
                 if isinstance(row, dict):
                     yield table, spec, "put", row
+    streamed = payload.get("rows")
+    for table, logged in (streamed.items() if isinstance(streamed, dict) else ()):
+        spec = tables.get(table)
+        shaped = _streamed(logged) if spec is not None else None
+        if shaped is not None:
+            columns, same, values = shaped
+            width = len(columns)
+            for row in values:
+                if isinstance(row, list) and len(row) == width:
+                    yield table, spec, "put", {**same, **dict(zip(columns, row))}
 
 
 def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: Iterable[str] = ()) -> AuditReport:
@@ -210,7 +237,11 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
     ``strict``: entries after the last seal made with ``key`` (or no such seal) fail the check.
     ``heads``: head hashes written down earlier (e.g. in the minutes); each must still be an entry of
     the chain, else the newest entries were cut off or replaced.
-    Memory: the replay keeps a 16-byte digest per key and per row, never the rows.
+    Memory does not grow with the ledger: the log is streamed entry by entry and replayed into a private
+    temporary SQLite database (on disk, bounded page cache) that SQLite compares with the tables
+    (:class:`_SqlReplay`). Only when a table differs (or inside an open transaction, where no database can
+    be attached) is the log replayed again into a 16-byte digest per key and per row, which names each
+    difference.
     """
     report = AuditReport()
     tables = ledger.schema.TABLES
@@ -251,13 +282,22 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
                 broken(seq, f"审计记录 {seq}：分段数不符 / audit entry {seq}: part count does not match")
             split["next"] = 0
 
-    def visit(seq: int, action: str, payload: dict, digest: str) -> None:
+    def visit(seq: int, action: str, payload: dict, digest: str, text: str) -> None:
         nonlocal init_meta
         parts(seq, action, payload)
         if seq in seal_seqs:
             chain_at[seq] = digest
         if action == init_action and isinstance(payload.get("meta"), dict):
             init_meta = payload["meta"]
+        if sql is not None:
+            sql.apply(seq, payload, text)
+            for _table, spec, kind, item in _changes(_only(payload, "seals"), tables):
+                if kind == "put":
+                    seal_entry[spec.with_defaults(item).get("seq")] = seq
+        else:
+            replay_digests(state, seq, payload)
+
+    def replay_digests(state: dict[str, dict[bytes, bytes]], seq: int, payload: dict, *, seals: bool = True) -> None:
         for table, spec, kind, item in _changes(payload, tables):
             if kind == "del":
                 state[table].pop(_key_digest(item), None)
@@ -268,20 +308,247 @@ def verify(ledger: "Ledger", *, key: Any = None, strict: bool = False, heads: It
             if seq_at is not None:
                 values[seq_at] = seq
             state[table][_digest([values[i] for i in key_at])] = _digest(values)
-            if table == "seals":
+            if seals and table == "seals":
                 seal_entry[values[spec.columns.index("seq")]] = seq
 
-    _replay(ledger, report, visit)
-    if split["next"]:
-        broken(split["first"], f"审计日志在一次分段写入中间结束（第 {split['first']} 条起，{split['action']}）：其后各段被截去 / "
-                               f"the audit log ends inside a write split into parts (from entry {split['first']}, "
-                               f"{split['action']}): its later parts were cut off")
-    _check_meta(ledger, report, init_meta)
-    _check_tables(ledger, report, state)
+    sql = _SqlReplay.start(ledger)
+    try:
+        _replay(ledger, report, visit, with_text=True)
+        if split["next"]:
+            broken(split["first"], f"审计日志在一次分段写入中间结束（第 {split['first']} 条起，{split['action']}）：其后各段被截去 / "
+                                   f"the audit log ends inside a write split into parts (from entry {split['first']}, "
+                                   f"{split['action']}): its later parts were cut off")
+        _check_meta(ledger, report, init_meta)
+        if sql is None or not sql.tables_match():
+            if sql is not None:   # a difference (or a value the SQL replay does not take): the exact replay names it
+                sql.close()
+                sql = None
+                _replay(ledger, None, lambda seq, _action, payload, _digest: replay_digests(state, seq, payload,
+                                                                                            seals=False))
+            _check_tables(ledger, report, state)
+    finally:
+        if sql is not None:
+            sql.close()
     _check_schema(ledger, report)
     _check_seals(ledger, report, key, strict, chain_at, seal_entry)
     _check_heads(ledger, report, heads)
     return report
+
+
+def _only(payload: dict, table: str) -> dict:
+    """The part of ``payload`` that writes ``table``."""
+    out: dict[str, Any] = {}
+    for kind in ("del", "put", "rows"):
+        part = payload.get(kind)
+        if isinstance(part, dict) and table in part:
+            out[kind] = {table: part[table]}
+    return out
+
+
+# -- the replay in SQLite: the usual path ----------------------------------------------------------
+
+_LITERALS = re.compile(r"(?:true|false|NaN|Infinity)")   # JSON values SQLite would store differently
+_REPLAY = "tlr_replay"
+REPLAY_CACHE_KIB = 64 * 1024
+
+
+def _same_value(a: str, b: str) -> str:
+    """SQL: columns ``a`` and ``b`` hold the same value as :func:`_digest` sees it: numbers compared as numbers
+    (4 = 4.0), anything else by type and content. The unary + takes the columns' affinity away, so the text
+    '4' is not converted to compare equal to the number 4."""
+    return f"+{a} IS +{b}"
+
+
+def sql_literal(value: Any) -> str | None:
+    """``value`` as an SQL literal of the same type (None, an integer of 64 bits, text without NUL), or None
+    when it is to be bound instead."""
+    cls = value.__class__
+    if value is None:
+        return "NULL"
+    if cls is int:
+        return str(value) if -2 ** 63 <= value < 2 ** 63 else None
+    if cls is str:
+        return None if "\x00" in value else "'" + value.replace("'", "''") + "'"
+    return None
+
+
+class _SqlReplay:
+    """The log replayed into a private temporary database (``ATTACH ''``: on disk, deleted when closed, a
+    bounded page cache) and compared with the tables by SQLite: memory does not grow with the ledger.
+
+    Sound, never lax: it says "same" only when the digest replay of :func:`verify` would; any value it
+    cannot store as the digest replay sees it (a boolean, NaN, a list in a plain column, an integer
+    beyond 64 bits, a lone surrogate) or any difference sends :func:`verify` to the digest replay, which
+    also describes the difference. Replay columns have no type, so a value is stored as logged; JSON
+    columns are compared as the text the ledger writes (:data:`tlr.campaign.chain.column_json`), which is
+    stricter than comparing the parsed values.
+    """
+
+    def __init__(self, ledger: "Ledger"):
+        self.conn = ledger.conn
+        self.tables = ledger.schema.TABLES
+        self.made: set[str] = set()
+        self.ok = True
+
+    @classmethod
+    def start(cls, ledger: "Ledger") -> "_SqlReplay | None":
+        conn = ledger.conn
+        if conn.in_transaction:   # ATTACH is not allowed inside a transaction: the digest replay does it
+            return None
+        try:
+            conn.execute(f"ATTACH DATABASE '' AS {_REPLAY}")
+        except sqlite3.Error:
+            return None
+        replay = cls(ledger)
+        try:
+            conn.execute(f"PRAGMA {_REPLAY}.journal_mode = OFF")
+            conn.execute(f"PRAGMA {_REPLAY}.synchronous = OFF")
+            conn.execute(f"PRAGMA {_REPLAY}.cache_size = -{REPLAY_CACHE_KIB}")
+            conn.execute("BEGIN")   # one snapshot of the ledger for the whole check; the replay's writes batched
+        except sqlite3.Error:
+            replay.close()
+            return None
+        return replay
+
+    def close(self) -> None:
+        conn = self.conn
+        try:
+            if conn.in_transaction:
+                conn.execute("COMMIT")   # nothing of the ledger was written: this ends the read snapshot
+        finally:
+            conn.execute(f"DETACH DATABASE {_REPLAY}")
+
+    def _table(self, name: str, spec: Any) -> None:
+        if name not in self.made:
+            cols = ", ".join(spec.columns)
+            self.conn.execute(f"CREATE TABLE {_REPLAY}.{name} ({cols}, PRIMARY KEY ({', '.join(spec.key)})) "
+                              f"WITHOUT ROWID")
+            self.made.add(name)
+
+    def apply(self, seq: int, payload: dict, text: str) -> None:
+        if not self.ok:
+            return
+        try:
+            self._apply(seq, payload, _LITERALS.search(text) is not None)
+        except (sqlite3.Error, OverflowError, UnicodeError, TypeError, ValueError):
+            self.ok = False
+
+    def _apply(self, seq: int, payload: dict, check: bool) -> None:
+        conn, tables = self.conn, self.tables
+        dels, puts, streamed = payload.get("del"), payload.get("put"), payload.get("rows")
+        for part in (dels, puts, streamed):
+            if part is not None and not isinstance(part, dict):
+                raise ValueError("not a mapping")
+        for table, keys in (dels or {}).items():
+            spec = tables.get(table)
+            if spec is None or not isinstance(keys, list):
+                continue
+            width = len(spec.key)
+            if not all(isinstance(k, list) and len(k) == width for k in keys) or (check and not _plain(keys)):
+                raise ValueError("a key the SQL replay does not take")
+            self._table(table, spec)
+            conn.executemany(f"DELETE FROM {_REPLAY}.{table} WHERE "
+                             + " AND ".join(f"{k} = ?" for k in spec.key), keys)
+        for table, rows in (puts or {}).items():
+            spec = tables.get(table)
+            if spec is None or not isinstance(rows, list):
+                continue
+            self._insert(table, spec, seq, [r for r in rows if isinstance(r, dict)], check)
+        for table, logged in (streamed or {}).items():
+            spec = tables.get(table)
+            shaped = _streamed(logged) if spec is not None else None
+            if shaped is None:
+                continue
+            columns, same, values = shaped
+            width = len(columns)
+            simple = (len(set(columns)) == width and set(columns) <= set(spec.columns)
+                      and spec.seq_column not in columns and not (set(same) & set(columns)))
+            if not simple or not values or set(map(type, values)) != {list} or set(map(len, values)) != {width}:
+                self._insert(table, spec, seq, [{**same, **dict(zip(columns, r))} for r in values
+                                                if isinstance(r, list) and len(r) == width], check)
+                continue
+            if check and not _plain(values):
+                raise ValueError("a value the SQL replay does not take")
+            fixed = spec.with_defaults({c: v for c, v in same.items() if c in spec.columns})
+            fixed = {c: v for c, v in fixed.items() if c != spec.seq_column and c not in columns}
+            if check and not _plain([list(fixed.values())]):
+                raise ValueError("a value the SQL replay does not take")
+            tail = [_JSON(v) if c in spec.json_columns else v for c, v in fixed.items()]
+            if spec.seq_column:
+                tail.append(seq)
+            names = columns + list(fixed) + ([spec.seq_column] if spec.seq_column else [])
+            json_at = [k for k, c in enumerate(columns) if c in spec.json_columns]
+            # the values every row shares go into the statement (as literals of their type) when they can
+            literals = [sql_literal(v) for v in tail]
+            end = tuple(v for v, lit in zip(tail, literals) if lit is None)
+            marks = ", ".join(["?"] * width + [lit or "?" for lit in literals])
+            if json_at:
+                def row_values(r: list) -> tuple:
+                    r = list(r)
+                    for k in json_at:
+                        r[k] = _JSON(r[k])
+                    return (*r, *end)
+                params: Any = map(row_values, values)
+            else:
+                params = [(*r, *end) for r in values] if end else values
+            self._table(table, spec)
+            conn.executemany(f"INSERT OR REPLACE INTO {_REPLAY}.{table} ({', '.join(names)}) VALUES ({marks})",
+                             params)
+
+    def _insert(self, table: str, spec: Any, seq: int, rows: list[dict], check: bool) -> None:
+        """Rows logged as objects, as :func:`verify`'s digest replay reads them."""
+        if not rows:
+            return
+        columns = spec.columns
+        seq_at = columns.index(spec.seq_column) if spec.seq_column else None
+        json_at = [k for k, c in enumerate(columns) if c in spec.json_columns]
+        params = []
+        for item in rows:
+            item = spec.with_defaults(item)
+            values = [item.get(c) for c in columns]
+            if seq_at is not None:
+                values[seq_at] = seq
+            for k in json_at:
+                values[k] = _JSON(values[k])
+            params.append(values)
+        if check and not _plain(params):
+            raise ValueError("a value the SQL replay does not take")
+        self._table(table, spec)
+        self.conn.executemany(f"INSERT OR REPLACE INTO {_REPLAY}.{table} ({', '.join(columns)}) "
+                              f"VALUES ({', '.join('?' * len(columns))})", params)
+
+    def tables_match(self) -> bool:
+        """Whether every table holds exactly the replayed rows (False also when the replay gave up)."""
+        if not self.ok:
+            return False
+        conn = self.conn
+        try:
+            for name, spec in self.tables.items():
+                have = conn.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+                if name not in self.made:
+                    if have:
+                        return False
+                    continue
+                if conn.execute(f"SELECT count(*) FROM {_REPLAY}.{name}").fetchone()[0] != have:
+                    return False
+                on = " AND ".join(f"m.{k} = r.{k}" for k in spec.key)
+                same = " AND ".join(_same_value(f"m.{c}", f"r.{c}") for c in spec.columns)
+                matched = conn.execute(f"SELECT count(*) FROM main.{name} AS m JOIN {_REPLAY}.{name} AS r ON {on} "
+                                       f"WHERE {same}").fetchone()[0]
+                if matched != have:
+                    return False
+        except sqlite3.Error:
+            return False
+        return True
+
+
+def _plain(rows: Iterable[Iterable[Any]]) -> bool:
+    """No value SQLite would store as another (booleans become integers, NaN becomes NULL)."""
+    for row in rows:
+        for v in row:
+            if v.__class__ is bool or (v.__class__ is float and v != v):
+                return False
+    return True
 
 
 def _check_heads(ledger: "Ledger", report: AuditReport, heads: Iterable[str]) -> None:

@@ -11,6 +11,9 @@ import json
 from typing import Any
 
 GENESIS = "0" * 64
+# the text of a JSON column as the ledger stores it (= json.dumps(v, ensure_ascii=False, sort_keys=True)), which the
+# audit replay recomputes to compare
+column_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def canonical(obj: Any) -> str:

@@ -161,12 +161,15 @@ def cell_problem(table: Table, number: int, header: str, raw: str, kind: str) ->
     if shape == "array" and kind not in LIST_KINDS:
         return "bad_type", "应为文字，不能是数组 / expected text, not an array"
     if kind in LIST_KINDS:
-        for item in table.items(number, header) or split_list(raw):
+        items = table.items(number, header)
+        if items is None and raw.isprintable():   # nothing either policy refuses (see tlr.campaign.tables)
+            return None
+        for item in items or split_list(raw):
             problem = text_problem(item)
             if problem:
                 return "bad_text", problem
         return None
-    problem = text_problem(raw, multiline=kind == "multiline")
+    problem = None if raw.isprintable() else text_problem(raw, multiline=kind == "multiline")
     if problem:
         return "bad_text", problem
     if kind == "id":

@@ -8,6 +8,8 @@ the raw text kept beside them.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tlr.errors import CampaignError, Diagnostic, Location, ValidationError
+from tlr.safetext import FREE_TEXT_FORMAT_OK
 
 from .imports import Findings, cell_problem
 from .ledger import Ledger, Transaction, expert_actor
@@ -106,6 +109,9 @@ class ScoreRecord:
     previous: float | None
 
 
+_UNKNOWN = object()
+
+
 class _Validator:
     """Validates (project, indicator, raw value) for one ledger, caching the rubric lookups."""
 
@@ -122,13 +128,17 @@ class _Validator:
             raise CampaignError(f"未知指标 / unknown indicator '{indicator_id}'", hint=f"指标 / indicators: {known}",
                                 code="unknown_indicator") from None
 
-    def value(self, project_id: str, indicator_id: str, raw: Any) -> tuple[Any, float]:
+    def value(self, project_id: str, indicator_id: str, raw: Any, *,
+              achievement_type: Any = _UNKNOWN) -> tuple[Any, float]:
+        """(indicator, stored number) of an answer; ``achievement_type``: the project's, when known."""
         info = self.indicator(indicator_id)
-        if project_id not in self._types:
-            row = self.ledger.conn.execute("SELECT achievement_type FROM projects WHERE id = ?",
-                                           (project_id,)).fetchone()
-            self._types[project_id] = row[0] if row else None
-        if not indicator_applies(self.rubric, info, self._types[project_id]):
+        if achievement_type is _UNKNOWN:
+            if project_id not in self._types:
+                row = self.ledger.conn.execute("SELECT achievement_type FROM projects WHERE id = ?",
+                                               (project_id,)).fetchone()
+                self._types[project_id] = row[0] if row else None
+            achievement_type = self._types[project_id]
+        if not indicator_applies(self.rubric, info, achievement_type):
             raise CampaignError(f"指标 {indicator_id} 不适用于项目 {project_id} 的成果类型 / indicator {indicator_id} "
                                 f"does not apply to project {project_id}'s achievement type", code="not_applicable")
         from tlr.rubric.scales import parse_score
@@ -208,115 +218,166 @@ def replace_scores(tx: Transaction, expert_id: str, rows: list[dict],
     return {"set": len(changed), "withdrawn": len(removed), "unchanged": len(rows) - len(changed)}
 
 
-FIRST_ARRAY_CELLS = 16_000_000  # (projects x indicators) of one expert held as a flat array, 64 MB at most
+FIRST_ARRAY_CELLS = 16_000_000  # (expert x project pairs) x indicators held as a flat array, 64 MB at most
 ANSWER_KINDS = {"expert": "text", "project": "text", "indicator": "text", "value": "text", "comment": "multiline",
                 "evidence": "multiline"}
+ANSWER_FIELDS = ("expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence")
+CHECKED_TEXTS = 2_000_000       # distinct (type, indicator, value) remembered as parsed
+_LINE_ONLY = re.compile("[\t\n\r\u2028\u2029" + FREE_TEXT_FORMAT_OK + "]")   # refused in one line, allowed in free text
 
 
-def read_answers(ledger: Ledger, expert_id: str, path: str | Path, *,
+def read_answers(ledger: Ledger, expert_id: str | None, path: str | Path, *,
                  encoding: str | None = None) -> tuple[list[dict], list[Diagnostic]]:
-    """Read and validate an answers file (CSV/XLSX/JSON: project, indicator, value[, comment, evidence])."""
+    """Read and validate an answers file (CSV/XLSX/JSON: [expert,] project, indicator, value[, comment,
+    evidence]) of one expert (``expert_id``) or of the whole panel (``None``: an expert column)."""
     rows: list[dict] = []
-    _table, _answers, findings = _check_answers(ledger, expert_id, path, encoding, keep=rows)
+    table, answers, findings = _answers_checker(ledger, expert_id, path, encoding)
+    if answers is not None:
+        for number, values in answers.stream():
+            row = answers.row(number, values, findings)
+            if row is not None:
+                rows.append(dict(zip(ANSWER_FIELDS, row)))
     return rows, findings.diagnostics()
 
 
 class _Answers:
-    """Checks and converts the rows of one expert's answers file (the one function both passes use).
+    """Checks and converts the rows of an answers file: one expert's (``expert_id``) or the whole panel's
+    (``expert_id`` None: each row names its expert).
 
-    Keeps, for the duplicate check, the row number of the first answer per (project, indicator), not
-    the rows.
+    Keeps, for the duplicate check, the row number of the first answer per (expert, project, indicator),
+    not the rows; and, so that 2.5 million rows are checked in seconds, the cell texts already found
+    clean, the values already parsed and which indicators apply to which achievement type.
     """
 
-    def __init__(self, ledger: Ledger, expert_id: str, table: Any, mapping: dict[str, str]):
-        ledger.expert(expert_id)
+    def __init__(self, ledger: Ledger, expert_id: str | None, table: Any, mapping: dict[str, str]):
         self.ledger = ledger
         self.expert_id = expert_id
         self.table = table
         self.mapping = mapping
         self.validator = _validator(ledger)
-        # projects assigned to the expert and not recused (as assigned_projects(), without loading them)
-        self.allowed: dict[str, int] = {r[0]: k for k, r in enumerate(ledger.conn.execute(
-            "SELECT p.id FROM assignments a JOIN projects p ON p.id = a.project_id "
-            "WHERE a.expert_id = ? AND NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = a.expert_id "
-            "AND r.project_id = a.project_id)", (expert_id,)))}
+        conn = ledger.conn
+        # expert -> {project -> pair number}: assigned and not recused (as assigned_projects(), without loading
+        # the projects), and each such project's achievement type
+        self.pairs: dict[str, dict[str, int]] = {}
+        self.types: dict[str, str | None] = {}
+        sql = ("SELECT a.expert_id, a.project_id, p.achievement_type FROM assignments a JOIN projects p ON "
+               "p.id = a.project_id WHERE NOT EXISTS (SELECT 1 FROM recusals r WHERE r.expert_id = a.expert_id "
+               "AND r.project_id = a.project_id)")
+        n = 0
+        for e, pid, at in conn.execute(sql + (" AND a.expert_id = ?" if expert_id else ""),
+                                       (expert_id,) if expert_id else ()):
+            self.pairs.setdefault(e, {})[pid] = n
+            self.types[pid] = at
+            n += 1
+        self.experts = {expert_id} if expert_id else {r[0] for r in conn.execute("SELECT id FROM experts")}
         self.indicators = {info.id: k for k, info in enumerate(self.validator.rubric.indicators)}
-        # the row of the first answer for each (project, indicator): a flat array of 4-byte row numbers
-        # over the expert's projects x the indicators (0 = none yet), or a dict when that would be large
-        cells = len(self.allowed) * len(self.indicators)
-        self.first: Any = array("I", [0]) * cells if cells <= FIRST_ARRAY_CELLS else {}
-        self.count = 0                      # answers given (pass 1)
-        self.sha256 = ""                    # of the file pass 1 read
+        # the row of the first answer for each (pair, indicator): a flat array of 4-byte row numbers
+        # (0 = none yet), or a dict when that would be large
+        cells = n * len(self.indicators)
+        self.dense = cells <= FIRST_ARRAY_CELLS
+        self.first: Any = array("I", [0]) * cells if self.dense else {}
+        self.count = 0                      # answers given
+        self.parsed: dict[tuple[Any, str, str], float] = {}  # (type, indicator, raw) -> value
+        self.plain = not table.special      # a CSV: every cell is text, already stripped and checked by the reader
+        order = ("expert", "project", "indicator", "value", "comment", "evidence")
+        self.headers = [mapping.get(f) for f in order]
+        self.fields = [(k, f, mapping[f], ANSWER_KINDS[f]) for k, f in enumerate(order) if f in mapping]
+        self.lines = [k for k, f, _h, kind in self.fields if kind == "text"]
 
     def loc(self, number: int, f: str) -> Location:
         return self.table.where(number, self.mapping.get(f, f))
 
-    def row(self, number: int, values: dict[str, str], findings: Any = None) -> dict | None:
-        """The answer of a row (``None`` for an empty answer or, with ``findings``, a refused row)."""
-        mapping, table = self.mapping, self.table
-        get = lambda f: values.get(mapping[f], "").strip() if f in mapping else ""  # noqa: E731
-        expert_id = self.expert_id
-        pid, iid, raw = get("project"), get("indicator"), get("value")
-        if findings is None:  # pass 2: the file was checked
-            if not raw:
-                return None
-            _info, value = self.validator.value(pid, iid, raw)
-            return {"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
-                    "comment": get("comment"), "evidence": get("evidence"), "source": "file"}
-        bad = False
-        for f, header in mapping.items():
-            text = get(f)
+    def stream(self) -> Iterator[tuple[int, list[str]]]:
+        """The file's rows as the values of (expert, project, indicator, value, comment, evidence)."""
+        return self.table.stream_values(self.headers)
+
+    def _cells_ok(self, number: int, values: list[str], findings: Any) -> bool:
+        if self.plain:
+            # the reader refuses what the free policy refuses (and then the import): the one-line fields may
+            # in addition hold no line break, tab or the few format characters free text allows
+            if "".join([values[k] for k in self.lines]).isprintable() or \
+                    _LINE_ONLY.search("".join([values[k] for k in self.lines])) is None:
+                return True
+        table = self.table
+        ok = True
+        for k, f, header, kind in self.fields:
+            text = values[k]
             if not text:
                 continue
-            problem = cell_problem(table, number, header, text, ANSWER_KINDS[f])
+            problem = cell_problem(table, number, header, text, kind)
             if problem and not (f == "value" and problem[0] == "bad_type" and table.kind_of(number, header)
                                 == "boolean"):
                 findings.append(Diagnostic("error", problem[1], self.loc(number, f), code=problem[0]))
-                bad = True
-        if bad:
+                ok = False
+        return ok
+
+    def row(self, number: int, values: list[str], findings: Any) -> tuple | None:
+        """The answer of a row (``values`` as :meth:`stream` gives them) as values of :data:`ANSWER_FIELDS`,
+        or ``None`` for an empty answer or a refused row (its problems added to ``findings``)."""
+        if not self.plain:
+            values = [v.strip() for v in values]
+        if not self._cells_ok(number, values, findings):
             return None
-        if "expert" in mapping and get("expert") and get("expert") != expert_id:
-            findings.append(Diagnostic("error", f"专家编号 {get('expert')} 与 --expert {expert_id} 不符 / expert "
-                                       f"{get('expert')} does not match --expert {expert_id}", self.loc(number, "expert"),
-                                       code="wrong_expert"))
+        e, pid, iid, raw, comment, evidence = values
+        expert_id = self.expert_id
+        if expert_id is not None:
+            if e and e != expert_id:
+                findings.append(Diagnostic("error", f"专家编号 {e} 与 --expert {expert_id} 不符 / expert {e} does not "
+                                           f"match --expert {expert_id}", self.loc(number, "expert"),
+                                           code="wrong_expert"))
+                return None
+            e = expert_id
+        elif not e:
+            findings.append(Diagnostic("error", "专家编号为空 / expert is empty", self.loc(number, "expert"),
+                                       code="missing_value"))
+            return None
+        elif e not in self.experts:
+            findings.append(Diagnostic("error", f"未知专家 / unknown expert '{e}'", self.loc(number, "expert"),
+                                       code="unknown_expert", hint="`tlr experts list` 查看专家 / lists the experts"))
             return None
         if not pid:
             findings.append(Diagnostic("error", "项目编号为空 / project is empty", self.loc(number, "project"),
                                        code="missing_value"))
             return None
-        if pid not in self.allowed:
+        mine = self.pairs.get(e)
+        pair = mine.get(pid) if mine is not None else None
+        if pair is None:
             if self.ledger.conn.execute("SELECT 1 FROM projects WHERE id = ?", (pid,)).fetchone() is None:
                 findings.append(Diagnostic("error", f"未知项目 / unknown project '{pid}'", self.loc(number, "project"),
                                            code="unknown_project"))
             else:
-                findings.append(Diagnostic("error", f"项目 {pid} 未分配给 {expert_id}（或已回避） / project {pid} is not "
-                                           f"assigned to {expert_id} (or recused)", self.loc(number, "project"),
+                findings.append(Diagnostic("error", f"项目 {pid} 未分配给 {e}（或已回避） / project {pid} is not "
+                                           f"assigned to {e} (or recused)", self.loc(number, "project"),
                                            code="not_assigned"))
             return None
         if not raw:
             return None  # an empty answer is simply not given
-        try:
-            info, value = self.validator.value(pid, iid, raw)
-        except CampaignError as exc:
-            field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
-            findings.append(Diagnostic("error", exc.message, self.loc(number, field), hint=exc.hint, code=exc.code))
-            return None
-        key = self.allowed[pid] * len(self.indicators) + self.indicators[info.id]
-        first = self.first[key] if isinstance(self.first, array) else self.first.get(key, 0)
+        at = self.types[pid]
+        value = self.parsed.get((at, iid, raw))
+        if value is None:
+            try:
+                _info, value = self.validator.value(pid, iid, raw, achievement_type=at)
+            except CampaignError as exc:
+                field = "indicator" if exc.code in ("unknown_indicator", "not_applicable") else "value"
+                findings.append(Diagnostic("error", exc.message, self.loc(number, field), hint=exc.hint, code=exc.code))
+                return None
+            if len(self.parsed) < CHECKED_TEXTS:
+                self.parsed[(at, iid, raw)] = value
+        key = pair * len(self.indicators) + self.indicators[iid]
+        first = self.first[key] if self.dense else self.first.get(key, 0)
         if first:
-            findings.append(Diagnostic("error", f"{pid}/{iid} 重复（第 {first} 行） / duplicate answer for "
-                                       f"{pid}/{iid} (first on row {first})", self.loc(number, "indicator"),
-                                       code="duplicate"))
+            what = f"{pid}/{iid}" if expert_id is not None else f"{e}/{pid}/{iid}"
+            findings.append(Diagnostic("error", f"{what} 重复（第 {first} 行） / duplicate answer for {what} (first "
+                                       f"on row {first})", self.loc(number, "indicator"), code="duplicate"))
             return None
         self.first[key] = number
-        return {"expert_id": expert_id, "project_id": pid, "indicator_id": iid, "value": value, "raw": raw,
-                "comment": get("comment"), "evidence": get("evidence"), "source": "file"}
+        self.count += 1
+        return e, pid, iid, value, raw, comment, evidence
 
 
-def _check_answers(ledger: Ledger, expert_id: str, path: str | Path, encoding: str | None,
-                   keep: list[dict] | None = None):
-    """Pass 1 over an answers file: ``(table, checker or None, findings)``; the answers are counted in
-    ``checker.count`` (and appended to ``keep`` if given)."""
+def _answers_checker(ledger: Ledger, expert_id: str | None, path: str | Path, encoding: str | None):
+    """``(table, checker or None, findings)`` for an answers file; the checker is None when a required
+    column is missing (the findings say which; the file was still read for the reader's own problems)."""
     table = open_table(path, encoding=encoding)
     findings = Findings(table.file)
     lookup = {norm_header(s): f for f, syns in ANSWER_COLUMNS.items() for s in syns}
@@ -325,69 +386,94 @@ def _check_answers(ledger: Ledger, expert_id: str, path: str | Path, encoding: s
         f = lookup.get(norm_header(h)) if h else None
         if f and f not in mapping:
             mapping[f] = h
-    for req in ("project", "indicator", "value"):
+    for req in ("project", "indicator", "value") + (() if expert_id else ("expert",)):
         if req not in mapping:
             findings.append(Diagnostic("error", f"缺少必填列 / missing required column '{req}'",
                                        Location(file=table.file, row=1), code="missing_column",
-                                       hint="accepted: " + ", ".join(ANSWER_COLUMNS[req])))
+                                       hint="accepted: " + ", ".join(ANSWER_COLUMNS[req]) + (
+                                           "; 或用 --expert 指定专家 / or give --expert" if req == "expert" else "")))
     if findings.errors:
         for _row in table.stream():  # the reader's own problems come first, as they always did
             pass
         return table, None, findings
-    answers = _Answers(ledger, expert_id, table, mapping)
-    for number, values in table.stream():
-        row = answers.row(number, values, findings)
-        if row is not None:
-            answers.count += 1
-            if keep is not None:
-                keep.append(row)
-    answers.sha256 = table.sha256
-    return table, answers, findings
+    return table, _Answers(ledger, expert_id, table, mapping), findings
 
 
-def import_answers(ledger: Ledger, expert_id: str, path: str | Path, *, actor: str | None = None,
+def _refused(path: str | Path, findings: Findings) -> ValidationError:
+    n = findings.errors
+    return ValidationError(findings.diagnostics(), summary=f"{path}: {n} 个问题，未导入任何评分 / {n} problem(s), "
+                                                           f"no score imported")
+
+
+def import_answers(ledger: Ledger, expert_id: str | None, path: str | Path, *, actor: str | None = None,
                    dry_run: bool = False, encoding: str | None = None) -> dict[str, int]:
-    """All-or-nothing import of an expert's answers file; answers given replace earlier ones.
+    """All-or-nothing import of an answers file; answers given replace earlier ones, others are kept.
 
+    ``expert_id``: the expert whose answers the file holds; ``None``: the file is the whole panel's,
+    with an expert column (专家编号), e.g. exported from an online review system.
     ``encoding``: the text encoding of a CSV/JSON file when it is not detected (e.g. ``big5``).
-    The file is read twice, streamed: once to check every row, once to write the answers (in
-    audit entries of bounded size, :meth:`Transaction.put_stream`, all in one transaction).
+
+    The file is read once, streamed: each row is checked and, while no problem has been found, written
+    (in audit entries of bounded size, :meth:`Transaction.put_stream`, all in one transaction); any
+    problem rolls the whole import back and every problem is listed. The file's SHA-256 is taken first
+    and compared with that of the bytes read, so a file changed meanwhile imports nothing.
     """
-    ledger.expert(expert_id)
-    table, answers, findings = _check_answers(ledger, expert_id, path, encoding)
-    if findings.errors:
-        n = findings.errors
-        raise ValidationError(findings.diagnostics(), summary=f"{path}: {n} 个问题，未导入任何评分 / {n} "
-                                                              f"problem(s), no score imported")
+    if expert_id is not None:
+        ledger.expert(expert_id)
+    table, answers, findings = _answers_checker(ledger, expert_id, path, encoding)
+    if answers is None:
+        raise _refused(path, findings)
     if dry_run:
+        for number, values in answers.stream():
+            answers.row(number, values, findings)
+        if findings.errors:
+            raise _refused(path, findings)
         return {"set": answers.count, "removed": 0, "unchanged": 0}
+    sha256 = table.sha256 or file_sha256(path)
+    info: dict[str, Any] = {"file": Path(path).name, "sha256": sha256}
+    if expert_id is not None:
+        info["expert"] = expert_id
     counts = {"unchanged": 0}
-    with ledger.write("scores.import", actor=actor or expert_actor(expert_id),
-                      info={"expert": expert_id, "file": Path(path).name, "sha256": answers.sha256}) as tx:
-        # answers given replace earlier ones; answers not given are kept
-        has_scores = tx.conn.execute("SELECT 1 FROM scores WHERE expert_id = ? LIMIT 1", (expert_id,)).fetchone()
+    with ledger.write("scores.import", actor=actor or (expert_actor(expert_id) if expert_id else None),
+                      info=info) as tx:
+        conn = tx.conn
+        scored: dict[str, bool] = {}   # expert -> has answers already (then an unchanged answer is not rewritten)
         same = "SELECT 1 FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ? AND value = ? " \
                "AND raw = ? AND comment = ? AND evidence = ?"
 
         def changed() -> Iterator[dict]:
-            for number, values in table.stream(checked=False):
-                r = answers.row(number, values)
-                if r is None:
-                    continue
-                if has_scores and tx.conn.execute(same, (expert_id, r["project_id"], r["indicator_id"], r["value"],
-                                                         r["raw"], r["comment"], r["evidence"])).fetchone():
+            for number, values in answers.stream():
+                r = answers.row(number, values, findings)
+                if r is None or findings.errors:
+                    continue   # after the first problem the file is only checked: the import will roll back
+                has = scored.get(r[0])
+                if has is None:
+                    has = scored[r[0]] = conn.execute("SELECT 1 FROM scores WHERE expert_id = ? LIMIT 1",
+                                                      (r[0],)).fetchone() is not None
+                if has and conn.execute(same, r).fetchone():
                     counts["unchanged"] += 1
                     continue
-                r["scored_at"] = tx.ts
                 yield r
 
-        written = tx.put_stream("scores", changed())
-        if written + counts["unchanged"] != answers.count or table.sha256 != answers.sha256:
+        written = tx.put_stream("scores", changed(), columns=ANSWER_FIELDS,
+                                same={"scored_at": tx.ts, "source": "file"})
+        if findings.errors:
+            raise _refused(path, findings)
+        if table.sha256 != sha256:
             raise CampaignError("文件在导入过程中被改动，未导入任何评分 / the file changed during the import; no score "
                                 "imported", location=Location(file=str(path)), code="file_changed",
                                 hint="文件不再改动后重新导入 / import it again once it no longer changes")
         tx.info["set"] = written
     return {"set": written, "removed": 0, "unchanged": counts["unchanged"]}
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 __all__ = ["record_score", "clear_score", "import_answers", "read_answers", "expert_items", "expert_scores",

@@ -83,28 +83,61 @@ class CampaignStatus:
 
 
 def campaign_status(ledger: Ledger) -> CampaignStatus:
+    """Progress of every expert and project, streamed from the ledger: the answers are counted by SQLite per
+    (expert, project) and merged with the assignments in key order, so memory grows with the projects and
+    experts listed, not with the answers (2.5 million answers: a few seconds)."""
     summary = ledger.rubric_summary()
     min_experts, quorum = summary["panel"]["min_experts"], summary["panel"]["quorum"]
+    indicators = summary["indicators"]
     conn = ledger.conn
-    projects = conn.execute("SELECT id, name, achievement_type FROM projects ORDER BY seq").fetchall()
-    experts = conn.execute("SELECT id, name FROM experts ORDER BY seq").fetchall()
     per_type: dict[str | None, int] = {}
-    for _pid, _name, at in projects:
+    ps: dict[str, ProjectStatus] = {}
+    types: dict[str, str | None] = {}
+    for pid, name, at in conn.execute("SELECT id, name, achievement_type FROM projects ORDER BY seq"):
         if at not in per_type:
-            per_type[at] = sum(1 for i in summary["indicators"]
-                               if not at or i["applies_to"] is None or at in i["applies_to"])
-    expected_p = {pid: per_type[at] for pid, _n, at in projects}
-    counts = {(e, p): n for e, p, n in conn.execute(
-        "SELECT expert_id, project_id, count(*) FROM scores GROUP BY expert_id, project_id")}
-    es = {eid: ExpertStatus(eid, name) for eid, name in experts}
-    ps = {pid: ProjectStatus(pid, name) for pid, name, _at in projects}
+            per_type[at] = sum(1 for i in indicators if not at or i["applies_to"] is None or at in i["applies_to"])
+        ps[pid] = ProjectStatus(pid, name)
+        types[pid] = at
+    es = {eid: ExpertStatus(eid, name) for eid, name in conn.execute("SELECT id, name FROM experts ORDER BY seq")}
+    # the rubric's indicators in classes of the same applies_to: an answer counts towards a project's
+    # completeness when its indicator is the rubric's and applies to the project's achievement type
+    classes: dict[Any, list[str]] = {}
+    for i in indicators:
+        applies = None if i["applies_to"] is None else tuple(sorted(i["applies_to"]))
+        classes.setdefault(applies, []).append(i["id"])
+    groups = list(classes.items())
+    applicable: dict[Any, list[int]] = {}   # achievement type -> the classes that apply to it
+
+    def classes_of(at: Any) -> list[int]:
+        found = applicable.get(at)
+        if found is None:
+            found = applicable[at] = [k for k, (applies, _ids) in enumerate(groups)
+                                      if not at or applies is None or at in applies]
+        return found
+
+    sums = "".join(f", sum(indicator_id IN ({', '.join('?' * len(ids))}))" for _a, ids in groups)
+    params = [i for _a, ids in groups for i in ids]
+    answered = conn.execute(f"SELECT expert_id, project_id, count(*){sums} FROM scores "
+                            f"GROUP BY expert_id, project_id ORDER BY expert_id, project_id", params)
+    # per project: its status, the answers expected of each expert, the classes of indicators that apply
+    of_project = {pid: (ps[pid], per_type[at], classes_of(at)) for pid, at in types.items()}
+    nxt = next(answered, None)
+    panel: dict[str, int] = {}
+    behind: dict[str, int] = {}
     for eid, pid in conn.execute("SELECT expert_id, project_id FROM assignments ORDER BY expert_id, project_id"):
-        e, p = es[eid], ps[pid]
-        n = counts.get((eid, pid), 0)
-        exp = expected_p[pid]
+        while nxt is not None and (nxt[0] < eid or (nxt[0] == eid and nxt[1] < pid)):
+            nxt = next(answered, None)
+        e = es[eid]
+        p, exp, applies = of_project[pid]
+        if nxt is not None and nxt[0] == eid and nxt[1] == pid:
+            n = nxt[2]
+            if any(nxt[3 + k] for k in applies):
+                behind[pid] = behind.get(pid, 0) + 1
+        else:
+            n = 0
         e.assigned += 1
         p.assigned += 1
-        e.answers += min(n, exp)
+        e.answers += n if n < exp else exp
         e.expected += exp
         if n >= exp:
             e.done += 1
@@ -118,42 +151,31 @@ def campaign_status(ledger: Ledger) -> CampaignStatus:
             else:
                 e.missing += 1
                 p.missing += 1
+        panel[pid] = panel.get(pid, 0) + 1   # a recusal removes the assignment
     for eid, pid, reason in conn.execute("SELECT expert_id, project_id, reason FROM recusals"):
         es[eid].recused += 1
         ps[pid].recused.append({"expert": eid, "reason": reason, "reason_text": reason_text(reason)})
-    cov = _completeness(conn, summary, [e for e, _ in experts], [(pid, at) for pid, _n, at in projects],
-                        quorum, min_experts)
-    for k, p in enumerate(ps.values()):
-        p.experts_behind = int(cov.experts_behind[k])
-        p.quorum_met = bool(cov.quorum_met[k])
-        p.min_experts_met = bool(cov.min_experts_met[k])
+    _completeness(list(ps.values()), panel, behind, quorum, min_experts)
     return CampaignStatus(list(es.values()), list(ps.values()),
                           {str(k): v for k, v in per_type.items()}, quorum, min_experts)
 
 
-def _completeness(conn, summary: dict, experts: list[str], projects: list[tuple[str, str | None]], quorum: float,
-                  min_experts: int):
-    """The shared completeness result from the ledger's rows (without loading the rubric)."""
+def _completeness(projects: list[ProjectStatus], panel: dict[str, int], behind: dict[str, int], quorum: float,
+                  min_experts: int) -> None:
+    """Experts behind, quorum and min_experts of each project by the shared definition
+    (:func:`tlr.panel.completeness.completeness`), given per project its active experts (``panel``) and how
+    many of them gave at least one applicable answer (``behind``): the k-th row of the arrays stands for
+    a project's k-th active expert, so they are as large as the largest panel times the projects."""
     import numpy as np
 
     from tlr.panel.completeness import completeness
 
-    ei = {e: k for k, e in enumerate(experts)}
-    pi = {p: k for k, (p, _at) in enumerate(projects)}
-    ii = {i["id"]: k for k, i in enumerate(summary["indicators"])}
-    answered = np.zeros((len(experts), len(projects), len(ii)), dtype=bool)
-    idx = [(ei.get(e), pi.get(p), ii.get(i)) for e, p, i in
-           conn.execute("SELECT expert_id, project_id, indicator_id FROM scores")]
-    idx = [t for t in idx if None not in t]
-    if idx:
-        arr = np.array(idx, dtype=np.intp)
-        answered[arr[:, 0], arr[:, 1], arr[:, 2]] = True
-    active = np.zeros((len(experts), len(projects)), dtype=bool)
-    pairs = [(ei.get(e), pi.get(p)) for e, p in conn.execute("SELECT expert_id, project_id FROM assignments")]
-    pairs = [t for t in pairs if None not in t]
-    if pairs:
-        arr = np.array(pairs, dtype=np.intp)
-        active[arr[:, 0], arr[:, 1]] = True  # a recusal removes the assignment
-    applicable = np.array([[not at or i["applies_to"] is None or at in i["applies_to"] for i in summary["indicators"]]
-                           for _p, at in projects], dtype=bool).reshape(len(projects), len(ii))
-    return completeness(answered, active, applicable, quorum=quorum, min_experts=min_experts)
+    active_n = np.array([panel.get(p.id, 0) for p in projects], dtype=np.int64)
+    behind_n = np.array([behind.get(p.id, 0) for p in projects], dtype=np.int64)
+    rows = np.arange(max(int(active_n.max(initial=0)), 1))[:, None]
+    cov = completeness((rows < behind_n[None, :])[:, :, None], rows < active_n[None, :],
+                       np.ones((len(projects), 1), dtype=bool), quorum=quorum, min_experts=min_experts)
+    for k, p in enumerate(projects):
+        p.experts_behind = int(cov.experts_behind[k])
+        p.quorum_met = bool(cov.quorum_met[k])
+        p.min_experts_met = bool(cov.min_experts_met[k])

@@ -39,6 +39,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -62,12 +63,21 @@ class Table:
     sha256: str = ""
     special: dict[tuple[int, str], Any] = field(default_factory=dict)  # JSON/XLSX cells that are not text
     _source: Callable[[bool], Iterator[tuple[int, dict[str, str]]]] | None = field(default=None, repr=False)
+    _values: Callable[[list[str | None], bool], Iterator[tuple[int, list[str]]]] | None = field(default=None,
+                                                                                             repr=False)
 
     def stream(self, checked: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
         """The rows in file order: read again from the file for a streamed CSV (see :func:`open_table`),
         else from :attr:`rows`. ``checked=False`` skips the per-cell text checks of a streamed pass
         (for a second pass over a file already checked whose :attr:`sha256` is compared after)."""
         return self._source(checked) if self._source is not None else iter(self.rows)
+
+    def stream_values(self, headers: list[str | None], checked: bool = True) -> Iterator[tuple[int, list[str]]]:
+        """As :meth:`stream`, each row given as the values of ``headers`` (``""`` for a header the file lacks
+        or None): a CSV file is then read without building a dict per row."""
+        if self._source is not None and self._values is not None:
+            return self._values(headers, checked)
+        return ([number, [values.get(h, "") if h else "" for h in headers]] for number, values in self.stream(checked))
 
     @property
     def row_label(self) -> str:
@@ -512,47 +522,85 @@ class _CsvSource:
             raise InputFileError("文件为空 / the file is empty", location=Location(file=self.file), code="empty")
         table = Table(self.file, headers, _Streamed(), encoding=self.label, kind="csv")
         table._source = lambda checked: self.rows(table, checked)
+        table._values = lambda headers, checked: self.rows(table, checked, pick=headers)
         return table
 
     def _records(self, text: io.TextIOWrapper) -> Iterator[tuple[int, list[str]]]:
-        lines = iter(text)
-        first = next(lines, None)
-        if first is None:
+        reader = self._reader(text)
+        if reader is None:
             return
-        if first.startswith("\ufeff"):
-            first = first[1:]
-        reader = csv.reader(itertools.chain([first], lines), delimiter=self.delimiter)
         width = self.limits.max_columns
         try:
             for number, record in enumerate(reader, start=1):
                 if len(record) > width:  # as for XLSX: Excel's own limit
-                    raise InputFileError(f"第 {number} 行超过 {width} 列 / row {number} has more than {width} columns",
-                                         location=Location(file=self.file, row=number), code="too_large")
+                    raise self._too_wide(number, width)
                 yield number, record
         except csv.Error as exc:
-            raise InputFileError(f"CSV 格式错误 / malformed CSV: {exc}",
-                                 location=Location(file=self.file, line=reader.line_num),
-                                 hint="检查引号是否成对 / check that quotes are paired") from None
+            raise self._malformed(exc, reader) from None
 
-    def rows(self, table: Table, checked: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
-        """One pass: ``(row number, {header: text})`` per non-blank row; reader problems raised at the end."""
+    def _reader(self, text: io.TextIOWrapper) -> Any:
+        lines = iter(text)
+        first = next(lines, None)
+        if first is None:
+            return None
+        if first.startswith("\ufeff"):
+            first = first[1:]
+        return csv.reader(itertools.chain([first], lines), delimiter=self.delimiter)
+
+    def _too_wide(self, number: int, width: int) -> InputFileError:
+        return InputFileError(f"第 {number} 行超过 {width} 列 / row {number} has more than {width} columns",
+                              location=Location(file=self.file, row=number), code="too_large")
+
+    def _malformed(self, exc: csv.Error, reader: Any) -> InputFileError:
+        return InputFileError(f"CSV 格式错误 / malformed CSV: {exc}", location=Location(file=self.file,
+                                                                                      line=reader.line_num),
+                              hint="检查引号是否成对 / check that quotes are paired")
+
+    def rows(self, table: Table, checked: bool = True,
+             pick: list[str | None] | None = None) -> Iterator[tuple[int, Any]]:
+        """One pass: ``(row number, {header: text})`` per non-blank row, or with ``pick`` ``(row number,
+        (text of each header picked, "" for one the file lacks))``; reader problems raised at the end."""
         file = self.file
         problems = _Problems(file)
         headers: list[str] | None = None
+        width = 0
+        limit = self.limits.max_columns
+        get: Any = None
+        bad = _FREE_BAD().search
         with self._text() as (text, raw):
-            for number, record in self._records(text):
-                if headers is None:
-                    headers = [h.strip() for h in record]
-                    problems.headers(headers, "csv")
-                    continue
-                if not any(cell.strip() for cell in record):
-                    continue
-                cells = [cell.strip() for cell in record]
-                keys = [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(len(cells))]
-                if checked:
-                    problems.row(cells, lambda i, n=number, k=keys: _cell_location(file, "csv", n, k[i], headers,
-                                                                                   i + 1))
-                yield number, dict(zip(keys, cells))
+            reader = self._reader(text)
+            try:
+                for number, record in enumerate(reader or (), start=1):
+                    if len(record) > limit:  # as for XLSX: Excel's own limit
+                        raise self._too_wide(number, limit)
+                    if headers is None:
+                        headers = [h.strip() for h in record]
+                        width = len(headers)
+                        problems.headers(headers, "csv")
+                        if pick is not None:   # a header the file lacks picks the "" appended to each row
+                            at = [headers.index(h) if h and h in headers else -1 for h in pick] + [-1, -1]
+                            get = itemgetter(*at)
+                        continue
+                    cells = [cell.strip() for cell in record]
+                    if not any(cells):
+                        continue
+                    if checked:
+                        # every character either policy refuses is one str.isprintable() refuses (control,
+                        # format, surrogate, unassigned; tested): a printable row needs no search
+                        joined = " ".join(cells)
+                        if (not joined.isprintable() and bad(joined) is not None) or len(joined) > CELL_MAX:
+                            keys = self._keys(headers, len(cells))
+                            problems.row(cells, lambda i, n=number, k=keys: _cell_location(file, "csv", n, k[i],
+                                                                                           headers, i + 1))
+                    if get is None:
+                        yield number, dict(zip(self._keys(headers, len(cells)), cells))
+                    else:
+                        if len(cells) < width:
+                            cells += [""] * (width - len(cells))
+                        cells.append("")
+                        yield number, get(cells)[:-2]
+            except csv.Error as exc:
+                raise self._malformed(exc, reader) from None
         if headers is None:
             raise InputFileError("文件为空 / the file is empty", location=Location(file=file), code="empty")
         if headers != table.headers:
@@ -561,9 +609,15 @@ class _CsvSource:
         problems.raise_if_any()
         table.sha256 = raw.sha.hexdigest()
 
+    @staticmethod
+    def _keys(headers: list[str], n: int) -> list[str]:
+        """The keys of a row of ``n`` cells: the headers, then ``#n`` for a cell beyond them."""
+        return headers if n == len(headers) else [headers[i] if i < len(headers) else f"#{i + 1}" for i in range(n)]
+
 
 def _FREE_BAD():
     return bad_characters("free")
+
 
 
 class _Problems:

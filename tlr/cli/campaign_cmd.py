@@ -414,17 +414,53 @@ def status(campaign, expert_id, project_id, missing, as_json) -> None:
                f"回避 / recusals {t['recusals']}")
     if not project_id:
         click.echo("")
-        print_table(["expert", "name", "assigned", "done", "partial", "missing", "recused", "answers"],
+        _long_table(["expert", "name", "assigned", "done", "partial", "missing", "recused", "answers"],
                     [[e.id, e.name, e.assigned, e.done, e.partial, e.missing, e.recused,
                       f"{e.answers}/{e.expected}"] for e in experts_])
     if not expert_id:
         click.echo("")
-        print_table(["project", "assigned", "done", "missing experts", "recused", "experts behind",
+        _long_table(["project", "assigned", "done", "missing experts", "recused", "experts behind",
                      "quorum", "min experts"],
                     [[p.id, p.assigned, p.done, " ".join(p.missing_experts),
                       " ".join(r["expert"] for r in p.recused), p.experts_behind,
                       "yes" if p.quorum_met else "no", "yes" if p.min_experts_met else "no"]
                      for p in projects_])
+
+
+LONG_TABLE = 2_000   # rows from which a table on a terminal is no longer fitted to the window by rich
+
+
+def _long_table(headers: list[str], rows: list[list]) -> None:
+    """:func:`print_table`, for tables of any length: off a terminal (or past :data:`LONG_TABLE` rows) the same
+    layout written line by line, which takes a second for 100,000 rows where rich takes minutes."""
+    from tlr.cli.kit.output import console
+
+    out = console()
+    if out.is_terminal and len(rows) <= LONG_TABLE:
+        print_table(headers, rows, out=out)
+        return
+    from rich.cells import cell_len
+
+    def shown(c) -> str:
+        if c is None:
+            return ""
+        if c.__class__ is int:
+            return str(c)
+        return c if c.__class__ is str and c.isascii() and c.isprintable() else plain(c)
+
+    texts = [headers, *([shown(c) for c in row] for row in rows)]
+    widths = [0] * len(headers)
+    for row in texts:
+        for k, text in enumerate(row):
+            n = len(text) if text.isascii() else cell_len(text)
+            if n > widths[k]:
+                widths[k] = n
+
+    def line(row: list[str]) -> str:
+        return "   ".join(t + " " * (w - (len(t) if t.isascii() else cell_len(t))) for t, w in zip(row, widths)).rstrip()
+
+    lines = [line(headers), "─" * (sum(widths) + 3 * (len(widths) - 1)), *map(line, texts[1:])]
+    click.echo("\n".join(lines))
 
 
 # --------------------------------------------------------------------------- export
@@ -659,8 +695,10 @@ def audit_log(campaign, limit, action, as_json) -> None:
     def summary(e: dict) -> str:
         p = e["payload"]
         puts = {k: len(v) for k, v in (p.get("put") or {}).items()}
+        for k, v in (p.get("rows") or {}).items():   # rows streamed by a large import: a table of values
+            puts[k] = puts.get(k, 0) + len(v.get("values") or [])
         dels = {k: len(v) for k, v in (p.get("del") or {}).items()}
-        extra = {k: v for k, v in p.items() if k not in ("put", "del", "meta", "rubric")}
+        extra = {k: v for k, v in p.items() if k not in ("put", "del", "rows", "meta", "rubric")}
         parts = [f"+{k}:{n}" for k, n in puts.items()] + [f"-{k}:{n}" for k, n in dels.items()]
         if e["action"] == "score.set":
             r = p["put"]["scores"][0]

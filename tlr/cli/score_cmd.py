@@ -19,8 +19,8 @@ def _open(campaign: str | None):
 @command()
 @click.option("--expert", "-e", "expert_id", default=None, type=ID, help="专家编号 / expert id, e.g. E07")
 @click.option("--from", "from_file", type=PathArg(dir_okay=False), default=None,
-              help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence）/ "
-                   "non-interactive: answers from a file")
+              help="从文件导入答案（CSV/XLSX/JSON：project, indicator, value, comment, evidence；不加 --expert 时"
+                   "另需 expert 列）/ non-interactive: answers from a file (without --expert: an expert column too)")
 @campaign_option
 @encoding_option
 @click.option("--restart", is_flag=True, help="从第一项开始而不是上次停下处 / start at the first item, not where you stopped")
@@ -48,7 +48,9 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, en
     With --from FILE the answers come from a CSV/XLSX/JSON file with columns
     project (项目编号), indicator (指标编号), value (分值), comment (意见), evidence
     (依据); the file is checked completely and imported all-or-nothing. A TRL
-    indicator takes a plain level there.
+    indicator takes a plain level there. Without --expert the file holds the
+    whole panel's answers, with an expert column (专家编号) naming each row's
+    expert (e.g. exported from an online review system).
 
     --checklists lists the TRL checklist judgements (per expert, never averaged);
     with --out FILE.csv|.json every checklist answer is written too.
@@ -57,6 +59,7 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, en
     Example / 示例:
       tlr score --expert E07
       tlr score --expert E07 --from answers.csv
+      tlr score --from panel-answers.csv      # 全体专家 / every expert's answers
       tlr score --checklists --out checklist-answers.csv
     """
     from tlr.errors import CampaignError
@@ -71,7 +74,7 @@ def score(expert_id: str | None, from_file: str | None, campaign: str | None, en
         return
     if out_file:
         raise CampaignError("--out 只能与 --checklists 一起使用 / --out goes with --checklists", code="usage")
-    if not expert_id:
+    if not expert_id and from_file is None:
         raise CampaignError("请用 --expert 指定专家 / give the expert with --expert E07", code="usage",
                             hint="tlr score --expert E07")
     with _open(campaign) as ledger:
