@@ -76,7 +76,7 @@ def test_evaluate_on_dask_ranks_as_local(dask_executor):
     assert local.rank.tobytes() == remote.rank.tobytes()
 
 
-def test_rank_cli_engine_dask_prints_the_local_json(demo, capsys):
+def test_rank_cli_engine_dask_prints_the_local_json(demo, capsys, dask_executor):
     import json
 
     from tlr.cli import main
@@ -85,7 +85,8 @@ def test_rank_cli_engine_dask_prints_the_local_json(demo, capsys):
     args = ["rank", campaign, "--json", "--all", "--draws", "400", "--bootstrap", "40"]
     assert main(args) == 0
     local = json.loads(capsys.readouterr().out)
-    assert main(args + ["--engine", "dask", "--workers", "1"]) == 0
+    address = dask_executor.client.scheduler.address                  # the module's cluster, not a new one
+    assert main(args + ["--engine", "dask", "--scheduler", address]) == 0
     remote = json.loads(capsys.readouterr().out)
     assert remote["projects"] == local["projects"]
     assert remote["method"]["robustness"] == local["method"]["robustness"]
