@@ -174,7 +174,12 @@ def test_one_wild_matrix_does_not_spoil_its_block(rng, monkeypatch):
     a[17][iu], a[17][iu[::-1]] = v, 1 / v
     rescaled = []
     power = priorities._power
-    monkeypatch.setattr(priorities, "_power", lambda a, bufs, rescale: rescaled.append(rescale) or power(a, bufs, rescale))
+
+    def spy(a, bufs, rescale):
+        rescaled.append(rescale)
+        return power(a, bufs, rescale)
+
+    monkeypatch.setattr(priorities, "_power", spy)
     w, lam, info = eigenvector(a, return_info=True)
     assert rescaled == [False, True] and info["fallback"] <= 1
     for i in (0, 17, 199):

@@ -11,6 +11,8 @@ import numpy as np
 
 from tlr.errors import Location, WeightingError
 
+from .priorities import _blocks, _map_blocks
+
 __all__ = ["cell_name", "check_pairwise", "reciprocal_from_upper", "SAATY_SCALE", "RECIPROCITY_RTOL"]
 
 #: Saaty's fundamental scale and its reciprocals (17 values).
@@ -81,10 +83,6 @@ def check_pairwise(matrix, labels: Sequence[str] | None = None, *, allow_missing
     return a, warnings
 
 
-#: Matrices per block of the screen (its temporaries stay in cache).
-_SCREEN_BLOCK = 4096
-
-
 def _tri_flat(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Flat indices of the strict upper triangle (i, j) and of its mirror (j, i) in a row-major n x n matrix."""
     iu0, iu1 = np.triu_indices(n, 1)
@@ -92,7 +90,7 @@ def _tri_flat(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _screen(a: np.ndarray, rtol: float):
-    """Fast acceptance of the common, clean case, block by block without full-size temporaries.
+    """Fast acceptance of the common, clean case, block by block (on the thread pool) without full-size temporaries.
 
     Returns ``(array, max entry)`` if every entry is finite and positive, every diagonal entry is
     within 1e-9 of 1 and every a_ij * a_ji within ``rtol`` of 1 -- exactly the matrices without
@@ -110,24 +108,31 @@ def _screen(a: np.ndarray, rtol: float):
     iu, il = _tri_flat(n)
     cells, m = np.concatenate([iu, il]), len(iu)
     limit = rtol + 1e-12
-    hi = 1.0
-    fix = None                                 # matrices to reconcile (bool (k,)), once one needs it
-    for s in range(0, k, _SCREEN_BLOCK):
-        pairs = np.take(flat[s:s + _SCREEN_BLOCK], cells, axis=1)   # a_ij (i < j), then a_ji
+
+    def block(sl):
+        """(largest entry, matrices to reconcile or None) for one block, or None if it needs the locating checks."""
+        pairs = np.take(flat[sl], cells, axis=1)   # a_ij (i < j), then a_ji
         lo, top = pairs.min(initial=1.0), pairs.max(initial=1.0)
         if not (lo > 0 and top < np.inf):      # NaN fails both
             return None
-        hi = max(hi, float(top))
         with np.errstate(over="ignore", under="ignore"):   # 1e300 * 1e10 is inf: not reciprocal, located by _check
             p = pairs[:, :m] * pairs[:, m:]
         pmax, pmin = p.max(initial=1.0), p.min(initial=1.0)
         if pmax - 1.0 > limit or 1.0 - pmin > limit:
             return None
-        if pmax - 1.0 > 1e-14 or 1.0 - pmin > 1e-14:
-            if fix is None:
-                fix = np.zeros(k, dtype=bool)
-            p -= 1.0
-            fix[s:s + _SCREEN_BLOCK] = np.abs(p).max(-1) > 1e-14
+        if pmax - 1.0 <= 1e-14 and 1.0 - pmin <= 1e-14:
+            return float(top), None
+        p -= 1.0
+        return float(top), np.abs(p).max(-1) > 1e-14
+
+    found = _map_blocks(block, k, None)        # blocks on the thread pool of the eigen-solver
+    if any(f is None for f in found):
+        return None
+    hi = max([1.0] + [f[0] for f in found])
+    fix = None                                 # matrices to reconcile (bool (k,)), if any needs it
+    if any(f[1] is not None for f in found):
+        fix = np.concatenate([np.zeros(sl.stop - sl.start, dtype=bool) if f[1] is None else f[1]
+                              for f, sl in zip(found, _blocks(k))])
     if not diag_exact:
         dd = d.reshape(k, n)
         off = np.abs(dd * dd - 1.0).max(-1) > 1e-14
