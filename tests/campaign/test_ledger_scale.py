@@ -367,3 +367,19 @@ def test_streamed_values_are_the_streamed_rows(tmp_path):
     assert rows[3][1] == ("E4", "是", "", "", "P4, 乙")
     sha = table.sha256
     assert sha and list(table.stream_values(pick, checked=False)) == rows and table.sha256 == sha
+
+
+def test_two_streams_into_one_table_are_two_parts(empty_ledger):
+    experts = [{"id": f"E{k}", "seq": k, "name": f"专家{k}", "institution": "单位", "fields": ["steel"],
+                "conflict_orgs": [], "conflict_projects": [], "title": "", "email": "", "extra": {}} for k in range(4)]
+    with empty_ledger.write("experts.import") as tx:
+        tx.put_stream("experts", iter(experts[:2]))
+        tx.put_stream("experts", ([e["id"], e["seq"], e["name"], e["institution"], e["fields"]] for e in experts[2:]),
+                      columns=["id", "seq", "name", "institution", "fields"],
+                      same={"title": "教授", "email": "", "conflict_orgs": [], "conflict_projects": [], "extra": {}})
+    parts = entries(empty_ledger, "experts.import")
+    assert [e["payload"]["part"] for e in parts] == [1, 2] and parts[1]["payload"]["parts"] == 2
+    assert parts[1]["payload"]["rows"]["experts"]["same"]["title"] == "教授"
+    assert [e["title"] for e in empty_ledger.experts()] == ["", "", "教授", "教授"]
+    assert [r for e in parts for r in logged(e, "experts")] == experts[:2] + [{**e, "title": "教授"} for e in experts[2:]]
+    assert verify_audit(empty_ledger).ok

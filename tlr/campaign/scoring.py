@@ -221,6 +221,7 @@ def replace_scores(tx: Transaction, expert_id: str, rows: list[dict],
 FIRST_ARRAY_CELLS = 16_000_000  # (expert x project pairs) x indicators held as a flat array, 64 MB at most
 ANSWER_KINDS = {"expert": "text", "project": "text", "indicator": "text", "value": "text", "comment": "multiline",
                 "evidence": "multiline"}
+BULK_CACHE_MB = 128             # SQLite page cache while an answers file is written (see Transaction.put_stream)
 ANSWER_FIELDS = ("expert_id", "project_id", "indicator_id", "value", "raw", "comment", "evidence")
 CHECKED_TEXTS = 2_000_000       # distinct (type, indicator, value) remembered as parsed
 _LINE_ONLY = re.compile("[\t\n\r\u2028\u2029" + FREE_TEXT_FORMAT_OK + "]")   # refused in one line, allowed in free text
@@ -270,6 +271,7 @@ class _Answers:
             self.types[pid] = at
             n += 1
         self.experts = {expert_id} if expert_id else {r[0] for r in conn.execute("SELECT id FROM experts")}
+        self.projects = {r[0] for r in conn.execute("SELECT id FROM projects")}   # no query while rows are written
         self.indicators = {info.id: k for k, info in enumerate(self.validator.rubric.indicators)}
         # the row of the first answer for each (pair, indicator): a flat array of 4-byte row numbers
         # (0 = none yet), or a dict when that would be large
@@ -342,7 +344,7 @@ class _Answers:
         mine = self.pairs.get(e)
         pair = mine.get(pid) if mine is not None else None
         if pair is None:
-            if self.ledger.conn.execute("SELECT 1 FROM projects WHERE id = ?", (pid,)).fetchone() is None:
+            if pid not in self.projects:
                 findings.append(Diagnostic("error", f"未知项目 / unknown project '{pid}'", self.loc(number, "project"),
                                            code="unknown_project"))
             else:
@@ -437,26 +439,24 @@ def import_answers(ledger: Ledger, expert_id: str | None, path: str | Path, *, a
     with ledger.write("scores.import", actor=actor or (expert_actor(expert_id) if expert_id else None),
                       info=info) as tx:
         conn = tx.conn
-        scored: dict[str, bool] = {}   # expert -> has answers already (then an unchanged answer is not rewritten)
+        # the experts with answers already: an unchanged answer of theirs is not rewritten (its time kept)
+        scored = {e for e in answers.pairs if conn.execute("SELECT 1 FROM scores WHERE expert_id = ? LIMIT 1",
+                                                           (e,)).fetchone()}
         same = "SELECT 1 FROM scores WHERE expert_id = ? AND project_id = ? AND indicator_id = ? AND value = ? " \
                "AND raw = ? AND comment = ? AND evidence = ?"
 
-        def changed() -> Iterator[dict]:
+        def changed() -> Iterator[tuple]:
             for number, values in answers.stream():
                 r = answers.row(number, values, findings)
                 if r is None or findings.errors:
                     continue   # after the first problem the file is only checked: the import will roll back
-                has = scored.get(r[0])
-                if has is None:
-                    has = scored[r[0]] = conn.execute("SELECT 1 FROM scores WHERE expert_id = ? LIMIT 1",
-                                                      (r[0],)).fetchone() is not None
-                if has and conn.execute(same, r).fetchone():
+                if r[0] in scored and conn.execute(same, r).fetchone():
                     counts["unchanged"] += 1
                     continue
                 yield r
 
-        written = tx.put_stream("scores", changed(), columns=ANSWER_FIELDS,
-                                same={"scored_at": tx.ts, "source": "file"})
+        written = tx.put_stream("scores", changed(), columns=ANSWER_FIELDS, same={"scored_at": tx.ts, "source": "file"},
+                                cache_mb=BULK_CACHE_MB)
         if findings.errors:
             raise _refused(path, findings)
         if table.sha256 != sha256:
