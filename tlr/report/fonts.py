@@ -138,7 +138,9 @@ def _subset(chars: frozenset[str], path: Path, flavor: str | None) -> bytes:
     unicodes = {ord(c) for c in chars} | set(range(0x20, 0x7F)) | {0x2026, 0x2013, 0x2014, 0x00B7, 0x3000}
     opts = subset.Options()
     opts.layout_features = ["kern", "vert", "vrt2", "palt", "halt"]
-    opts.hinting = False
+    # the packaged font carries no hints (tools/make_font_subset.py strips them): asking the subsetter to drop
+    # them again only re-parses every kept charstring (a third of the time), for byte-identical output
+    opts.hinting = True
     opts.desubroutinize = True
     opts.notdef_outline = True
     opts.recalc_timestamp = False
@@ -146,7 +148,8 @@ def _subset(chars: frozenset[str], path: Path, flavor: str | None) -> bytes:
     opts.recalc_bounds = False
     opts.name_IDs = ["*"]
     opts.name_languages = ["*"]
-    font = TTFont(str(path), recalcTimestamp=False, recalcBBoxes=False)  # same characters -> same bytes
+    # lazy: only the tables and glyphs the cut touches are parsed; same characters -> same bytes
+    font = TTFont(str(path), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=sorted(unicodes))
     sub.subset(font)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -493,8 +494,29 @@ def html_to_pdf(html: str, templates_root: Path, *, font: bytes | None = None) -
     fetcher = make_url_fetcher([fonts.FONTS_DIR, templates_root], memory)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=html, base_url=templates_root.as_uri() + "/", url_fetcher=fetcher)
-    return doc.write_pdf()
+    with _no_cyclic_gc():
+        doc = HTML(string=html, base_url=templates_root.as_uri() + "/", url_fetcher=fetcher)
+        return doc.write_pdf()
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Pause Python's cyclic garbage collector while WeasyPrint lays out a document.
+
+    Layout allocates millions of long-lived objects (a box per element and line, computed styles), so the
+    collector keeps triggering and re-walking an ever larger heap for cycles that are not garbage: about a
+    fifth of the time of a 1,000-project PDF, for about 6 % more peak memory. Reference counting still frees
+    everything else; the collector is back on (if it was on) as soon as the PDF is written.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def render_manual(rubric, out_dir: str | Path, formats: Sequence[str] = FORMATS, lang: str = "zh",

@@ -9,7 +9,10 @@
   var tierSel = document.getElementById("rt-tier");
   var indSel = document.getElementById("rt-industry");
   var count = document.getElementById("rt-count");
-  var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
+  // cells are written without whitespace between them: join their texts so a search cannot match across two
+  var texts = rows.map(function (r) {
+    return Array.prototype.map.call(r.cells, function (c) { return c.textContent; }).join(" ").toLowerCase();
+  });
   function apply() {
     var q = (filter.value || "").trim().toLowerCase(), tier = tierSel.value, ind = indSel.value, n = 0;
     rows.forEach(function (r, i) {
