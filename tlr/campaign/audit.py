@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -347,7 +346,7 @@ def _only(payload: dict, table: str) -> dict:
 
 # -- the replay in SQLite: the usual path ----------------------------------------------------------
 
-_LITERALS = re.compile(r"(?:true|false|NaN|Infinity)")   # JSON values SQLite would store differently
+_LITERALS = ("true", "false", "NaN", "Infinity")   # JSON values SQLite would store differently (searched as text)
 _REPLAY = "tlr_replay"
 REPLAY_CACHE_KIB = 64 * 1024
 
@@ -439,7 +438,7 @@ class _SqlReplay:
         if not self.ok:
             return
         try:
-            self._apply(seq, payload, _LITERALS.search(text) is not None)
+            self._apply(seq, payload, any(literal in text for literal in _LITERALS))
         except (sqlite3.Error, OverflowError, UnicodeError, TypeError, ValueError):
             self.ok = False
 
