@@ -495,8 +495,9 @@ def html_to_pdf(html: str, templates_root: Path, *, font: bytes | None = None) -
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with _no_cyclic_gc():
-        doc = HTML(string=html, base_url=templates_root.as_uri() + "/", url_fetcher=fetcher)
-        return doc.write_pdf()
+        # no name holds the document: it is freed before the collector is back, which then has little to walk
+        pdf = HTML(string=html, base_url=templates_root.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return pdf
 
 
 @contextmanager
