@@ -108,8 +108,9 @@ class RobustnessResult(ResultMixin):
 # --------------------------------------------------------------------------------------------
 # Blocks of draws: each has its own random stream, so blocks can run in any order, anywhere
 # --------------------------------------------------------------------------------------------
-WEIGHT_BLOCK = 1000        # weight draws per random stream
-BOOTSTRAP_BLOCK = 100      # expert-bootstrap draws per random stream
+WEIGHT_BLOCK = 250         # weight draws per random stream: 40 blocks of work in 10,000 draws
+BOOTSTRAP_BLOCK = 32       # expert-bootstrap draws per random stream: 32 blocks in 1,000 draws
+BOOTSTRAP_CHUNK_CELLS = 32_000_000   # resampling slots per chunk of bootstrap draws (set by the panel alone)
 MAX_CELLS_PER_CHUNK = 4_000_000
 WEIGHT_CHUNK_CELLS = 16_000_000   # composites per chunk of weight draws (128 MB): fewer, larger products
 _WEIGHTS, _BOOTSTRAP = 0, 1
@@ -582,7 +583,7 @@ def _bootstrap_block(item: tuple[int, int], job: _BootstrapJob) -> RankTally:
     offset = (np.arange(c) * K)[None, :, None]
     qsel = np.flatnonzero(job.part < c)              # partial projects among those computed
     qcols = job.part[qsel]
-    step = max(1, MAX_CELLS_PER_CHUNK // (P * K))    # fixed by the panel, so are the random streams
+    step = max(1, BOOTSTRAP_CHUNK_CELLS // (P * K))  # fixed by the panel, so are the random streams
     E = job.Xq.shape[1]
     for i, s in enumerate(range(0, n, step)):
         d = min(step, n - s)
