@@ -35,15 +35,9 @@ TARGETS = {100_000: (10.0, 2048.0)}          # projects: (seconds, MB) from the 
 
 
 def peak_rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
+    from tlr.parallel import peak_rss_mb as peak
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak()
 
 
 def make_panel(P: int, E: int, per: int, n_indicators: int, seed: int = 1):

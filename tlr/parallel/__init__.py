@@ -20,7 +20,20 @@ from typing import Any, Callable, Sequence
 ENGINES = ("local", "dask")
 
 
-class LocalExecutor:
+class _Executor:
+    """What both executors share: a context manager that closes them."""
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class LocalExecutor(_Executor):
     """Run the items on this machine: on ``threads`` threads (default: the cores this process may use).
     NumPy releases the GIL in the array work the blocks are made of, so two blocks run on two cores."""
 
@@ -45,17 +58,8 @@ class LocalExecutor:
     def n_workers(self) -> int:
         return self.threads
 
-    def close(self) -> None:
-        return None
-
     def worker_peak_mb(self) -> list[float]:
         return []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _cores() -> int:
@@ -67,7 +71,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-class DaskExecutor:
+class DaskExecutor(_Executor):
     """Run items as tasks on a Dask cluster; the shared argument is sent once to every worker.
 
     Args:
@@ -116,21 +120,16 @@ class DaskExecutor:
 
     def worker_peak_mb(self) -> list[float]:
         """Peak resident memory of each worker process (MB), for the scaling benchmark."""
-        return sorted(self.client.run(_peak_rss_mb).values())
+        return sorted(self.client.run(peak_rss_mb).values())
 
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (MB): VmHWM, or ru_maxrss where there is no /proc."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
@@ -152,4 +151,4 @@ def executor_for(engine: str = "local", *, scheduler: str | None = None, workers
     raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
 
 
-__all__ = ["DaskExecutor", "ENGINES", "LocalExecutor", "executor_for"]
+__all__ = ["DaskExecutor", "ENGINES", "LocalExecutor", "executor_for", "peak_rss_mb"]
