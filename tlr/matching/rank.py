@@ -116,7 +116,8 @@ def match(demands: Sequence[Demand], achievements: Sequence[Achievement], *, top
     else:   # a few ranges of demands per worker; each keeps its own best lists, merged exactly below
         n = max(1, min(nd, 4 * executor.n_workers()))
         edges = np.linspace(0, nd, n + 1).astype(int)
-        parts = executor.map(_pair_range, [(int(x), int(y)) for x, y in zip(edges[:-1], edges[1:]) if y > x], job)
+        parts = list(executor.map(_pair_range, [(int(x), int(y)) for x, y in zip(edges[:-1], edges[1:]) if y > x],
+                                  job))
     mask = (1 << _IDX_BITS) - 1
     best_a = np.concatenate([p[1] for p in parts], axis=0) if k_a else np.zeros((nd, 0), np.int64)
     best_d = _top_keys(np.concatenate([p[2] for p in parts], axis=0), k_d) if k_d else np.zeros((0, na), np.int64)

@@ -1,7 +1,7 @@
 """Where blocks of independent work run: this process, or the workers of a Dask cluster.
 
-An executor maps a module-level function over items with one shared argument and returns the results
-*in item order*. Callers merge them in that order, so a result never depends on the engine: the
+An executor maps a module-level function over items with one shared argument and yields the results
+*in item order*, one at a time. Callers merge them in that order, so a result never depends on the engine: the
 Monte Carlo blocks carry their own random streams (:func:`tlr.ranking.robustness.block_rng`), and
 their tallies add up the same way whichever worker made them.
 
@@ -15,7 +15,7 @@ Dask is an optional extra (``pip install "tlr[dask]"``); nothing here imports it
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 ENGINES = ("local", "dask")
 
@@ -42,18 +42,24 @@ class LocalExecutor(_Executor):
     def __init__(self, threads: int | None = None):
         self.threads = max(1, threads or _cores())
 
-    def map(self, fn: Callable, items: Sequence, shared: Any) -> list:
+    def map(self, fn: Callable, items: Sequence, shared: Any) -> Iterator:
+        """The results, in item order, as they come (a caller folding them holds one at a time)."""
         items = list(items)
         if self.threads == 1 or len(items) < 2:
-            return [fn(item, shared) for item in items]
+            yield from (fn(item, shared) for item in items)
+            return
         from concurrent.futures import ThreadPoolExecutor
 
         from threadpoolctl import threadpool_limits
 
         # the cores go to the blocks: a multithreaded BLAS inside each would only fight over them
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=min(self.threads, len(items))) as pool:
-            return list(pool.map(lambda item: fn(item, shared), items))
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=self.threads) as pool:
+            pending = [pool.submit(fn, item, shared) for item in items[:2 * self.threads]]
+            for nxt in items[2 * self.threads:] + [None] * len(pending):
+                done = pending.pop(0).result()
+                if nxt is not None:
+                    pending.append(pool.submit(fn, nxt, shared))
+                yield done
 
     def n_workers(self) -> int:
         return self.threads
@@ -105,13 +111,17 @@ class DaskExecutor(_Executor):
                            hint="检查地址与网络，或去掉 --scheduler 在本机启动集群 / check the address, or drop "
                                 "--scheduler to start a cluster on this machine") from None
 
-    def map(self, fn: Callable, items: Sequence, shared: Any) -> list:
+    def map(self, fn: Callable, items: Sequence, shared: Any) -> Iterator:
+        """The results, in item order, one at a time (the client holds one, the workers the rest)."""
+        items = list(items)
         if not items:
-            return []
+            return
         [remote] = self.client.scatter([shared], broadcast=True, hash=False)
-        futures = self.client.map(fn, list(items), [remote] * len(items), pure=False)
+        futures = self.client.map(fn, items, [remote] * len(items), pure=False)
         try:
-            return self.client.gather(futures)
+            for future in futures:
+                yield future.result()
+                future.release()
         finally:
             del futures, remote
 

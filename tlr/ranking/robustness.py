@@ -222,10 +222,9 @@ def _run(executor, fn, items, shared) -> RankTally:
     """Tallies of the blocks, merged in block order (the same integers and bits on any engine)."""
     from tlr.parallel import LocalExecutor
 
-    tallies = (executor or LocalExecutor()).map(fn, items, shared)
-    total = tallies[0]
-    for t in tallies[1:]:
-        total.merge(t)
+    total = None
+    for tally in (executor or LocalExecutor()).map(fn, items, shared):     # one at a time, in block order
+        total = tally if total is None else total.merge(tally)
     return total
 
 
