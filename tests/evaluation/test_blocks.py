@@ -321,14 +321,21 @@ def test_designs_from_the_cells_are_the_block_definition():
         assert design_of(block) == expect
 
 
+@pytest.mark.parametrize("per_chunk", [None, 5])
 @pytest.mark.parametrize("level", ["interval", "ordinal", "nominal"])
-def test_alpha_bootstrap_is_alpha_of_the_resampled_units(level):
-    """Each draw of the one-matrix bootstrap is alpha recomputed on the units the draw picked."""
+def test_alpha_bootstrap_is_alpha_of_the_resampled_units(level, per_chunk, monkeypatch):
+    """Each draw of the one-matrix bootstrap is alpha recomputed on the units the draw picked; with
+    several chunks (drawn by a second thread while the first is summed) the draws come in order."""
+    import tlr.panel.krippendorff as kmod
+
     x = cube(E=4, P=25, I=2, seed=11, missing=0.35)
     draws = 12
+    if per_chunk:
+        monkeypatch.setattr(kmod, "_CHUNK", per_chunk * 25)
     a = krippendorff_alpha(x, level=level, bootstrap=draws, seed=5)
     rng = np.random.default_rng(5)
-    picks = rng.integers(0, 25, size=(draws, 25))    # one chunk: the draws the bootstrap makes
+    sizes = [draws] if per_chunk is None else [5, 5, 2]      # the chunks the bootstrap draws, in order
+    picks = np.concatenate([rng.integers(0, 25, size=(k, 25)) for k in sizes])
     values = np.array([[float(krippendorff_alpha(x[:, p, i], level=level).alpha) for i in range(2)] for p in picks])
     tail = 0.025
     for i in range(2):

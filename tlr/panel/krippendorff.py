@@ -342,8 +342,11 @@ def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
     All units are resampled, jointly for every block (a project is drawn with all its indicators); a
     unit with fewer than two values counts as drawn and contributes nothing. The blocks' statistics are
     one matrix, so each chunk of draws is one matrix product, made with one BLAS thread: the same
-    numbers, and a second thread would wait for a core that other work keeps busy.
+    numbers on every machine. A second thread draws the next chunk's unit counts meanwhile (the
+    generator is used by that thread alone, in order: the same draws as one thread makes).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from threadpoolctl import threadpool_limits
 
     per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
@@ -351,19 +354,28 @@ def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
     edges = np.cumsum([0] + [M.shape[1] for M in matrices])
     S = np.concatenate(matrices, axis=1)
     out = {b: np.empty(draws) for idx, _ in groups for b in idx}
-    weights = np.empty((min(per_chunk, draws), units))
-    with threadpool_limits(limits=1, user_api="blas"):
-        for start in range(0, draws, per_chunk):
-            size = min(per_chunk, draws - start)
-            picks = rng.integers(0, units, size=(size, units))
-            for d in range(size):           # unit counts of each draw (a row fits in cache)
-                weights[d] = np.bincount(picks[d], minlength=units)
-            sums = weights[:size] @ S
+    starts = list(range(0, draws, per_chunk))
+
+    def unit_counts(start: int) -> np.ndarray:
+        size = min(per_chunk, draws - start)
+        picks = rng.integers(0, units, size=(size, units))
+        weights = np.empty((size, units))
+        for d in range(size):               # unit counts of each draw (a row fits in cache)
+            weights[d] = np.bincount(picks[d], minlength=units)
+        return weights
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(1) as drawer:
+        pending = drawer.submit(unit_counts, starts[0])
+        for k, start in enumerate(starts):
+            weights = pending.result()
+            if k + 1 < len(starts):
+                pending = drawer.submit(unit_counts, starts[k + 1])
+            sums = weights @ S
             for (idx, group), lo, hi in zip(groups, edges[:-1], edges[1:]):
                 D_o, D_e, n = group.parts(sums[:, lo:hi])
                 alpha, _ = _alpha_of(D_o, D_e, n)
                 for j, b in enumerate(idx):
-                    out[b][start:start + size] = alpha[:, j]
+                    out[b][start:start + len(weights)] = alpha[:, j]
     return out
 
 
