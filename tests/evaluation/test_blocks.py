@@ -332,6 +332,7 @@ def test_alpha_bootstrap_is_alpha_of_the_resampled_units(level, per_chunk, monke
     draws = 12
     if per_chunk:
         monkeypatch.setattr(kmod, "_CHUNK", per_chunk * 25)
+        monkeypatch.setattr(kmod, "_MIN_DRAWS", 1)
     a = krippendorff_alpha(x, level=level, bootstrap=draws, seed=5)
     rng = np.random.default_rng(5)
     sizes = [draws] if per_chunk is None else [5, 5, 2]      # the chunks the bootstrap draws, in order
@@ -342,6 +343,17 @@ def test_alpha_bootstrap_is_alpha_of_the_resampled_units(level, per_chunk, monke
         good = values[:, i][~np.isnan(values[:, i])]
         np.testing.assert_allclose([a.ci_low[i], a.ci_high[i]], np.quantile(good, [tail, 1 - tail]), rtol=1e-12)
         assert a.n_boot_defined[i] == good.size
+
+
+@pytest.mark.parametrize("units", [25, 65_537, 1_000_001])
+def test_alpha_bootstrap_picks_are_the_same_in_the_narrow_type(units):
+    """The bootstrap draws its unit indices as int32 (half the memory, faster counts): numpy's bounded
+    integers give the same numbers in either type, so the draws are those of ``rng.integers`` (int64)."""
+    from tlr.panel.krippendorff import _pick_type
+
+    wide = np.random.default_rng(5).integers(0, units, size=(3, units))
+    narrow = np.random.default_rng(5).integers(0, units, size=(3, units), dtype=_pick_type(units))
+    assert narrow.dtype == np.int32 and np.array_equal(wide, narrow)
 
 
 def test_alphas_of_mixed_levels_are_each_levels_alpha():

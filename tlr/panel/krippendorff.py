@@ -47,6 +47,12 @@ from tlr.panel.cells import Cells, cells_of
 LEVELS = ("interval", "ordinal", "nominal")
 MINIMUMS = (0.667, 0.8)      # Krippendorff (2019, §12.4): tentative conclusions / reliable data
 _CHUNK = 4_000_000           # bootstrap elements held at once (draws x units or draws x values^2)
+_MIN_DRAWS = 32              # bootstrap draws per chunk at least (a chunk reads the whole statistics matrix)
+
+
+def _pick_type(units: int):
+    """The narrowest integer type of the resampled unit indices: numpy draws the same numbers for either."""
+    return np.int32 if units < 2**31 else np.int64
 
 
 @dataclass(frozen=True)
@@ -349,7 +355,9 @@ def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
 
     from threadpoolctl import threadpool_limits
 
-    per_chunk = max(1, _CHUNK // units)      # depends on the units only: a block's draws never depend on the others
+    # depends on the units only (a block's draws never depend on the others); at least _MIN_DRAWS draws, or a
+    # million units would stream the statistics matrix through memory once for every 4 draws
+    per_chunk = max(_MIN_DRAWS, _CHUNK // units)
     matrices = [group.matrix() for _, group in groups]
     edges = np.cumsum([0] + [M.shape[1] for M in matrices])
     S = np.concatenate(matrices, axis=1)
@@ -358,7 +366,7 @@ def _bootstrap(groups: list[tuple[list[int], _Blocks]], units: int, draws: int,
 
     def unit_counts(start: int) -> np.ndarray:
         size = min(per_chunk, draws - start)
-        picks = rng.integers(0, units, size=(size, units))
+        picks = rng.integers(0, units, size=(size, units), dtype=_pick_type(units))
         weights = np.empty((size, units))
         for d in range(size):               # unit counts of each draw (a row fits in cache)
             weights[d] = np.bincount(picks[d], minlength=units)
