@@ -11,8 +11,9 @@ Run from the project root:
 The panel is the one of ``bench_evaluate.py``: a pool of 9 experts, 5 per project, 41 indicators
 (40 likert + a TRL axis) with gates, tiers and routes; 10,000 weight draws and 1,000 expert-bootstrap
 draws by default. Each size runs in a fresh process, so its peak resident memory (``VmHWM``) is its
-own. Stage times come from ``evaluate``'s progress callback; the memory of a stage is the peak that
-``tracemalloc`` saw above the stage's start (NumPy reports its buffers to it). The last row fits the
+own. Stage times come from ``evaluate``'s progress callback in an untraced run; the memory of a stage
+comes from a second, traced run (``--no-stage-memory`` skips it): the peak that ``tracemalloc`` saw
+above the stage's start (NumPy reports its buffers to it). The last row fits the
 growth exponent b of time ~ a * projects^b by least squares on log-log (1.0 = linear).
 """
 
@@ -83,26 +84,42 @@ def child(args: argparse.Namespace) -> None:
 
     engine = executor_for(args.engine, scheduler=args.scheduler, workers=args.workers)
     options = EvaluationOptions(draws=args.draws, bootstrap_draws=args.bootstrap, seed=args.seed)
-    stages: list[dict] = []
-    tracemalloc.start()
-    state = {"name": None, "t": 0.0, "base": 0}
 
-    def step(name: str | None) -> None:
-        now = time.perf_counter()
-        current, peak = tracemalloc.get_traced_memory()
-        if state["name"] is not None:
-            stages.append({"stage": state["name"], "seconds": now - state["t"],
-                           "peak_mb": (peak - state["base"]) / 2**20})
-        tracemalloc.reset_peak()
-        state.update(name=name, t=time.perf_counter(), base=current)
+    def run(trace: bool) -> tuple[list[dict], float, object]:
+        """One evaluation; stage times (untraced run) or the stages' traced peak memory (traced run)."""
+        stages: list[dict] = []
+        state = {"name": None, "t": 0.0, "base": 0}
+        if trace:
+            tracemalloc.start()
 
-    start = time.perf_counter()
-    result = evaluate(rubric, cube, options=options, progress=step, executor=engine)
-    step(None)
-    end = time.perf_counter()
-    tracemalloc.stop()
+        def step(name: str | None) -> None:
+            now = time.perf_counter()
+            current, peak = tracemalloc.get_traced_memory() if trace else (0, 0)
+            if state["name"] is not None:
+                stages.append({"stage": state["name"], "seconds": now - state["t"],
+                               "peak_mb": (peak - state["base"]) / 2**20})
+            if trace:
+                tracemalloc.reset_peak()
+            state.update(name=name, t=time.perf_counter(), base=current)
+
+        start = time.perf_counter()
+        result = evaluate(rubric, cube, options=options, progress=step, executor=engine)
+        step(None)
+        seconds = time.perf_counter() - start
+        if trace:
+            tracemalloc.stop()
+        return stages, seconds, result
+
+    stages, seconds, result = run(trace=False)       # the time: tracing every allocation would slow it
+    if args.stage_memory:
+        traced, _, _ = run(trace=True)
+        for s, t in zip(stages, traced):
+            s["peak_mb"] = t["peak_mb"]
+    else:
+        for s in stages:
+            s["peak_mb"] = math.nan
     top = np.argsort(result.rank, kind="stable")[:100].tolist()
-    print(json.dumps({"projects": P, "seconds": end - start, "stages": stages, "rss_mb": peak_rss_mb(),
+    print(json.dumps({"projects": P, "seconds": seconds, "stages": stages, "rss_mb": peak_rss_mb(),
                       "top100": top, "worker_rss_mb": engine.worker_peak_mb()}))
     engine.close()
 
@@ -180,6 +197,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the local Dask cluster")
+    parser.add_argument("--no-stage-memory", dest="stage_memory", action="store_false",
+                        help="skip the second, traced run that measures each stage's memory (the times are untraced)")
     parser.add_argument("--json", default=None, help="also write the rows to this file")
     parser.add_argument("--per-block", type=int, default=None, metavar="PROJECTS",
                         help="time one weight block and one bootstrap block at this many projects")
@@ -196,6 +215,8 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--child", str(size)] + [
             f"--{k}={getattr(args, k)}" for k in ("experts", "per", "indicators", "draws", "bootstrap", "seed",
                                                   "engine", "workers")]
+        if not args.stage_memory:
+            cmd.append("--no-stage-memory")
         if args.scheduler:
             cmd.append(f"--scheduler={args.scheduler}")
         out = subprocess.run(cmd, check=True, capture_output=True, text=True,
