@@ -383,3 +383,42 @@ def test_two_streams_into_one_table_are_two_parts(empty_ledger):
     assert [e["title"] for e in empty_ledger.experts()] == ["", "", "教授", "教授"]
     assert [r for e in parts for r in logged(e, "experts")] == experts[:2] + [{**e, "title": "教授"} for e in experts[2:]]
     assert verify_audit(empty_ledger).ok
+
+
+# --------------------------------------------------------------------------- schema 9: older tools refuse
+
+
+def test_a_tlr_of_schema_8_refuses_a_ledger_with_streamed_rows(tmp_path, monkeypatch):
+    """Streamed rows are logged as a table of values, which a tlr of schema 8 would not replay (its audit
+    verify would report the rows as tampered with): from schema 9 on it refuses the ledger instead."""
+    from tlr.campaign import schema
+
+    led = new_round(tmp_path / "r")
+    try:
+        import_answers(led, None, write_csv(tmp_path / "panel.csv", panel_rows(led), PANEL))
+        assert any("rows" in e["payload"] for e in entries(led, "scores.import"))
+        path = led.path
+    finally:
+        led.close()
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:8])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 8)
+    with pytest.raises(CampaignError) as info:
+        open_campaign(path)
+    assert info.value.code == "schema_too_new" and "schema 9 > 8" in str(info.value)
+
+
+def test_a_schema_8_ledger_opens_as_9_and_verifies(tmp_path, monkeypatch):
+    from tlr.campaign import schema
+
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:8])
+        m.setattr(schema, "SCHEMA_VERSION", 8)
+        led = new_round(tmp_path / "r")
+        path = led.path
+        led.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 8
+    conn.close()
+    with open_campaign(path) as led:
+        assert led.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 9
+        assert verify_audit(led).ok

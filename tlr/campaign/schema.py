@@ -301,8 +301,13 @@ _V8 = [
     "CREATE INDEX followup_by_achievement ON followup_events(achievement_id, date)",
 ]
 
+# v9: no table changes. Audit entries may now log streamed rows as a table of values (``"rows"``, see
+# :class:`tlr.campaign.store.Transaction`), which a tlr of schema 8 would not replay: its ``audit verify``
+# would call those rows tampered with. The version makes it refuse the ledger ("written by a newer tlr").
+_V9: list[str] = []
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
