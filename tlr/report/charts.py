@@ -1,4 +1,9 @@
-"""Report charts: matplotlib (Agg) figures returned as SVG strings.
+"""Report charts, returned as SVG strings.
+
+The charts of every report (:func:`bars`, :func:`rank_intervals`, the profile radars of :class:`RadarFactory`,
+:func:`tornado`) are built by hand as plain SVG: a millisecond each, with no matplotlib import, and their labels
+are ``<text>`` (escaped) drawn in the document's font. The rest (:func:`frontier`, only with a budget selection;
+:func:`value_ranges`, only in the valuation chapter; :func:`radar`) are matplotlib (Agg) figures:
 
 - Text is drawn as glyph outlines (``svg.fonttype = "path"``) with the packaged CJK font, so Chinese
   renders identically in any browser and in WeasyPrint (which then needs no font for the SVG).
@@ -153,73 +158,118 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
     """Horizontal rank-interval bars (p5-p95, dot at p50), best at the top; rank 1 on the left.
 
     ``excluded[i]`` marks row *i* as out of the running (knocked out): grey, hollow dot, label prefixed ×.
+    The row named *highlight* is drawn in red. Plain SVG, 7 in (504 pt) wide: one ``<rect>`` (the interval) and
+    one ``<circle>`` (the median) per row, the labels and axis as ``<text>``.
     """
     out_of_running = list(excluded) if excluded is not None else [False] * len(rows)
-    with _style() as plt:
-        k = len(rows)
-        fig = plt.figure(figsize=(7.0, max(1.5, 0.22 * k + 0.7)))
-        ax = fig.add_subplot(111)
-        for i, (label, p5, p50, p95) in enumerate(rows):
-            y = k - 1 - i
+    k = len(rows)
+    size, row_h, top = 8.0, 13.0, 4.0
+    names = [("× " if out_of_running[i] else "") + _short(r[0], 20) for i, r in enumerate(rows)]
+    x0 = max([_text_width(name, size) for name in names] + [size]) + 10.0
+    width = 7.0 * 72
+    plot_w = width - x0 - 10.0
+    hi = max([r[3] for r in rows] + [1.0])
+    lo, limit = 0.5, (max(hi, float(k)) + 0.5 if n_total is None else min(float(n_total), hi * 1.1) + 0.5)
+    limit = max(limit, lo + 1.0)  # n_total < 1: still an axis
+
+    def x(v: float) -> float:
+        return x0 + plot_w * (min(max(float(v), lo), limit) - lo) / (limit - lo)
+
+    # rows as matplotlib placed them: row i at i + 0.7 units from the top, 0.7 units below the last one
+    bottom = top + row_h * max(k + 0.4, 2.0)
+    height = bottom + (30.0 if xlabel else 18.0)
+    ticks = [t for t in nice_ticks(lo, limit) if t == int(t)]
+    parts = [_svg_open(width, height, uid, title)]
+    grid = "".join(f"M{x(t):.1f} {top:g}V{bottom:.1f}" for t in ticks)
+    if grid:
+        parts.append(f'<path d="{grid}" stroke="{LIGHT}" stroke-width="0.5" fill="none"/>')
+    marks = [f"M{x(t):.1f} {bottom:.1f}v3.5" for t in ticks]
+    for i, ((label, p5, p50, p95), name) in enumerate(zip(rows, names)):
+        y = top + row_h * (i + 0.7)
+        marks.append(f"M{x0 - 3.5:.1f} {y:.1f}H{x0:.1f}")
+        if out_of_running[i]:
+            colour, dot = GREY, f'fill="white" stroke="{GREY}" stroke-width="0.9"'
+        else:
             colour = "#c0504d" if highlight is not None and label == highlight else NAVY
-            if out_of_running[i]:
-                ax.plot([p5, p95], [y, y], color=GREY, lw=3.2, alpha=0.35, solid_capstyle="butt")
-                ax.plot([p50], [y], "o", mfc="white", mec=GREY, ms=3.6)
-                continue
-            ax.plot([p5, p95], [y, y], color=colour, lw=3.2, alpha=0.35, solid_capstyle="butt")
-            ax.plot([p50], [y], "o", color=colour, ms=3.6)
-        ax.set_yticks(range(k))
-        labels = [("× " if x else "") + _short(r[0], 20) for r, x in zip(rows, out_of_running)]
-        ax.set_yticklabels(list(reversed(labels)), fontsize=8)
-        for tick, x in zip(ax.get_yticklabels(), reversed(out_of_running)):
-            if x:
-                tick.set_color(GREY)
-        hi = max([r[3] for r in rows] + [1.0])
-        ax.set_xlim(0.5, max(hi, float(k)) + 0.5 if n_total is None else min(float(n_total), hi * 1.1) + 0.5)
-        ax.set_ylim(-0.7, k - 0.3)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color=LIGHT, lw=0.5)
-        ax.set_axisbelow(True)
-        return _to_svg(fig, plt, title, uid)
+            dot = f'fill="{colour}"'
+        a, b = x(p5), x(p95)
+        parts.append(f'<rect x="{a:.1f}" y="{y - 1.6:.1f}" width="{max(b - a, 0.0):.1f}" height="3.2" '
+                     f'fill="{colour}" fill-opacity="0.35"/>')
+        parts.append(f'<circle cx="{x(p50):.1f}" cy="{y:.1f}" r="1.8" {dot}/>')
+        parts.append(_text(name, x0 - 6, y, size, "end", GREY if out_of_running[i] else INK))
+    parts.append(f'<path d="{"".join(marks)}" stroke="{INK}" stroke-width="0.8" fill="none"/>')
+    parts.append(f'<path d="M{x0:.1f} {top:g}V{bottom:.1f}H{x0 + plot_w:.1f}" stroke="{GREY}" stroke-width="0.8" '
+                 f'fill="none"/>')
+    for t in ticks:
+        parts.append(_text(f"{t:g}", x(t), bottom + 10, size, "middle"))
+    if xlabel:
+        parts.append(_text(xlabel, x0 + plot_w / 2, bottom + 23, size, "middle"))
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def bars(labels: Sequence[str], counts: Sequence[int], *, colours: Sequence[str] | None = None,
          horizontal: bool = False, title: str | None = None, xlabel: str = "", width: float = 3.2,
          uid: str = "bars") -> str:
-    """A small bar chart of counts (tier, readiness or industry distribution)."""
-    with _style() as plt:
-        n = len(labels)
-        colours = list(colours) if colours else [NAVY] * n
-        if horizontal:
-            fig = plt.figure(figsize=(width, max(1.3, 0.22 * n + 0.4)))
-            ax = fig.add_subplot(111)
-            ys = list(range(n))[::-1]
-            ax.barh(ys, counts, color=colours, height=0.62)
-            ax.set_yticks(ys)
-            ax.set_yticklabels([_short(str(l), 10) for l in labels], fontsize=8.5)
-            top = max(list(counts) + [1])
-            for y, c in zip(ys, counts):
-                ax.text(c + top * 0.02, y, str(c), va="center", fontsize=8, color=INK)
-            ax.set_xlim(0, top * 1.18)
-            ax.set_xticks([])
-            ax.spines["bottom"].set_visible(False)
-        else:
-            fig = plt.figure(figsize=(width, 1.9))
-            ax = fig.add_subplot(111)
-            xs = list(range(n))
-            ax.bar(xs, counts, color=colours, width=0.62)
-            ax.set_xticks(xs)
-            ax.set_xticklabels([str(l) for l in labels], fontsize=8.5)
-            top = max(list(counts) + [1])
-            for x, c in zip(xs, counts):
-                ax.text(x, c + top * 0.02, str(c), ha="center", va="bottom", fontsize=8, color=INK)
-            ax.set_ylim(0, top * 1.2)
-            ax.set_yticks([])
-            ax.spines["left"].set_visible(False)
+    """A small bar chart of counts (tier, readiness or industry distribution), each count written at its bar's end.
+
+    Plain SVG, *width* inches wide (1 in = 72 pt): one ``<rect>`` per category (zero long for a zero count), the
+    category axis at the bottom (vertical bars, plot 0.62 × *width* high) or on the left (*horizontal*, 15 pt a
+    row, labels shortened), no value axis.
+    """
+    n = len(labels)
+    colours = list(colours) if colours else [NAVY] * n
+    top = max(list(counts) + [1])
+    width = round(width * 72, 1)
+    size, count_size = 10.0, 9.0
+    parts: list[str] = []
+    marks: list[str] = []
+    if horizontal:
+        slot, y0 = 15.0, 3.0
+        names = [_short(str(label), 10) for label in labels]
+        x0 = max([_text_width(name, size) for name in names] + [size]) + 9.0
+        plot_w = width - x0 - 4.0
+        bottom = y0 + slot * max(n, 1)
+        scale = plot_w / (top * 1.18)  # the longest bar ends at 85 %: room for its count
+        for i, (name, count, colour) in enumerate(zip(names, counts, colours)):
+            y = y0 + slot * (i + 0.5)
+            length = count * scale
+            parts.append(f'<rect x="{x0:.1f}" y="{y - 0.31 * slot:.1f}" width="{length:.1f}" '
+                         f'height="{0.62 * slot:.1f}" fill="{colour}"/>')
+            parts.append(_text(str(count), x0 + length + top * 0.02 * scale, y, count_size))
+            parts.append(_text(name, x0 - 6, y, size, "end"))
+            marks.append(f"M{x0 - 3.5:.1f} {y:.1f}H{x0:.1f}")
+        axis = f"M{x0:.1f} {y0:g}V{bottom:.1f}"
+        height = bottom + 3.0
         if xlabel:
-            ax.set_xlabel(xlabel, fontsize=8)
-        return _to_svg(fig, plt, title, uid)
+            parts.append(_text(xlabel, x0 + plot_w / 2, bottom + 9, count_size, "middle"))
+            height += 14.0
+    else:
+        # the plot keeps one aspect: charts of different widths side by side, scaled to equal cells, share a baseline
+        x0, y0, plot_h = 4.0, 4.0, round(width * 0.62, 1)
+        plot_w = width - 2 * x0
+        slot = plot_w / max(n, 1)
+        bottom = y0 + plot_h
+        scale = plot_h / (top * 1.2)  # the highest bar ends at 83 %: room for its count
+        bar = min(0.62 * slot, 36.0)  # one or two categories: no slab across the chart
+        for i, (label, count, colour) in enumerate(zip(labels, counts, colours)):
+            x = x0 + slot * (i + 0.5)
+            length = count * scale
+            parts.append(f'<rect x="{x - bar / 2:.1f}" y="{bottom - length:.1f}" width="{bar:.1f}" '
+                         f'height="{length:.1f}" fill="{colour}"/>')
+            parts.append(_text(str(count), x, bottom - length - top * 0.02 * scale - count_size * 0.5, count_size,
+                               "middle"))
+            parts.append(_text(str(label), x, bottom + 10, size, "middle"))
+            marks.append(f"M{x:.1f} {bottom:.1f}v3.5")
+        axis = f"M{x0:g} {bottom:.1f}H{x0 + plot_w:.1f}"
+        height = bottom + 18.0
+        if xlabel:
+            parts.append(_text(xlabel, x0 + plot_w / 2, bottom + 24, count_size, "middle"))
+            height += 12.0
+    if marks:
+        parts.append(f'<path d="{"".join(marks)}" stroke="{INK}" stroke-width="0.8" fill="none"/>')
+    parts.append(f'<path d="{axis}" stroke="{GREY}" stroke-width="0.8" fill="none"/>')
+    return _svg_open(width, height, uid, title) + "".join(parts) + "</svg>"
 
 
 def frontier(budgets: Sequence[float], values: Sequence[float], rank_fill_values: Sequence[float], *,
@@ -287,6 +337,23 @@ def _text(text: str, x: float, y: float, size: float, anchor: str = "start", fil
 
     return (f'<text x="{x:.1f}" y="{y + size * 0.36:.1f}" font-size="{size:g}" text-anchor="{anchor}" '
             f'fill="{fill}">{escape(text)}</text>')
+
+
+def _text_width(text: str, size: float) -> float:
+    """Room *text* takes at *size*: a wide (CJK) or ambiguous character (×, …) 1 em, any other 0.6 em (a little over
+    the report font's Latin average, so a label never runs into the plot)."""
+    import unicodedata
+
+    return size * sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
+
+
+def _svg_open(width: float, height: float, uid: str, title: str | None) -> str:
+    """The ``<svg>`` tag of a hand-built chart: *width* × *height* pt, id *uid*, the report's fonts, a title."""
+    from html import escape
+
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(uid)}" role="img" '
+            f'viewBox="0 0 {width:g} {height:g}" width="{width:g}pt" height="{height:g}pt" '
+            f'font-family="{SVG_FONT_STACK}">' + (f"<title>{escape(title)}</title>" if title else ""))
 
 
 def _fmt_pts(points) -> str:
