@@ -205,7 +205,5 @@ def test_html_report_draws_no_matplotlib_figure(modules_after_html_report):
     assert not drawing & modules_after_html_report
 
 
-@pytest.mark.xfail(strict=True, reason="tlr.report.fonts.coverage (the glyph check) still reads the font's "
-                                       "character map with matplotlib.ft2font")
 def test_html_report_imports_no_matplotlib(modules_after_html_report):
     assert "matplotlib" not in modules_after_html_report
