@@ -111,6 +111,9 @@ def child(args: argparse.Namespace) -> None:
         return stages, seconds, result
 
     stages, seconds, result = run(trace=False)       # the time: tracing every allocation would slow it
+    rss_mb = peak_rss_mb()                           # the untraced run's peak, before a second result exists
+    top = np.argsort(result.rank, kind="stable")[:100].tolist()
+    del result
     if args.stage_memory:
         traced, _, _ = run(trace=True)
         for s, t in zip(stages, traced):
@@ -118,8 +121,7 @@ def child(args: argparse.Namespace) -> None:
     else:
         for s in stages:
             s["peak_mb"] = math.nan
-    top = np.argsort(result.rank, kind="stable")[:100].tolist()
-    print(json.dumps({"projects": P, "seconds": seconds, "stages": stages, "rss_mb": peak_rss_mb(),
+    print(json.dumps({"projects": P, "seconds": seconds, "stages": stages, "rss_mb": rss_mb,
                       "top100": top, "worker_rss_mb": engine.worker_peak_mb()}))
     engine.close()
 
