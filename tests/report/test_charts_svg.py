@@ -207,3 +207,32 @@ def test_html_report_draws_no_matplotlib_figure(modules_after_html_report):
 
 def test_html_report_imports_no_matplotlib(modules_after_html_report):
     assert "matplotlib" not in modules_after_html_report
+
+
+# ---------------------------------------------------------------- value ranges (valuation chapter)
+def test_value_ranges_geometry_by_hand():
+    """P10..P90 bar, P50 dot, mean tick and the zero line at their values' places on one linear axis."""
+    rows = [("<甲>", -100.0, 50.0, 300.0, 80.0), ("乙", 0.0, 10.0, 20.0, 12.0)]
+    svg = charts.value_ranges(rows, title="风险调整净现值", xlabel="万元", uid="ch-val")
+    root = _tree(svg)
+    assert root.get("id") == "ch-val" and "matplotlib" not in svg
+    (bar, small) = _rects(svg)
+    left, width = _f(bar, "x"), _f(bar, "width")
+    dots = [c.attrib for c in root.iter(f"{SVG}circle")]
+    paths = [p.attrib for p in root.iter(f"{SVG}path")]
+    mean = next(p for p in paths if p.get("stroke") == RED)
+    zero = next(p for p in paths if p.get("stroke") == charts.GREY and p["d"].count("V") == 1
+                and "H" not in p["d"])
+
+    def at(v):               # where value v lies along the first bar (-100 .. 300), as a share of its length
+        return left + width * (v + 100) / 400
+
+    assert _f(dots[0], "cx") == pytest.approx(at(50), abs=0.1)
+    assert float(re.match(r"M([\d.]+) ", mean["d"]).group(1)) == pytest.approx(at(80), abs=0.1)
+    assert float(re.match(r"M([\d.]+) ", zero["d"]).group(1)) == pytest.approx(at(0), abs=0.1)
+    assert _f(small, "x") == pytest.approx(at(0), abs=0.1) and _f(small, "width") == pytest.approx(width / 20, abs=0.1)
+    assert _f(bar, "y") < _f(small, "y")                                           # in the order given
+    labels = [t for t, a in _texts(svg) if a["text-anchor"] == "end"]
+    assert labels == ["<甲>", "乙"] and "&lt;甲&gt;" in svg
+    ticks = [t for t, a in _texts(svg) if a["text-anchor"] == "middle"]
+    assert ticks[-1] == "万元" and "0" in ticks

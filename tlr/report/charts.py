@@ -1,9 +1,9 @@
 """Report charts, returned as SVG strings.
 
-The charts of every report (:func:`bars`, :func:`rank_intervals`, the profile radars of :class:`RadarFactory`,
-:func:`tornado`) are built by hand as plain SVG: a millisecond each, with no matplotlib import, and their labels
-are ``<text>`` (escaped) drawn in the document's font. The rest (:func:`frontier`, only with a budget selection;
-:func:`value_ranges`, only in the valuation chapter; :func:`radar`) are matplotlib (Agg) figures:
+The charts of every report (:func:`bars`, :func:`rank_intervals`, :func:`value_ranges`, the profile radars of
+:class:`RadarFactory`, :func:`tornado`) are built by hand as plain SVG: a millisecond each, with no matplotlib
+import, and their labels are ``<text>`` (escaped) drawn in the document's font. The rest (:func:`frontier`, only
+with a budget selection; :func:`radar`) are matplotlib (Agg) figures:
 
 - Text is drawn as glyph outlines (``svg.fonttype = "path"``) with the packaged CJK font, so Chinese
   renders identically in any browser and in WeasyPrint (which then needs no font for the SVG).
@@ -163,14 +163,42 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
     """
     out_of_running = list(excluded) if excluded is not None else [False] * len(rows)
     k = len(rows)
-    size, row_h, top = 8.0, 13.0, 4.0
     names = [("× " if out_of_running[i] else "") + _short(r[0], 20) for i, r in enumerate(rows)]
-    x0 = max([_text_width(name, size) for name in names] + [size]) + 10.0
-    width = 7.0 * 72
-    plot_w = width - x0 - 10.0
     hi = max([r[3] for r in rows] + [1.0])
     lo, limit = 0.5, (max(hi, float(k)) + 0.5 if n_total is None else min(float(n_total), hi * 1.1) + 0.5)
     limit = max(limit, lo + 1.0)  # n_total < 1: still an axis
+    ticks = [t for t in nice_ticks(lo, limit) if t == int(t)]
+
+    def row(i: int, y: float, x) -> list[str]:
+        label, p5, p50, p95 = rows[i]
+        if out_of_running[i]:
+            colour, dot = GREY, f'fill="white" stroke="{GREY}" stroke-width="0.9"'
+        else:
+            colour = "#c0504d" if highlight is not None and label == highlight else NAVY
+            dot = f'fill="{colour}"'
+        return [_interval_bar(x(p5), x(p95), y, colour), f'<circle cx="{x(p50):.1f}" cy="{y:.1f}" r="1.8" {dot}/>']
+
+    return _row_chart(names, lo, limit, ticks, row, label_colours=[GREY if x else INK for x in out_of_running],
+                      tick_text=lambda t: f"{t:g}", xlabel=xlabel, uid=uid, title=title)
+
+
+def _interval_bar(a: float, b: float, y: float, colour: str) -> str:
+    return (f'<rect x="{a:.1f}" y="{y - 1.6:.1f}" width="{max(b - a, 0.0):.1f}" height="3.2" fill="{colour}" '
+            f'fill-opacity="0.35"/>')
+
+
+def _row_chart(names: Sequence[str], lo: float, limit: float, ticks: Sequence[float], row, *,
+               label_colours: Sequence[str] | None = None, tick_text=str, xlabel: str = "", uid: str,
+               title: str | None, extra=None) -> str:
+    """A chart of one labelled row per item, the first at the top, over a value axis *lo*..*limit* (plain SVG,
+    7 in = 504 pt wide): light grid lines at *ticks*, the axis at the bottom, *xlabel* under it.
+    ``row(i, y, x)`` returns row *i*'s marks (``x`` maps a value to the page, clamped to the axis);
+    ``extra(x, top, bottom)`` marks drawn over the grid (a zero line)."""
+    k = len(names)
+    size, row_h, top = 8.0, 13.0, 4.0
+    x0 = max([_text_width(name, size) for name in names] + [size]) + 10.0
+    width = 7.0 * 72
+    plot_w = width - x0 - 10.0
 
     def x(v: float) -> float:
         return x0 + plot_w * (min(max(float(v), lo), limit) - lo) / (limit - lo)
@@ -178,30 +206,23 @@ def rank_intervals(rows: Sequence[tuple[str, float, float, float]], *, n_total: 
     # rows as matplotlib placed them: row i at i + 0.7 units from the top, 0.7 units below the last one
     bottom = top + row_h * max(k + 0.4, 2.0)
     height = bottom + (30.0 if xlabel else 18.0)
-    ticks = [t for t in nice_ticks(lo, limit) if t == int(t)]
     parts = [_svg_open(width, height, uid, title)]
     grid = "".join(f"M{x(t):.1f} {top:g}V{bottom:.1f}" for t in ticks)
     if grid:
         parts.append(f'<path d="{grid}" stroke="{LIGHT}" stroke-width="0.5" fill="none"/>')
+    if extra is not None:
+        parts.extend(extra(x, top, bottom))
     marks = [f"M{x(t):.1f} {bottom:.1f}v3.5" for t in ticks]
-    for i, ((label, p5, p50, p95), name) in enumerate(zip(rows, names)):
+    for i, name in enumerate(names):
         y = top + row_h * (i + 0.7)
         marks.append(f"M{x0 - 3.5:.1f} {y:.1f}H{x0:.1f}")
-        if out_of_running[i]:
-            colour, dot = GREY, f'fill="white" stroke="{GREY}" stroke-width="0.9"'
-        else:
-            colour = "#c0504d" if highlight is not None and label == highlight else NAVY
-            dot = f'fill="{colour}"'
-        a, b = x(p5), x(p95)
-        parts.append(f'<rect x="{a:.1f}" y="{y - 1.6:.1f}" width="{max(b - a, 0.0):.1f}" height="3.2" '
-                     f'fill="{colour}" fill-opacity="0.35"/>')
-        parts.append(f'<circle cx="{x(p50):.1f}" cy="{y:.1f}" r="1.8" {dot}/>')
-        parts.append(_text(name, x0 - 6, y, size, "end", GREY if out_of_running[i] else INK))
+        parts.extend(row(i, y, x))
+        parts.append(_text(name, x0 - 6, y, size, "end", label_colours[i] if label_colours else INK))
     parts.append(f'<path d="{"".join(marks)}" stroke="{INK}" stroke-width="0.8" fill="none"/>')
     parts.append(f'<path d="M{x0:.1f} {top:g}V{bottom:.1f}H{x0 + plot_w:.1f}" stroke="{GREY}" stroke-width="0.8" '
                  f'fill="none"/>')
     for t in ticks:
-        parts.append(_text(f"{t:g}", x(t), bottom + 10, size, "middle"))
+        parts.append(_text(tick_text(t), x(t), bottom + 10, size, "middle"))
     if xlabel:
         parts.append(_text(xlabel, x0 + plot_w / 2, bottom + 23, size, "middle"))
     parts.append("</svg>")
@@ -425,20 +446,24 @@ class RadarFactory:
 
 def value_ranges(rows: Sequence[tuple[str, float, float, float, float]], *, title: str | None = None,
                  xlabel: str = "", uid: str = "values") -> str:
-    """Horizontal value ranges (P10-P90 bar, dot at P50, tick at the mean), highest mean at the top; a
-    vertical line at zero."""
-    with _style() as plt:
-        k = len(rows)
-        fig = plt.figure(figsize=(7.0, max(1.5, 0.22 * k + 0.7)))
-        ax = fig.add_subplot(111)
-        for i, (_label, p10, p50, p90, mean) in enumerate(rows):
-            y = k - 1 - i
-            ax.plot([p10, p90], [y, y], color=NAVY, lw=3.2, alpha=0.35, solid_capstyle="butt")
-            ax.plot([p50], [y], "o", color=NAVY, ms=3.6)
-            ax.plot([mean], [y], "|", color="#c0504d", ms=7, mew=1.4)
-        ax.axvline(0.0, color=GREY, lw=0.8)
-        _label_rows(ax, [r[0] for r in rows], 20, xlabel)
-        return _to_svg(fig, plt, title, uid)
+    """Horizontal value ranges (P10-P90 bar, dot at P50, red tick at the mean), in the order given (highest
+    mean first); a vertical line at zero. Plain SVG, the frame of :func:`rank_intervals`."""
+    values = [v for r in rows for v in r[1:]] + [0.0]
+    lo, hi = min(values), max(values)
+    pad = 0.05 * (hi - lo) if hi > lo else 1.0
+    ticks = nice_ticks(lo - pad, hi + pad)
+    lo, limit = min(ticks[0], lo - pad), max(ticks[-1], hi + pad)
+
+    def row(i: int, y: float, x) -> list[str]:
+        _label, p10, p50, p90, mean = rows[i]
+        return [_interval_bar(x(p10), x(p90), y, NAVY), f'<circle cx="{x(p50):.1f}" cy="{y:.1f}" r="1.8" fill="{NAVY}"/>',
+                f'<path d="M{x(mean):.1f} {y - 3.5:.1f}v7" stroke="#c0504d" stroke-width="1.4"/>']
+
+    def zero(x, top: float, bottom: float) -> list[str]:
+        return [f'<path d="M{x(0.0):.1f} {top:g}V{bottom:.1f}" stroke="{GREY}" stroke-width="0.8"/>']
+
+    return _row_chart([_short(r[0], 20) for r in rows], lo, limit, ticks, row, tick_text=lambda t: f"{t:,.6g}",
+                      xlabel=xlabel, uid=uid, title=title, extra=zero)
 
 
 def nice_ticks(lo: float, hi: float, most: int = 8) -> list[float]:
@@ -506,15 +531,3 @@ def tornado(rows: Sequence[tuple[str, float, float]], base: float, *, title: str
                      f'{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _label_rows(ax, labels: Sequence[str], width: int, xlabel: str) -> None:
-    """One labelled row per item, the first at the top, with a light grid along the value axis."""
-    k = len(labels)
-    ax.set_yticks(range(k))
-    ax.set_yticklabels(list(reversed([_short(label, width) for label in labels])), fontsize=8)
-    ax.set_ylim(-0.7, k - 0.3)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.grid(axis="x", color=LIGHT, lw=0.5)
-    ax.set_axisbelow(True)
