@@ -19,10 +19,12 @@ from .conftest import EXAMPLES, ROOT
 pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal"), pytest.mark.slow]  # pexpect sessions in a pseudo-terminal
 
 
-def spawn(tmp_path, *args):
+def spawn(tmp_path, *args, sigint_ignored=False):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    # sigint_ignored: started as a background job of a non-interactive shell starts it, SIGINT ignored
+    preexec = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
     return pexpect.spawn(sys.executable, ["-m", "tlr", "trl", "assess", *args], cwd=str(tmp_path), env=env,
-                         encoding="utf-8", timeout=budget(20), dimensions=(50, 200))
+                         encoding="utf-8", timeout=budget(20), dimensions=(50, 200), preexec_fn=preexec)
 
 
 def answer(child, qid, value):
@@ -31,8 +33,8 @@ def answer(child, qid, value):
     child.sendline(value)
 
 
-def start_new(tmp_path, f):
-    child = spawn(tmp_path, str(f), "--cte", "sensor", "--lang", "en", "--by", "tester")
+def start_new(tmp_path, f, **kw):
+    child = spawn(tmp_path, str(f), "--cte", "sensor", "--lang", "en", "--by", "tester", **kw)
     child.expect("Project title")
     child.sendline("Demo project")
     child.expect("Element name")
@@ -81,9 +83,12 @@ def test_sigkill_mid_session_then_resume_loses_nothing(tmp_path):
     assert len(load_assessment(f).cte("sensor").answers) == 5
 
 
-def test_ctrl_c_exits_130_with_file_intact(tmp_path):
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "inherited-ignored"])
+def test_ctrl_c_exits_130_with_file_intact(tmp_path, sigint_ignored):
+    """Also when the process inherits SIGINT ignored (a background job of a script): at a terminal, Ctrl-C
+    still stops the session and keeps its answers."""
     f = tmp_path / "p.yaml"
-    child = start_new(tmp_path, f)
+    child = start_new(tmp_path, f, sigint_ignored=sigint_ignored)
     answer(child, "trl1.q1", "y")
     child.expect(r"\[2/48\] trl1.q2")
     child.expect(r"Answer \[")

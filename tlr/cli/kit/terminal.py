@@ -3,7 +3,9 @@ sessions meet click)."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 import click
@@ -13,6 +15,14 @@ from tlr.app.interactive.terminal import EditorError, Interrupted
 
 class ClickTerminal:
     """The person at this process's terminal: click prompts on standard input and output."""
+
+    def __init__(self) -> None:
+        # Ctrl-C must stop a session and keep its answers. A process started in the background of a
+        # non-interactive shell inherits SIGINT ignored, and Python then installs no handler: at a terminal,
+        # the person's Ctrl-C comes first.
+        if (sys.stdin.isatty() and threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
     @property
     def line_limited(self) -> bool:
