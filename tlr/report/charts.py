@@ -444,6 +444,7 @@ class RadarFactory:
                 f'{self.static}<polygon points="{_fmt_pts(pts)}" fill="{BLUE}" fill-opacity="0.2" '
                 f'stroke="{NAVY}" stroke-width="1.8" stroke-linejoin="round"/>{self.legend}</svg>')
 
+
 def value_ranges(rows: Sequence[tuple[str, float, float, float, float]], *, title: str | None = None,
                  xlabel: str = "", uid: str = "values") -> str:
     """Horizontal value ranges (P10-P90 bar, dot at P50, red tick at the mean), in the order given (highest
