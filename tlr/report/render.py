@@ -338,6 +338,7 @@ def build_context(data: ReportData, *, fmt: str, lang: str = "zh", top: int | No
         "tier_limit": TIER_SECTION_LIMIT, "top_picks": top_picks, "medians": medians, "strengths": strengths,
         "k": data.top_k, "font": _font_info(), "font_face_css": _font_face() if fmt == "pdf" else "",
         "n_ranked": summary.n_ranked, "industries": list(summary.per_industry),
+        "part": None,
         "stamp": (f"{s['stamp']} / {STAMP_OTHER[lang]}" if data.audit_check is not None
                   and not data.audit_check.verified else ""),
     }
@@ -372,12 +373,15 @@ def _glyph_check(data: ReportData) -> None:
 # ---------------------------------------------------------------- public API
 def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] = FORMATS, lang: str = "zh",
                   top: int | None = None, templates_dir: str | Path | None = None, *,
-                  basename: str = "report", progress: Progress | None = None) -> list[Path]:
+                  basename: str = "report", progress: Progress | None = None,
+                  pdf_workers: int | None = None) -> list[Path]:
     """Write ``out_dir/<basename>.html`` and/or ``.pdf``; return the paths written.
 
     *top*: number of project profiles (default :data:`DEFAULT_TOP`; 0 for none). The ranked table,
     summary, tier sections and appendices always cover every project.
     *progress*: optional ``callback(stage, done, total)``; stages ``charts``, ``html``, ``pdf``.
+    *pdf_workers*: processes a large PDF may be laid out in (default: the cores available, at most 4; 1 lays
+    it out whole in this process). The PDF is the same either way (:mod:`tlr.report.pdf_parts`).
     """
     if lang not in ("zh", "en"):
         raise ReportError(f"不支持的语言 / unsupported language: {lang!r}", hint="--lang zh|en", code="bad-lang")
@@ -406,19 +410,33 @@ def render_report(data: ReportData, out_dir: str | Path, formats: Sequence[str] 
         ctx = build_context(data, fmt=fmt, lang=lang, top=top, charts=charts)
         if fmt == "html":
             ctx["font_face_css"] = _HTML_FONT_PLACEHOLDER
-        html = _render_template(template, ctx, root)
-        if fmt == "html":
-            html = _embed_font(html)
+            html = _embed_font(_render_template(template, ctx, root))
             write_file(targets["html"], html)
             if progress:
                 progress("html", 1, 1)
         else:
-            pdf = html_to_pdf(html, root)
+            pdf = _report_pdf(template, ctx, root, workers=pdf_workers,
+                              bundled=root.resolve() == default_templates_dir().resolve())
             write_file(targets["pdf"], pdf)
             if progress:
                 progress("pdf", 1, 1)
         written.append(targets[fmt])
     return written
+
+
+def _report_pdf(template, ctx: dict, root: Path, *, workers: int | None, bundled: bool) -> bytes:
+    """The report's PDF: laid out in parts on several cores when it is large enough to gain (see
+    :mod:`tlr.report.pdf_parts`; the bundled templates only), else, or if that fails, whole."""
+    from tlr.report import pdf_parts
+
+    cuts = pdf_parts.plan(len(ctx["profiled"]), len(ctx["ordered"]), workers) if bundled else None
+    if cuts:
+        parts = [_render_template(template, {**ctx, "part": cut}, root) for cut in cuts]
+        try:
+            return pdf_parts.write_pdf(parts, root)
+        except pdf_parts.PartsFailed:
+            pass
+    return html_to_pdf(_render_template(template, ctx, root), root)
 
 
 _LEAN_HTML = None

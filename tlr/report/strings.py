@@ -55,7 +55,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tier_sections": ("分档项目", "Projects by tier"),
     "tier_count": ("{n} 个项目", "{n} projects"),
     "no_projects": ("无", "none"),
-    "profiles": ("项目评价详情", "Project profiles"),
+    "profiles": ("附录三 项目评价详情", "Appendix C. Project profiles"),
     "profiles_top": ("（前 {n} 名）", " (top {n})"),
     "profile_of": ("项目详情", "Profile"),
     "requested_funding": ("申请资金（万元）", "Funding requested (10k CNY)"),
