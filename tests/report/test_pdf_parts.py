@@ -112,6 +112,12 @@ def test_an_error_inside_a_part_is_reported_not_hung(monkeypatch):
         pdf_parts.write_pdf(["<p>a</p>", "<p>b</p>"], render.default_templates_dir())
 
 
+def test_a_part_process_that_cannot_start_is_a_refusal(monkeypatch):
+    monkeypatch.setattr(pdf_parts, "_child_command", lambda *fds: ["/nonexistent/python"])
+    with pytest.raises(pdf_parts.PartsFailed, match="cannot start"):
+        pdf_parts.write_pdf(["<p>a</p>", "<p>b</p>"], render.default_templates_dir())
+
+
 def test_without_the_margin_step_the_parts_refuse(monkeypatch):
     from weasyprint import layout
 

@@ -172,6 +172,10 @@ class _Part:
                 _child_command(job_r, msg_w),
                 pass_fds=(job_r, msg_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, close_fds=True, env=_child_env())
+        except (OSError, ValueError) as exc:  # no process to start (or no fd passing on this platform)
+            os.close(job_w)
+            os.close(msg_r)
+            raise PartsFailed(f"cannot start a part process: {exc}") from None
         finally:
             os.close(job_r)
             os.close(msg_w)
@@ -241,7 +245,8 @@ def write_pdf(parts: Sequence[str], templates_root: Path) -> bytes:
     done = False
     try:
         # started first: each child's interpreter starts and imports WeasyPrint while the font is cut here
-        children = [_Part() for _ in parts]
+        for _ in parts:
+            children.append(_Part())
         font = fonts.subset_for(set().union(*map(set, parts)))
         for child, html in zip(children, parts):
             child.give(html, templates_root, font)
