@@ -40,7 +40,7 @@ class LocalExecutor(_Executor):
     name = "local"
 
     def __init__(self, threads: int | None = None):
-        self.threads = max(1, threads or _cores())
+        self.threads = max(1, threads or cores())
 
     def map(self, fn: Callable, items: Sequence, shared: Any) -> Iterator:
         """The results, in item order, as they come (a caller folding them holds one at a time)."""
@@ -68,7 +68,8 @@ class LocalExecutor(_Executor):
         return []
 
 
-def _cores() -> int:
+def cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells it)."""
     import os
 
     try:

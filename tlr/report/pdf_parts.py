@@ -47,14 +47,6 @@ class PartsFailed(RuntimeError):
     """Laying out in parts did not work out; lay the document out whole."""
 
 
-def available_workers() -> int:
-    """Cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def plan(n_profiles: int, n_rows: int, workers: int | None = None, max_parts: int = 4) -> list[tuple] | None:
     """How to cut a report of *n_profiles* profiles and a *n_rows*-row table, or ``None`` to lay it out whole.
 
@@ -62,7 +54,10 @@ def plan(n_profiles: int, n_rows: int, workers: int | None = None, max_parts: in
     *k* profiles), then ``("tail", i, j)`` for each later run of profiles, so that the estimated layout times
     of the parts are about equal. One part per available core, at most *max_parts*.
     """
-    workers = available_workers() if workers is None else workers
+    if workers is None:
+        from tlr.parallel import cores
+
+        workers = cores()
     n_parts = max(1, min(workers, max_parts))
     if n_parts < 2 or n_profiles * PROFILE_COST < MIN_TAIL_COST:
         return None
