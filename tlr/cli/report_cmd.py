@@ -83,9 +83,10 @@ def report(campaign: str | None, out_dir: str, formats: tuple[str, ...], top: in
            lang: str, as_json: bool, valuation_path: str | None = None) -> int:
     """评价报告 / Render the ranking report of a campaign as HTML and PDF.
 
-    Cover, executive summary, the full ranked table, tier sections, a profile per
-    top project, the methodology and an audit appendix stating the rubric and data
-    hashes and the tool version. The same ledger gives the same report. The audit
+    Cover, executive summary, the full ranked table, tier sections, the methodology
+    and an audit appendix stating the rubric and data hashes and the tool
+    version, then a profile per top project (the last appendix). The same ledger
+    gives the same report. The audit
     trail is verified first: a ledger that fails `tlr audit verify` is refused
     (exit 2) unless --allow-unverified, which stamps every page.
     With --budget (and the other fund options of `tlr rank`) it adds the
